@@ -1,0 +1,1 @@
+"""The ``ekslab`` command line: a thin layer over the core that parses arguments and renders results."""

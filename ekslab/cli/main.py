@@ -1,0 +1,82 @@
+"""Entry point of the ``ekslab`` command.
+
+Subcommands are registered in ``COMMANDS`` by module path and imported only when used, so that
+``ekslab --help`` starts fast and never imports boto3, kubernetes or aws_cdk (a test checks this).
+Command modules keep their heavy imports inside the command functions for the same reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import NamedTuple
+
+import click
+
+from ekslab import __version__
+from ekslab.errors import EXIT_USAGE, InputError
+
+
+class _Entry(NamedTuple):
+    target: str  # "module:attribute" of a click command or group
+    summary: str  # shown by `ekslab --help` without importing the module
+
+
+COMMANDS: dict[str, _Entry] = {
+    "config": _Entry("ekslab.cli.config_cmd:config", "Check and show lab configuration files."),
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        module_name, attribute = entry.target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name].summary) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ekslab")
+def cli() -> None:
+    """Stand up an Amazon EKS lab with the VPC CNI and prove that every pod IP is a VPC IP.
+
+    The lab itself is deployed with `make synth` / `make deploy` (AWS CDK); this command checks
+    configurations, plans IP capacity, and verifies a running cluster or a saved bundle.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; bad input becomes one line on stderr and exit code 2, never a traceback."""
+    try:
+        code = cli.main(args=argv, prog_name="ekslab", standalone_mode=False)
+    except InputError as error:
+        _fail(error.message)
+    except click.exceptions.NoArgsIsHelpError as error:
+        click.echo(error.ctx.get_help() if error.ctx else str(error))
+        sys.exit(EXIT_USAGE)
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "ekslab"
+        message = " ".join(error.format_message().split())
+        _fail(f"{command}: {message} (see '{command} --help')")
+    except click.ClickException as error:
+        _fail(" ".join(error.format_message().split()))
+    except click.exceptions.Abort:
+        _fail("aborted")
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"ekslab: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)

@@ -1,0 +1,75 @@
+"""User-facing errors and the CLI's exit codes.
+
+Bad input (a configuration file, a bundle, a payload, a command-line argument) is reported as one
+line that names where the problem is, the rule, and what was given, e.g.::
+
+    lab.yaml: cni.env.WARM_IP_TARGET must be an integer >= 0, got -1
+
+The CLI prints ``InputError`` as ``ekslab: error: <message>`` and exits with ``EXIT_USAGE``;
+anything else that escapes is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+EXIT_OK: Final = 0
+"""Every check passed."""
+EXIT_FAILED: Final = 1
+"""At least one check failed."""
+EXIT_USAGE: Final = 2
+"""Bad command line or unreadable input."""
+EXIT_UNVERIFIED: Final = 3
+"""Nothing failed, but something could not be verified."""
+
+_NOT_GIVEN: Final = object()
+_MAX_GIVEN_CHARS: Final = 80
+
+
+def format_given(value: Any) -> str:
+    """Render a user-supplied value for an error line: short, on one line, quoted when a string."""
+    text = repr(value) if isinstance(value, str) else _plain(value)
+    text = " ".join(text.split())
+    if len(text) > _MAX_GIVEN_CHARS:
+        text = text[: _MAX_GIVEN_CHARS - 3] + "..."
+    return text
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(format_given(item) for item in value) + "]"
+    return str(value)
+
+
+class InputError(Exception):
+    """Bad input, reported to the user as one line and exit code 2.
+
+    ``where`` names the place (file and key path, or the option), ``rule`` says what is allowed,
+    phrased to follow ``where`` ("must be an integer >= 0"), ``given`` is the offending value, and
+    ``hint`` is an optional suggestion ("did you mean 'WARM_IP_TARGET'?").
+    """
+
+    def __init__(self, where: str, rule: str, given: Any = _NOT_GIVEN, *, hint: str = "") -> None:
+        self.where = where
+        self.rule = rule
+        self.given = given
+        self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        text = f"{self.where}: {self.rule}" if self.where else self.rule
+        if self.given is not _NOT_GIVEN:
+            text += f", got {format_given(self.given)}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def located(self, prefix: str) -> InputError:
+        """The same error with ``prefix`` (usually a file name) in front of ``where``."""
+        where = f"{prefix}: {self.where}" if self.where else prefix
+        return InputError(where, self.rule, self.given, hint=self.hint)
