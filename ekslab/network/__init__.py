@@ -1,0 +1,1 @@
+"""Network planning that needs no AWS: subnet CIDRs per AZ and tier."""

@@ -1,0 +1,1 @@
+"""The lab's CloudFormation stacks. Each stack only composes constructs from ``ekslab_constructs``."""

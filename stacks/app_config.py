@@ -1,0 +1,30 @@
+"""Reading the lab configuration from CDK context (``-c config=...``, ``-c lab=...``)."""
+
+from __future__ import annotations
+
+import sys
+
+from aws_cdk import App
+
+from ekslab.config import LabConfig, check_lab, load_config
+from ekslab.config.loader import parse_config
+
+
+def config_from_context(app: App) -> LabConfig:
+    """The lab configuration named by ``-c config=FILE`` (default lab if absent), ``-c lab=NAME`` applied."""
+    path = app.node.try_get_context("config") or None
+    config = load_config(path)
+    lab_name = app.node.try_get_context("lab")
+    if lab_name and lab_name != config.lab.name:
+        document = config.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        document.setdefault("lab", {})["name"] = lab_name
+        config = parse_config(document, source="-c lab")
+        findings = check_lab(config)
+        if findings.errors:
+            raise findings.errors[0]
+    return config
+
+
+def print_warnings(config: LabConfig) -> None:
+    for warning in check_lab(config).warnings:
+        print(f"ekslab: warning: {warning.message}", file=sys.stderr)
