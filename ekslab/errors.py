@@ -26,9 +26,13 @@ _NOT_GIVEN: Final = object()
 _MAX_GIVEN_CHARS: Final = 80
 
 
+class Verbatim(str):
+    """A ``given`` value already phrased for the message: printed without quotes."""
+
+
 def format_given(value: Any) -> str:
     """Render a user-supplied value for an error line: short, on one line, quoted when a string."""
-    text = repr(value) if isinstance(value, str) else _plain(value)
+    text = repr(value) if isinstance(value, str) and not isinstance(value, Verbatim) else _plain(value)
     text = " ".join(text.split())
     if len(text) > _MAX_GIVEN_CHARS:
         text = text[: _MAX_GIVEN_CHARS - 3] + "..."

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ekslab.config import defaults
 from ekslab.config.model import EndpointAccess, LabConfig, NatGateways
-from ekslab.errors import InputError
+from ekslab.errors import InputError, Verbatim
 
 
 @dataclass
@@ -67,8 +67,7 @@ def _three_distinct_azs(config: LabConfig, findings: Findings) -> None:
     if len(zones) != defaults.REQUIRED_AVAILABILITY_ZONES or len(distinct) != len(zones):
         findings.error(
             "network.availabilityZones",
-            f"must list exactly {defaults.REQUIRED_AVAILABILITY_ZONES} distinct availability zones, "
-            f"got {len(distinct)} distinct",
+            f"must list exactly {defaults.REQUIRED_AVAILABILITY_ZONES} distinct availability zones",
             zones,
         )
 
@@ -130,7 +129,7 @@ def _sizes_ordered(config: LabConfig, findings: Findings) -> None:
             findings.error(
                 f"nodeGroups[{index}]",
                 "must satisfy minSize <= desiredSize <= maxSize",
-                f"{group.min_size} / {group.desired_size} / {group.max_size}",
+                Verbatim(f"minSize {group.min_size}, desiredSize {group.desired_size}, maxSize {group.max_size}"),
             )
 
 

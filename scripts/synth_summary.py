@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Summarize a synthesized lab (default cdk.out): stacks, resources, AZs, CIDRs, node groups, CNI settings.
+
+Reads only the cloud assembly's JSON files (no CDK import), so it is fast and runs anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def load_templates(out_dir: Path) -> dict[str, dict[str, Any]]:
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    templates = {}
+    for artifact_id, artifact in sorted(manifest.get("artifacts", {}).items()):
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        file = out_dir / artifact["properties"]["templateFile"]
+        templates[artifact.get("displayName", artifact_id)] = {
+            "file": file,
+            "template": json.loads(file.read_text()),
+            "environment": artifact.get("environment", ""),
+        }
+    return templates
+
+
+def _resources(template: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [r.get("Properties", {}) for r in template.get("Resources", {}).values() if r.get("Type") == kind]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else "(token)"
+
+
+def summarize(out_dir: Path, console: Console) -> None:
+    templates = load_templates(out_dir)
+    stacks = Table(title=f"Synthesized lab in {out_dir}/", title_justify="left")
+    for column in ("stack", "environment", "resources", "outputs", "template"):
+        stacks.add_column(column, justify="right" if column in ("resources", "outputs") else "left")
+    for name, item in templates.items():
+        template = item["template"]
+        stacks.add_row(name, item["environment"], str(len(template.get("Resources", {}))),
+                       str(len(template.get("Outputs", {}))), str(item["file"]))
+    console.print(stacks)
+
+    for name, item in templates.items():
+        template = item["template"]
+        vpcs = _resources(template, "AWS::EC2::VPC")
+        subnets = _resources(template, "AWS::EC2::Subnet")
+        if vpcs:
+            cidrs = [_text(v.get("CidrBlock")) for v in vpcs]
+            cidrs += [_text(c.get("CidrBlock")) for c in _resources(template, "AWS::EC2::VPCCidrBlock")]
+            zones = sorted({_text(s.get("AvailabilityZone")) for s in subnets})
+            console.print(f"[bold]{name}[/]: VPC {', '.join(cidrs)}; {len(subnets)} subnets in "
+                          f"{len(zones)} AZs ({', '.join(zones)})")
+            for subnet in sorted(subnets, key=lambda s: (_text(s.get("AvailabilityZone")), _text(s.get("CidrBlock")))):
+                console.print(f"    {_text(subnet.get('AvailabilityZone'))}  {_text(subnet.get('CidrBlock'))}")
+        exports = sorted(_text(o.get("Export", {}).get("Name")) for o in template.get("Outputs", {}).values()
+                         if "Export" in o)
+        if exports:
+            console.print(f"[bold]{name}[/]: exports {', '.join(exports)}")
+        for group in _resources(template, "AWS::EKS::Nodegroup"):
+            scaling = group.get("ScalingConfig", {})
+            console.print(
+                f"[bold]{name}[/]: node group {_text(group.get('NodegroupName', '?'))} "
+                f"{','.join(map(_text, group.get('InstanceTypes', [])))} "
+                f"min {scaling.get('MinSize')} desired {scaling.get('DesiredSize')} max {scaling.get('MaxSize')}"
+            )
+        for addon in _resources(template, "AWS::EKS::Addon"):
+            values = addon.get("ConfigurationValues")
+            settings = values if isinstance(values, str) else json.dumps(values) if values else "{}"
+            console.print(f"[bold]{name}[/]: add-on {_text(addon.get('AddonName'))} "
+                          f"{_text(addon.get('AddonVersion', 'default'))} configurationValues {settings}")
+        counts = Counter(r.get("Type") for r in template.get("Resources", {}).values())
+        console.print(f"[dim]{name}: " + ", ".join(f"{k.split('::', 1)[-1]} {v}" for k, v in sorted(counts.items())) + "[/]")
+
+
+def main(argv: list[str]) -> int:
+    out_dir = Path(argv[1] if len(argv) > 1 else "cdk.out")
+    if not (out_dir / "manifest.json").is_file():
+        print(f"synth-summary: {out_dir}: no cloud assembly (manifest.json); run make synth", file=sys.stderr)
+        return 2
+    summarize(out_dir, Console(highlight=False, width=None if sys.stdout.isatty() else 160))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
