@@ -6,8 +6,10 @@ Each rule cites where the behaviour is documented; the facts are collected in
 
 from __future__ import annotations
 
-from ekslab.cni.render import ZONE_LABEL
+from ekslab.cni.render import ZONE_LABEL, EniConfigSubnet, configuration_values
+from ekslab.cni.schema import ENV_SINCE, key_verdict, schema_for, validate_against_schema
 from ekslab.cni.settings import MTU_RANGE_IPV6, is_loopback_bind_address
+from ekslab.cni.versions import VPC_CNI, addon_versions
 from ekslab.config.model import IpFamily, LabConfig
 from ekslab.config.validation import Findings, Rule, acknowledge_hint
 from ekslab.network.subnets import Tier
@@ -165,6 +167,49 @@ def _egress_matches_ip_family(config: LabConfig, findings: Findings) -> None:
         findings.warning(f"{ENV}.ENABLE_V4_EGRESS", "only applies to IPv6 clusters", env.ENABLE_V4_EGRESS)
 
 
+def _keys_supported_by_addon_version(config: LabConfig, findings: Findings) -> None:
+    # EKS refuses configurationValues keys the add-on version's schema lacks (cni-facts.md §2.3).
+    version = addon_versions(config)[VPC_CNI]
+    try:
+        schema = schema_for(version)
+    except LookupError:
+        findings.error("addons.vpcCni.version", "must be v1.12.0-eksbuild.1 or newer (the oldest add-on schema "
+                       "the toolkit knows)", version)
+        return
+    document = configuration_values(config, eni_configs=_placeholder_eni_configs(config))
+    refused_before = len(findings.errors)
+    for section, keys, allowed in (
+        ("env", document.get("env", {}), schema.env_keys),
+        ("init.env", document.get("init", {}).get("env", {}), schema.init_env_keys),
+        ("", {k: v for k, v in document.items() if k not in ("env", "init")}, schema.top_level_keys),
+    ):
+        for key in keys:
+            verdict = "ok" if key in allowed else key_verdict(schema, key) if section == "env" else (
+                "refused" if schema.exact else "unconfirmed")
+            where = f"cni.{section}.{key}" if section else f"cni.{key}"
+            if key == "eniConfig":
+                where = "network.podSubnets.enabled"
+            if verdict == "refused":
+                findings.error(where, f"is not accepted by the vpc-cni add-on {version}: its configuration schema "
+                               "has no such key; remove it or set addons.vpcCni.version to a version that has it")
+            elif verdict == "unconfirmed":
+                since = ENV_SINCE.get(key)
+                origin = f" (the variable appeared in CNI v{'.'.join(map(str, since))})" if since else ""
+                findings.warning(where, f"cannot be confirmed for the vpc-cni add-on {version}: the newest add-on schema "
+                                 f"the toolkit has is {schema.based_on}{origin}; EKS rejects the add-on at deploy if "
+                                 "the real schema lacks it")
+    if len(findings.errors) > refused_before:
+        return  # the schema would only repeat the refused keys
+    for problem in validate_against_schema(document, schema):
+        findings.error("cni", f"does not match the vpc-cni add-on {version} schema at {problem}")
+
+
+def _placeholder_eni_configs(config: LabConfig) -> dict[str, EniConfigSubnet] | None:
+    if not config.network.pod_subnets.enabled:
+        return None
+    return {zone: EniConfigSubnet("subnet-00000000", ["sg-00000000"]) for zone in config.network.availability_zones}
+
+
 CNI_RULES: tuple[Rule, ...] = (
     _mtu_fits_ip_family,
     _warm_prefix_needs_prefix_delegation,
@@ -179,4 +224,5 @@ CNI_RULES: tuple[Rule, ...] = (
     _bandwidth_plugin_excludes_network_policy,
     _v6_egress_matches_init,
     _egress_matches_ip_family,
+    _keys_supported_by_addon_version,
 )

@@ -109,9 +109,10 @@ class Network(_Model):
 
 
 class EndpointAccess(StrEnum):
+    """Public-only is not offered: nodes and the kubectl provider use the private endpoint."""
+
     PUBLIC_AND_PRIVATE = "publicAndPrivate"
     PRIVATE = "private"
-    PUBLIC = "public"
 
 
 class WorkloadIdentity(StrEnum):
@@ -130,8 +131,9 @@ ControlPlaneLogType = Literal["api", "audit", "authenticator", "controllerManage
 class Cluster(_Model):
     name: str | None = None
     """EKS cluster name. Default: the lab name."""
-    kubernetes_version: Literal["1.30", "1.31", "1.32", "1.33", "1.34", "1.35", "1.36"] = defaults.KUBERNETES_VERSION
-    """Kubernetes version. Default 1.36, the newest both aws-cdk-lib and a kubectl layer support."""
+    kubernetes_version: Literal["1.34", "1.35", "1.36"] = defaults.KUBERNETES_VERSION
+    """Kubernetes version. Default 1.36, the newest both aws-cdk-lib and a kubectl layer support.
+    Each version needs its own pinned kubectl layer package (kubectl's version skew policy)."""
     ip_family: IpFamily = IpFamily.IPV4
     """ipv4 or ipv6 (IPv6 needs prefix delegation). Default ipv4."""
     endpoint_access: EndpointAccess = EndpointAccess.PUBLIC_AND_PRIVATE
