@@ -48,10 +48,10 @@ class LabVpc(Construct):
 
     Public subnets carry ``kubernetes.io/role/elb``, private ones ``kubernetes.io/role/internal-elb``.
     With ``network.podSubnets.enabled`` a secondary CIDR is associated and one pod subnet per AZ is
-    added for custom networking (``pod_subnets``, keyed by AZ).
+    added for custom networking (``pod_subnets``, keyed by AZ). ``dual_stack`` adds IPv6 (IPv6 clusters).
     """
 
-    def __init__(self, scope: Construct, id_: str, *, network: Network) -> None:
+    def __init__(self, scope: Construct, id_: str, *, network: Network, dual_stack: bool = False) -> None:
         super().__init__(scope, id_)
         plan = network.subnet_plan
         private_type = (
@@ -76,6 +76,8 @@ class LabVpc(Construct):
                 ),
             ],
             restrict_default_security_group=True,
+            # IPv6 clusters need IPv6 in every subnet: an Amazon-provided /56 split into /64s.
+            ip_protocol=ec2.IpProtocol.DUAL_STACK if dual_stack else ec2.IpProtocol.IPV4_ONLY,
         )
         for subnet in self.vpc.public_subnets:
             Tags.of(subnet).add(ELB_ROLE_TAG, "1")

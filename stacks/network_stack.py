@@ -8,7 +8,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from ekslab.config import defaults
-from ekslab.config.model import LabConfig
+from ekslab.config.model import IpFamily, LabConfig
 from ekslab_constructs.az_exports import NetworkOutputs
 from ekslab_constructs.flow_logs import VpcFlowLogs
 from ekslab_constructs.lab_vpc import LabVpc
@@ -20,7 +20,8 @@ class NetworkStack(Stack):
     def __init__(self, scope: Construct, id_: str, *, config: LabConfig, **kwargs: Any) -> None:
         super().__init__(scope, id_, **kwargs)
         network = config.network
-        self.lab_vpc = LabVpc(self, "Network", network=network)
+        self.lab_vpc = LabVpc(self, "Network", network=network,
+                              dual_stack=config.cluster.ip_family is IpFamily.IPV6)
         if network.flow_logs.enabled:
             self.flow_logs = VpcFlowLogs(self, "FlowLogs", vpc=self.lab_vpc.vpc, settings=network.flow_logs)
         subnets_by_tier = {"Public": self.lab_vpc.vpc.public_subnets, "Private": self.lab_vpc.private_subnets}

@@ -1,0 +1,245 @@
+"""The cluster stack: aws_eks_v2 cluster, the VPC CNI add-on before every node group, identity, node groups."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from ekslab.config import default_config
+from ekslab.config.loader import parse_config
+from tests.synth import ROOT, synth_lab
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Template:
+    return synth_lab(default_config()).template("cluster")
+
+
+def _by_type(template: Template, kind: str) -> dict[str, dict]:
+    return template.find_resources(kind)
+
+
+def _addon(template: Template, name: str) -> tuple[str, dict]:
+    matches = [(k, r) for k, r in _by_type(template, "AWS::EKS::Addon").items() if r["Properties"]["AddonName"] == name]
+    assert len(matches) == 1
+    return matches[0]
+
+
+def _managed_policies(role: dict) -> list[str]:
+    return [json.dumps(arn) for arn in role["Properties"].get("ManagedPolicyArns", [])]
+
+
+# --- the cluster ---------------------------------------------------------------------------------
+
+
+def test_cluster_uses_managed_node_groups_not_auto_mode(cluster: Template) -> None:
+    # Auto Mode replaces the VPC CNI and ignores its settings (cdk-notes.md).
+    cluster.has_resource_properties("AWS::EKS::Cluster", {
+        "ComputeConfig": {"Enabled": False},
+        "KubernetesNetworkConfig": {"ElasticLoadBalancing": {"Enabled": False}, "IpFamily": "ipv4"},
+        "BootstrapSelfManagedAddons": False,
+    })
+
+
+def test_cluster_authenticates_with_access_entries(cluster: Template) -> None:
+    cluster.has_resource_properties("AWS::EKS::Cluster", {
+        "AccessConfig": {"AuthenticationMode": "API", "BootstrapClusterCreatorAdminPermissions": False},
+    })
+
+
+def test_cluster_is_named_after_the_lab_and_runs_the_default_version(cluster: Template) -> None:
+    cluster.has_resource_properties("AWS::EKS::Cluster", {"Name": "ekslab", "Version": "1.36"})
+
+
+def test_control_plane_logs_api_audit_authenticator(cluster: Template) -> None:
+    cluster.has_resource_properties("AWS::EKS::Cluster", {"Logging": {"ClusterLogging": {"EnabledTypes": [
+        {"Type": "api"}, {"Type": "audit"}, {"Type": "authenticator"}]}}})
+
+
+def test_secrets_are_encrypted_with_a_rotating_key(cluster: Template) -> None:
+    cluster.has_resource_properties("AWS::EKS::Cluster", {"EncryptionConfig": [
+        {"Provider": {"KeyArn": Match.any_value()}, "Resources": ["secrets"]}]})
+    cluster.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+
+
+def test_cluster_sits_in_the_private_subnets_only(cluster: Template) -> None:
+    [resource] = _by_type(cluster, "AWS::EKS::Cluster").values()
+    subnets = [item["Fn::ImportValue"] for item in resource["Properties"]["ResourcesVpcConfig"]["SubnetIds"]]
+    assert len(subnets) == 3 and all("PrivateSubnet" in name for name in subnets)
+
+
+def test_endpoint_is_public_and_private_with_the_configured_cidrs() -> None:
+    config = parse_config({"cluster": {"publicAccessCidrs": ["203.0.113.10/32"]}})
+    synth_lab(config).template("cluster").has_resource_properties("AWS::EKS::Cluster", {"ResourcesVpcConfig": {
+        "EndpointPrivateAccess": True, "EndpointPublicAccess": True, "PublicAccessCidrs": ["203.0.113.10/32"]}})
+
+
+def test_private_endpoint_only() -> None:
+    config = parse_config({"cluster": {"endpointAccess": "private"}})
+    synth_lab(config).template("cluster").has_resource_properties("AWS::EKS::Cluster", {"ResourcesVpcConfig": {
+        "EndpointPrivateAccess": True, "EndpointPublicAccess": False}})
+
+
+def test_admin_principal_gets_a_cluster_admin_access_entry() -> None:
+    config = parse_config({"cluster": {"adminPrincipalArn": "arn:aws:iam::123456789012:role/LabAdmin"}})
+    entries = synth_lab(config).template("cluster").find_resources("AWS::EKS::AccessEntry", {"Properties": {
+        "PrincipalArn": "arn:aws:iam::123456789012:role/LabAdmin"}})
+    [entry] = entries.values()
+    [policy] = entry["Properties"]["AccessPolicies"]
+    assert policy["AccessScope"] == {"Type": "cluster"}
+    assert "cluster-access-policy/AmazonEKSClusterAdminPolicy" in json.dumps(policy["PolicyArn"])
+
+
+# --- the VPC CNI add-on and its ordering ---------------------------------------------------------
+
+
+def test_vpc_cni_add_on_is_pinned_and_overwrites_conflicts(cluster: Template) -> None:
+    cluster.has_resource_properties("AWS::EKS::Addon", {
+        "AddonName": "vpc-cni", "AddonVersion": "v1.21.1-eksbuild.7", "ResolveConflicts": "OVERWRITE",
+    })
+
+
+@pytest.mark.parametrize(("addon", "version"), [
+    ("kube-proxy", "v1.36.0-eksbuild.14"), ("coredns", "v1.14.3-eksbuild.3"),
+    ("eks-pod-identity-agent", "v1.3.9-eksbuild.1"),
+])
+def test_core_add_ons_are_pinned(cluster: Template, addon: str, version: str) -> None:
+    cluster.has_resource_properties("AWS::EKS::Addon", {"AddonName": addon, "AddonVersion": version})
+
+
+def test_every_node_group_depends_on_the_vpc_cni_add_on(cluster: Template) -> None:
+    # A node that boots before the CNI is configured keeps the wrong max pods (cdk-notes.md).
+    cni_id, _ = _addon(cluster, "vpc-cni")
+    groups = _by_type(cluster, "AWS::EKS::Nodegroup")
+    assert groups and all(cni_id in group.get("DependsOn", []) for group in groups.values())
+
+
+@pytest.mark.parametrize("addon", ["kube-proxy", "eks-pod-identity-agent"])
+def test_node_groups_wait_for_the_daemonset_add_ons(cluster: Template, addon: str) -> None:
+    addon_id, _ = _addon(cluster, addon)
+    assert all(addon_id in group.get("DependsOn", []) for group in _by_type(cluster, "AWS::EKS::Nodegroup").values())
+
+
+def test_coredns_waits_for_the_node_groups(cluster: Template) -> None:
+    _, coredns = _addon(cluster, "coredns")
+    assert set(_by_type(cluster, "AWS::EKS::Nodegroup")) <= set(coredns.get("DependsOn", []))
+
+
+def test_default_lab_sends_no_configuration_values(cluster: Template) -> None:
+    _, cni = _addon(cluster, "vpc-cni")
+    assert "ConfigurationValues" not in cni["Properties"]
+
+
+def test_configuration_values_are_the_rendered_settings() -> None:
+    config = parse_config({"cni": {"env": {"WARM_IP_TARGET": 5, "MINIMUM_IP_TARGET": 10}}})
+    _, cni = _addon(synth_lab(config).template("cluster"), "vpc-cni")
+    assert json.loads(cni["Properties"]["ConfigurationValues"]) == {
+        "env": {"MINIMUM_IP_TARGET": "10", "WARM_IP_TARGET": "5"}}
+
+
+# --- identity ------------------------------------------------------------------------------------
+
+
+def test_aws_node_gets_its_own_role_through_pod_identity(cluster: Template) -> None:
+    _, cni = _addon(cluster, "vpc-cni")
+    [association] = cni["Properties"]["PodIdentityAssociations"]
+    assert association["ServiceAccount"] == "aws-node"
+    role = _by_type(cluster, "AWS::IAM::Role")[association["RoleArn"]["Fn::GetAtt"][0]]
+    assert any("AmazonEKS_CNI_Policy" in arn for arn in _managed_policies(role))
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [{
+        "Action": ["sts:AssumeRole", "sts:TagSession"], "Effect": "Allow",
+        "Principal": {"Service": "pods.eks.amazonaws.com"}}]
+
+
+def test_node_role_does_not_carry_the_cni_policy(cluster: Template) -> None:
+    [group] = _by_type(cluster, "AWS::EKS::Nodegroup").values()
+    node_role = _by_type(cluster, "AWS::IAM::Role")[group["Properties"]["NodeRole"]["Fn::GetAtt"][0]]
+    policies = _managed_policies(node_role)
+    assert not any("AmazonEKS_CNI_Policy" in arn for arn in policies)
+    assert all(any(name in arn for arn in policies) for name in (
+        "AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"))
+
+
+class TestIrsa:
+    @pytest.fixture(scope="class")
+    def template(self) -> Template:
+        return synth_lab(parse_config({"cluster": {"workloadIdentity": "irsa"}})).template("cluster")
+
+    def test_add_on_names_the_service_account_role(self, template: Template) -> None:
+        _, cni = _addon(template, "vpc-cni")
+        assert "ServiceAccountRoleArn" in cni["Properties"] and "PodIdentityAssociations" not in cni["Properties"]
+
+    def test_role_trusts_only_the_aws_node_service_account(self, template: Template) -> None:
+        _, cni = _addon(template, "vpc-cni")
+        role = _by_type(template, "AWS::IAM::Role")[cni["Properties"]["ServiceAccountRoleArn"]["Fn::GetAtt"][0]]
+        [statement] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+        conditions = template.find_resources("AWS::CloudFormation::CustomResource")
+        rendered = json.dumps(conditions) + json.dumps(_by_type(template, "Custom::AWSCDKCfnJson"))
+        assert "system:serviceaccount:kube-system:aws-node" in rendered and "sts.amazonaws.com" in rendered
+
+
+# --- node groups ---------------------------------------------------------------------------------
+
+
+def test_nodes_require_imdsv2_with_hop_limit_two(cluster: Template) -> None:
+    cluster.has_resource_properties("AWS::EC2::LaunchTemplate", {"LaunchTemplateData": Match.object_like({
+        "MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2}})})
+
+
+def test_root_volume_is_encrypted_gp3(cluster: Template) -> None:
+    cluster.has_resource_properties("AWS::EC2::LaunchTemplate", {"LaunchTemplateData": Match.object_like({
+        "BlockDeviceMappings": [{"DeviceName": "/dev/xvda",
+                                 "Ebs": {"Encrypted": True, "VolumeSize": 20, "VolumeType": "gp3"}}]})})
+
+
+def test_node_group_takes_the_configured_shape(cluster: Template) -> None:
+    cluster.has_resource_properties("AWS::EKS::Nodegroup", {
+        "NodegroupName": "ng-default", "InstanceTypes": ["m5.large"], "AmiType": "AL2023_x86_64_STANDARD",
+        "CapacityType": "ON_DEMAND", "ScalingConfig": {"MinSize": 3, "DesiredSize": 3, "MaxSize": 6},
+    })
+
+
+def test_secondary_ip_mode_keeps_the_ami_default_max_pods(cluster: Template) -> None:
+    [template] = _by_type(cluster, "AWS::EC2::LaunchTemplate").values()
+    assert "UserData" not in template["Properties"]["LaunchTemplateData"]
+
+
+def test_node_group_in_chosen_azs_only() -> None:
+    config = parse_config({"nodeGroups": [{"name": "ng-a", "availabilityZones": ["ap-northeast-2a"]}]})
+    [group] = _by_type(synth_lab(config).template("cluster"), "AWS::EKS::Nodegroup").values()
+    [subnet] = group["Properties"]["Subnets"]
+    assert "PrivateSubnet1" in subnet["Fn::ImportValue"]
+
+
+def test_spot_node_group_with_labels_and_taints() -> None:
+    config = parse_config({"nodeGroups": [{"name": "spot", "capacityType": "SPOT", "labels": {"tier": "batch"},
+                                           "taints": [{"key": "batch", "value": "true", "effect": "NO_SCHEDULE"}]}]})
+    synth_lab(config).template("cluster").has_resource_properties("AWS::EKS::Nodegroup", {
+        "CapacityType": "SPOT", "Labels": {"tier": "batch"},
+        "Taints": [{"Key": "batch", "Value": "true", "Effect": "NO_SCHEDULE"}],
+    })
+
+
+# --- variants ------------------------------------------------------------------------------------
+
+
+def test_security_groups_for_pods_adds_the_vpc_resource_controller_policy() -> None:
+    template = synth_lab(parse_config({"cni": {"env": {"ENABLE_POD_ENI": True}}})).template("cluster")
+    [resource] = _by_type(template, "AWS::EKS::Cluster").values()
+    cluster_role = _by_type(template, "AWS::IAM::Role")[resource["Properties"]["RoleArn"]["Fn::GetAtt"][0]]
+    assert any("AmazonEKSVPCResourceController" in arn for arn in _managed_policies(cluster_role))
+
+
+def test_custom_networking_creates_an_eniconfig_per_az_with_the_pod_subnets() -> None:
+    from ekslab.config import load_config
+
+    template = synth_lab(load_config(ROOT / "examples" / "custom-networking.yaml")).template("cluster")
+    _, cni = _addon(template, "vpc-cni")
+    rendered = json.dumps(template.to_json()["Resources"][_addon(template, "vpc-cni")[0]])
+    assert "PodSubnet1" in rendered and "PodSubnet2" in rendered and "PodSubnet3" in rendered
+    assert '\\"ENI_CONFIG_LABEL_DEF\\":\\"topology.kubernetes.io/zone\\"' in rendered
+    assert "ClusterSecurityGroupId" in rendered  # pods use the cluster security group
+    assert cni["Properties"]["AddonName"] == "vpc-cni"
