@@ -9,17 +9,19 @@ from aws_cdk import App, Environment, Stack, Tags
 from ekslab.config import defaults
 from ekslab.config.model import LabConfig
 from stacks.ci_access_stack import CiAccessStack
+from stacks.cluster_stack import ClusterStack
 from stacks.network_stack import NetworkStack
 
 
 @dataclass(frozen=True)
 class LabStacks:
     network: NetworkStack
+    cluster: ClusterStack
     ci_access: CiAccessStack | None = None
     """Only with ciAccess.enabled."""
 
     def all(self) -> list[Stack]:
-        return [self.network] + ([self.ci_access] if self.ci_access else [])
+        return [self.network, self.cluster] + ([self.ci_access] if self.ci_access else [])
 
 
 def stack_name(config: LabConfig, part: str) -> str:
@@ -35,11 +37,16 @@ def build_lab(app: App, config: LabConfig) -> LabStacks:
         app, stack_name(config, "network"), config=config, stack_name=stack_name(config, "network"),
         description=f"ekslab {config.lab.name}: VPC over three AZs with flow logs", **common,
     )
+    cluster = ClusterStack(
+        app, stack_name(config, "cluster"), config=config, network=network, stack_name=stack_name(config, "cluster"),
+        description=f"ekslab {config.lab.name}: EKS {config.cluster.kubernetes_version} with the VPC CNI add-on "
+        "and managed node groups", **common,
+    )
     ci_access = CiAccessStack(
         app, stack_name(config, "ci-access"), config=config, stack_name=stack_name(config, "ci-access"),
         description=f"ekslab {config.lab.name}: GitHub OIDC role of the live-lab workflow", **common,
     ) if config.ci_access.enabled else None
-    stacks = LabStacks(network=network, ci_access=ci_access)
+    stacks = LabStacks(network=network, cluster=cluster, ci_access=ci_access)
     for stack in stacks.all():
         Tags.of(stack).add(defaults.TAG_LAB, config.lab.name)
         for key, value in sorted(config.lab.tags.items()):
