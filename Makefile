@@ -62,11 +62,16 @@ test: ## The whole test suite (pytest) plus cfn-lint over the synthesized defaul
 	$(MAKE) --no-print-directory lint-templates
 	$(MAKE) --no-print-directory unit
 
+# The principal running diff/deploy gets a cluster-admin access entry (cluster.adminPrincipalArn adds another).
+DEPLOYER = deployer="$$($(PY) scripts/deployer_principal.py)";
+DEPLOYER_CONTEXT = $${deployer:+-c deployerPrincipalArn=$$deployer}
+
 diff: setup ## Compare the lab with what is deployed (needs AWS credentials).
-	$(CDK) diff $(CDK_FLAGS) $(STACKS)
+	$(DEPLOYER) $(CDK) diff $(CDK_FLAGS) $(DEPLOYER_CONTEXT) $(STACKS)
 
 deploy: setup ## Deploy the lab (needs AWS credentials and a bootstrapped account; LAB=name for one lab per person).
-	$(CDK) deploy $(CDK_FLAGS) $(STACKS) --require-approval $(APPROVAL) --outputs-file $(CDK_OUT)/outputs$(if $(LAB),-$(LAB)).json
+	$(DEPLOYER) $(CDK) deploy $(CDK_FLAGS) $(DEPLOYER_CONTEXT) $(STACKS) \
+		--require-approval $(APPROVAL) --outputs-file $(CDK_OUT)/outputs$(if $(LAB),-$(LAB)).json
 
 destroy: setup ## Delete every stack of the lab (needs AWS credentials).
 	$(CDK) destroy $(CDK_FLAGS) $(STACKS) --force

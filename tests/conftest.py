@@ -21,3 +21,37 @@ def _use_supported_node() -> None:
 
 
 _use_supported_node()
+
+
+# --- AWS: moto as a real server on loopback ------------------------------------------------------
+
+import urllib.request  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """URL of one moto server on 127.0.0.1 for the whole run (boto3 reaches it through AWS_ENDPOINT_URL)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def moto_aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh, empty moto account for one test, with every boto3 client pointed at it."""
+    for key, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": moto_server}.items():
+        monkeypatch.setenv(key, value)
+    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")).close()
+    return moto_server
