@@ -24,6 +24,7 @@ class _Entry(NamedTuple):
 
 COMMANDS: dict[str, _Entry] = {
     "config": _Entry("ekslab.cli.config_cmd:config", "Check and show lab configuration files."),
+    "teardown-check": _Entry("ekslab.cli.teardown_cmd:teardown_check", "After make destroy: fail if the lab left anything."),
 }
 
 

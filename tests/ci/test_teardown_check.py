@@ -1,0 +1,289 @@
+"""The teardown check against moto running as a real server on loopback (never the network).
+
+Marks the check relies on: the lab tag ``ekslab:lab`` (ekslab/config/defaults.py TAG_LAB), the AWS Load
+Balancer Controller's ``elbv2.k8s.aws/cluster``, the VPC CNI's ``cluster.k8s.amazonaws.com/name``
+(cni-facts.md, "ENI tags"), EKS's ``aws:eks:cluster-name`` and ``/aws/eks/<cluster>/cluster`` log group.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from ekslab.errors import EXIT_FAILED, EXIT_OK, EXIT_UNVERIFIED, EXIT_USAGE
+from ekslab.teardown import Leftover, TeardownReport, find_leftovers, wait_until_clean
+from tests.synth import ROOT
+
+REGION = "ap-northeast-2"
+LAB = "alice"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+               "AWS_DEFAULT_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def session(moto_url: str) -> Iterator[boto3.session.Session]:
+    """One boto3 session for the module (loading service models is the slow part); every client it
+    makes, the check's included, talks to moto through AWS_ENDPOINT_URL."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in {**CREDENTIALS, "AWS_ENDPOINT_URL": moto_url}.items():
+            patch.setenv(key, value)
+        yield boto3.session.Session(region_name=REGION)
+
+
+@pytest.fixture
+def aws(moto_url: str, session: boto3.session.Session) -> Callable[[str], Any]:
+    """A fresh, empty moto account for each test."""
+    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+    clients: dict[str, Any] = {}
+    return lambda service: clients.setdefault(service, session.client(service))
+
+
+def _tags(resource_type: str, **tags: str) -> list[dict[str, Any]]:
+    return [{"ResourceType": resource_type, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+
+
+def _vpc(aws: Callable[[str], Any], **tags: str) -> tuple[str, list[str]]:
+    ec2 = aws("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.11.0.0/16", TagSpecifications=_tags("vpc", **tags))["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.11.{n}.0/24", AvailabilityZone=f"{REGION}{zone}")
+               ["Subnet"]["SubnetId"] for n, zone in ((0, "a"), (1, "b"))]
+    return vpc_id, subnets
+
+
+def _eni(aws: Callable[[str], Any], subnet: str, description: str = "", **tags: str) -> str:
+    return aws("ec2").create_network_interface(
+        SubnetId=subnet, Description=description, TagSpecifications=_tags("network-interface", **tags),
+    )["NetworkInterface"]["NetworkInterfaceId"]
+
+
+def _security_group(aws: Callable[[str], Any], vpc: str, name: str, **tags: str) -> str:
+    return aws("ec2").create_security_group(
+        GroupName=name, Description=name, VpcId=vpc, TagSpecifications=_tags("security-group", **tags),
+    )["GroupId"]
+
+
+def _load_balancer(aws: Callable[[str], Any], subnets: list[str], name: str, **tags: str) -> str:
+    return aws("elbv2").create_load_balancer(
+        Name=name, Subnets=subnets, Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+
+
+def _target_group(aws: Callable[[str], Any], vpc: str, name: str, **tags: str) -> str:
+    return aws("elbv2").create_target_group(
+        Name=name, Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip",
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+    )["TargetGroups"][0]["TargetGroupArn"]
+
+
+def _log_group(aws: Callable[[str], Any], name: str, **tags: str) -> str:
+    aws("logs").create_log_group(logGroupName=name, **({"tags": tags} if tags else {}))
+    return name
+
+
+def _cluster(aws: Callable[[str], Any], name: str, subnets: list[str]) -> str:
+    aws("eks").create_cluster(name=name, roleArn="arn:aws:iam::123456789012:role/eks",
+                              resourcesVpcConfig={"subnetIds": subnets})
+    return name
+
+
+LBC = "elbv2.k8s.aws/cluster"
+
+# (what is left, how it is made in an otherwise untagged VPC, the kind and the reason the check gives)
+LEFTOVERS: list[tuple[str, Callable[[Callable[[str], Any], str, list[str]], str], str, str]] = [
+    ("CNI ENI", lambda aws, vpc, subnets: _eni(aws, subnets[0], **{"cluster.k8s.amazonaws.com/name": LAB}),
+     "network interface", "tag cluster.k8s.amazonaws.com/name=alice"),
+    ("control-plane ENI", lambda aws, vpc, subnets: _eni(aws, subnets[0], description="Amazon EKS alice"),
+     "network interface", "'Amazon EKS alice'"),
+    ("lab-tagged ENI", lambda aws, vpc, subnets: _eni(aws, subnets[0], **{"ekslab:lab": LAB}),
+     "network interface", "tag ekslab:lab=alice"),
+    ("controller security group", lambda aws, vpc, subnets: _security_group(aws, vpc, "k8s-traffic", **{LBC: LAB}),
+     "security group", "tag elbv2.k8s.aws/cluster=alice"),
+    ("EKS cluster security group",
+     lambda aws, vpc, subnets: _security_group(aws, vpc, "eks-cluster-sg", **{"aws:eks:cluster-name": LAB}),
+     "security group", "tag aws:eks:cluster-name=alice"),
+    ("lab-tagged security group", lambda aws, vpc, subnets: _security_group(aws, vpc, "nodes", **{"ekslab:lab": LAB}),
+     "security group", "tag ekslab:lab=alice"),
+    ("controller ALB", lambda aws, vpc, subnets: _load_balancer(aws, subnets, "k8s-2048game-ingress2", **{LBC: LAB}),
+     "load balancer", "tag elbv2.k8s.aws/cluster=alice"),
+    ("controller target group", lambda aws, vpc, subnets: _target_group(aws, vpc, "k8s-2048game-svc", **{LBC: LAB}),
+     "target group", "tag elbv2.k8s.aws/cluster=alice"),
+    ("control-plane log group", lambda aws, vpc, subnets: _log_group(aws, "/aws/eks/alice/cluster"),
+     "log group", "EKS control-plane logs"),
+    ("flow-log group", lambda aws, vpc, subnets: _log_group(aws, "alice-network-FlowLogsLogGroupA1B2-xyz",
+                                                            **{"ekslab:lab": LAB}),
+     "log group", "tag ekslab:lab=alice"),
+    ("retained Lambda log group",
+     lambda aws, vpc, subnets: _log_group(aws, "/aws/lambda/alice-cluster-Handler-abc", **{"ekslab:lab": LAB}),
+     "log group", "tag ekslab:lab=alice"),
+    ("EKS cluster", lambda aws, vpc, subnets: _cluster(aws, LAB, subnets), "EKS cluster", "the lab's cluster name"),
+]
+
+
+@pytest.mark.parametrize(("make", "kind", "because"), [case[1:] for case in LEFTOVERS],
+                         ids=[case[0] for case in LEFTOVERS])
+def test_each_kind_of_leftover_is_reported_with_the_mark_that_ties_it_to_the_lab(
+    aws: Callable[[str], Any], session: boto3.session.Session, make: Callable[..., str], kind: str, because: str,
+) -> None:
+    # GIVEN an untagged VPC holding one resource of the lab
+    vpc, subnets = _vpc(aws)
+    resource = make(aws, vpc, subnets)
+    # WHEN the account is checked for lab alice
+    report = find_leftovers(LAB, region=REGION, session=session)
+    # THEN exactly that resource is reported, as the right kind and for the right reason
+    assert [(left.kind, left.resource_id) for left in report.leftovers] == [(kind, resource)]
+    assert because in report.leftovers[0].because
+    assert report.unchecked == []
+
+
+def test_another_labs_resources_are_not_reported(aws: Callable[[str], Any], session: boto3.session.Session) -> None:
+    # GIVEN resources of labs bob and alice-2 (whose names start like alice's stacks)
+    vpc, subnets = _vpc(aws, **{"ekslab:lab": "bob"})
+    _eni(aws, subnets[0], **{"cluster.k8s.amazonaws.com/name": "bob"})
+    _security_group(aws, vpc, "k8s-traffic-bob", **{LBC: "bob"})
+    _load_balancer(aws, subnets, "k8s-bob", **{LBC: "bob"})
+    _log_group(aws, "/aws/eks/bob/cluster")
+    _log_group(aws, "alice-2-network-FlowLogsLogGroup-xyz", **{"ekslab:lab": "alice-2"})
+    # WHEN lab alice is checked  THEN nothing is found
+    report = find_leftovers(LAB, region=REGION, session=session)
+    assert (report.leftovers, report.clean) == ([], True)
+
+
+def test_everything_in_a_leftover_lab_vpc_is_reported_once_except_its_default_security_group(
+    aws: Callable[[str], Any], session: boto3.session.Session,
+) -> None:
+    # GIVEN the lab's VPC is still there, with an untagged ENI and a CNI ENI in it
+    vpc, subnets = _vpc(aws, **{"ekslab:lab": LAB})
+    untagged = _eni(aws, subnets[0], description="ELB app/k8s-2048game/abc")
+    cni = _eni(aws, subnets[1], **{"cluster.k8s.amazonaws.com/name": LAB})
+    # WHEN the lab is checked
+    report = find_leftovers(LAB, region=REGION, session=session)
+    # THEN the VPC and both ENIs are reported once each, the VPC's default security group not at all
+    assert sorted((left.kind, left.resource_id) for left in report.leftovers) == sorted([
+        ("VPC", vpc), ("network interface", untagged), ("network interface", cni),
+    ])
+
+
+def test_a_cluster_name_other_than_the_lab_name_is_followed(aws: Callable[[str], Any], session: boto3.session.Session) -> None:
+    # GIVEN lab alice whose configuration named its cluster "workshop"
+    _log_group(aws, "/aws/eks/workshop/cluster")
+    # WHEN checked with --cluster workshop  THEN the cluster's log group is found
+    report = find_leftovers(LAB, region=REGION, cluster="workshop", session=session)
+    assert [left.resource_id for left in report.leftovers] == ["/aws/eks/workshop/cluster"]
+
+
+# --- waiting for deletions to settle (no clock: a fake one) -------------------------------------------------
+
+
+def _report(*ids: str) -> TeardownReport:
+    return TeardownReport(LAB, LAB, REGION, leftovers=[Leftover("network interface", i, "x") for i in ids])
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_waiting_stops_at_the_first_clean_scan() -> None:
+    clock = FakeClock()
+    scans = iter([_report("eni-1"), _report("eni-1"), _report(), _report("eni-9")])
+    report = wait_until_clean(lambda: next(scans), timeout_seconds=300, poll_seconds=15,
+                              sleep=clock.sleep, clock=lambda: clock.now)
+    assert (report.clean, clock.sleeps) == (True, [15, 15])
+
+
+def test_waiting_gives_up_at_the_deadline_with_the_last_report() -> None:
+    clock = FakeClock()
+    report = wait_until_clean(lambda: _report(f"eni-{clock.now:.0f}"), timeout_seconds=40, poll_seconds=15,
+                              sleep=clock.sleep, clock=lambda: clock.now)
+    assert (clock.sleeps, [left.resource_id for left in report.leftovers]) == ([15, 15], ["eni-30"])
+
+
+# --- the command --------------------------------------------------------------------------------------------
+
+
+def _teardown_check(endpoint: str, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "ekslab", "teardown-check", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=environment, check=False)
+
+
+def test_command_exits_0_when_nothing_is_left(aws: Callable[[str], Any], moto_url: str) -> None:
+    result = _teardown_check(moto_url, "--lab", LAB, "--region", REGION)
+    assert (result.returncode, result.stdout.strip()) == (
+        EXIT_OK, "OK nothing left by lab alice (cluster alice) in ap-northeast-2")
+
+
+def test_command_exits_1_and_lists_what_is_left(aws: Callable[[str], Any], moto_url: str) -> None:
+    _log_group(aws, "/aws/eks/alice/cluster")
+    result = _teardown_check(moto_url, "--lab", LAB, "--region", REGION)
+    assert result.returncode == EXIT_FAILED
+    assert "/aws/eks/alice/cluster" in result.stdout
+    assert result.stdout.strip().endswith("FAIL 1 resource left by lab alice (cluster alice) in ap-northeast-2")
+
+
+class _Forbidden(http.server.BaseHTTPRequestHandler):
+    """Every AWS API call is denied, with the error body each protocol uses (EC2, query, JSON)."""
+
+    def do_POST(self) -> None:
+        request = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        if self.command == "GET" or "json" in self.headers.get("Content-Type", ""):  # EKS, CloudWatch Logs
+            content_type, body = "application/json", '{"__type": "AccessDeniedException", "message": "denied"}'
+        elif "Version=2016-11-15" in request:  # EC2
+            content_type, body = "text/xml", ("<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
+                                              "<Message>denied</Message></Error></Errors></Response>")
+        else:  # ELBv2 (query protocol)
+            content_type, body = "text/xml", ("<ErrorResponse><Error><Code>AccessDenied</Code>"
+                                              "<Message>denied</Message></Error></ErrorResponse>")
+        self.send_response(403)
+        self.send_header("Content-Type", content_type)
+        self.send_header("x-amzn-ErrorType", "AccessDeniedException")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    do_GET = do_POST
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_command_exits_3_when_nothing_could_be_listed() -> None:
+    # GIVEN an endpoint that refuses every call  WHEN checked  THEN unverified, never "nothing left"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Forbidden)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = _teardown_check(f"http://127.0.0.1:{server.server_address[1]}", "--lab", LAB)
+    finally:
+        server.shutdown()
+    assert result.returncode == EXIT_UNVERIFIED
+    assert result.stdout.count("not checked") == 7 and "OK" not in result.stdout
+
+
+def test_command_refuses_a_bad_lab_name_in_one_line() -> None:
+    result = _teardown_check("http://127.0.0.1:9", "--lab", "Alice")
+    assert (result.returncode, result.stderr) == (
+        EXIT_USAGE, "ekslab: error: --lab: must match ^[a-z][a-z0-9-]{0,19}$ (a lab name), got 'Alice'\n")
