@@ -113,7 +113,7 @@ def max_pods(
     applied = prefix_delegation
     if prefix_delegation and not is_nitro(limits):
         applied = False
-        notes.append(f"prefix delegation needs a Nitro or bare-metal type; {limits.name} runs on "
+        notes.append(f"prefix delegation needs a Nitro or bare-metal type; {limits.name} has hypervisor "
                      f"{limits.hypervisor}, so ipamd falls back to secondary IPs")
     elif prefix_delegation and version is not None and version[:2] < PREFIX_DELEGATION_MIN_CNI:
         applied = False

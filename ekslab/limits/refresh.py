@@ -12,7 +12,9 @@ controller's table), so those cells are carried over from the previous table by 
 left empty for types it did not have. Types the queried regions do not offer keep their previous row,
 so refreshing from one region never shrinks the table.
 
-boto3 is imported inside the functions: ``ekslab --help`` must not import it.
+EC2 is called through ``ekslab.aws.clients.aws_client`` (adaptive retries, the toolkit's timeouts;
+endpoints follow boto3's own settings such as ``AWS_ENDPOINT_URL_EC2``), which imports boto3 only
+when called: ``ekslab --help`` must not import it.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ from typing import Any, Final
 
 from ekslab.limits.table import UNKNOWN_HYPERVISOR, InstanceTypeLimits, LimitsTable, NetworkCard
 
-RETRIES: Final = {"mode": "adaptive", "max_attempts": 10}
-"""DescribeInstanceTypes is throttled per account; adaptive mode also rate-limits the client."""
 GENERATOR_NOTE: Final = "# carried over:"
 _TRUNKING_SOURCE_PREFIX: Final = "# branch_interfaces"
 
@@ -47,15 +47,12 @@ PageCallback = Callable[[str, int], None]
 
 
 def describe_instance_types(
-    region: str, *, endpoint_url: str | None = None, on_page: PageCallback | None = None
+    region: str, *, on_page: PageCallback | None = None
 ) -> Iterator[Mapping[str, Any]]:
     """Every instance type EC2 describes in ``region``, page by page, with adaptive retries."""
-    import boto3
-    from botocore.config import Config
+    from ekslab.aws.clients import aws_client
 
-    client = boto3.client(
-        "ec2", region_name=region, endpoint_url=endpoint_url, config=Config(retries=dict(RETRIES))
-    )
+    client = aws_client("ec2", region=region)
     for page in client.get_paginator("describe_instance_types").paginate():
         types = page.get("InstanceTypes", [])
         if on_page is not None:
@@ -103,7 +100,6 @@ def refresh_table(
     previous: LimitsTable,
     regions: Sequence[str],
     *,
-    endpoint_url: str | None = None,
     on_page: PageCallback | None = None,
     now: dt.datetime | None = None,
 ) -> RefreshResult:
@@ -111,7 +107,7 @@ def refresh_table(
     described: dict[str, InstanceTypeLimits] = {}
     seen: set[str] = set()
     for region in regions:
-        for info in describe_instance_types(region, endpoint_url=endpoint_url, on_page=on_page):
+        for info in describe_instance_types(region, on_page=on_page):
             name = str(info.get("InstanceType", ""))
             seen.add(name)
             if name in described:

@@ -1,0 +1,347 @@
+"""``ekslab plan max-pods|capacity|refresh-limits``: IP capacity planning for the VPC CNI.
+
+Tables on a terminal, plain aligned text otherwise, ``--output json`` for scripts (keys are stable).
+See docs/capacity.md for how every number is computed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ekslab.errors import EXIT_FAILED
+
+if TYPE_CHECKING:
+    from ekslab.capacity import CapacityPlan, NodePool
+    from ekslab.limits import InstanceTypeLimits, MaxPods
+
+_PLAIN_WIDTH = 200
+"""Plain output is not wrapped at 80 columns: it is for logs and pipes."""
+_OUTPUT = click.option(
+    "--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Output format.",
+)
+
+
+@click.group()
+def plan() -> None:
+    """Plan IP capacity: max pods per instance type, warm pools and subnet headroom per AZ."""
+
+
+# --- max-pods ------------------------------------------------------------------------------------
+
+
+def _cni_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from ekslab.errors import InputError
+    from ekslab.limits import parse_cni_version
+
+    if value is not None:
+        try:
+            parse_cni_version(value)
+        except InputError as error:
+            raise click.BadParameter(f"{error.rule}, got {value!r}") from None
+    return value
+
+
+@plan.command("max-pods")
+@click.option("--instance-type", "-t", "type_name", required=True, help="EC2 instance type, e.g. m5.large.")
+@click.option("--prefix-delegation", is_flag=True, help="ENABLE_PREFIX_DELEGATION=true (Nitro types only).")
+@click.option("--custom-networking", is_flag=True, help="Custom networking: the primary ENI carries no pods.")
+@click.option("--max-eni", type=click.IntRange(min=1), help="The CNI's MAX_ENI.")
+@click.option("--cni-version", callback=_cni_version,
+              help="VPC CNI version (prefix delegation needs 1.9+). Default: a current CNI.")
+@_OUTPUT
+def max_pods_command(
+    type_name: str, prefix_delegation: bool, custom_networking: bool, max_eni: int | None,
+    cni_version: str | None, output: str,
+) -> None:
+    """Max pods of an instance type, as the EKS AMI computes it.
+
+    ENIs x (IPv4 per ENI - 1) + 2 with secondary IPs; ENIs x ((IPv4 per ENI - 1) x 16) + 2 with
+    prefix delegation; one ENI fewer with custom networking; MAX_ENI caps the ENIs. The
+    recommended value (max_pods) is capped at 110 for 30 vCPUs or fewer and 250 above, when the
+    vCPU count is known; max_pods_uncapped is what the ENIs allow.
+    """
+    from ekslab.errors import InputError
+    from ekslab.limits import instance_type, is_nitro, max_pods
+
+    try:
+        limits = instance_type(type_name)
+    except InputError as error:
+        raise InputError("--instance-type", error.rule, type_name, hint=error.hint) from None
+    result = max_pods(limits, prefix_delegation=prefix_delegation, custom_networking=custom_networking,
+                      max_eni=max_eni, cni_version=cni_version)
+    document = _max_pods_document(limits, result, prefix_delegation, max_eni, cni_version, is_nitro(limits))
+    if output == "json":
+        _echo_json(document)
+        return
+    rows = [(key.replace("_", " "), _cell(value)) for key, value in document.items() if key != "notes"]
+    _print_table(f"Max pods: {type_name}", ("", "value"), rows, right=("value",))
+    for note in result.notes:
+        click.echo(f"note: {note}")
+
+
+def _max_pods_document(
+    limits: InstanceTypeLimits, result: MaxPods, requested: bool, max_eni: int | None,
+    cni_version: str | None, nitro: bool,
+) -> dict[str, Any]:
+    return {
+        "instance_type": limits.name,
+        "hypervisor": limits.hypervisor,
+        "nitro": nitro,
+        "vcpus": limits.vcpus,
+        "enis": limits.enis,
+        "ipv4_per_eni": limits.ipv4_per_eni,
+        "max_eni": max_eni,
+        "cni_version": cni_version,
+        "custom_networking": result.custom_networking,
+        "prefix_delegation_requested": requested,
+        "prefix_delegation": result.prefix_delegation,
+        "enis_for_pods": result.enis_for_pods,
+        "formula": result.formula,
+        "max_pods_uncapped": result.max_pods_uncapped,
+        "cap": result.cap,
+        "max_pods": result.max_pods,
+        "notes": list(result.notes),
+    }
+
+
+# --- capacity ------------------------------------------------------------------------------------
+
+
+@plan.command("capacity")
+@click.option("--config", "-c", "config_file", type=click.Path(dir_okay=False),
+              help="Lab configuration file. Default: the default lab.")
+@_OUTPUT
+def capacity_command(config_file: str | None, output: str) -> None:
+    """Per AZ: nodes at max size, addresses held by warm pools and at full pod density, free
+    addresses (AWS reserves 5 per subnet) and headroom; with prefix delegation, whether the subnet
+    can still supply whole /28 blocks.
+
+    Exits 1 when a subnet cannot hold the warm pools of its nodes at max size (the same check that
+    fails synth); warnings (under 20% headroom) are printed and do not change the exit code.
+    """
+    from ekslab.capacity import plan_capacity
+    from ekslab.capacity.guard import check_capacity
+    from ekslab.config import load_config
+    from ekslab.config.validation import Findings
+
+    config = load_config(config_file, capacity=False)
+    capacity = plan_capacity(config)
+    findings = Findings()
+    check_capacity(config, findings)
+    source = config_file or "default lab"
+    errors = [problem.located(source).message for problem in findings.errors]
+    warnings = [warning.located(source).message for warning in findings.warnings]
+    if output == "json":
+        document = _capacity_document(config.lab.name, source, capacity)
+        _echo_json({**document, "errors": errors, "warnings": warnings})
+    else:
+        _print_capacity(config.lab.name, capacity)
+        for message in errors:
+            click.echo(f"error: {message}", err=True)
+        for message in warnings:
+            click.echo(f"warning: {message}", err=True)
+    if errors:
+        sys.exit(EXIT_FAILED)
+
+
+def _pool_document(pool: NodePool) -> dict[str, Any]:
+    return {
+        "instance_type": pool.instance_type,
+        "pods": pool.pods,
+        "pods_placed": pool.pods_placed,
+        "prefix_delegation": pool.prefix_delegation,
+        "enis": pool.enis,
+        "eni_slots": list(pool.eni_slots),
+        "trunk_eni": pool.trunk_eni,
+        "secondary_ips": pool.secondary_ips,
+        "prefixes": pool.prefixes,
+        "pool_addresses": pool.pool_addresses,
+        "available": pool.available,
+        "node_subnet_addresses": pool.node_subnet_addresses,
+        "pod_subnet_addresses": pool.pod_subnet_addresses,
+    }
+
+
+def _capacity_document(lab: str, source: str, capacity: CapacityPlan) -> dict[str, Any]:
+    settings = capacity.settings
+    return {
+        "lab": lab,
+        "config": source,
+        "settings": {
+            "ENABLE_PREFIX_DELEGATION": settings.prefix_delegation,
+            "WARM_ENI_TARGET": settings.warm_eni_target,
+            "WARM_IP_TARGET": settings.warm_ip_target,
+            "MINIMUM_IP_TARGET": settings.minimum_ip_target,
+            "WARM_PREFIX_TARGET": settings.warm_prefix_target,
+            "MAX_ENI": settings.max_eni,
+            "ENABLE_POD_ENI": settings.pod_eni,
+            "custom_networking": settings.custom_networking,
+            "ipv6": settings.ipv6,
+        },
+        "node_groups": [
+            {
+                "name": group.name,
+                "availability_zones": list(group.availability_zones),
+                "max_size": group.max_size,
+                "nodes_per_az_at_max": group.nodes_per_az,
+                "kubelet_max_pods": group.kubelet_max_pods,
+                "idle": _pool_document(group.idle),
+                "full_density": _pool_document(group.full),
+            }
+            for group in capacity.groups
+        ],
+        "subnets": [
+            {
+                "availability_zone": subnet.availability_zone,
+                "tier": subnet.tier.value,
+                "cidr": str(subnet.cidr),
+                "free_addresses": subnet.free_addresses,
+                "nodes_at_max": subnet.nodes_at_max,
+                "warm_pool_addresses": subnet.warm_pool_addresses,
+                "full_density_addresses": subnet.full_density_addresses,
+                "headroom": subnet.headroom,
+                "headroom_percent": round(100 * subnet.headroom_ratio, 1),
+                "prefixes_at_full_density": subnet.prefixes_at_full,
+                "prefix_blocks_free_worst_case": subnet.prefix_blocks_free_worst_case,
+                "contiguous_prefixes_ok": subnet.contiguous_prefixes_ok,
+            }
+            for subnet in capacity.subnets
+        ],
+    }
+
+
+def _print_capacity(lab: str, capacity: CapacityPlan) -> None:
+    group_rows = [
+        (group.name, group.full.instance_type, group.nodes_per_az, group.kubelet_max_pods,
+         group.full.pods_placed, group.idle.subnet_addresses, group.full.subnet_addresses)
+        for group in capacity.groups
+    ]
+    group_columns = ("node group", "instance\ntype", "nodes/AZ\nat max", "max\npods", "pods at\nfull",
+                     "addresses\nidle", "addresses\nfull")
+    _print_table(f"Node groups of lab {lab} (per node)", group_columns, group_rows,
+                 right=group_columns[2:])
+    columns = ("AZ", "subnet", "free", "nodes", "warm\npools", "full\ndensity", "headroom", "%")
+    rows = [
+        (subnet.availability_zone, f"{subnet.tier.value}\n{subnet.cidr}", subnet.free_addresses,
+         subnet.nodes_at_max, subnet.warm_pool_addresses, subnet.full_density_addresses, subnet.headroom,
+         f"{100 * subnet.headroom_ratio:.1f}")
+        for subnet in capacity.subnets
+    ]
+    _print_table("Subnets per AZ (node groups at max size)", columns, rows, right=columns[2:])
+    prefixed = [subnet for subnet in capacity.subnets if subnet.prefixes_at_full is not None]
+    if prefixed:
+        columns = ("AZ", "subnet", "/28 needed\nat full", "/28 free\n(worst case)", "contiguous\n/28 ok")
+        rows = [
+            (subnet.availability_zone, f"{subnet.tier.value}\n{subnet.cidr}", subnet.prefixes_at_full,
+             subnet.prefix_blocks_free_worst_case, subnet.contiguous_prefixes_ok)
+            for subnet in prefixed
+        ]
+        _print_table("Prefix delegation: whole /28 blocks per subnet", columns, rows, right=columns[2:4])
+
+
+# --- refresh-limits ------------------------------------------------------------------------------
+
+
+@plan.command("refresh-limits")
+@click.option("--region", "regions", multiple=True, required=True,
+              help="Region to describe instance types in (repeatable).")
+@click.option("--output-file", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the table. Default: the table shipped in the ekslab package.")
+def refresh_limits_command(regions: tuple[str, ...], output_file: str | None) -> None:
+    """Regenerate the ENI limits table from EC2 DescribeInstanceTypes (needs AWS credentials).
+
+    Rows are built as the VPC CNI's own generator builds them; trunking and branch-interface
+    counts, which EC2 does not report, are carried over; types the regions do not offer are kept.
+    The file is written atomically (temporary file, then rename).
+    """
+    from rich.console import Console
+
+    from ekslab.limits.table import LIMITS_FILE, data_path, default_table, write_table
+
+    target = output_file or str(data_path(LIMITS_FILE))
+    console = Console(stderr=True)
+    counted: dict[str, int] = {}
+
+    def progress(region: str, types: int) -> None:
+        counted[region] = counted.get(region, 0) + types
+        status.update(f"Describing instance types in {region}: {counted[region]} so far")
+
+    with console.status("Describing instance types", disable=not console.is_terminal) as status:
+        result = _refresh(regions, progress)
+    write_table(target, result.table)
+    default_table.cache_clear()
+    click.echo(
+        f"wrote {len(result.table.types)} instance types to {target}: {result.described} described in "
+        f"{', '.join(result.regions)}, {len(result.added)} added, {len(result.changed)} changed, "
+        f"{len(result.kept)} kept from the previous table"
+    )
+
+
+def _refresh(regions: Sequence[str], progress: Any) -> Any:
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
+
+    from ekslab.errors import InputError
+    from ekslab.limits.refresh import refresh_table
+    from ekslab.limits.table import default_table
+
+    try:
+        return refresh_table(default_table(), regions, on_page=progress)
+    except (NoCredentialsError, PartialCredentialsError):
+        raise InputError(
+            "plan refresh-limits", "needs AWS credentials to call EC2 DescribeInstanceTypes; none were found",
+            hint="set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        ) from None
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        raise InputError("EC2 DescribeInstanceTypes", f"failed with {details.get('Code', 'an error')}",
+                         details.get("Message", str(error))) from None
+    except BotoCoreError as error:
+        raise InputError("EC2 DescribeInstanceTypes", "failed", str(error)) from None
+
+
+# --- output --------------------------------------------------------------------------------------
+
+
+def _echo_json(document: Mapping[str, Any]) -> None:
+    click.echo(json.dumps(document, indent=2))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _print_table(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Sequence[str] = ()
+) -> None:
+    """A rich table on a terminal, the same columns as plain aligned text otherwise; ``right`` columns
+    (the numbers) are right-aligned."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    terminal = console.is_terminal
+    if not terminal:
+        console = Console(width=max(console.width, _PLAIN_WIDTH), no_color=True, highlight=False)
+        click.echo(title)
+    table = Table(title=title if terminal else None, box=box.SIMPLE_HEAD if terminal else None,
+                  show_edge=False, pad_edge=False, collapse_padding=terminal)
+    for column in columns:
+        # Never cut a number, name or CIDR: multi-line headers and cells keep tables within 80 columns.
+        header = column if terminal else column.replace("\n", " ")
+        table.add_column(header, justify="right" if column in right else "left", no_wrap=True)
+    for row in rows:
+        table.add_row(*(_cell(value) if terminal else _cell(value).replace("\n", " ") for value in row))
+    console.print(table)
+    if terminal:
+        console.print()
