@@ -1,0 +1,113 @@
+"""``ekslab verify``: prove every pod IP is a VPC IP on its node's ENI, from a live cluster or a bundle.
+
+Exit codes: 0 every check passed, 1 at least one failed, 3 nothing failed but something could not be
+verified, 2 bad usage or unreadable input (one line, never a traceback). See docs/verification.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+OUTPUTS = ("table", "json", "junit")
+TRANSPORTS = ("ssm", "proxy", "none")
+
+
+def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by ``verify`` and ``collect`` to reach a live cluster (see ekslab.verify.live)."""
+    options = [
+        click.option("--cluster", help="EKS cluster name. Default with --config: the lab's cluster."),
+        click.option("--region", help="AWS region. Default with --config: the lab's region."),
+        click.option("--config", type=click.Path(dir_okay=False),
+                     help="Lab configuration: default --cluster/--region (and the drift expectations)."),
+        click.option("--profile", help="AWS profile (default: the usual AWS credential chain)."),
+        click.option("--kubeconfig", type=click.Path(dir_okay=False), help="kubeconfig file (default: $KUBECONFIG "
+                     "or ~/.kube/config)."),
+        click.option("--context", help="kubeconfig context (default: the current one)."),
+        click.option("--ipamd-transport", type=click.Choice(TRANSPORTS), default="ssm", show_default=True,
+                     help="How to reach each node's ipamd: SSM Run Command, the API server's node proxy "
+                          "(needs INTROSPECTION_BIND_ADDRESS off loopback), or none."),
+        click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True,
+                     help="Nodes whose ipamd is fetched at the same time."),
+        click.option("--node-timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
+                     help="Seconds allowed per node for its ipamd data."),
+        click.option("--page-size", type=click.IntRange(1, 10000), default=500, show_default=True,
+                     help="Kubernetes list page size (limit/continue)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.command()
+@click.option("--bundle", type=click.Path(file_okay=False), help="Verify a saved bundle folder offline.")
+@live_options
+@click.option("--expect-config", type=click.Path(dir_okay=False),
+              help="Lab configuration whose CNI settings the running ones must match (drift). "
+                   "Default: --config, else the default lab.")
+@click.option("--output", "-o", type=click.Choice(OUTPUTS),
+              help="table (default on a terminal), json (default otherwise) or junit (needs --junit-file).")
+@click.option("--junit-file", type=click.Path(dir_okay=False),
+              help="Write a JUnit XML report here (with any --output).")
+@click.option("--problems-only", is_flag=True, help="Table: list only failed or unverified pods and nodes.")
+def verify(bundle: str | None, expect_config: str | None, output: str | None, junit_file: str | None,
+           problems_only: bool, **live: Any) -> None:
+    """Verify that every pod IP is a VPC IP on the right ENI, cross-checked with ipamd.
+
+    Give --bundle DIR for a saved snapshot (see `ekslab collect`), or --cluster and --region
+    (or --config) for a live cluster.
+    """
+    from ekslab.verify.checks import verify as run_checks
+    from ekslab.verify.live import LiveOptions
+
+    stdout_tty = sys.stdout.isatty()
+    output = output or ("table" if stdout_tty else "json")
+    if output == "junit" and not junit_file:
+        raise click.UsageError("--output junit needs --junit-file FILE")
+    options = LiveOptions.from_click(live)
+    expectations = _expectations(expect_config or options.config)
+    if bundle is not None:
+        if options.cluster or options.region:
+            raise click.UsageError("give either --bundle or --cluster/--region, not both")
+        from ekslab.verify.bundle import read_bundle
+
+        snapshot = read_bundle(bundle)
+    else:
+        from ekslab.verify.live import read_live
+
+        options.require_cluster()
+        snapshot = read_live(options, progress=sys.stderr.isatty())
+    report = run_checks(snapshot, expectations)
+    if junit_file:
+        from ekslab.verify.report import write_junit
+
+        write_junit(report, junit_file)
+    _print(report, output, problems_only=problems_only)
+    sys.exit(report.exit_code())
+
+
+def _expectations(config_path: str | None) -> Any:
+    from ekslab.cni.render import expected_aws_node_env, expected_init_env
+    from ekslab.config import load_config
+    from ekslab.verify.checks import Expectations
+
+    config = load_config(config_path)
+    return Expectations(aws_node_env=expected_aws_node_env(config), init_env=expected_init_env(config))
+
+
+def _print(report: Any, output: str, *, problems_only: bool) -> None:
+    from ekslab.verify import report as reports
+
+    if output == "json":
+        reports.write_json(report, sys.stdout)
+    elif output == "table":
+        from rich.console import Console
+
+        reports.render_table(report, Console(), problems_only=problems_only)
+    else:
+        for line in reports.iter_lines(report):
+            click.echo(line)
+

@@ -1,0 +1,147 @@
+"""EC2, EKS, ELBv2 and SSM through boto3: the cluster's VPC, its subnets and ENIs, target groups.
+
+* One client per service from one session, with ``Config(retries={"mode": "adaptive"})``: botocore
+  retries throttling (``RequestLimitExceeded``, ``Throttling``), 5xx answers and connection or read
+  timeouts with backoff, and adaptive mode also rate-limits the client after throttling. What still
+  fails becomes one ``InputError`` line naming the operation.
+* Lists go through paginators at the largest page size each API allows, filtered by the cluster's
+  VPC, so the number of calls is the minimum: ceil(ENIs / 1000) for DescribeNetworkInterfaces.
+* Items are yielded as the API's dicts: the same shape as ``aws ... --output json`` writes, so a
+  bundle and a live read go through the same record functions.
+* ``AWS_ENDPOINT_URL`` (botocore's own setting) points every client at another endpoint, e.g. moto.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ekslab.errors import InputError
+
+ENI_PAGE_SIZE: Final = 1000
+"""DescribeNetworkInterfaces MaxResults upper bound."""
+SUBNET_PAGE_SIZE: Final = 1000
+TARGET_GROUP_ARNS_PER_CALL: Final = 20
+
+
+@dataclass(frozen=True)
+class AwsSettings:
+    region: str
+    profile: str | None = None
+    max_attempts: int = 8
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    pool_size: int = 16
+
+
+class AwsSource:
+    """Read-only AWS calls for verification; ``calls`` counts API operations made (pages included)."""
+
+    def __init__(self, settings: AwsSettings) -> None:
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError
+
+        self.settings = settings
+        self.calls = 0
+        config = Config(
+            retries={"mode": "adaptive", "max_attempts": settings.max_attempts},
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            max_pool_connections=settings.pool_size,
+        )
+        try:
+            session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
+            self.ec2 = session.client("ec2", config=config)
+            self.eks = session.client("eks", config=config)
+            self.elbv2 = session.client("elbv2", config=config)
+            self.ssm = session.client("ssm", config=config)
+        except BotoCoreError as error:
+            raise InputError("AWS", f"cannot be reached ({error})") from None
+        for client in (self.ec2, self.eks, self.elbv2, self.ssm):
+            client.meta.events.register("before-call", self._count)
+
+    def _count(self, **_: Any) -> None:
+        self.calls += 1
+
+    def cluster_vpc(self, cluster: str) -> str:
+        """The VPC id of an EKS cluster."""
+        document = self.call(self.eks, "describe_cluster", name=cluster)
+        vpc_id = ((document.get("cluster") or {}).get("resourcesVpcConfig") or {}).get("vpcId")
+        if not vpc_id:
+            raise InputError(f"EKS cluster {cluster}", "has no VPC in its description")
+        return vpc_id
+
+    def vpcs(self, vpc_id: str) -> Iterator[dict[str, Any]]:
+        yield from self._paginate(self.ec2, "describe_vpcs", "Vpcs", VpcIds=[vpc_id])
+
+    def subnets(self, vpc_id: str) -> Iterator[dict[str, Any]]:
+        yield from self._paginate(self.ec2, "describe_subnets", "Subnets", page_size=SUBNET_PAGE_SIZE,
+                                  Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+
+    def network_interfaces(self, vpc_id: str) -> Iterator[dict[str, Any]]:
+        yield from self._paginate(self.ec2, "describe_network_interfaces", "NetworkInterfaces",
+                                  page_size=ENI_PAGE_SIZE, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+
+    def target_groups(self, arns: Sequence[str]) -> list[dict[str, Any]]:
+        groups: list[dict[str, Any]] = []
+        unique = sorted(set(arns))
+        for start in range(0, len(unique), TARGET_GROUP_ARNS_PER_CALL):
+            groups.extend(self._paginate(self.elbv2, "describe_target_groups", "TargetGroups",
+                                         TargetGroupArns=unique[start:start + TARGET_GROUP_ARNS_PER_CALL]))
+        return groups
+
+    def target_health(self, arn: str) -> list[dict[str, Any]]:
+        document = self.call(self.elbv2, "describe_target_health", TargetGroupArn=arn)
+        return list(document.get("TargetHealthDescriptions") or [])
+
+    # --- plumbing ----------------------------------------------------------------------------------
+
+    def call(self, client: Any, operation: str, **kwargs: Any) -> dict[str, Any]:
+        """One API call; every failure left after botocore's retries is one InputError line."""
+        try:
+            return getattr(client, operation)(**kwargs)
+        except Exception as error:  # noqa: BLE001 - translated below, re-raised if not an AWS error
+            raise _translate(error, client, operation, self.settings) from None
+
+    def _paginate(self, client: Any, operation: str, key: str, *, page_size: int | None = None,
+                  **kwargs: Any) -> Iterator[dict[str, Any]]:
+        paginator = client.get_paginator(operation)
+        config = {"PageSize": page_size} if page_size else {}
+        try:
+            for page in paginator.paginate(PaginationConfig=config, **kwargs):
+                yield from page.get(key) or []
+        except Exception as error:  # noqa: BLE001
+            raise _translate(error, client, operation, self.settings) from None
+
+
+def _translate(error: Exception, client: Any, operation: str, settings: AwsSettings) -> Exception:
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ReadTimeoutError,
+    )
+
+    service = client.meta.service_model.service_name
+    where = f"AWS {service} {_camel(operation)} ({settings.region})"
+    if isinstance(error, NoCredentialsError):
+        return InputError("AWS credentials", "not found", hint="set AWS_PROFILE or pass --profile")
+    if isinstance(error, ClientError):
+        details = error.response.get("Error") or {}
+        attempts = (error.response.get("ResponseMetadata") or {}).get("RetryAttempts")
+        retried = f" after {attempts + 1} attempts" if attempts else ""
+        return InputError(where, f"failed{retried}: {details.get('Code', 'error')}: "
+                                 f"{' '.join(str(details.get('Message', '')).split())}")
+    if isinstance(error, ReadTimeoutError | ConnectTimeoutError | EndpointConnectionError):
+        return InputError(where, f"did not answer after {settings.max_attempts} attempts ({type(error).__name__})")
+    if isinstance(error, BotoCoreError):
+        return InputError(where, f"failed: {' '.join(str(error).split())}")
+    return error
+
+
+def _camel(operation: str) -> str:
+    return "".join(part.capitalize() for part in operation.split("_"))

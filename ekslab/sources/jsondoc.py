@@ -1,0 +1,247 @@
+"""Reading JSON documents from files and API bodies, with errors that name the file and what was expected.
+
+Two shapes cover every input of verification:
+
+* **List documents** (``kubectl get pods -A -o json``, ``aws ec2 describe-network-interfaces``) can be
+  large: 150,000 pods are about 750 MB of JSON, and holding them parsed would take several times that.
+  ``JsonListReader`` streams the items of one array member (``items``, ``NetworkInterfaces``) one at a
+  time with ``json.JSONDecoder.raw_decode`` (the same C scanner as ``json.load``), so a caller keeps
+  only the fields it needs. The other top-level members are decoded whole into ``header``.
+* **Small bodies that may be concatenated**: eks-log-collector appends each introspection body with
+  ``>>``, so a re-run leaves two JSON documents in one file (cni-facts.md §3). ``parse_documents``
+  returns every document; an empty body is an empty list.
+
+Every failure is an ``InputError`` whose ``where`` is the file (and line and column for bad JSON) and
+whose rule says what the file should have held.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from typing import Any, Final
+
+from ekslab.errors import InputError
+
+_WHITESPACE: Final = re.compile(r"[ \t\n\r]*")
+_DECODER: Final = json.JSONDecoder()
+_CHUNK_CHARS: Final = 1 << 20
+"""Characters read at a time; an item larger than this makes the buffer grow (doubling) until it fits."""
+
+
+def parse_documents(text: str, *, source: str, expected: str) -> list[Any]:
+    """Every JSON document in ``text`` (separated by optional whitespace); ``[]`` for an empty text."""
+    documents: list[Any] = []
+    position, end = 0, len(text)
+    while True:
+        position = _WHITESPACE.match(text, position).end()  # type: ignore[union-attr]
+        if position >= end:
+            return documents
+        try:
+            value, position = _DECODER.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise _syntax_error(source, expected, error.msg, error.lineno, error.colno) from None
+        documents.append(value)
+
+
+def read_text(path: str | os.PathLike[str], *, source: str) -> str:
+    """The UTF-8 text of a file; unreadable or non-UTF-8 content is an InputError naming ``source``."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise InputError(source, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(source, "is a directory, expected a JSON file") from None
+    except UnicodeDecodeError as error:
+        raise InputError(source, f"is not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise InputError(source, f"cannot be read ({error.strerror})") from None
+
+
+def read_single_document(path: str | os.PathLike[str], *, source: str, expected: str) -> Any:
+    """The one JSON document in a file; an empty file or several documents is an InputError."""
+    documents = parse_documents(read_text(path, source=source), source=source, expected=expected)
+    if not documents:
+        raise InputError(source, f"is empty, expected {expected}")
+    if len(documents) > 1:
+        raise InputError(source, f"holds {len(documents)} JSON documents, expected one: {expected}")
+    return documents[0]
+
+
+def _syntax_error(source: str, expected: str, message: str, line: int, column: int) -> InputError:
+    return InputError(
+        f"{source} line {line} column {column}",
+        f"is not valid JSON ({message}; the file may be truncated), expected {expected}",
+    )
+
+
+class JsonListReader:
+    """Stream the items of the array ``list_key`` of the JSON object in a file.
+
+    Iterate over the reader to get the items one at a time; after the iteration ``header`` holds the
+    object's other members (``kind``, ``metadata``, ``NextToken``...). Members may come in any order.
+    A missing file, an empty file, bad JSON, a top level that is not an object, or an object without
+    the list is an ``InputError`` naming ``source`` and ``expected``.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        list_key: str,
+        *,
+        source: str,
+        expected: str,
+        chunk_chars: int = _CHUNK_CHARS,
+    ) -> None:
+        self.path = path
+        self.list_key = list_key
+        self.source = source
+        self.expected = expected
+        self.header: dict[str, Any] = {}
+        self._chunk = chunk_chars
+        self._buffer = ""
+        self._position = 0
+        self._eof = False
+        self._handle: Any = None
+        # Where the buffer starts in the file, for error messages.
+        self._line_base = 1
+        self._column_base = 1
+
+    def __iter__(self) -> Iterator[Any]:
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                self._handle = handle
+                yield from self._object()
+        except FileNotFoundError:
+            raise InputError(self.source, f"no such file, expected {self.expected}") from None
+        except IsADirectoryError:
+            raise InputError(self.source, f"is a directory, expected {self.expected}") from None
+        except UnicodeDecodeError as error:
+            raise InputError(self.source, f"is not UTF-8 text (byte {error.start}), expected {self.expected}") from None
+        finally:
+            self._handle = None
+            self._buffer = ""
+
+    # --- the document -------------------------------------------------------------------------------
+
+    def _object(self) -> Iterator[Any]:
+        first = self._peek()
+        if first == "":
+            raise InputError(self.source, f"is empty, expected {self.expected}")
+        if first != "{":
+            raise self._error(f"must be a JSON object, found {first!r}")
+        self._position += 1
+        seen_list = False
+        member = 0
+        while True:
+            char = self._peek()
+            if char == "}":
+                self._position += 1
+                break
+            if member:
+                self._expect(",")
+                self._peek()
+            key = self._decode()
+            if not isinstance(key, str):
+                raise self._error("expected a member name")
+            self._peek()
+            self._expect(":")
+            value_start = self._peek()
+            if key == self.list_key:
+                if value_start != "[":
+                    raise self._error(f"'{self.list_key}' must be a list")
+                self._position += 1
+                yield from self._items()
+                seen_list = True
+            else:
+                self.header[key] = self._decode()
+            member += 1
+        if self._peek() != "":
+            raise self._error("more than one JSON document in the file")
+        if not seen_list:
+            raise InputError(self.source, f"has no '{self.list_key}' list, expected {self.expected}")
+
+    def _items(self) -> Iterator[Any]:
+        if self._peek() == "]":
+            self._position += 1
+            return
+        while True:
+            self._peek()
+            yield self._decode()
+            char = self._peek()
+            self._position += 1
+            if char == "]":
+                return
+            if char != ",":
+                self._position -= 1
+                raise self._error(f"expected ',' or ']' after an item of '{self.list_key}'")
+
+    # --- buffer -------------------------------------------------------------------------------------
+
+    def _peek(self) -> str:
+        """Skip whitespace and return the next character ('' at the end of the file)."""
+        while True:
+            self._position = _WHITESPACE.match(self._buffer, self._position).end()  # type: ignore[union-attr]
+            if self._position < len(self._buffer):
+                return self._buffer[self._position]
+            if self._eof:
+                return ""
+            self._refill(self._chunk)
+
+    def _expect(self, char: str) -> None:
+        if self._peek() != char:
+            raise self._error(f"expected {char!r}")
+        self._position += 1
+
+    def _decode(self) -> Any:
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self._buffer, self._position)
+            except json.JSONDecodeError as error:
+                if self._eof:
+                    raise self._syntax(error) from None
+                self._refill(max(self._chunk, len(self._buffer) - self._position))
+                continue
+            if end == len(self._buffer) and not self._eof:
+                # A number or literal cut at the buffer's end decodes as a shorter one: read on.
+                self._refill(self._chunk)
+                continue
+            self._position = end
+            return value
+
+    def _refill(self, size: int) -> None:
+        consumed = self._buffer[: self._position]
+        newlines = consumed.count("\n")
+        if newlines:
+            self._line_base += newlines
+            self._column_base = len(consumed) - consumed.rfind("\n")
+        else:
+            self._column_base += len(consumed)
+        chunk = self._handle.read(size)
+        if not chunk:
+            self._eof = True
+        self._buffer = self._buffer[self._position :] + chunk
+        self._position = 0
+
+    # --- errors -------------------------------------------------------------------------------------
+
+    def _location(self, position: int) -> str:
+        newlines = self._buffer.count("\n", 0, position)
+        line = self._line_base + newlines
+        if newlines:
+            column = position - self._buffer.rfind("\n", 0, position)
+        else:
+            column = self._column_base + position
+        return f"{self.source} line {line} column {column}"
+
+    def _error(self, rule: str) -> InputError:
+        return InputError(self._location(self._position), f"{rule}; expected {self.expected}")
+
+    def _syntax(self, error: json.JSONDecodeError) -> InputError:
+        return InputError(
+            self._location(error.pos),
+            f"is not valid JSON ({error.msg}; the file may be truncated), expected {self.expected}",
+        )

@@ -1,0 +1,187 @@
+"""The Kubernetes API, through the official ``kubernetes`` client: paginated lists and the node proxy.
+
+* Lists use ``limit``/``continue`` (``page_size`` items per request, so 150,000 pods are 300 requests at
+  the default 500, kubectl's own chunk size) and are read as raw JSON (``_preload_content=False``):
+  items go to the same record functions as a bundle's files, never through the client's model
+  classes (which would cost seconds and gigabytes on a large cluster).
+* Throttling (HTTP 429, honouring ``Retry-After``), 5xx answers and connection failures are retried
+  by urllib3's ``Retry`` with exponential backoff; what still fails becomes one ``InputError`` line
+  naming the request.
+* A resource whose API is not installed (the ENIConfig or TargetGroupBinding CRD) reads as ``None``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ekslab.errors import InputError
+
+DEFAULT_PAGE_SIZE: Final = 500
+ENICONFIG_API: Final = ("crd.k8s.amazonaws.com", "v1alpha1", "eniconfigs")
+TARGET_GROUP_BINDING_API: Final = ("elbv2.k8s.aws", "v1beta1", "targetgroupbindings")
+RETRY_STATUSES: Final = (429, 500, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class KubeSettings:
+    kubeconfig: str | None = None
+    context: str | None = None
+    page_size: int = DEFAULT_PAGE_SIZE
+    attempts: int = 5
+    backoff: float = 0.5
+    """urllib3 backoff factor: waits 0, 2x, 4x... this many seconds between attempts."""
+    request_timeout: float = 60.0
+    pool_size: int = 16
+
+
+class KubeSource:
+    """Read-only access to one cluster's API server."""
+
+    def __init__(self, settings: KubeSettings = KubeSettings()) -> None:
+        from kubernetes import client, config
+        from kubernetes.config.config_exception import ConfigException
+        from urllib3.util.retry import Retry
+
+        self.settings = settings
+        configuration = client.Configuration()
+        try:
+            config.load_kube_config(config_file=settings.kubeconfig, context=settings.context,
+                                    client_configuration=configuration)
+        except (ConfigException, OSError, ValueError) as error:
+            where = settings.kubeconfig or "kubeconfig"
+            raise InputError(where, f"cannot be used ({' '.join(str(error).split())})") from None
+        configuration.connection_pool_maxsize = settings.pool_size
+        configuration.retries = Retry(
+            total=settings.attempts - 1, connect=settings.attempts - 1, read=settings.attempts - 1,
+            status=settings.attempts - 1, backoff_factor=settings.backoff, status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET"}), respect_retry_after_header=True, raise_on_status=False,
+        )
+        self.host = configuration.host
+        self.requests = 0
+        self._client = client.ApiClient(configuration)
+        self._core = client.CoreV1Api(self._client)
+        self._apps = client.AppsV1Api(self._client)
+        self._networking = client.NetworkingV1Api(self._client)
+        self._custom = client.CustomObjectsApi(self._client)
+        # The node proxy gets its own client without retries: each node's fetch is bounded by a deadline.
+        proxy_configuration = client.Configuration()
+        config.load_kube_config(config_file=settings.kubeconfig, context=settings.context,
+                                client_configuration=proxy_configuration)
+        proxy_configuration.connection_pool_maxsize = settings.pool_size
+        proxy_configuration.retries = False
+        self._proxy = client.CoreV1Api(client.ApiClient(proxy_configuration))
+
+    # --- lists -------------------------------------------------------------------------------------
+
+    def pods(self) -> Iterator[list[dict[str, Any]]]:
+        """Pages of pods of every namespace."""
+        return self._pages("list pods", self._core.list_pod_for_all_namespaces)
+
+    def nodes(self) -> Iterator[list[dict[str, Any]]]:
+        return self._pages("list nodes", self._core.list_node)
+
+    def services(self) -> list[dict[str, Any]]:
+        return self._all("list services", self._core.list_service_for_all_namespaces) or []
+
+    def ingresses(self) -> list[dict[str, Any]] | None:
+        return self._all("list ingresses", self._networking.list_ingress_for_all_namespaces)
+
+    def eniconfigs(self) -> list[dict[str, Any]] | None:
+        """Every ENIConfig, or None when the CRD is not installed."""
+        return self._all("list eniconfigs", self._custom.list_cluster_custom_object, *ENICONFIG_API)
+
+    def target_group_bindings(self) -> list[dict[str, Any]] | None:
+        """Every TargetGroupBinding, or None when the AWS Load Balancer Controller's CRD is not installed."""
+        return self._all("list targetgroupbindings", self._custom.list_cluster_custom_object,
+                         *TARGET_GROUP_BINDING_API)
+
+    def aws_node_daemonset(self) -> dict[str, Any] | None:
+        try:
+            return self._get("read daemonset kube-system/aws-node", self._apps.read_namespaced_daemon_set,
+                             "aws-node", "kube-system", optional=True)
+        except _NotFound:
+            return None
+
+    # --- node proxy --------------------------------------------------------------------------------
+
+    def node_proxy_get(self, node: str, port: int, path: str, *, timeout: float) -> tuple[int, bytes]:
+        """GET ``path`` on ``node:port`` through the API server's node proxy: (HTTP status, body).
+
+        Transport failures (refused, timed out) raise ``ConnectionError`` with a short reason.
+        """
+        from kubernetes.client.exceptions import ApiException
+        from urllib3.exceptions import HTTPError
+
+        try:
+            response = self._proxy.connect_get_node_proxy_with_path(
+                f"{node}:{port}", path, _preload_content=False, _request_timeout=timeout,
+            )
+            return response.status, response.data
+        except ApiException as error:
+            return error.status or 0, (error.body or b"") if isinstance(error.body, bytes) else str(
+                error.body or "").encode()
+        except HTTPError as error:
+            raise ConnectionError(_reason(error)) from None
+
+    # --- plumbing ----------------------------------------------------------------------------------
+
+    def _pages(self, what: str, call: Any, *args: Any, optional: bool = False) -> Iterator[list[dict[str, Any]]]:
+        token = None
+        while True:
+            body = self._get(what, call, *args, limit=self.settings.page_size, _continue=token, optional=optional)
+            items = body.get("items")
+            if not isinstance(items, list):
+                raise InputError(f"Kubernetes API {what}", "answered without an items list")
+            yield items
+            token = (body.get("metadata") or {}).get("continue")
+            if not token:
+                return
+
+    def _all(self, what: str, call: Any, *args: Any) -> list[dict[str, Any]] | None:
+        """Every item of a (small) list, or None when its API is not installed (HTTP 404)."""
+        items: list[dict[str, Any]] = []
+        try:
+            for page in self._pages(what, call, *args, optional=True):
+                items.extend(page)
+        except _NotFound:
+            return None
+        return items
+
+    def _get(self, what: str, call: Any, *args: Any, optional: bool = False, **kwargs: Any) -> dict[str, Any]:
+        """One GET as parsed JSON; HTTP 404 raises _NotFound when ``optional``, else InputError."""
+        from kubernetes.client.exceptions import ApiException
+        from urllib3.exceptions import HTTPError
+
+        kwargs = {key: value for key, value in kwargs.items() if value is not None}
+        self.requests += 1
+        try:
+            response = call(*args, _preload_content=False, _request_timeout=self.settings.request_timeout, **kwargs)
+        except ApiException as error:
+            if error.status == 404 and optional:
+                raise _NotFound from None
+            status = f"HTTP {error.status} {error.reason or ''}".strip()
+            attempts = f" after {self.settings.attempts} attempts" if error.status in RETRY_STATUSES else ""
+            raise InputError(f"Kubernetes API {what} ({self.host})", f"failed{attempts}: {status}") from None
+        except HTTPError as error:
+            raise InputError(f"Kubernetes API {what} ({self.host})",
+                             f"did not answer after {self.settings.attempts} attempts ({_reason(error)})") from None
+        try:
+            return json.loads(response.data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise InputError(f"Kubernetes API {what} ({self.host})", f"answered with invalid JSON ({error})") from None
+
+
+class _NotFound(Exception):
+    """HTTP 404: the resource or its API group does not exist."""
+
+
+def _reason(error: Exception) -> str:
+    reason = getattr(error, "reason", None) or error
+    text = " ".join(str(reason).split())
+    for marker in ("Read timed out", "timed out", "Connection refused", "Max retries exceeded"):
+        if marker in text:
+            return marker.lower()
+    return text[:120]

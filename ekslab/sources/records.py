@@ -1,0 +1,444 @@
+"""Compact records of the Kubernetes and EC2 objects verification reads, one function per object kind.
+
+The same functions turn items into records whatever their origin: a bundle file written by
+``kubectl``/``aws`` or a page from the live APIs. Only the fields the checks need are kept, so
+150,000 pods fit in memory (a parsed pod is ~10x its JSON; a record holds only its needed fields).
+Unknown fields are ignored and optional fields may be missing; an item that is not the expected
+object raises ``InputError`` naming the file, the item's position and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from sys import intern
+from collections.abc import Mapping
+from typing import Any, Final, NamedTuple
+
+from ekslab.errors import InputError
+from ekslab.ipamd.models import canonical_cidr, canonical_ip
+
+POD_ENI_ANNOTATION: Final = "vpc.amazonaws.com/pod-eni"
+"""Security groups for pods: JSON list of the pod's branch ENIs (cni-facts.md §5)."""
+COMPUTE_TYPE_LABEL: Final = "eks.amazonaws.com/compute-type"
+"""Node label that is ``fargate`` on Fargate nodes."""
+TARGET_TYPE_ANNOTATION: Final = "alb.ingress.kubernetes.io/target-type"
+"""AWS Load Balancer Controller: ``ip`` registers pod IPs in the target group (default ``instance``)."""
+_EMPTY: Final[Mapping[str, Any]] = {}
+
+
+# --- Kubernetes --------------------------------------------------------------------------------------
+
+
+class BranchEni(NamedTuple):
+    """One entry of a pod's ``vpc.amazonaws.com/pod-eni`` annotation (security groups for pods)."""
+
+    eni_id: str
+    private_ip: str | None
+    ipv6_address: str | None
+
+
+class PodRecord(NamedTuple):
+    """What the checks need of a pod.
+
+    ``branch_enis`` is ``None`` without the security-groups-for-pods annotation; ``branch_error``
+    says why the annotation could not be read. ``ready`` and ``labels`` are only kept for pods in
+    namespaces whose Services back an ip-target Ingress (``None`` otherwise).
+    """
+
+    namespace: str
+    name: str
+    node: str | None
+    ip: str | None
+    phase: str | None
+    host_network: bool
+    branch_enis: tuple[BranchEni, ...] | None = None
+    branch_error: str | None = None
+    ready: bool | None = None
+    labels: Mapping[str, str] | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+def pod_record(
+    item: Any, *, position: int, source: str, label_namespaces: frozenset[str] = frozenset()
+) -> PodRecord:
+    """The record of one item of a pod list (``kubectl get pods -A -o json`` or an API page)."""
+    try:
+        kind = item.get("kind")
+        meta = item["metadata"]
+        name = meta["name"]
+        namespace = meta.get("namespace") or "default"
+        spec = item.get("spec") or _EMPTY
+        status = item.get("status") or _EMPTY
+        ip = status.get("podIP") or None
+        annotations = meta.get("annotations")
+        branch_text = annotations.get(POD_ENI_ANNOTATION) if annotations else None
+        node = spec.get("nodeName") or None
+        host_network = spec.get("hostNetwork") is True
+        phase = status.get("phase") or None
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(source, position, "must be a Pod object with metadata.name", item) from None
+    if kind not in (None, "Pod"):
+        raise _item_error(source, position, "must be a Pod", kind, field="kind")
+    if not isinstance(name, str) or not isinstance(namespace, str):
+        raise _item_error(source, position, "must be a string", name, field="metadata.name")
+    if ip is not None and not isinstance(ip, str):
+        raise _item_error(source, position, "must be a string", ip, field="status.podIP")
+    if node is not None and not isinstance(node, str):
+        raise _item_error(source, position, "must be a string", node, field="spec.nodeName")
+    if phase is not None and not isinstance(phase, str):
+        raise _item_error(source, position, "must be a string", phase, field="status.phase")
+    if ":" in (ip or ""):
+        ip = canonical_ip(ip)  # type: ignore[arg-type]
+    branch_enis, branch_error = _branch_enis(branch_text) if branch_text is not None else (None, None)
+    ready = labels = None
+    if namespace in label_namespaces:
+        labels = meta.get("labels") or {}
+        ready = any(
+            isinstance(condition, dict) and condition.get("type") == "Ready" and condition.get("status") == "True"
+            for condition in status.get("conditions") or ()
+        )
+    # Namespaces, node names and phases repeat across pods: keep one copy of each string.
+    return PodRecord(
+        intern(namespace), name, intern(node) if node else None, ip, intern(phase) if phase else None,
+        host_network, branch_enis, branch_error, ready, labels,
+    )
+
+
+def _branch_enis(text: Any) -> tuple[tuple[BranchEni, ...] | None, str | None]:
+    try:
+        entries = json.loads(text) if isinstance(text, str) else None
+    except json.JSONDecodeError as error:
+        return None, f"annotation {POD_ENI_ANNOTATION} is not valid JSON ({error.msg})"
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        return None, f"annotation {POD_ENI_ANNOTATION} must be a JSON list of objects"
+    branches = []
+    for entry in entries:
+        eni_id = entry.get("eniId")
+        if not isinstance(eni_id, str):
+            return None, f"annotation {POD_ENI_ANNOTATION} has an entry without eniId"
+        private_ip = entry.get("privateIp") if isinstance(entry.get("privateIp"), str) else None
+        ipv6 = entry.get("ipv6Addr") if isinstance(entry.get("ipv6Addr"), str) else None
+        branches.append(BranchEni(eni_id, private_ip or None, canonical_ip(ipv6) if ipv6 else None))
+    return tuple(branches), None
+
+
+class NodeRecord(NamedTuple):
+    """What the checks need of a node. ``instance_id`` comes from ``spec.providerID``."""
+
+    name: str
+    provider_id: str | None
+    instance_id: str | None
+    internal_ip: str | None
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+
+    @property
+    def is_fargate(self) -> bool:
+        return self.labels.get(COMPUTE_TYPE_LABEL) == "fargate"
+
+
+def node_record(item: Any, *, position: int, source: str) -> NodeRecord:
+    """The record of one item of a node list (``kubectl get nodes -o json`` or an API page)."""
+    try:
+        kind = item.get("kind")
+        meta = item["metadata"]
+        name = meta["name"]
+        provider_id = (item.get("spec") or _EMPTY).get("providerID") or None
+        addresses = (item.get("status") or _EMPTY).get("addresses") or ()
+        internal_ip = next(
+            (entry.get("address") for entry in addresses if isinstance(entry, dict) and entry.get("type") == "InternalIP"),
+            None,
+        )
+        labels = meta.get("labels") or {}
+        annotations = meta.get("annotations") or {}
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(source, position, "must be a Node object with metadata.name", item) from None
+    if kind not in (None, "Node"):
+        raise _item_error(source, position, "must be a Node", kind, field="kind")
+    if not isinstance(name, str):
+        raise _item_error(source, position, "must be a string", name, field="metadata.name")
+    return NodeRecord(name, provider_id, instance_id_of(provider_id), internal_ip, labels, annotations)
+
+
+def instance_id_of(provider_id: str | None) -> str | None:
+    """``aws:///us-west-2a/i-0abc...`` -> ``i-0abc...``; ``None`` for anything that is not an EC2 instance."""
+    if not provider_id or not provider_id.startswith("aws://"):
+        return None
+    last = provider_id.rsplit("/", 1)[-1]
+    return last if last.startswith("i-") else None
+
+
+class EniConfigRecord(NamedTuple):
+    """An ENIConfig custom resource: the pod subnet and security groups for nodes that select it."""
+
+    name: str
+    subnet_id: str | None
+    security_groups: tuple[str, ...]
+
+
+def eniconfig_record(item: Any, *, position: int, source: str) -> EniConfigRecord:
+    try:
+        kind = item.get("kind")
+        name = item["metadata"]["name"]
+        spec = item.get("spec") or _EMPTY
+        subnet = spec.get("subnet") or None
+        groups = tuple(str(group) for group in spec.get("securityGroups") or ())
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(source, position, "must be an ENIConfig object with metadata.name", item) from None
+    if kind not in (None, "ENIConfig"):
+        raise _item_error(source, position, "must be an ENIConfig", kind, field="kind")
+    return EniConfigRecord(name, subnet, groups)
+
+
+def daemonset_env(document: Any, *, source: str) -> dict[str, dict[str, str | None]]:
+    """Env of every container (init containers too) of a DaemonSet, by container name.
+
+    A variable set with ``valueFrom`` has the value ``None`` (it is resolved on the node, not in the spec).
+    """
+    if not isinstance(document, dict) or document.get("kind") not in (None, "DaemonSet"):
+        raise InputError(source, "must be a DaemonSet (kubectl get ds aws-node -n kube-system -o json)")
+    template = ((document.get("spec") or _EMPTY).get("template") or _EMPTY).get("spec") or _EMPTY
+    result: dict[str, dict[str, str | None]] = {}
+    for member in ("initContainers", "containers"):
+        for container in template.get(member) or ():
+            if not isinstance(container, dict) or not isinstance(container.get("name"), str):
+                raise InputError(f"{source}: spec.template.spec.{member}", "must be a list of named containers")
+            env: dict[str, str | None] = {}
+            for entry in container.get("env") or ():
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                    value = entry.get("value")
+                    env[entry["name"]] = None if "valueFrom" in entry else (value if isinstance(value, str) else "")
+            result[container["name"]] = env
+    return result
+
+
+class IngressRecord(NamedTuple):
+    """An Ingress and the Services (name, port) its rules send traffic to."""
+
+    namespace: str
+    name: str
+    target_type: str
+    backends: tuple[tuple[str, str | None], ...]
+
+
+def ingress_record(item: Any, *, position: int, source: str) -> IngressRecord:
+    try:
+        meta = item["metadata"]
+        spec = item.get("spec") or _EMPTY
+        backends: list[tuple[str, str | None]] = []
+        candidates = [spec.get("defaultBackend")]
+        for rule in spec.get("rules") or ():
+            for path in (rule.get("http") or _EMPTY).get("paths") or ():
+                candidates.append(path.get("backend"))
+        for backend in candidates:
+            service = (backend or _EMPTY).get("service")
+            if service and service.get("name"):
+                port = service.get("port") or _EMPTY
+                number, port_name = port.get("number"), port.get("name")
+                entry = (service["name"], str(number) if number is not None else port_name)
+                if entry not in backends:
+                    backends.append(entry)
+        target_type = (meta.get("annotations") or _EMPTY).get(TARGET_TYPE_ANNOTATION, "instance")
+        return IngressRecord(meta.get("namespace") or "default", meta["name"], target_type, tuple(backends))
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(source, position, "must be an Ingress object with metadata.name", item) from None
+
+
+class ServiceRecord(NamedTuple):
+    namespace: str
+    name: str
+    selector: Mapping[str, str]
+    ports: tuple[tuple[str | None, int | None, str | None], ...]
+    """(name, port, targetPort) of each port."""
+
+
+def service_record(item: Any, *, position: int, source: str) -> ServiceRecord:
+    try:
+        meta = item["metadata"]
+        spec = item.get("spec") or _EMPTY
+        ports = tuple(
+            (port.get("name"), port.get("port"), str(port["targetPort"]) if "targetPort" in port else None)
+            for port in spec.get("ports") or ()
+        )
+        return ServiceRecord(meta.get("namespace") or "default", meta["name"], spec.get("selector") or {}, ports)
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(source, position, "must be a Service object with metadata.name", item) from None
+
+
+class TargetGroupBindingRecord(NamedTuple):
+    """AWS Load Balancer Controller's binding of a target group to a Service port."""
+
+    namespace: str
+    name: str
+    target_group_arn: str
+    target_type: str | None
+    service: str
+    port: str | None
+
+
+def target_group_binding_record(item: Any, *, position: int, source: str) -> TargetGroupBindingRecord:
+    try:
+        meta = item["metadata"]
+        spec = item["spec"]
+        ref = spec["serviceRef"]
+        port = ref.get("port")
+        return TargetGroupBindingRecord(
+            meta.get("namespace") or "default", meta["name"], spec["targetGroupARN"], spec.get("targetType"),
+            ref["name"], str(port) if port is not None else None,
+        )
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(
+            source, position, "must be a TargetGroupBinding with spec.targetGroupARN and spec.serviceRef", item
+        ) from None
+
+
+# --- EC2 and ELBv2 -----------------------------------------------------------------------------------
+
+
+class VpcRecord(NamedTuple):
+    """A VPC and its CIDR blocks in state ``associated`` (primary and secondary, IPv4 and IPv6)."""
+
+    vpc_id: str
+    cidrs: tuple[str, ...]
+
+
+def vpc_record(item: Any, *, position: int, source: str) -> VpcRecord:
+    try:
+        vpc_id = item["VpcId"]
+        cidrs: list[str] = []
+        associations = item.get("CidrBlockAssociationSet")
+        if associations is None and item.get("CidrBlock"):
+            cidrs.append(item["CidrBlock"])  # a hand-written document without the association set
+        for entry in associations or ():
+            if (entry.get("CidrBlockState") or _EMPTY).get("State", "associated") == "associated":
+                cidrs.append(entry["CidrBlock"])
+        for entry in item.get("Ipv6CidrBlockAssociationSet") or ():
+            if (entry.get("Ipv6CidrBlockState") or _EMPTY).get("State", "associated") == "associated":
+                cidrs.append(canonical_cidr(entry["Ipv6CidrBlock"]))
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(source, position, "must be a VPC with VpcId and CIDR blocks", item) from None
+    return VpcRecord(vpc_id, tuple(dict.fromkeys(cidrs)))
+
+
+class SubnetRecord(NamedTuple):
+    subnet_id: str
+    vpc_id: str | None
+    availability_zone: str | None
+    cidrs: tuple[str, ...]
+
+
+def subnet_record(item: Any, *, position: int, source: str) -> SubnetRecord:
+    try:
+        cidrs = [item["CidrBlock"]] if item.get("CidrBlock") else []
+        for entry in item.get("Ipv6CidrBlockAssociationSet") or ():
+            if (entry.get("Ipv6CidrBlockState") or _EMPTY).get("State", "associated") == "associated":
+                cidrs.append(canonical_cidr(entry["Ipv6CidrBlock"]))
+        return SubnetRecord(item["SubnetId"], item.get("VpcId"), item.get("AvailabilityZone"), tuple(cidrs))
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(source, position, "must be a subnet with SubnetId", item) from None
+
+
+class EniRecord(NamedTuple):
+    """A network interface: where it is attached and every address and prefix it holds.
+
+    ``secondary_ips`` excludes the primary private IP; ``ipv6_addresses`` excludes the primary IPv6.
+    """
+
+    eni_id: str
+    vpc_id: str | None
+    subnet_id: str | None
+    interface_type: str | None
+    instance_id: str | None
+    device_index: int | None
+    network_card: int | None
+    primary_ip: str | None
+    secondary_ips: tuple[str, ...]
+    ipv4_prefixes: tuple[str, ...]
+    ipv6_addresses: tuple[str, ...]
+    ipv6_prefixes: tuple[str, ...]
+    description: str | None
+
+
+def eni_record(item: Any, *, position: int, source: str) -> EniRecord:
+    """The record of one ``NetworkInterfaces`` item of ``aws ec2 describe-network-interfaces``."""
+    try:
+        attachment = item.get("Attachment") or _EMPTY
+        primary = item.get("PrivateIpAddress")
+        secondary = []
+        for entry in item.get("PrivateIpAddresses") or ():
+            address = entry.get("PrivateIpAddress")
+            if entry.get("Primary") is True:
+                primary = primary or address
+            elif address:
+                secondary.append(address)
+        ipv6 = tuple(
+            canonical_ip(entry["Ipv6Address"]) for entry in item.get("Ipv6Addresses") or ()
+            if entry.get("IsPrimaryIpv6") is not True
+        )
+        record = EniRecord(
+            eni_id=item["NetworkInterfaceId"],
+            vpc_id=item.get("VpcId"),
+            subnet_id=item.get("SubnetId"),
+            interface_type=item.get("InterfaceType"),
+            instance_id=attachment.get("InstanceId") or None,
+            device_index=attachment.get("DeviceIndex"),
+            network_card=attachment.get("NetworkCardIndex"),
+            primary_ip=primary,
+            secondary_ips=tuple(secondary),
+            ipv4_prefixes=tuple(entry["Ipv4Prefix"] for entry in item.get("Ipv4Prefixes") or ()),
+            ipv6_addresses=ipv6,
+            ipv6_prefixes=tuple(canonical_cidr(entry["Ipv6Prefix"]) for entry in item.get("Ipv6Prefixes") or ()),
+            description=item.get("Description"),
+        )
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(source, position, "must be a network interface with NetworkInterfaceId", item) from None
+    return record
+
+
+class TargetGroupRecord(NamedTuple):
+    arn: str
+    name: str
+    target_type: str | None
+
+
+def target_group_record(item: Any, *, position: int, source: str) -> TargetGroupRecord:
+    try:
+        return TargetGroupRecord(item["TargetGroupArn"], item["TargetGroupName"], item.get("TargetType"))
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(source, position, "must be a target group with TargetGroupArn and TargetGroupName",
+                          item) from None
+
+
+class TargetHealthRecord(NamedTuple):
+    target_id: str
+    port: int | None
+    state: str
+    reason: str | None
+
+
+def target_health_record(item: Any, *, position: int, source: str) -> TargetHealthRecord:
+    try:
+        target = item["Target"]
+        health = item.get("TargetHealth") or _EMPTY
+        target_id = target["Id"]
+        return TargetHealthRecord(
+            canonical_ip(target_id), target.get("Port"), health.get("State") or "unknown", health.get("Reason")
+        )
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(source, position, "must be a target health description with Target.Id", item) from None
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+
+def _item_error(source: str, position: int, rule: str, given: Any, *, field: str = "") -> InputError:
+    # ``source`` names the file and the list, e.g. "pods.json: items" -> "pods.json: items[12].kind".
+    where = f"{source}[{position}]" + (f".{field}" if field else "")
+    if isinstance(given, dict):
+        return InputError(where, f"{rule}, found an object with keys {sorted(given)[:5]}")
+    if isinstance(given, list | str | int | float | bool) or given is None:
+        return InputError(where, rule, given)
+    return InputError(where, rule)

@@ -1,0 +1,304 @@
+"""Reading a live cluster: for ``ekslab verify`` (into a snapshot) and ``ekslab collect`` (into a bundle).
+
+One gatherer makes the calls, in the order the checks need (optional documents first, so pods keep
+labels only where the end-to-end check needs them); a sink either turns the documents into records
+(``_SnapshotSink``) or writes them as bundle files (``_BundleSink``). So a collected bundle verifies
+exactly like the live cluster it came from.
+
+Calls made: EKS DescribeCluster (the VPC); Kubernetes lists of ENIConfigs, Ingresses, Services,
+TargetGroupBindings, nodes and pods (paginated), the aws-node DaemonSet; EC2 DescribeVpcs,
+DescribeSubnets and DescribeNetworkInterfaces (paginated, filtered by VPC); ELBv2
+DescribeTargetGroups and DescribeTargetHealth for the bound target groups; then ipamd per node.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ekslab.errors import InputError
+from ekslab.ipamd.node import parse_node_bodies
+from ekslab.sources.records import (
+    NodeRecord,
+    TargetGroupBindingRecord,
+    daemonset_env,
+    eni_record,
+    eniconfig_record,
+    ingress_record,
+    node_record,
+    service_record,
+    subnet_record,
+    target_group_binding_record,
+    target_group_record,
+    target_health_record,
+    vpc_record,
+)
+from ekslab.verify import bundle as layout
+from ekslab.verify.snapshot import ClusterSnapshot, TargetInputs
+
+
+@dataclass
+class LiveOptions:
+    """How to reach a live cluster (the CLI's shared options)."""
+
+    cluster: str | None = None
+    region: str | None = None
+    config: str | None = None
+    profile: str | None = None
+    kubeconfig: str | None = None
+    context: str | None = None
+    ipamd_transport: str = "ssm"
+    concurrency: int = 16
+    node_timeout: float = 30.0
+    page_size: int = 500
+
+    @classmethod
+    def from_click(cls, values: Mapping[str, Any]) -> LiveOptions:
+        return cls(**{key: value for key, value in values.items() if key in cls.__dataclass_fields__})
+
+    def require_cluster(self) -> None:
+        """Fill --cluster/--region from --config where not given; both must end up known."""
+        if self.config and not (self.cluster and self.region):
+            from ekslab.config import load_config
+
+            lab = load_config(self.config)
+            self.cluster = self.cluster or lab.cluster_name
+            self.region = self.region or lab.region
+        if not self.cluster:
+            raise InputError("--cluster", "is required for a live cluster (or --config, or --bundle DIR)")
+        if not self.region:
+            raise InputError("--region", "is required for a live cluster (or --config)")
+
+
+class _Sink(Protocol):
+    def kube_items(self, spec: layout.BundleFile, items: Iterable[dict[str, Any]]) -> None: ...
+    def daemonset(self, document: dict[str, Any] | None) -> None: ...
+    def aws_items(self, spec: layout.BundleFile, items: Iterable[dict[str, Any]]) -> None: ...
+    def target_health(self, group: dict[str, Any], items: list[dict[str, Any]]) -> None: ...
+    def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None: ...
+
+
+def read_live(options: LiveOptions, *, progress: bool = False) -> ClusterSnapshot:
+    """Read a live cluster into a snapshot (see the module docstring for the calls made)."""
+    sink = _SnapshotSink(f"cluster {options.cluster} ({options.region})")
+    _gather(options, sink, progress=progress)
+    return sink.snapshot
+
+
+def collect_bundle(options: LiveOptions, directory: str | os.PathLike[str], *, progress: bool = False) -> str:
+    """Write a live cluster's documents as a bundle folder; returns its path."""
+    with layout.BundleWriter(directory) as writer:
+        _gather(options, _BundleSink(writer), progress=progress)
+        return str(writer.commit())
+
+
+def _gather(options: LiveOptions, sink: _Sink, *, progress: bool) -> None:
+    from ekslab.sources.ec2 import AwsSettings, AwsSource
+    from ekslab.sources.kube import KubeSettings, KubeSource
+
+    assert options.cluster and options.region
+    aws = AwsSource(AwsSettings(region=options.region, profile=options.profile, pool_size=options.concurrency))
+    kube = KubeSource(KubeSettings(kubeconfig=options.kubeconfig, context=options.context,
+                                   page_size=options.page_size, pool_size=options.concurrency))
+    with _Progress(enabled=progress) as bar:
+        vpc_id = aws.cluster_vpc(options.cluster)
+        eniconfigs = kube.eniconfigs()
+        if eniconfigs is not None:
+            sink.kube_items(layout.ENICONFIGS, eniconfigs)
+        daemonset = kube.aws_node_daemonset()
+        sink.daemonset(daemonset)
+        ingresses = kube.ingresses()
+        bindings: list[TargetGroupBindingRecord] = []
+        if ingresses is not None:
+            sink.kube_items(layout.INGRESSES, ingresses)
+            sink.kube_items(layout.SERVICES, kube.services())
+            raw_bindings = kube.target_group_bindings()
+            if raw_bindings is not None:
+                sink.kube_items(layout.TARGET_GROUP_BINDINGS, raw_bindings)
+                bindings = [target_group_binding_record(item, position=position, source="targetgroupbindings")
+                            for position, item in enumerate(raw_bindings)]
+        nodes: list[NodeRecord] = []
+
+        def node_items() -> Iterable[dict[str, Any]]:
+            for page in kube.nodes():
+                for item in page:
+                    nodes.append(node_record(item, position=len(nodes), source="nodes"))
+                    yield item
+                bar.advance("nodes", len(page))
+
+        sink.kube_items(layout.NODES, node_items())
+
+        def pod_items() -> Iterable[dict[str, Any]]:
+            for page in kube.pods():
+                yield from page
+                bar.advance("pods", len(page))
+
+        sink.kube_items(layout.PODS, pod_items())
+        sink.aws_items(layout.VPCS, aws.vpcs(vpc_id))
+        sink.aws_items(layout.SUBNETS, aws.subnets(vpc_id))
+        sink.aws_items(layout.NETWORK_INTERFACES, aws.network_interfaces(vpc_id))
+        if bindings:
+            groups = aws.target_groups([binding.target_group_arn for binding in bindings])
+            sink.aws_items(layout.TARGET_GROUPS, groups)
+            for group in groups:
+                sink.target_health(group, aws.target_health(group["TargetGroupArn"]))
+        _gather_ipamd(options, sink, aws, kube, nodes, daemonset, bar)
+
+
+def _gather_ipamd(options: LiveOptions, sink: _Sink, aws: Any, kube: Any, nodes: list[NodeRecord],
+                  daemonset: dict[str, Any] | None, bar: _Progress) -> None:
+    from ekslab.sources.introspection import ProxyTransport, SsmTransport, fetch_introspection
+
+    if options.ipamd_transport == "none":
+        return
+    env = daemonset_env(daemonset, source="aws-node DaemonSet").get("aws-node", {}) if daemonset else {}
+    bind_address = env.get("INTROSPECTION_BIND_ADDRESS")
+    transport = (ProxyTransport(kube, bind_address=bind_address) if options.ipamd_transport == "proxy"
+                 else SsmTransport(aws, bind_address=bind_address))
+    targets = [node for node in nodes if not node.is_fargate]
+    bar.start("ipamd", len(targets))
+
+    def done(name: str, result: Any) -> None:
+        sink.ipamd(name, result.bodies, result.error)
+        bar.advance("ipamd", 1)
+
+    fetch_introspection(transport, targets, concurrency=options.concurrency, timeout=options.node_timeout,
+                        on_done=done)
+
+
+# --- sinks -----------------------------------------------------------------------------------------
+
+
+class _SnapshotSink:
+    """Documents -> records, exactly as ``read_bundle`` does for files."""
+
+    def __init__(self, source: str) -> None:
+        self.snapshot = ClusterSnapshot(source=source)
+        self._targets: TargetInputs | None = None
+
+    def kube_items(self, spec: layout.BundleFile, items: Iterable[dict[str, Any]]) -> None:
+        source = f"Kubernetes API {spec.kind} list: items"
+        snapshot = self.snapshot
+        if spec is layout.PODS:
+            snapshot.add_pods(items, source=source)
+        elif spec is layout.NODES:
+            for position, item in enumerate(items):
+                record = node_record(item, position=position, source=source)
+                snapshot.nodes[record.name] = record
+        elif spec is layout.ENICONFIGS:
+            snapshot.eniconfigs = {record.name: record for record in
+                                   (eniconfig_record(item, position=position, source=source)
+                                    for position, item in enumerate(items))}
+        elif spec is layout.INGRESSES:
+            snapshot.targets = TargetInputs(
+                ingresses=[ingress_record(item, position=position, source=source)
+                           for position, item in enumerate(items)],
+                services=[], bindings=None,
+            )
+        elif spec is layout.SERVICES and snapshot.targets is not None:
+            snapshot.targets.services = [service_record(item, position=position, source=source)
+                                         for position, item in enumerate(items)]
+        elif spec is layout.TARGET_GROUP_BINDINGS and snapshot.targets is not None:
+            snapshot.targets.bindings = [target_group_binding_record(item, position=position, source=source)
+                                         for position, item in enumerate(items)]
+
+    def daemonset(self, document: dict[str, Any] | None) -> None:
+        if document is not None:
+            self.snapshot.daemonset_env = daemonset_env(document, source="aws-node DaemonSet")
+
+    def aws_items(self, spec: layout.BundleFile, items: Iterable[dict[str, Any]]) -> None:
+        source = f"AWS {spec.list_key}"
+        snapshot = self.snapshot
+        if spec is layout.VPCS:
+            snapshot.vpcs = [vpc_record(item, position=position, source=source) for position, item in enumerate(items)]
+        elif spec is layout.SUBNETS:
+            for position, item in enumerate(items):
+                record = subnet_record(item, position=position, source=source)
+                snapshot.subnets[record.subnet_id] = record
+        elif spec is layout.NETWORK_INTERFACES:
+            for position, item in enumerate(items):
+                record = eni_record(item, position=position, source=source)
+                snapshot.enis[record.eni_id] = record
+        elif spec is layout.TARGET_GROUPS and snapshot.targets is not None:
+            snapshot.targets.target_groups = {
+                record.arn: record for record in
+                (target_group_record(item, position=position, source=source) for position, item in enumerate(items))
+            }
+
+    def target_health(self, group: dict[str, Any], items: list[dict[str, Any]]) -> None:
+        if self.snapshot.targets is not None:
+            source = f"AWS TargetHealthDescriptions of {group.get('TargetGroupName')}"
+            self.snapshot.targets.target_health[group["TargetGroupArn"]] = [
+                target_health_record(item, position=position, source=source) for position, item in enumerate(items)
+            ]
+
+    def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None:
+        self.snapshot.ipamd_collected = True
+        parsed = parse_node_bodies(bodies, source=f"ipamd on {node}")
+        if error:
+            parsed.problems["enis"] = f"ipamd on {node}: could not be fetched ({error})"
+        self.snapshot.ipamd[node] = parsed
+
+
+class _BundleSink:
+    """Documents -> bundle files, in the shapes kubectl and the AWS CLI write."""
+
+    def __init__(self, writer: layout.BundleWriter) -> None:
+        self.writer = writer
+
+    def kube_items(self, spec: layout.BundleFile, items: Iterable[dict[str, Any]]) -> None:
+        self.writer.write_list(spec, "items", items,
+                               header={"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}})
+
+    def daemonset(self, document: dict[str, Any] | None) -> None:
+        if document is not None:
+            self.writer.write_document(layout.DAEMONSET, document)
+
+    def aws_items(self, spec: layout.BundleFile, items: Iterable[dict[str, Any]]) -> None:
+        assert spec.list_key is not None
+        self.writer.write_list(spec, spec.list_key, items)
+
+    def target_health(self, group: dict[str, Any], items: list[dict[str, Any]]) -> None:
+        self.writer.write_list(f"{layout.TARGET_HEALTH_DIR}/{group['TargetGroupName']}.json",
+                               "TargetHealthDescriptions", items)
+
+    def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None:
+        self.writer.write_ipamd(node, bodies, error)
+
+
+# --- progress --------------------------------------------------------------------------------------
+
+
+class _Progress:
+    """A rich progress display on stderr when it is a terminal; otherwise silent."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._tasks: dict[str, Any] = {}
+        self._progress: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._progress.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def start(self, name: str, total: int | None) -> None:
+        if self._progress is not None:
+            self._tasks[name] = self._progress.add_task(name, total=total)
+
+    def advance(self, name: str, amount: int) -> None:
+        if self._progress is None:
+            return
+        if name not in self._tasks:
+            self.start(name, None)
+        self._progress.advance(self._tasks[name], amount)

@@ -1,0 +1,204 @@
+"""Verification reports: JSON (streamed), a rich table grouped by node, and JUnit XML for CI.
+
+JSON shape (other keys may be added)::
+
+    {"summary": {"pods": N, "passed": N, "failed": N, "skipped": N, "unverified": N, ...},
+     "exit_code": 0|1|3,
+     "pods": [{"namespace", "name", "node", "ip", "result", "reasons", "eni", "device"?, "details"?}],
+     "nodes": [{"name", "instance_id", "compute", "result", "enis", "checks": [...]}],
+     "cluster": [{"check", "result", "detail", "differences"?}],
+     "targets": {"check": {...}, "backends": [...]}, "notes": [...]}
+
+JUnit: one test case per pod (suite ``pods``, class ``pods.<node>``), per node check (suite
+``nodes``), per cluster check and per Ingress backend; failures carry the reason codes and details,
+skips their reason. Files are written to a temporary name and renamed, never half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from itertools import groupby
+from pathlib import Path
+from typing import IO, Any
+
+from ekslab.verify.results import FAIL, NOT_CHECKED, PASS, SKIP, UNVERIFIED, CheckResult, Report
+
+_STYLE = {PASS: "green", FAIL: "bold red", SKIP: "dim", NOT_CHECKED: "dim", UNVERIFIED: "yellow"}
+
+
+def summary_line(report: Report) -> str:
+    summary = report.summary()
+    line = (f"{summary['pods']} pods: {summary['passed']} passed, {summary['failed']} failed, "
+            f"{summary['skipped']} skipped ({summary['unverified']} unverified); "
+            f"{summary['nodes']} nodes: {summary['nodes_failed']} failed, {summary['nodes_unverified']} unverified")
+    if report.targets:
+        line += f"; {summary['targets']} load balancer backends: {summary['targets_failed']} failed"
+    return line + f" (exit {report.exit_code()})"
+
+
+# --- JSON ------------------------------------------------------------------------------------------
+
+
+def write_json(report: Report, stream: IO[str]) -> None:
+    """Stream the report as one JSON document (pods one at a time: a large cluster has 150,000)."""
+    dumps = json.dumps
+    stream.write('{"summary": ' + dumps(report.summary()))
+    stream.write(', "exit_code": ' + str(report.exit_code()))
+    stream.write(', "source": ' + dumps(report.source))
+    stream.write(', "pods": [')
+    first = True
+    for pod in report.pods:
+        stream.write(("\n  " if first else ",\n  ") + dumps(pod.as_json()))
+        first = False
+    stream.write('\n], "nodes": [')
+    stream.write(",".join("\n  " + dumps(node.as_json()) for node in report.nodes))
+    stream.write('\n], "cluster": ' + dumps([check.as_json() for check in report.cluster]))
+    targets = {"check": report.targets_checked.as_json() if report.targets_checked else None,
+               "backends": [target.as_json() for target in report.targets]}
+    stream.write(', "targets": ' + dumps(targets))
+    stream.write(', "notes": ' + dumps(report.notes) + "}\n")
+
+
+# --- table -----------------------------------------------------------------------------------------
+
+
+def render_table(report: Report, console: Any, *, problems_only: bool = False) -> None:
+    """Print the report with rich: per node its checks and pods (ENI id and device), then a summary."""
+    from rich.table import Table
+    from rich.text import Text
+
+    pods_by_node = {node: list(pods) for node, pods in groupby(report.pods, key=lambda pod: pod.node or "")}
+    node_names = [node.name for node in report.nodes]
+    node_names += sorted(name for name in pods_by_node if name not in set(node_names))
+    nodes = {node.name: node for node in report.nodes}
+    for name in node_names:
+        node = nodes.get(name)
+        pods = [pod for pod in pods_by_node.get(name, [])
+                if not problems_only or pod.result == FAIL or pod.unverified]
+        node_problem = node is not None and node.result in (FAIL, UNVERIFIED)
+        if problems_only and not pods and not node_problem:
+            continue
+        title = Text(name or "(no node)", style="bold")
+        if node is not None:
+            title.append(f"  {node.instance_id or node.compute}  ")
+            for check in node.checks:
+                title.append(f"{check.check}:{check.result} ", style=_STYLE.get(check.result, ""))
+        console.print(title)
+        table = Table(show_edge=False, expand=False)
+        for column in ("namespace/name", "IP", "ENI", "device", "result", "reasons / detail"):
+            table.add_column(column)
+        for pod in pods:
+            table.add_row(
+                f"{pod.namespace}/{pod.name}", pod.ip or "-", pod.eni or "-",
+                "-" if pod.device is None else (f"{pod.network_card}:{pod.device}" if pod.network_card
+                                                else str(pod.device)),
+                Text(pod.result, style=_STYLE.get(pod.result, "")),
+                "; ".join(pod.details) or ", ".join(pod.reasons),
+            )
+        console.print(table)
+        if node is not None:
+            for check in node.checks:
+                if check.result in (FAIL, UNVERIFIED):
+                    console.print(Text(f"  {check.check}: {check.detail}", style=_STYLE[check.result]))
+                    for difference in check.differences:
+                        console.print(f"    {_difference(difference)}")
+    for check in report.cluster + ([report.targets_checked] if report.targets_checked else []):
+        console.print(Text(f"{check.check}: {check.result} - {check.detail}", style=_STYLE.get(check.result, "")))
+        for difference in check.differences:
+            console.print(f"  {_difference(difference)}")
+    for target in report.targets:
+        console.print(Text(f"  {target.namespace}/{target.ingress} -> {target.service}:{target.port or '*'} "
+                           f"({target.target_group or 'no target group'}): {target.result} - {target.detail}",
+                           style=_STYLE.get(target.result, "")))
+    for note in report.notes:
+        console.print(Text(f"note: {note}", style="dim"))
+    console.print(Text(summary_line(report), style="bold"))
+
+
+def _difference(difference: dict[str, str]) -> str:
+    return (f"{difference['key']}: wanted {difference['wanted']!r}, running {difference['actual']!r} "
+            f"({difference['source']})")
+
+
+# --- JUnit -----------------------------------------------------------------------------------------
+
+
+def write_junit(report: Report, path: str | os.PathLike[str]) -> None:
+    """Write the report as JUnit XML (junitparser), atomically."""
+    from junitparser import Failure, JUnitXml, Skipped, TestCase, TestSuite
+
+    def case(name: str, classname: str, result: str, message: str, detail: str = "") -> TestCase:
+        test = TestCase(name, classname)
+        if result == FAIL:
+            test.result = [Failure(message, "failure")]
+        elif result in (SKIP, NOT_CHECKED, UNVERIFIED):
+            test.result = [Skipped(message if result != UNVERIFIED else f"unverified: {message}")]
+        if detail:
+            test.system_out = detail
+        return test
+
+    xml = JUnitXml("ekslab verify")
+    pods = TestSuite("pods")
+    for pod in report.pods:
+        pods.add_testcase(case(
+            f"{pod.namespace}/{pod.name}", f"pods.{pod.node or 'unscheduled'}", pod.result,
+            ", ".join(pod.reasons), "\n".join((f"ip {pod.ip} eni {pod.eni} device {pod.device}", *pod.details)),
+        ))
+    nodes = TestSuite("nodes")
+    for node in report.nodes:
+        for check in node.checks:
+            nodes.add_testcase(case(check.check, f"nodes.{node.name}", check.result, check.detail,
+                                    _differences(check)))
+    cluster = TestSuite("cluster")
+    for check in report.cluster + ([report.targets_checked] if report.targets_checked else []):
+        cluster.add_testcase(case(check.check, "cluster", check.result, check.detail, _differences(check)))
+    for target in report.targets:
+        cluster.add_testcase(case(
+            f"{target.namespace}/{target.ingress} -> {target.service}:{target.port or '*'}", "targets",
+            target.result, ", ".join(target.reasons) or target.detail, target.detail,
+        ))
+    for suite in (pods, nodes, cluster):
+        suite.update_statistics()
+        xml.add_testsuite(suite)
+    xml.update_statistics()
+    with atomic_write(path) as handle:
+        xml.write(handle.name, pretty=True)
+
+
+def _differences(check: CheckResult) -> str:
+    return "\n".join(_difference(difference) for difference in check.differences)
+
+
+class atomic_write:  # noqa: N801 - used like open()
+    """``with atomic_write(path) as handle``: write to a temporary file beside ``path``, rename on success."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+
+    def __enter__(self) -> IO[str]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        self.handle = os.fdopen(descriptor, "w", encoding="utf-8")
+        return self.handle
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        self.handle.close()
+        if kind is None:
+            os.replace(self.handle.name, self.path)
+        else:
+            Path(self.handle.name).unlink(missing_ok=True)
+
+
+def iter_lines(report: Report) -> Iterator[str]:
+    """The report as plain lines, one per failing or unverified item (for logs without rich)."""
+    for pod in report.pods:
+        if pod.result == FAIL or pod.unverified:
+            yield f"{pod.result} {pod.namespace}/{pod.name} {pod.ip} on {pod.node}: {'; '.join(pod.details)}"
+    for node in report.nodes:
+        for check in node.checks:
+            if check.result in (FAIL, UNVERIFIED):
+                yield f"{check.result} node {node.name} {check.check}: {check.detail}"
+    yield summary_line(report)
