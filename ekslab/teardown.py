@@ -16,7 +16,8 @@ AWS and the lab put on them:
 - log groups named like the lab's stacks (``<lab>-...``, ``/aws/lambda/<lab>-...``, CloudFormation's
   generated names) whose ``ekslab:lab`` tag is the lab's: the flow-log group, retained Lambda logs.
 
-Every call is a read; boto3 retries in adaptive mode and pages with paginators.
+Every call is a read, made through the toolkit's clients (``ekslab.aws.clients``: adaptive retries)
+and paged with paginators.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
+from ekslab.aws.clients import aws_client, aws_session
 from ekslab.config import defaults
 from ekslab.config.model import LAB_NAME_PATTERN, REGION_PATTERN
 from ekslab.errors import InputError
@@ -49,7 +50,6 @@ ELB_TAGS_PER_CALL: Final = 20
 """DescribeTags takes at most 20 resource ARNs.
 See https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTags.html"""
 DEFAULT_POLL_SECONDS: Final = 15
-RETRIES: Final = Config(retries={"mode": "adaptive", "max_attempts": 10})
 CLUSTER_NAME_PATTERN: Final = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 """EKS cluster names: 1-100 characters, a letter or digit first."""
 
@@ -92,7 +92,8 @@ def check_names(lab: str, cluster: str, region: str) -> None:
     if not REGION_PATTERN.match(region):
         raise InputError("--region", "must be an AWS region such as ap-northeast-2", region)
     if not CLUSTER_NAME_PATTERN.match(cluster):
-        raise InputError("--cluster", f"must match {CLUSTER_NAME_PATTERN.pattern} (an EKS cluster name)", cluster)
+        rule = f"must match {CLUSTER_NAME_PATTERN.pattern} (an EKS cluster name)"
+        raise InputError("--cluster", rule, cluster)
 
 
 def find_leftovers(
@@ -102,7 +103,7 @@ def find_leftovers(
     default the lab name). Kinds that cannot be listed are reported as unchecked, not as clean."""
     cluster = cluster or lab
     check_names(lab, cluster, region)
-    scan = _Scan(session or boto3.session.Session(region_name=region), lab=lab, cluster=cluster, region=region)
+    scan = _Scan(session or aws_session(region=region), lab=lab, cluster=cluster, region=region)
     return scan.run()
 
 
@@ -137,7 +138,7 @@ class _Scan:
 
     def _client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._session.client(service, region_name=self._region, config=RETRIES)
+            self._clients[service] = aws_client(service, region=self._region, session=self._session)
         return self._clients[service]
 
     def run(self) -> TeardownReport:
@@ -183,20 +184,22 @@ class _Scan:
         queries = [
             ([_tag_filter(*self._lab_tag)], _tag_text(*self._lab_tag)),
             ([_tag_filter(TAG_CNI_CLUSTER, cluster)], _tag_text(TAG_CNI_CLUSTER, cluster) + " (VPC CNI)"),
-            ([{"Name": "description", "Values": [description]}], f"description {description!r} (EKS control plane)"),
+            ([{"Name": "description", "Values": [description]}],
+             f"description {description!r} (EKS control plane)"),
         ]
         if vpc_ids:
             queries.append(([{"Name": "vpc-id", "Values": vpc_ids}], "in a leftover lab VPC"))
         for filters, because in queries:
             for eni in self._ec2_items("describe_network_interfaces", "NetworkInterfaces", filters):
-                yield Leftover("network interface", eni["NetworkInterfaceId"],
-                               f"{because}; {eni.get('Status', '?')}, {eni.get('Description') or 'no description'}")
+                state = f"{eni.get('Status', '?')}, {eni.get('Description') or 'no description'}"
+                yield Leftover("network interface", eni["NetworkInterfaceId"], f"{because}; {state}")
 
     def _security_groups(self, vpc_ids: list[str]) -> Iterator[Leftover]:
         cluster = self._report.cluster
         queries = [
             ([_tag_filter(*self._lab_tag)], _tag_text(*self._lab_tag)),
-            ([_tag_filter(TAG_LBC_CLUSTER, cluster)], _tag_text(TAG_LBC_CLUSTER, cluster) + " (load balancer controller)"),
+            ([_tag_filter(TAG_LBC_CLUSTER, cluster)],
+             _tag_text(TAG_LBC_CLUSTER, cluster) + " (load balancer controller)"),
             ([_tag_filter(TAG_EKS_CLUSTER, cluster)], _tag_text(TAG_EKS_CLUSTER, cluster) + " (EKS)"),
         ]
         if vpc_ids:

@@ -82,7 +82,8 @@ class GitHubCiAccess(Construct):
         ``region`` the lab's region (the bootstrap roles are per region); ``bootstrap_qualifier`` the
         ``cdk bootstrap --qualifier`` (CDK's default is ``hnb659fds``)."""
         super().__init__(scope, id_)
-        self.provider = iam.OidcProviderNative(self, "Provider", url=GITHUB_OIDC_URL, client_ids=[STS_AUDIENCE])
+        self.provider = iam.OidcProviderNative(
+            self, "Provider", url=GITHUB_OIDC_URL, client_ids=[STS_AUDIENCE])
         self.role = iam.Role(
             self, "Role",
             description=f"GitHub Actions of {repository} (environment {environment}): deploy, verify and "
@@ -100,7 +101,8 @@ class GitHubCiAccess(Construct):
         # cdk deploy/destroy assume the deploy, file-publishing, image-publishing and lookup roles that
         # `cdk bootstrap` created: cdk-<qualifier>-<purpose>-role-<account>-<region>.
         # See https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html
-        bootstrap_roles = f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:role/cdk-{qualifier}-*-{Aws.ACCOUNT_ID}-{region}"
+        account = Aws.ACCOUNT_ID
+        bootstrap_roles = f"arn:{Aws.PARTITION}:iam::{account}:role/cdk-{qualifier}-*-{account}-{region}"
         self.role.add_to_policy(iam.PolicyStatement(
             sid="AssumeCdkBootstrapRoles", actions=["sts:AssumeRole"], resources=[bootstrap_roles],
         ))

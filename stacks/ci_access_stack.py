@@ -1,4 +1,4 @@
-"""CI access stack (optional, ``ciAccess.enabled``): the role the live-lab workflow assumes through GitHub OIDC."""
+"""CI access stack (optional, ``ciAccess.enabled``): the role the live-lab workflow assumes (GitHub OIDC)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,15 @@ BOOTSTRAP_QUALIFIER_CONTEXT: Final = "@aws-cdk/core:bootstrapQualifier"
 
 
 class CiAccessStack(Stack):
-    """The account's GitHub OIDC provider and the CI role; outputs the role ARN for the repository variable."""
+    """The account's GitHub OIDC provider and the CI role; outputs the role ARN (a repository variable)."""
 
     def __init__(self, scope: Construct, id_: str, *, config: LabConfig, **kwargs: Any) -> None:
         super().__init__(scope, id_, **kwargs)
         repository = config.ci_access.github_repository
         if repository is None:  # check_lab refuses this configuration before synth; a bug if reached
             raise ValueError("CiAccessStack needs ciAccess.githubRepository")
-        qualifier = self.node.try_get_context(BOOTSTRAP_QUALIFIER_CONTEXT) or DefaultStackSynthesizer.DEFAULT_QUALIFIER
+        qualifier = (self.node.try_get_context(BOOTSTRAP_QUALIFIER_CONTEXT)
+                     or DefaultStackSynthesizer.DEFAULT_QUALIFIER)
         access = GitHubCiAccess(
             self, "GitHubCiAccess",
             repository=repository,

@@ -26,7 +26,7 @@ COMMANDS: dict[str, _Entry] = {
     "config": _Entry("ekslab.cli.config_cmd:config", "Check and show lab configuration files."),
     "collect": _Entry("ekslab.cli.collect_cmd:collect", "Save a live cluster's verification inputs as a bundle."),
     "plan": _Entry("ekslab.cli.plan_cmd:plan", "Plan IP capacity: max pods, warm pools, subnet headroom per AZ."),
-    "teardown-check": _Entry("ekslab.cli.teardown_cmd:teardown_check", "After make destroy: fail if the lab left anything."),
+    "teardown-check": _Entry("ekslab.cli.teardown_cmd:teardown_check", "List what a destroyed lab left."),
     "verify": _Entry("ekslab.cli.verify_cmd:verify", "Prove every pod IP is a VPC IP on its node's ENI (live or bundle)."),
 }
 

@@ -25,14 +25,14 @@ def teardown_check(lab: str, region: str, cluster: str | None, wait_seconds: int
 
     Exit codes: 0 nothing left, 1 something left (listed), 3 some kind could not be listed.
     """
-    import boto3
     from rich.console import Console
     from rich.table import Table
 
+    from ekslab.aws.clients import aws_session
     from ekslab.teardown import check_names, find_leftovers, wait_until_clean
 
     check_names(lab, cluster or lab, region)  # bad names are exit 2 before any AWS call
-    session = boto3.session.Session(region_name=region)
+    session = aws_session(region=region)
     report = wait_until_clean(lambda: find_leftovers(lab, region=region, cluster=cluster, session=session),
                               timeout_seconds=wait_seconds)
     console = Console(soft_wrap=True)
@@ -49,11 +49,12 @@ def teardown_check(lab: str, region: str, cluster: str | None, wait_seconds: int
                       highlight=False)
     if report.leftovers:
         count = len(report.leftovers)
-        console.print(f"[red]FAIL[/red] {count} resource{'s' if count != 1 else ''} left by {where}", highlight=False)
+        plural = "s" if count != 1 else ""
+        console.print(f"[red]FAIL[/red] {count} resource{plural} left by {where}", highlight=False)
         sys.exit(EXIT_FAILED)
     if report.unchecked:
-        console.print(f"[yellow]UNVERIFIED[/yellow] nothing found, but not every kind could be listed for {where}",
-                      highlight=False)
+        console.print(f"[yellow]UNVERIFIED[/yellow] nothing found, but not every kind could be listed for "
+                      f"{where}", highlight=False)
         sys.exit(EXIT_UNVERIFIED)
     console.print(f"[green]OK[/green] nothing left by {where}", highlight=False)
     sys.exit(EXIT_OK)

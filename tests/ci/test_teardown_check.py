@@ -12,47 +12,31 @@ import os
 import subprocess
 import sys
 import threading
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
+from ekslab.aws.clients import aws_session
 from ekslab.errors import EXIT_FAILED, EXIT_OK, EXIT_UNVERIFIED, EXIT_USAGE
 from ekslab.teardown import Leftover, TeardownReport, find_leftovers, wait_until_clean
+from tests.conftest import FAKE_CREDENTIALS
 from tests.synth import ROOT
 
 REGION = "ap-northeast-2"
 LAB = "alice"
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-               "AWS_DEFAULT_REGION": REGION, "AWS_EC2_METADATA_DISABLED": "true"}
 
 
 @pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def session(moto_url: str) -> Iterator[boto3.session.Session]:
-    """One boto3 session for the module (loading service models is the slow part); every client it
-    makes, the check's included, talks to moto through AWS_ENDPOINT_URL."""
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in {**CREDENTIALS, "AWS_ENDPOINT_URL": moto_url}.items():
-            patch.setenv(key, value)
-        yield boto3.session.Session(region_name=REGION)
+def session() -> boto3.session.Session:
+    """One boto3 session for the module: loading service models is the slow part of making clients."""
+    return aws_session(region=REGION)
 
 
 @pytest.fixture
-def aws(moto_url: str, session: boto3.session.Session) -> Callable[[str], Any]:
-    """A fresh, empty moto account for each test."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")).close()
+def aws(moto_aws: str, session: boto3.session.Session) -> Callable[[str], Any]:
+    """Clients of a fresh, empty moto account (tests/conftest.py moto_aws), the check's clients included."""
     clients: dict[str, Any] = {}
     return lambda service: clients.setdefault(service, session.client(service))
 
@@ -64,8 +48,8 @@ def _tags(resource_type: str, **tags: str) -> list[dict[str, Any]]:
 def _vpc(aws: Callable[[str], Any], **tags: str) -> tuple[str, list[str]]:
     ec2 = aws("ec2")
     vpc_id = ec2.create_vpc(CidrBlock="10.11.0.0/16", TagSpecifications=_tags("vpc", **tags))["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.11.{n}.0/24", AvailabilityZone=f"{REGION}{zone}")
-               ["Subnet"]["SubnetId"] for n, zone in ((0, "a"), (1, "b"))]
+    subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.11.{n}.0/24", AvailabilityZone=zone)
+               ["Subnet"]["SubnetId"] for n, zone in enumerate((f"{REGION}a", f"{REGION}b"))]
     return vpc_id, subnets
 
 
@@ -106,6 +90,8 @@ def _cluster(aws: Callable[[str], Any], name: str, subnets: list[str]) -> str:
 
 
 LBC = "elbv2.k8s.aws/cluster"
+LAB_TAG = {"ekslab:lab": LAB}
+Aws = Callable[[str], Any]
 
 # (what is left, how it is made in an otherwise untagged VPC, the kind and the reason the check gives)
 LEFTOVERS: list[tuple[str, Callable[[Callable[[str], Any], str, list[str]], str], str, str]] = [
@@ -115,16 +101,19 @@ LEFTOVERS: list[tuple[str, Callable[[Callable[[str], Any], str, list[str]], str]
      "network interface", "'Amazon EKS alice'"),
     ("lab-tagged ENI", lambda aws, vpc, subnets: _eni(aws, subnets[0], **{"ekslab:lab": LAB}),
      "network interface", "tag ekslab:lab=alice"),
-    ("controller security group", lambda aws, vpc, subnets: _security_group(aws, vpc, "k8s-traffic", **{LBC: LAB}),
+    ("controller security group",
+     lambda aws, vpc, subnets: _security_group(aws, vpc, "k8s-traffic", **{LBC: LAB}),
      "security group", "tag elbv2.k8s.aws/cluster=alice"),
     ("EKS cluster security group",
      lambda aws, vpc, subnets: _security_group(aws, vpc, "eks-cluster-sg", **{"aws:eks:cluster-name": LAB}),
      "security group", "tag aws:eks:cluster-name=alice"),
-    ("lab-tagged security group", lambda aws, vpc, subnets: _security_group(aws, vpc, "nodes", **{"ekslab:lab": LAB}),
+    ("lab-tagged security group", lambda aws, vpc, subnets: _security_group(aws, vpc, "nodes", **LAB_TAG),
      "security group", "tag ekslab:lab=alice"),
-    ("controller ALB", lambda aws, vpc, subnets: _load_balancer(aws, subnets, "k8s-2048game-ingress2", **{LBC: LAB}),
+    ("controller ALB",
+     lambda aws, vpc, subnets: _load_balancer(aws, subnets, "k8s-2048game-ingress2", **{LBC: LAB}),
      "load balancer", "tag elbv2.k8s.aws/cluster=alice"),
-    ("controller target group", lambda aws, vpc, subnets: _target_group(aws, vpc, "k8s-2048game-svc", **{LBC: LAB}),
+    ("controller target group",
+     lambda aws, vpc, subnets: _target_group(aws, vpc, "k8s-2048game-svc", **{LBC: LAB}),
      "target group", "tag elbv2.k8s.aws/cluster=alice"),
     ("control-plane log group", lambda aws, vpc, subnets: _log_group(aws, "/aws/eks/alice/cluster"),
      "log group", "EKS control-plane logs"),
@@ -132,16 +121,17 @@ LEFTOVERS: list[tuple[str, Callable[[Callable[[str], Any], str, list[str]], str]
                                                             **{"ekslab:lab": LAB}),
      "log group", "tag ekslab:lab=alice"),
     ("retained Lambda log group",
-     lambda aws, vpc, subnets: _log_group(aws, "/aws/lambda/alice-cluster-Handler-abc", **{"ekslab:lab": LAB}),
+     lambda aws, vpc, subnets: _log_group(aws, "/aws/lambda/alice-cluster-Handler-abc", **LAB_TAG),
      "log group", "tag ekslab:lab=alice"),
-    ("EKS cluster", lambda aws, vpc, subnets: _cluster(aws, LAB, subnets), "EKS cluster", "the lab's cluster name"),
+    ("EKS cluster", lambda aws, vpc, subnets: _cluster(aws, LAB, subnets),
+     "EKS cluster", "the lab's cluster name"),
 ]
 
 
 @pytest.mark.parametrize(("make", "kind", "because"), [case[1:] for case in LEFTOVERS],
                          ids=[case[0] for case in LEFTOVERS])
 def test_each_kind_of_leftover_is_reported_with_the_mark_that_ties_it_to_the_lab(
-    aws: Callable[[str], Any], session: boto3.session.Session, make: Callable[..., str], kind: str, because: str,
+    aws: Aws, session: boto3.session.Session, make: Callable[..., str], kind: str, because: str,
 ) -> None:
     # GIVEN an untagged VPC holding one resource of the lab
     vpc, subnets = _vpc(aws)
@@ -154,7 +144,7 @@ def test_each_kind_of_leftover_is_reported_with_the_mark_that_ties_it_to_the_lab
     assert report.unchecked == []
 
 
-def test_another_labs_resources_are_not_reported(aws: Callable[[str], Any], session: boto3.session.Session) -> None:
+def test_another_labs_resources_are_not_reported(aws: Aws, session: boto3.session.Session) -> None:
     # GIVEN resources of labs bob and alice-2 (whose names start like alice's stacks)
     vpc, subnets = _vpc(aws, **{"ekslab:lab": "bob"})
     _eni(aws, subnets[0], **{"cluster.k8s.amazonaws.com/name": "bob"})
@@ -182,7 +172,7 @@ def test_everything_in_a_leftover_lab_vpc_is_reported_once_except_its_default_se
     ])
 
 
-def test_a_cluster_name_other_than_the_lab_name_is_followed(aws: Callable[[str], Any], session: boto3.session.Session) -> None:
+def test_a_cluster_name_other_than_the_lab_name_is_followed(aws: Aws, session: boto3.session.Session) -> None:
     # GIVEN lab alice whose configuration named its cluster "workshop"
     _log_group(aws, "/aws/eks/workshop/cluster")
     # WHEN checked with --cluster workshop  THEN the cluster's log group is found
@@ -226,23 +216,24 @@ def test_waiting_gives_up_at_the_deadline_with_the_last_report() -> None:
 
 
 def _teardown_check(endpoint: str, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, **CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "ekslab", "teardown-check", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=environment, check=False)
+    environment = {**os.environ, **FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "ekslab", "teardown-check", *args],
+                          capture_output=True, text=True, cwd=ROOT, env=environment, check=False)
 
 
-def test_command_exits_0_when_nothing_is_left(aws: Callable[[str], Any], moto_url: str) -> None:
-    result = _teardown_check(moto_url, "--lab", LAB, "--region", REGION)
+def test_command_exits_0_when_nothing_is_left(moto_aws: str) -> None:
+    result = _teardown_check(moto_aws, "--lab", LAB, "--region", REGION)
     assert (result.returncode, result.stdout.strip()) == (
         EXIT_OK, "OK nothing left by lab alice (cluster alice) in ap-northeast-2")
 
 
-def test_command_exits_1_and_lists_what_is_left(aws: Callable[[str], Any], moto_url: str) -> None:
+def test_command_exits_1_and_lists_what_is_left(aws: Callable[[str], Any], moto_aws: str) -> None:
     _log_group(aws, "/aws/eks/alice/cluster")
-    result = _teardown_check(moto_url, "--lab", LAB, "--region", REGION)
+    result = _teardown_check(moto_aws, "--lab", LAB, "--region", REGION)
     assert result.returncode == EXIT_FAILED
     assert "/aws/eks/alice/cluster" in result.stdout
-    assert result.stdout.strip().endswith("FAIL 1 resource left by lab alice (cluster alice) in ap-northeast-2")
+    assert result.stdout.strip().endswith(
+        "FAIL 1 resource left by lab alice (cluster alice) in ap-northeast-2")
 
 
 class _Forbidden(http.server.BaseHTTPRequestHandler):
@@ -251,7 +242,8 @@ class _Forbidden(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         request = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
         if self.command == "GET" or "json" in self.headers.get("Content-Type", ""):  # EKS, CloudWatch Logs
-            content_type, body = "application/json", '{"__type": "AccessDeniedException", "message": "denied"}'
+            content_type = "application/json"
+            body = '{"__type": "AccessDeniedException", "message": "denied"}'
         elif "Version=2016-11-15" in request:  # EC2
             content_type, body = "text/xml", ("<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
                                               "<Message>denied</Message></Error></Errors></Response>")
