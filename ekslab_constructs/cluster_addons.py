@@ -74,7 +74,14 @@ class VpcCniAddon(Construct):
                         "The AWS-maintained policy the VPC CNI documentation prescribes for aws-node; it is attached "
                         "to aws-node's own role only, never to the nodes")
         if ipv6:
-            self.identity.role.attach_inline_policy(iam.Policy(self, "Ipv6CniPolicy", document=ipv6_cni_policy()))
+            policy = iam.Policy(self, "Ipv6CniPolicy", document=ipv6_cni_policy())
+            self.identity.role.attach_inline_policy(policy)
+            acknowledge(policy, "AwsSolutions-IAM5[Resource::*]",
+                        "The IPv6 CNI policy AWS documents: these EC2 actions (AssignIpv6Addresses, Describe*) have no "
+                        "resource-level permissions, and aws-node works on any ENI of its node")
+            acknowledge(policy, "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:*:network-interface/*]",
+                        "The IPv6 CNI policy AWS documents: aws-node tags the ENIs it creates, whose ids it cannot know "
+                        "before it creates them")
         self.configuration_values = configuration_values(config, eni_configs=eni_configs)
         self.addon = eks.CfnAddon(
             self, "Addon",

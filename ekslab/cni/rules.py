@@ -167,6 +167,41 @@ def _egress_matches_ip_family(config: LabConfig, findings: Findings) -> None:
         findings.warning(f"{ENV}.ENABLE_V4_EGRESS", "only applies to IPv6 clusters", env.ENABLE_V4_EGRESS)
 
 
+def _instance_types(config: LabConfig):  # noqa: ANN202 - yields (where, InstanceTypeLimits)
+    from ekslab.limits import instance_types
+
+    known = instance_types()
+    for index, group in enumerate(config.node_groups):
+        for type_index, name in enumerate(group.instance_types):
+            if name in known:
+                yield f"nodeGroups[{index}].instanceTypes[{type_index}]", known[name]
+
+
+def _prefix_delegation_needs_nitro(config: LabConfig, findings: Findings) -> None:
+    # README ENABLE_PREFIX_DELEGATION: "Nitro instances only"; max-pods-calculator.sh applies PD only
+    # when the hypervisor is nitro (cni-facts.md §4).
+    from ekslab.limits import is_nitro
+
+    if not config.cni.env.ENABLE_PREFIX_DELEGATION:
+        return
+    for where, limits in _instance_types(config):
+        if not is_nitro(limits):
+            findings.error(where, "must be a Nitro instance type with cni.env.ENABLE_PREFIX_DELEGATION: true "
+                           f"(hypervisor is {limits.hypervisor})", limits.name)
+
+
+def _pod_eni_needs_trunking(config: LabConfig, findings: Findings) -> None:
+    # Security groups for pods hang branch ENIs off a trunk ENI; the VPC resource controller's limits
+    # table says which types can have one (cni-facts.md §4, eni-limits.tsv is_trunking_compatible).
+    if not config.cni.env.ENABLE_POD_ENI:
+        return
+    for where, limits in _instance_types(config):
+        if limits.is_trunking_compatible is not True:
+            state = "is not" if limits.is_trunking_compatible is False else "is not known to be"
+            findings.error(where, f"must support a trunk ENI with cni.env.ENABLE_POD_ENI: true ({limits.name} "
+                           f"{state} trunking-compatible in the VPC resource controller's limits)", limits.name)
+
+
 def _keys_supported_by_addon_version(config: LabConfig, findings: Findings) -> None:
     # EKS refuses configurationValues keys the add-on version's schema lacks (cni-facts.md §2.3).
     version = addon_versions(config)[VPC_CNI]
@@ -225,4 +260,6 @@ CNI_RULES: tuple[Rule, ...] = (
     _v6_egress_matches_init,
     _egress_matches_ip_family,
     _keys_supported_by_addon_version,
+    _prefix_delegation_needs_nitro,
+    _pod_eni_needs_trunking,
 )

@@ -178,14 +178,18 @@ class Addons(_Model):
     vpc_cni: Addon = Addon()
     """The Amazon VPC CNI (vpc-cni), created before every node group."""
     kube_proxy: Addon = Addon()
+    """kube-proxy, created before every node group."""
     core_dns: Addon = Addon()
+    """CoreDNS, created after the node groups (it needs nodes to run on)."""
     pod_identity_agent: Addon = Addon()
     """eks-pod-identity-agent (needed for workloadIdentity podIdentity)."""
 
 
 class Taint(_Model):
     key: str
+    """Taint key."""
     value: str | None = None
+    """Taint value (optional)."""
     effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
 
 
@@ -195,9 +199,13 @@ class NodeGroup(_Model):
     instance_types: Annotated[list[str], Field(min_length=1)] = [defaults.INSTANCE_TYPE]
     """EC2 instance types. Default m5.large."""
     capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
+    """On-demand or spot instances. Default ON_DEMAND."""
     min_size: Annotated[Int, Field(ge=0, le=MAX_NODES_PER_GROUP)] = defaults.NODE_MIN_SIZE
+    """Fewest nodes. Default 3 (one per AZ)."""
     desired_size: Annotated[Int, Field(ge=0, le=MAX_NODES_PER_GROUP)] = defaults.NODE_DESIRED_SIZE
+    """Nodes at deploy. Default 3."""
     max_size: Annotated[Int, Field(ge=1, le=MAX_NODES_PER_GROUP)] = defaults.NODE_MAX_SIZE
+    """Most nodes; the capacity planner sizes warm pools at this size. Default 6."""
     ami_type: Literal[
         "AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64",
     ] = defaults.AMI_TYPE
@@ -207,7 +215,9 @@ class NodeGroup(_Model):
     availability_zones: list[str] | None = None
     """AZs the group's nodes go in (private subnets). Default: all three lab AZs."""
     labels: dict[str, str] = {}
+    """Kubernetes labels on the nodes."""
     taints: list[Taint] = []
+    """Kubernetes taints on the nodes."""
     imds_hop_limit: Annotated[Int, Field(ge=1, le=64)] = defaults.IMDS_HOP_LIMIT
     """IMDSv2 response hop limit. Default 2 (pods such as the load balancer controller reach IMDS)."""
 
@@ -223,6 +233,7 @@ class Game2048(_Model):
 
 class Workload(_Model):
     game2048: Game2048 = Game2048()
+    """The 2048 game behind an ALB (the workshop's sample application)."""
 
 
 class CiAccess(_Model):
@@ -262,19 +273,25 @@ class LabConfig(_Model):
     """The whole lab. Every section has defaults that reproduce the seed workshop's lab."""
 
     lab: Lab = Lab()
+    """Name and tags of the lab."""
     region: Annotated[str, Field(pattern=REGION_PATTERN.pattern)] = defaults.REGION
     """AWS region. Default ap-northeast-2 (Seoul), as in the workshop."""
     account: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
     """AWS account id. Default: unset (the CLI's credentials decide at deploy)."""
     network: Network = Network()
+    """The VPC: CIDRs, AZs, subnets, NAT, pod subnets, flow logs."""
     cluster: Cluster = Cluster()
+    """The EKS control plane."""
     addons: Addons = Addons()
+    """Versions of the EKS managed add-ons."""
     cni: CniSettings = CniSettings()
     """VPC CNI add-on settings, mirroring the add-on's configurationValues."""
     node_groups: list[NodeGroup] = [NodeGroup()]
     """Managed node groups. Default one m5.large group of 3 (max 6) across the three AZs."""
     workload: Workload = Workload()
+    """Sample workloads."""
     ci_access: CiAccess = CiAccess()
+    """The optional GitHub OIDC role of the live-lab pipeline."""
     acknowledge: list[Acknowledgement] = []
     """Toolkit policy findings accepted for this lab, each with a reason."""
 

@@ -51,10 +51,8 @@ def check_lab(config: LabConfig, *, capacity: bool = True) -> Findings:
 
 
 def _check_capacity(config: LabConfig, findings: Findings) -> None:
-    try:
-        from ekslab.capacity.guard import check_capacity
-    except ImportError:  # the planner is optional while it is being built
-        return
+    from ekslab.capacity.guard import check_capacity
+
     check_capacity(config, findings)
 
 
@@ -145,7 +143,17 @@ def _group_azs_in_lab(config: LabConfig, findings: Findings) -> None:
                 )
 
 
-NODE_GROUP_RULES: tuple[Rule, ...] = (_unique_group_names, _sizes_ordered, _group_azs_in_lab)
+def _known_instance_types(config: LabConfig, findings: Findings) -> None:
+    from ekslab.limits import instance_types, unknown_instance_type
+
+    known = instance_types()
+    for index, group in enumerate(config.node_groups):
+        for type_index, name in enumerate(group.instance_types):
+            if name not in known:
+                findings.errors.append(unknown_instance_type(f"nodeGroups[{index}].instanceTypes[{type_index}]", name))
+
+
+NODE_GROUP_RULES: tuple[Rule, ...] = (_unique_group_names, _sizes_ordered, _group_azs_in_lab, _known_instance_types)
 
 
 # --- toolkit policy rules (cdk-nag's EKS rules do not see aws_eks_v2 clusters) --------------------

@@ -86,6 +86,24 @@ IPV6 = {"cluster": {"ipFamily": "ipv6"}}
             id="bandwidth-plugin-excludes-network-policy",
         ),
         pytest.param(
+            {"cni": {"env": {"ENABLE_PREFIX_DELEGATION": True}}, "nodeGroups": [{"instanceTypes": ["m5.large", "c4.large"]}]},
+            "nodeGroups[0].instanceTypes[1]: must be a Nitro instance type with cni.env.ENABLE_PREFIX_DELEGATION: true "
+            "(hypervisor is xen), got 'c4.large'",
+            id="prefix-delegation-needs-nitro",  # eni-limits.tsv: c4.large hypervisor xen
+        ),
+        pytest.param(
+            {"cni": {"env": {"ENABLE_POD_ENI": True}}, "nodeGroups": [{"instanceTypes": ["t3.medium"]}]},
+            "nodeGroups[0].instanceTypes[0]: must support a trunk ENI with cni.env.ENABLE_POD_ENI: true (t3.medium is "
+            "not trunking-compatible in the VPC resource controller's limits), got 't3.medium'",
+            id="security-groups-for-pods-needs-trunking",  # eni-limits.tsv: t3.medium is_trunking_compatible false
+        ),
+        pytest.param(
+            {"nodeGroups": [{"instanceTypes": ["m5.lrge"]}]},
+            "nodeGroups[0].instanceTypes[0]: must be an EC2 instance type in the ENI limits table (1391 types), "
+            "got 'm5.lrge' (did you mean 'm5.large', 'm5n.large', 'm5d.large'?)",
+            id="unknown-instance-type",
+        ),
+        pytest.param(
             {"cni": {"env": {"ENABLE_V6_EGRESS": True}}},
             "cni.init.env.ENABLE_V6_EGRESS: must equal cni.env.ENABLE_V6_EGRESS (the init container sets up the "
             "egress interface), got null",

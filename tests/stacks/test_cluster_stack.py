@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import email
 import json
 
 import pytest
+import yaml
 from aws_cdk.assertions import Match, Template
 
 from ekslab.config import default_config
@@ -243,3 +245,62 @@ def test_custom_networking_creates_an_eniconfig_per_az_with_the_pod_subnets() ->
     assert '\\"ENI_CONFIG_LABEL_DEF\\":\\"topology.kubernetes.io/zone\\"' in rendered
     assert "ClusterSecurityGroupId" in rendered  # pods use the cluster security group
     assert cni["Properties"]["AddonName"] == "vpc-cni"
+
+
+# --- max pods passed to the node (AL2023 NodeConfig) ------------------------------------------------
+
+
+def _node_configs(template: Template) -> list[dict]:
+    """The NodeConfig documents in the launch template's MIME multipart user data."""
+    [launch_template] = _by_type(template, "AWS::EC2::LaunchTemplate").values()
+    message = email.message_from_string(launch_template["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"])
+    return [yaml.safe_load(part.get_payload()) for part in message.walk()
+            if part.get_content_type() == "application/node.eks.aws"]
+
+
+@pytest.mark.parametrize(
+    ("document", "max_pods"),
+    [
+        # m5.large: 3 ENIs x 10 IPv4 (eni-limits.tsv). Prefix delegation: 3 x (9 x 16) + 2 = 434, capped at 110
+        # below 30 vCPUs (max-pods-calculator.sh, cni-facts.md §4).
+        ({"cni": {"env": {"ENABLE_PREFIX_DELEGATION": True}}}, 110),
+        # Custom networking: one ENI fewer for pods: 2 x 9 + 2 = 20.
+        ({"network": {"podSubnets": {"enabled": True}}}, 20),
+        # MAX_ENI caps ENIs: 2 x 9 + 2 = 20.
+        ({"cni": {"env": {"MAX_ENI": 2}}}, 20),
+        # The smallest across the group's types: t3.medium 3 x 6 -> 3 x 5 + 2 = 17 with MAX_ENI 3.
+        ({"cni": {"env": {"MAX_ENI": 3}}, "nodeGroups": [{"instanceTypes": ["m5.large", "t3.medium"]}]}, 17),
+    ],
+    ids=["prefix-delegation", "custom-networking", "max-eni", "smallest-type-wins"],
+)
+def test_node_config_passes_the_cni_mode_max_pods(document: dict, max_pods: int) -> None:
+    assert _node_configs(synth_lab(parse_config(document)).template("cluster")) == [{
+        "apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig",
+        "spec": {"kubelet": {"config": {"maxPods": max_pods}}},
+    }]
+
+
+class TestIpv6:
+    @pytest.fixture(scope="class")
+    def lab(self):
+        from ekslab.config import load_config
+
+        return synth_lab(load_config(ROOT / "examples" / "ipv6.yaml"))
+
+    def test_cluster_is_ipv6(self, lab) -> None:
+        lab.template("cluster").has_resource_properties("AWS::EKS::Cluster", {
+            "KubernetesNetworkConfig": Match.object_like({"IpFamily": "ipv6"})})
+
+    def test_vpc_is_dual_stack(self, lab) -> None:
+        lab.template("network").has_resource_properties("AWS::EC2::VPCCidrBlock", {"AmazonProvidedIpv6CidrBlock": True})
+
+    def test_aws_node_gets_the_ipv6_policy_not_the_ipv4_managed_one(self, lab) -> None:
+        template = lab.template("cluster")
+        _, cni = _addon(template, "vpc-cni")
+        role_id = cni["Properties"]["PodIdentityAssociations"][0]["RoleArn"]["Fn::GetAtt"][0]
+        assert not _managed_policies(_by_type(template, "AWS::IAM::Role")[role_id])
+        policies = [p for p in _by_type(template, "AWS::IAM::Policy").values()
+                    if {"Ref": role_id} in p["Properties"]["Roles"]]
+        actions = {a for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
+                   for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+        assert "ec2:AssignIpv6Addresses" in actions and "ec2:AssignPrivateIpAddresses" not in actions
