@@ -54,12 +54,16 @@ synth: setup ## Synthesize every stack of the lab into cdk.out/ (CONFIG=lab.yaml
 lint-templates: ## cfn-lint over every template in cdk.out/ (run make synth first).
 	$(PY) scripts/lint_templates.py $(CDK_OUT)
 
+lint-workflows: setup ## zizmor (offline) and the GitHub-workflow JSON schema over .github/workflows.
+	$(PY) scripts/check_workflows.py
+
 unit: setup ## Run the test suite only.
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 test: ## The whole test suite (pytest) plus cfn-lint over the synthesized default lab; what CI runs.
 	$(MAKE) --no-print-directory synth
 	$(MAKE) --no-print-directory lint-templates
+	$(MAKE) --no-print-directory lint-workflows
 	$(MAKE) --no-print-directory unit
 
 # The principal running diff/deploy gets a cluster-admin access entry (cluster.adminPrincipalArn adds another).

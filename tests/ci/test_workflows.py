@@ -1,0 +1,153 @@
+"""The GitHub workflows: the offline gate (zizmor, workflow schema) and the promises the pipeline makes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from stacks.ci_access_stack import GITHUB_ENVIRONMENT
+from tests.synth import ROOT
+
+WORKFLOWS_DIR = ROOT / ".github" / "workflows"
+WORKFLOWS = sorted(WORKFLOWS_DIR.glob("*.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
+"""`uses: owner/repo@<full commit SHA> # vX.Y.Z`: a tag can be moved, a commit cannot."""
+
+
+def _load(path: Path) -> dict[Any, Any]:
+    return yaml.safe_load(path.read_text())
+
+
+def _triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
+    return workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` key as True
+
+
+def _check_workflows(directory: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "check_workflows.py"), str(directory)],
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def lab_e2e() -> dict[Any, Any]:
+    return _load(WORKFLOWS_DIR / "lab-e2e.yml")
+
+
+def _steps(lab_e2e: dict[Any, Any]) -> list[dict[str, Any]]:
+    return lab_e2e["jobs"]["lab"]["steps"]
+
+
+def _step(lab_e2e: dict[Any, Any], name_part: str) -> dict[str, Any]:
+    [step] = [s for s in _steps(lab_e2e) if name_part in s.get("name", "")]
+    return step
+
+
+# --- the offline gate ---------------------------------------------------------------------------------------
+
+
+def test_the_workflows_pass_zizmor_and_the_workflow_schema() -> None:
+    result = _check_workflows(WORKFLOWS_DIR)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("workflow", "tool"), [
+    # pull_request_target with the PR's title in a shell: template injection (zizmor)
+    ("on: pull_request_target\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    permissions: {}\n"
+     "    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n", "zizmor"),
+    # a job without runs-on is not a workflow GitHub accepts (schema)
+    ("on: pull_request\npermissions: {}\njobs:\n  x:\n    permissions: {}\n"
+     "    steps:\n      - run: echo hi\n", "check-jsonschema"),
+], ids=["template-injection", "missing-runs-on"])
+def test_the_gate_fails_on_a_bad_workflow(tmp_path: Path, workflow: str, tool: str) -> None:
+    # GIVEN a directory with one bad workflow  WHEN checked  THEN the gate fails and names the tool
+    (tmp_path / "bad.yml").write_text(workflow)
+    result = _check_workflows(tmp_path)
+    verdict = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 1
+    assert verdict.startswith("lint-workflows: ") and f"{tool} reported findings" in verdict
+
+
+# --- the promises of the workflow files ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path) -> None:
+    uses = re.findall(r"uses:\s*(.+)$", path.read_text(), flags=re.MULTILINE)
+    assert uses and [u for u in uses if not PINNED.match(u.strip())] == []
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_no_default_token_permissions_and_every_job_names_its_own(path: Path) -> None:
+    workflow = _load(path)
+    assert workflow["permissions"] == {}
+    assert all("permissions" in job for job in workflow["jobs"].values())
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_checkout_keeps_no_credentials(path: Path) -> None:
+    checkouts = [step for job in _load(path)["jobs"].values() for step in job["steps"]
+                 if step.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(step["with"]["persist-credentials"] is False for step in checkouts)
+
+
+def test_pull_requests_run_the_offline_test_suite_without_cloud_access() -> None:
+    ci = _load(WORKFLOWS_DIR / "ci.yml")
+    [job] = ci["jobs"].values()
+    assert list(_triggers(ci)) == ["pull_request"]
+    assert job["permissions"] == {"contents": "read"}
+    assert [step["run"] for step in job["steps"] if "run" in step] == ["make test"]
+
+
+def test_lab_e2e_runs_on_dispatch_and_weekly(lab_e2e: dict[Any, Any]) -> None:
+    triggers = _triggers(lab_e2e)
+    assert set(triggers) == {"workflow_dispatch", "schedule"} and len(triggers["schedule"]) == 1
+
+
+def test_lab_e2e_job_runs_in_the_environment_the_ci_role_trusts(lab_e2e: dict[Any, Any]) -> None:
+    # The role's trust policy accepts only `...:environment:<GITHUB_ENVIRONMENT>` subjects.
+    job = lab_e2e["jobs"]["lab"]
+    assert job["environment"] == GITHUB_ENVIRONMENT
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+
+
+def test_lab_e2e_lab_name_is_unique_per_run_and_attempt(lab_e2e: dict[Any, Any]) -> None:
+    assert lab_e2e["jobs"]["lab"]["env"]["LAB"] == "ci-${{ github.run_id }}-${{ github.run_attempt }}"
+
+
+def test_lab_e2e_steps_run_in_pipeline_order(lab_e2e: dict[Any, Any]) -> None:
+    runs = [step.get("run", "") for step in _steps(lab_e2e)]
+    order = ["make deploy", "aws elbv2 wait target-in-service", "ekslab verify", "ekslab workshop run",
+             "make destroy", "ekslab teardown-check"]
+    positions = [next(i for i, run in enumerate(runs) if command in run) for command in order]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("name_part", ["Assume the CI role again", "Destroy the lab", "Check that nothing"])
+def test_lab_e2e_tears_down_whatever_happened_once_a_deploy_started(
+    lab_e2e: dict[Any, Any], name_part: str,
+) -> None:
+    # always() also covers failures and cancellation; a skipped deploy created nothing to destroy.
+    assert _step(lab_e2e, name_part)["if"] == "${{ always() && steps.deploy.outcome != 'skipped' }}"
+
+
+def test_lab_e2e_publishes_both_junit_reports(lab_e2e: dict[Any, Any]) -> None:
+    verify = _step(lab_e2e, "ekslab verify")["run"]
+    workshop = _step(lab_e2e, "exercises")["run"]
+    assert "--output junit --junit-file \"$REPORTS/verify.xml\"" in verify
+    assert "--junit-file \"$REPORTS/workshop.xml\"" in workshop
+    upload, summary = _step(lab_e2e, "Upload the JUnit"), _step(lab_e2e, "Summarize the JUnit")
+    assert upload["if"] == summary["if"] == "${{ always() }}"
+    assert upload["with"]["path"] == "${{ env.REPORTS }}/"
+    assert summary["with"]["report_paths"] == "${{ env.REPORTS }}/*.xml"
+
+
+def test_no_expression_is_expanded_inside_a_shell_script(lab_e2e: dict[Any, Any]) -> None:
+    # Inputs reach scripts through env: a `${{ }}` inside `run:` would be pasted into the shell.
+    scripts = [step["run"] for path in WORKFLOWS for job in _load(path)["jobs"].values()
+               for step in job["steps"] if "run" in step]
+    assert scripts and [script for script in scripts if "${{" in script] == []
