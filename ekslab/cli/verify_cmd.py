@@ -14,6 +14,7 @@ import click
 
 OUTPUTS = ("table", "json", "junit")
 TRANSPORTS = ("ssm", "proxy", "none")
+TABLE_WIDTH_OFF_TERMINAL = 200
 
 
 def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -106,7 +107,9 @@ def _print(report: Any, output: str, *, problems_only: bool) -> None:
     elif output == "table":
         from rich.console import Console
 
-        reports.render_table(report, Console(), problems_only=problems_only)
+        # Off a terminal (a pipe, a CI log) nothing limits the width: keep ids whole.
+        console = Console() if sys.stdout.isatty() else Console(width=TABLE_WIDTH_OFF_TERMINAL)
+        reports.render_table(report, console, problems_only=problems_only)
     else:
         for line in reports.iter_lines(report):
             click.echo(line)

@@ -1,6 +1,7 @@
 """EC2, EKS, ELBv2 and SSM through boto3: the cluster's VPC, its subnets and ENIs, target groups.
 
-* One client per service from one session, with ``Config(retries={"mode": "adaptive"})``: botocore
+* One client per service from one session, built with the toolkit's shared settings
+  (``ekslab.aws.clients``: ``Config(retries={"mode": "adaptive"})``, bounded timeouts): botocore
   retries throttling (``RequestLimitExceeded``, ``Throttling``), 5xx answers and connection or read
   timeouts with backoff, and adaptive mode also rate-limits the client after throttling. What still
   fails becomes one ``InputError`` line naming the operation.
@@ -27,11 +28,13 @@ TARGET_GROUP_ARNS_PER_CALL: Final = 20
 
 @dataclass(frozen=True)
 class AwsSettings:
+    """Region and profile, plus overrides of the toolkit's shared client settings (``ekslab.aws.clients``)."""
+
     region: str
     profile: str | None = None
-    max_attempts: int = 8
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
+    max_attempts: int | None = None
+    connect_timeout: float | None = None
+    read_timeout: float | None = None
     pool_size: int = 16
 
 
@@ -39,26 +42,30 @@ class AwsSource:
     """Read-only AWS calls for verification; ``calls`` counts API operations made (pages included)."""
 
     def __init__(self, settings: AwsSettings) -> None:
-        import boto3
         from botocore.config import Config
         from botocore.exceptions import BotoCoreError
 
+        from ekslab.aws import clients
+
         self.settings = settings
         self.calls = 0
-        config = Config(
-            retries={"mode": "adaptive", "max_attempts": settings.max_attempts},
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            max_pool_connections=settings.pool_size,
-        )
+        overrides: dict[str, Any] = {"max_pool_connections": settings.pool_size}
+        if settings.max_attempts is not None:
+            overrides["retries"] = {"mode": "adaptive", "total_max_attempts": settings.max_attempts}
+        if settings.connect_timeout is not None:
+            overrides["connect_timeout"] = settings.connect_timeout
+        if settings.read_timeout is not None:
+            overrides["read_timeout"] = settings.read_timeout
+        config = clients.retry_config().merge(Config(**overrides))
+        self.attempts = settings.max_attempts or clients.MAX_ATTEMPTS
         try:
-            session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
+            session = clients.aws_session(region=settings.region, profile=settings.profile)
             self.ec2 = session.client("ec2", config=config)
             self.eks = session.client("eks", config=config)
             self.elbv2 = session.client("elbv2", config=config)
             self.ssm = session.client("ssm", config=config)
         except BotoCoreError as error:
-            raise InputError("AWS", f"cannot be reached ({error})") from None
+            raise InputError("AWS", f"cannot be reached ({' '.join(str(error).split())})") from None
         for client in (self.ec2, self.eks, self.elbv2, self.ssm):
             client.meta.events.register("before-call", self._count)
 
@@ -103,7 +110,7 @@ class AwsSource:
         try:
             return getattr(client, operation)(**kwargs)
         except Exception as error:  # noqa: BLE001 - translated below, re-raised if not an AWS error
-            raise _translate(error, client, operation, self.settings) from None
+            raise _translate(error, client, operation, self.settings.region, self.attempts) from None
 
     def _paginate(self, client: Any, operation: str, key: str, *, page_size: int | None = None,
                   **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -113,10 +120,10 @@ class AwsSource:
             for page in paginator.paginate(PaginationConfig=config, **kwargs):
                 yield from page.get(key) or []
         except Exception as error:  # noqa: BLE001
-            raise _translate(error, client, operation, self.settings) from None
+            raise _translate(error, client, operation, self.settings.region, self.attempts) from None
 
 
-def _translate(error: Exception, client: Any, operation: str, settings: AwsSettings) -> Exception:
+def _translate(error: Exception, client: Any, operation: str, region: str, attempts: int) -> Exception:
     from botocore.exceptions import (
         BotoCoreError,
         ClientError,
@@ -127,7 +134,7 @@ def _translate(error: Exception, client: Any, operation: str, settings: AwsSetti
     )
 
     service = client.meta.service_model.service_name
-    where = f"AWS {service} {_camel(operation)} ({settings.region})"
+    where = f"AWS {service} {_camel(operation)} ({region})"
     if isinstance(error, NoCredentialsError):
         return InputError("AWS credentials", "not found", hint="set AWS_PROFILE or pass --profile")
     if isinstance(error, ClientError):
@@ -137,7 +144,7 @@ def _translate(error: Exception, client: Any, operation: str, settings: AwsSetti
         return InputError(where, f"failed{retried}: {details.get('Code', 'error')}: "
                                  f"{' '.join(str(details.get('Message', '')).split())}")
     if isinstance(error, ReadTimeoutError | ConnectTimeoutError | EndpointConnectionError):
-        return InputError(where, f"did not answer after {settings.max_attempts} attempts ({type(error).__name__})")
+        return InputError(where, f"did not answer after {attempts} attempts ({type(error).__name__})")
     if isinstance(error, BotoCoreError):
         return InputError(where, f"failed: {' '.join(str(error).split())}")
     return error

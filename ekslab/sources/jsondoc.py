@@ -27,6 +27,7 @@ from ekslab.errors import InputError
 
 _WHITESPACE: Final = re.compile(r"[ \t\n\r]*")
 _DECODER: Final = json.JSONDecoder()
+_NUMBER_END: Final = frozenset(",]} \t\n\r")
 _CHUNK_CHARS: Final = 1 << 20
 """Characters read at a time; an item larger than this makes the buffer grow (doubling) until it fits."""
 
@@ -42,7 +43,7 @@ def parse_documents(text: str, *, source: str, expected: str) -> list[Any]:
         try:
             value, position = _DECODER.raw_decode(text, position)
         except json.JSONDecodeError as error:
-            raise _syntax_error(source, expected, error.msg, error.lineno, error.colno) from None
+            raise _syntax_error(source, expected, _message(error), error.lineno, error.colno) from None
         documents.append(value)
 
 
@@ -69,6 +70,11 @@ def read_single_document(path: str | os.PathLike[str], *, source: str, expected:
     if len(documents) > 1:
         raise InputError(source, f"holds {len(documents)} JSON documents, expected one: {expected}")
     return documents[0]
+
+
+def _message(error: json.JSONDecodeError) -> str:
+    # "Unterminated string starting at" is followed by a position in Python's own message.
+    return error.msg.removesuffix(" starting at")
 
 
 def _syntax_error(source: str, expected: str, message: str, line: int, column: int) -> InputError:
@@ -205,9 +211,10 @@ class JsonListReader:
                     raise self._syntax(error) from None
                 self._refill(max(self._chunk, len(self._buffer) - self._position))
                 continue
-            if end == len(self._buffer) and not self._eof:
-                # A number or literal cut at the buffer's end decodes as a shorter one: read on.
-                self._refill(self._chunk)
+            if (not self._eof and isinstance(value, int | float) and not isinstance(value, bool)
+                    and (end == len(self._buffer) or self._buffer[end] not in _NUMBER_END)):
+                # A number cut by the buffer's end ("12", "-0.", "1e") decodes as a shorter one: read on.
+                self._refill(max(self._chunk, len(self._buffer) - self._position))
                 continue
             self._position = end
             return value
@@ -243,5 +250,5 @@ class JsonListReader:
     def _syntax(self, error: json.JSONDecodeError) -> InputError:
         return InputError(
             self._location(error.pos),
-            f"is not valid JSON ({error.msg}; the file may be truncated), expected {self.expected}",
+            f"is not valid JSON ({_message(error)}; the file may be truncated), expected {self.expected}",
         )

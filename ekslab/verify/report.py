@@ -16,6 +16,7 @@ skips their reason. Files are written to a temporary name and renamed, never hal
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -88,8 +89,9 @@ def render_table(report: Report, console: Any, *, problems_only: bool = False) -
                 title.append(f"{check.check}:{check.result} ", style=_STYLE.get(check.result, ""))
         console.print(title)
         table = Table(show_edge=False, expand=False)
-        for column in ("namespace/name", "IP", "ENI", "device", "result", "reasons / detail"):
-            table.add_column(column)
+        for column in ("namespace/name", "IP", "ENI", "device", "result"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("reasons / detail", overflow="fold")
         for pod in pods:
             table.add_row(
                 f"{pod.namespace}/{pod.name}", pod.ip or "-", pod.eni or "-",
@@ -164,32 +166,27 @@ def write_junit(report: Report, path: str | os.PathLike[str]) -> None:
         suite.update_statistics()
         xml.add_testsuite(suite)
     xml.update_statistics()
-    with atomic_write(path) as handle:
-        xml.write(handle.name, pretty=True)
+    with atomic_path(path) as temporary:
+        xml.write(str(temporary), pretty=True)
 
 
 def _differences(check: CheckResult) -> str:
     return "\n".join(_difference(difference) for difference in check.differences)
 
 
-class atomic_write:  # noqa: N801 - used like open()
-    """``with atomic_write(path) as handle``: write to a temporary file beside ``path``, rename on success."""
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-
-    def __enter__(self) -> IO[str]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        self.handle = os.fdopen(descriptor, "w", encoding="utf-8")
-        return self.handle
-
-    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
-        self.handle.close()
-        if kind is None:
-            os.replace(self.handle.name, self.path)
-        else:
-            Path(self.handle.name).unlink(missing_ok=True)
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` to write; rename it to ``path`` on success, remove it on error."""
+    final = Path(path)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)
+    os.close(descriptor)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, final)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def iter_lines(report: Report) -> Iterator[str]:

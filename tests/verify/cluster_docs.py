@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ekslab.verify.bundle import read_bundle
+from ekslab.verify.checks import Expectations, verify
+from ekslab.verify.results import PodResult, Report
+
 VPC_ID = "vpc-0123456789abcdef0"
 REGION_AZ = {"subnet-a": "us-west-2a", "subnet-b": "us-west-2b", "subnet-pods-a": "us-west-2a",
              "subnet-pods-b": "us-west-2b"}
@@ -302,3 +306,19 @@ def baseline() -> ClusterDocs:
                  subnet("subnet-pods-a", "100.64.0.0/19"), subnet("subnet-pods-b", "100.64.32.0/19")],
         enis=enis, ipamd=ipamd,
     )
+
+
+NO_EXPECTATIONS = Expectations(aws_node_env={}, init_env={})
+
+
+def run(docs: ClusterDocs, tmp_path: Path, expectations: Expectations = NO_EXPECTATIONS) -> Report:
+    return verify(read_bundle(docs.write(tmp_path / "bundle")), expectations)
+
+
+def result(report: Report, name: str) -> PodResult:
+    return next(item for item in report.pods if item.name == name)
+
+
+def verdict(report: Report, name: str) -> tuple[str, tuple[str, ...]]:
+    found = result(report, name)
+    return found.result, found.reasons

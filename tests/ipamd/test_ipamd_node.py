@@ -1,0 +1,99 @@
+"""A node's introspection files as eks-log-collector saves them: empty, concatenated, truncated, legacy names."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ekslab.ipamd import parse_node_bodies, read_node_directory
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ipamd"
+
+
+@pytest.fixture
+def node_dir(tmp_path: Path) -> Path:
+    """A v1.23 node folder with all five files, as the collector writes them."""
+    folder = tmp_path / "ipamd" / "ip-192-168-12-34.us-west-2.compute.internal"
+    folder.mkdir(parents=True)
+    shutil.copy(FIXTURES / "enis-g-v1.23.json", folder / "enis.json")
+    shutil.copy(FIXTURES / "pods-v1.7-root.json", folder / "pods.json")
+    shutil.copy(FIXTURES / "networkutils-env-settings-v1.23.json", folder / "networkutils-env-settings.json")
+    shutil.copy(FIXTURES / "ipamd-env-settings-v1.18.json", folder / "ipamd-env-settings.json")
+    shutil.copy(FIXTURES / "eni-configs-v1.8.json", folder / "eni-configs.json")
+    return folder
+
+
+def test_complete_folder_parses_every_endpoint(node_dir: Path) -> None:
+    node = read_node_directory(node_dir, source="ipamd/n")
+    assert (node.verifiable, node.enis.format if node.enis else None, node.pods, node.eni_config and node.eni_config.name,
+            node.ipamd_env and node.ipamd_env["WARM_IP_TARGET"], node.problems) == (True, "G", None, "us-west-2a", 5, {})
+
+
+def test_v1_7_pods_body_is_noted_not_a_problem(node_dir: Path) -> None:
+    node = read_node_directory(node_dir, source="ipamd/n")
+    assert node.notes == ["ipamd/n/pods.json: not served by this CNI version (v1.7+)"]
+
+
+def test_empty_enis_makes_the_node_not_verifiable(node_dir: Path) -> None:
+    # §3: an empty file means introspection disabled, bound elsewhere, or ipamd down.
+    (node_dir / "enis.json").write_text("")
+    node = read_node_directory(node_dir, source="ipamd/n")
+    assert (node.verifiable, node.problems["enis"]) == (
+        False, "ipamd/n/enis.json: is empty (introspection disabled, bound to another address, or ipamd not running)")
+
+
+def test_empty_settings_file_only_loses_that_endpoint(node_dir: Path) -> None:
+    (node_dir / "ipamd-env-settings.json").write_text("\n")
+    node = read_node_directory(node_dir, source="ipamd/n")
+    assert (node.verifiable, node.ipamd_env, sorted(node.problems)) == (True, None, ["ipamd-env-settings"])
+
+
+def test_truncated_enis_is_reported_with_line_and_column(node_dir: Path) -> None:
+    text = (FIXTURES / "enis-g-v1.23.json").read_text()
+    (node_dir / "enis.json").write_text(text[:700])
+    node = read_node_directory(node_dir, source="ipamd/n")
+    assert node.problems["enis"].startswith("ipamd/n/enis.json line ") and "may be truncated" in node.problems["enis"]
+
+
+def test_concatenated_documents_use_the_last_and_say_so(node_dir: Path) -> None:
+    shutil.copy(FIXTURES / "enis-concatenated.json", node_dir / "enis.json")
+    node = read_node_directory(node_dir, source="ipamd/n")
+    assert node.enis is not None and "192.168.45.19" in node.enis.address_index()
+    assert "ipamd/n/enis.json: 2 concatenated documents, the last one is used" in node.notes
+
+
+def test_wrong_document_in_enis_is_a_node_problem(node_dir: Path) -> None:
+    shutil.copy(FIXTURES / "pods-v1.7-root.json", node_dir / "enis.json")
+    node = read_node_directory(node_dir, source="ipamd/n")
+    assert node.problems["enis"] == ("ipamd/n/enis.json: is ipamd's list of commands, not ENI data "
+                                     "(the request went to an unknown path)")
+
+
+def test_legacy_txt_names_are_read(node_dir: Path) -> None:
+    # §3: up to collector 0.6.1 the bodies went to ipamd/<entry>.txt.
+    (node_dir / "enis.json").rename(node_dir / "enis.txt")
+    assert read_node_directory(node_dir, source="ipamd/n").verifiable
+
+
+def test_missing_enis_file_is_a_problem(node_dir: Path) -> None:
+    (node_dir / "enis.json").unlink()
+    assert read_node_directory(node_dir, source="ipamd/n").problems["enis"] == "ipamd/n/enis.json: missing"
+
+
+def test_ignore_marker_explains_missing_bodies(tmp_path: Path) -> None:
+    # §3: --ignore_introspection=true writes ipam_introspection_ignore.txt instead of the bodies.
+    (tmp_path / "ipam_introspection_ignore.txt").write_text("ignored\n")
+    assert "skipped by eks-log-collector" in read_node_directory(tmp_path, source="ipamd/n").problems["enis"]
+
+
+def test_non_utf8_body_is_a_problem() -> None:
+    node = parse_node_bodies({"enis": b"\xff\xfe{}"}, source="ipamd/n")
+    assert node.problems["enis"] == "ipamd/n/enis.json: is not UTF-8 text (byte 0)"
+
+
+def test_unknown_files_in_the_folder_are_ignored(node_dir: Path) -> None:
+    (node_dir / "metrics.json").write_text("# HELP awscni_eni_allocated ...\nawscni_eni_allocated 2\n")
+    (node_dir / "ipam.json").write_text('{"version":"vpc-cni-ipam/1","allocations":[]}')
+    assert read_node_directory(node_dir, source="ipamd/n").problems == {}
