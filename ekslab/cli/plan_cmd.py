@@ -6,6 +6,7 @@ See docs/capacity.md for how every number is computed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -272,7 +273,8 @@ def refresh_limits_command(regions: tuple[str, ...], output_file: str | None) ->
         counted[region] = counted.get(region, 0) + types
         status.update(f"Describing instance types in {region}: {counted[region]} so far")
 
-    with console.status("Describing instance types", disable=not console.is_terminal) as status:
+    status = console.status("Describing instance types")
+    with status if console.is_terminal else contextlib.nullcontext():
         result = _refresh(regions, progress)
     write_table(target, result.table)
     default_table.cache_clear()
