@@ -130,12 +130,16 @@ def capacity_command(config_file: str | None, output: str) -> None:
     from ekslab.capacity.guard import check_capacity
     from ekslab.config import load_config
     from ekslab.config.validation import Findings
+    from ekslab.errors import InputError
 
+    source = config_file or "default lab"
     config = load_config(config_file, capacity=False)
-    capacity = plan_capacity(config)
+    try:
+        capacity = plan_capacity(config)
+    except InputError as error:
+        raise error.located(source) from None
     findings = Findings()
     check_capacity(config, findings)
-    source = config_file or "default lab"
     errors = [problem.located(source).message for problem in findings.errors]
     warnings = [warning.located(source).message for warning in findings.warnings]
     if output == "json":

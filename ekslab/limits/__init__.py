@@ -42,6 +42,7 @@ __all__ = [
     "max_pods",
     "parse_cni_version",
     "source",
+    "unknown_instance_type",
 ]
 
 _CLOSE_MATCHES: Final = 3
