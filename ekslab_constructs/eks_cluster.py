@@ -16,6 +16,7 @@ from constructs import Construct
 
 from ekslab.config.model import Cluster as ClusterSettings
 from ekslab.config.model import EndpointAccess, IpFamily
+from ekslab_constructs.encrypted_log_group import EncryptedLogGroup
 from ekslab_constructs.nag import acknowledge, managed_policy
 
 KUBECTL_LAYERS: Final = {
@@ -73,6 +74,12 @@ class LabCluster(Construct):
                 self, "SecretsKey", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
                 description="Envelope encryption of the lab cluster's Kubernetes secrets",
             )
+        # EKS writes control-plane logs to /aws/eks/<name>/cluster and would create that group itself,
+        # unencrypted and kept forever; the lab creates it first, encrypted, with retention, and owns it.
+        self.control_plane_logs = EncryptedLogGroup(
+            self, "ControlPlaneLogs", purpose=f"control-plane logs of EKS cluster {name}",
+            retention_days=settings.log_retention_days, log_group_name=f"/aws/eks/{name}/cluster",
+        )
         module_name, layer_class = KUBECTL_LAYERS[settings.kubernetes_version]
         kubectl_layer = getattr(importlib.import_module(module_name), layer_class)(self, "KubectlLayer")
         subnets = ec2.SubnetSelection(subnets=list(private_subnets))
@@ -96,6 +103,7 @@ class LabCluster(Construct):
                 kubectl_layer=kubectl_layer, private_subnets=list(private_subnets),
             ),
         )
+        self.cluster.node.add_dependency(self.control_plane_logs)
         self._acknowledge(vpc_resource_controller)
         if admin_principal_arn:
             self.cluster.grant_access("LabAdmin", admin_principal_arn, [

@@ -26,7 +26,8 @@ AWS_RESERVED_ADDRESSES_PER_SUBNET: Final = 5
 """AWS reserves the first four and the last address of every subnet.
 See https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html"""
 
-FLOW_LOG_RETENTION_DAYS: Final = 30
+LOG_RETENTION_DAYS: Final = 30
+"""Flow logs and control-plane logs."""
 
 KUBERNETES_VERSION: Final = "1.36"
 """Newest version that both aws-cdk-lib 2.275.0 (aws_eks_v2.KubernetesVersion.V1_36) and a kubectl

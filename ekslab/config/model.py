@@ -62,6 +62,10 @@ class PodSubnets(_Model):
     """Prefix length of each AZ's pod subnet. Default /18."""
 
 
+RetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365]
+"""CloudWatch Logs retention periods the lab offers."""
+
+
 class FlowLogs(_Model):
     enabled: bool = True
     """VPC flow logs. Default on (security by default)."""
@@ -69,8 +73,8 @@ class FlowLogs(_Model):
     """Where flow logs go. Default a KMS-encrypted CloudWatch Logs group."""
     traffic_type: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
     """Which traffic is logged. Default ALL."""
-    retention_days: Literal[1, 3, 5, 7, 14, 30, 60, 90, 180, 365] = defaults.FLOW_LOG_RETENTION_DAYS
-    """Log retention in days (CloudWatch Logs). Default 30."""
+    retention_days: RetentionDays = defaults.LOG_RETENTION_DAYS
+    """Days flow logs are kept (CloudWatch Logs retention, or S3 object expiry). Default 30."""
 
 
 class Network(_Model):
@@ -143,6 +147,9 @@ class Cluster(_Model):
     warning (rule public-endpoint-open) until you narrow it or acknowledge it."""
     logging: list[ControlPlaneLogType] = list(defaults.CLUSTER_LOGGING)
     """Control-plane log types sent to CloudWatch Logs. Default api, audit, authenticator."""
+    log_retention_days: RetentionDays = defaults.LOG_RETENTION_DAYS
+    """Days control-plane logs are kept. The lab owns the KMS-encrypted /aws/eks/<cluster>/cluster group,
+    so it is deleted with the lab. Default 30."""
     secrets_encryption: bool = True
     """Envelope-encrypt Kubernetes secrets with a customer-managed KMS key. Default true."""
     admin_principal_arn: str | None = None

@@ -304,3 +304,14 @@ class TestIpv6:
         actions = {a for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
                    for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
         assert "ec2:AssignIpv6Addresses" in actions and "ec2:AssignPrivateIpAddresses" not in actions
+
+
+def test_lab_owns_the_encrypted_control_plane_log_group(cluster: Template) -> None:
+    # EKS would otherwise create /aws/eks/<cluster>/cluster itself, unencrypted, kept forever, and
+    # left behind by cdk destroy.
+    groups = cluster.find_resources("AWS::Logs::LogGroup", {"Properties": {"LogGroupName": "/aws/eks/ekslab/cluster"}})
+    [(group_id, group)] = groups.items()
+    assert group["Properties"]["RetentionInDays"] == 30 and "KmsKeyId" in group["Properties"]
+    assert group["DeletionPolicy"] == "Delete"
+    [eks_cluster] = _by_type(cluster, "AWS::EKS::Cluster").values()
+    assert group_id in eks_cluster["DependsOn"]

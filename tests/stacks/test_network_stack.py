@@ -105,3 +105,15 @@ class TestPodSubnets:
     def test_pod_cidr_and_subnets_are_exported(self, template: Template) -> None:
         exported = {o["Export"]["Name"] for o in template.find_outputs("*").values() if "Export" in o}
         assert {"ekslab-PodCidr", "ekslab-PodSubnetAZ1", "ekslab-PodSubnetAZ2", "ekslab-PodSubnetAZ3"} <= exported
+
+
+def test_s3_flow_logs_bucket_is_encrypted_and_emptied_on_destroy() -> None:
+    template = synth_lab(parse_config({"network": {"flowLogs": {"destination": "s3", "retentionDays": 7}}})).template(
+        "network")
+    template.has_resource_properties("AWS::EC2::FlowLog", {"LogDestinationType": "s3"})
+    template.has_resource_properties("AWS::S3::Bucket", {
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        "LifecycleConfiguration": {"Rules": [Match.object_like({"ExpirationInDays": 7})]},
+    })
+    template.resource_count_is("Custom::S3AutoDeleteObjects", 1)

@@ -16,20 +16,31 @@ import pytest
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from ekslab.config import load_config
+from ekslab.config import LabConfig, load_config
+from ekslab.config.loader import parse_config
 from ekslab_constructs.nag import MIN_REASON_LENGTH
 from stacks.lab import build_lab
 from tests.synth import ROOT, cdk_json_context
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+VARIANTS = {  # lab shapes no example covers, with resources of their own
+    "s3-flow-logs": {"network": {"flowLogs": {"destination": "s3"}}},
+    "irsa": {"cluster": {"workloadIdentity": "irsa"}},
+    "ci-access": {"ciAccess": {"enabled": True, "githubRepository": "example-org/ekslab"}},
+}
+LABS = {**{example.stem: example for example in EXAMPLES}, **VARIANTS}
 
 
-@pytest.fixture(scope="module", params=EXAMPLES, ids=[e.stem for e in EXAMPLES])
+def _config(lab: Path | dict) -> LabConfig:
+    return load_config(lab) if isinstance(lab, Path) else parse_config(lab)
+
+
+@pytest.fixture(scope="module", params=sorted(LABS))
 def nag_report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Synthesize an example lab with AwsSolutions checks; synth raises ValidationFailed on any finding."""
-    out = tmp_path_factory.mktemp(request.param.stem)
+    """Synthesize a lab with AwsSolutions checks; synth raises ValidationFailed on any finding."""
+    out = tmp_path_factory.mktemp(request.param)
     app = App(context=cdk_json_context(), outdir=str(out))
-    build_lab(app, load_config(request.param))
+    build_lab(app, _config(LABS[request.param]))
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     app.synth()
     [report] = [r for r in json.loads((out / "validation-report.json").read_text())["pluginReports"]
