@@ -165,3 +165,10 @@ def test_settings_from_env_keep_explicit_values() -> None:
 def test_negative_pods_are_refused() -> None:
     with pytest.raises(ValueError, match="pods must be >= 0, got -1"):
         node_pool(M5, PoolSettings(), -1)
+
+
+def test_a_prefix_step_tops_free_prefixes_up_to_the_target() -> None:
+    # getPrefixesNeeded: max(1, WARM_PREFIX_TARGET - free prefixes). WARM_PREFIX_TARGET 2: two prefixes at
+    # 0 pods; the first pod leaves one prefix free and 31 addresses (< 2 x 16), so one more, not two.
+    pool = node_pool(M5, PoolSettings(prefix_delegation=True, warm_prefix_target=2), 1)
+    assert pool.prefixes == 3
