@@ -4,7 +4,8 @@ The role may do three things and nothing else:
 
 - assume the CDK bootstrap roles of this account and region (``cdk deploy`` / ``cdk destroy`` run
   through them, so the role itself needs no CloudFormation or resource-creating permissions);
-- read what ``ekslab verify`` reads (EC2, EKS, ELB target health, CloudFormation outputs);
+- read what ``ekslab verify`` reads (EC2, EKS, ELB target health, CloudFormation outputs) and run its
+  ipamd introspection through SSM Run Command (``AWS-RunShellScript``), only on CI labs' nodes;
 - read what the teardown check reads to find a lab's leftovers (security groups, ELB tags, log groups).
 
 Only workflows of one repository running in one GitHub environment can assume it.
@@ -18,6 +19,8 @@ from typing import Final
 from aws_cdk import Acknowledgment, Aws, Duration, Validations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
+
+from ekslab.config import defaults
 
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL: Final = f"https://{GITHUB_OIDC_HOST}"
@@ -40,11 +43,14 @@ UNSCOPED_READ_ACTIONS: Final = (
     "elasticloadbalancing:DescribeTags",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
+    "ssm:GetCommandInvocation",
 )
 EKS_CLUSTER_READ_ACTIONS: Final = ("eks:DescribeCluster", "eks:ListNodegroups")
 EKS_NODEGROUP_READ_ACTIONS: Final = ("eks:DescribeNodegroup",)
 STACK_READ_ACTIONS: Final = ("cloudformation:DescribeStacks",)
 LOG_GROUP_READ_ACTIONS: Final = ("logs:DescribeLogGroups", "logs:ListTagsForResource")
+INTROSPECTION_DOCUMENT: Final = "AWS-RunShellScript"
+"""The SSM document ekslab verify's SSM transport runs (ekslab/sources/introspection.py SSM_DOCUMENT)."""
 
 
 def subject_patterns(repository: str, environment: str) -> list[str]:
@@ -77,10 +83,12 @@ class GitHubCiAccess(Construct):
         environment: str,
         region: str,
         bootstrap_qualifier: str,
+        lab_names: str,
     ) -> None:
         """``repository`` is ``owner/name``; ``environment`` the GitHub environment the workflow job names;
         ``region`` the lab's region (the bootstrap roles are per region); ``bootstrap_qualifier`` the
-        ``cdk bootstrap --qualifier`` (CDK's default is ``hnb659fds``)."""
+        ``cdk bootstrap --qualifier`` (CDK's default is ``hnb659fds``); ``lab_names`` an IAM
+        StringLike pattern of the labs whose nodes the role may run introspection on (``ci-*``)."""
         super().__init__(scope, id_)
         self.provider = iam.OidcProviderNative(
             self, "Provider", url=GITHUB_OIDC_URL, client_ids=[STS_AUDIENCE])
@@ -96,6 +104,7 @@ class GitHubCiAccess(Construct):
         )
         self._allow_cdk_bootstrap_roles(region, bootstrap_qualifier)
         self._allow_reads(region)
+        self._allow_introspection(region, lab_names)
 
     def _allow_cdk_bootstrap_roles(self, region: str, qualifier: str) -> None:
         # cdk deploy/destroy assume the deploy, file-publishing, image-publishing and lookup roles that
@@ -119,8 +128,9 @@ class GitHubCiAccess(Construct):
         ))
         self._acknowledge_wildcard(
             "Resource::*",
-            "Only EC2 and ELB Describe calls that have no resource-level permissions, so IAM accepts them "
-            "with Resource * alone; they read the lab for ekslab verify and the teardown check.",
+            "Only EC2 and ELB Describe calls and ssm:GetCommandInvocation, which have no resource-level "
+            "permissions, so IAM accepts them with Resource * alone; ekslab verify and the teardown "
+            "check read the lab with them.",
         )
         scoped = {
             "ReadEksClusters": (EKS_CLUSTER_READ_ACTIONS, arn % ("eks", "cluster/*")),
@@ -137,6 +147,26 @@ class GitHubCiAccess(Construct):
                 f"Read-only {service} calls in this account and region; the wildcard is the lab name, "
                 "which differs per CI run and per attendee, so it cannot be fixed at deploy time.",
             )
+
+    def _allow_introspection(self, region: str, lab_names: str) -> None:
+        # SendCommand is authorized on the document and on every target instance. AWS-owned documents
+        # have no account in their ARN; instances are limited by their lab tag (build_lab tags the
+        # node groups' launch templates, which tag the instances).
+        # See https://docs.aws.amazon.com/systems-manager/latest/userguide/run-command-setting-up.html
+        self.role.add_to_policy(iam.PolicyStatement(
+            sid="RunIntrospectionDocument", actions=["ssm:SendCommand"],
+            resources=[f"arn:{Aws.PARTITION}:ssm:{region}::document/{INTROSPECTION_DOCUMENT}"],
+        ))
+        self.role.add_to_policy(iam.PolicyStatement(
+            sid="RunIntrospectionOnLabNodes", actions=["ssm:SendCommand"],
+            resources=[f"arn:{Aws.PARTITION}:ec2:{region}:{Aws.ACCOUNT_ID}:instance/*"],
+            conditions={"StringLike": {f"ssm:resourceTag/{defaults.TAG_LAB}": lab_names}},
+        ))
+        self._acknowledge_wildcard(
+            f"Resource::arn:<AWS::Partition>:ec2:{region}:<AWS::AccountId>:instance/*",
+            f"SendCommand reaches only instances whose {defaults.TAG_LAB} tag matches {lab_names} (the "
+            "condition); node instance ids change with every deploy, so the ARN cannot name them.",
+        )
 
     def _acknowledge_wildcard(self, finding: str, reason: str) -> None:
         # cdk-nag 3.0.2 reports each IAM5 wildcard as its own finding and names the acknowledgement id

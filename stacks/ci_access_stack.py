@@ -13,6 +13,8 @@ from ekslab_constructs.github_ci_access import GitHubCiAccess
 GITHUB_ENVIRONMENT: Final = "lab-e2e"
 """The GitHub environment the job of .github/workflows/lab-e2e.yml runs in; only its tokens are trusted.
 An environment can be limited to protected branches and given reviewers in the repository settings."""
+CI_LAB_NAMES: Final = "ci-*"
+"""The labs lab-e2e.yml deploys (ci-<run id>-<attempt>); the role runs SSM commands on their nodes only."""
 BOOTSTRAP_QUALIFIER_CONTEXT: Final = "@aws-cdk/core:bootstrapQualifier"
 """The CDK context key `cdk bootstrap --qualifier` users set; the CDK CLI reads the same key."""
 
@@ -33,6 +35,7 @@ class CiAccessStack(Stack):
             environment=GITHUB_ENVIRONMENT,
             region=config.region,
             bootstrap_qualifier=qualifier,
+            lab_names=CI_LAB_NAMES,
         )
         output = CfnOutput(self, "CiRoleArn", value=access.role.role_arn,
                            description="Repository variable EKSLAB_CI_ROLE_ARN of the live-lab workflow")

@@ -32,20 +32,28 @@ def _arn(service: str, resource: str, region: str = "ap-northeast-2") -> str:
     return f"arn:{PARTITION}:{service}:{region}:{ACCOUNT}:{resource}"
 
 
-# Sid: (actions, resource). The whole identity policy of the role, no more, no less.
-EXPECTED_PERMISSIONS = {
+# Sid: (actions, resource, condition). The whole identity policy of the role, no more, no less.
+EXPECTED_PERMISSIONS: dict[str, tuple[list[str], str, dict[str, Any] | None]] = {
     "AssumeCdkBootstrapRoles": (
-        ["sts:AssumeRole"], f"arn:{PARTITION}:iam::{ACCOUNT}:role/cdk-hnb659fds-*-{ACCOUNT}-ap-northeast-2"),
+        ["sts:AssumeRole"], f"arn:{PARTITION}:iam::{ACCOUNT}:role/cdk-hnb659fds-*-{ACCOUNT}-ap-northeast-2",
+        None),
     "ReadWithoutResourceLevelPermissions": ([
         "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
         "ec2:DescribeSubnets", "ec2:DescribeVpcs", "elasticloadbalancing:DescribeLoadBalancers",
         "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups",
-        "elasticloadbalancing:DescribeTargetHealth",
-    ], "*"),
-    "ReadEksClusters": (["eks:DescribeCluster", "eks:ListNodegroups"], _arn("eks", "cluster/*")),
-    "ReadEksNodegroups": (["eks:DescribeNodegroup"], _arn("eks", "nodegroup/*/*/*")),
-    "ReadStackOutputs": (["cloudformation:DescribeStacks"], _arn("cloudformation", "stack/*/*")),
-    "ReadLogGroups": (["logs:DescribeLogGroups", "logs:ListTagsForResource"], _arn("logs", "log-group:*")),
+        "elasticloadbalancing:DescribeTargetHealth", "ssm:GetCommandInvocation",
+    ], "*", None),
+    "ReadEksClusters": (["eks:DescribeCluster", "eks:ListNodegroups"], _arn("eks", "cluster/*"), None),
+    "ReadEksNodegroups": (["eks:DescribeNodegroup"], _arn("eks", "nodegroup/*/*/*"), None),
+    "ReadStackOutputs": (["cloudformation:DescribeStacks"], _arn("cloudformation", "stack/*/*"), None),
+    "ReadLogGroups": (
+        ["logs:DescribeLogGroups", "logs:ListTagsForResource"], _arn("logs", "log-group:*"), None),
+    # ekslab verify's default ipamd transport is SSM Run Command (ekslab/sources/introspection.py).
+    "RunIntrospectionDocument": (
+        ["ssm:SendCommand"], f"arn:{PARTITION}:ssm:ap-northeast-2::document/AWS-RunShellScript", None),
+    "RunIntrospectionOnLabNodes": (
+        ["ssm:SendCommand"], _arn("ec2", "instance/*"),
+        {"StringLike": {"ssm:resourceTag/ekslab:lab": "ci-*"}}),
 }
 
 
@@ -88,11 +96,11 @@ def test_the_role_has_exactly_the_listed_permissions(template: Template) -> None
     [policy] = template.find_resources("AWS::IAM::Policy").values()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     granted = {s["Sid"]: (sorted([s["Action"]] if isinstance(s["Action"], str) else s["Action"]),
-                          _render(s["Resource"])) for s in statements}
-    assert all(s["Effect"] == "Allow" and set(s) == {"Sid", "Effect", "Action", "Resource"}
+                          _render(s["Resource"]), s.get("Condition")) for s in statements}
+    assert all(s["Effect"] == "Allow" and set(s) <= {"Sid", "Effect", "Action", "Resource", "Condition"}
                for s in statements)
-    assert granted == {sid: (sorted(actions), resource)
-                       for sid, (actions, resource) in EXPECTED_PERMISSIONS.items()}
+    assert granted == {sid: (sorted(actions), resource, condition)
+                       for sid, (actions, resource, condition) in EXPECTED_PERMISSIONS.items()}
 
 
 def test_the_role_has_no_other_source_of_permissions(template: Template) -> None:
@@ -202,5 +210,6 @@ def test_cdk_nag_finds_nothing_unacknowledged_and_acknowledges_only_iam5_wildcar
         "arn:<AWS::Partition>:eks:ap-northeast-2:<AWS::AccountId>:nodegroup/*/*/*",
         "arn:<AWS::Partition>:cloudformation:ap-northeast-2:<AWS::AccountId>:stack/*/*",
         "arn:<AWS::Partition>:logs:ap-northeast-2:<AWS::AccountId>:log-group:*",
+        "arn:<AWS::Partition>:ec2:ap-northeast-2:<AWS::AccountId>:instance/*",
     ])
     assert all(len(reason) >= 40 for reason in acknowledged.values())

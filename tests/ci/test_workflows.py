@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from stacks.ci_access_stack import GITHUB_ENVIRONMENT
+from stacks.ci_access_stack import CI_LAB_NAMES, GITHUB_ENVIRONMENT
 from tests.synth import ROOT
 
 WORKFLOWS_DIR = ROOT / ".github" / "workflows"
@@ -117,6 +117,12 @@ def test_lab_e2e_job_runs_in_the_environment_the_ci_role_trusts(lab_e2e: dict[An
 
 def test_lab_e2e_lab_name_is_unique_per_run_and_attempt(lab_e2e: dict[Any, Any]) -> None:
     assert lab_e2e["jobs"]["lab"]["env"]["LAB"] == "ci-${{ github.run_id }}-${{ github.run_attempt }}"
+
+
+def test_lab_e2e_lab_names_are_the_ones_the_ci_role_may_run_introspection_on(lab_e2e: dict[Any, Any]) -> None:
+    # The role's SendCommand is conditioned on ekslab:lab matching CI_LAB_NAMES (a prefix and *).
+    prefix = CI_LAB_NAMES.removesuffix("*")
+    assert "*" not in prefix and lab_e2e["jobs"]["lab"]["env"]["LAB"].startswith(prefix)
 
 
 def test_lab_e2e_steps_run_in_pipeline_order(lab_e2e: dict[Any, Any]) -> None:
