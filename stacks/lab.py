@@ -11,6 +11,7 @@ from ekslab.config.model import LabConfig
 from stacks.ci_access_stack import CiAccessStack
 from stacks.cluster_stack import ClusterStack
 from stacks.network_stack import NetworkStack
+from stacks.workload_stack import WorkloadStack
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,12 @@ class LabStacks:
     cluster: ClusterStack
     ci_access: CiAccessStack | None = None
     """Only with ciAccess.enabled."""
+    workload: WorkloadStack | None = None
+    """Only with workload.game2048.enabled."""
 
     def all(self) -> list[Stack]:
-        return [self.network, self.cluster] + ([self.ci_access] if self.ci_access else [])
+        return ([self.network, self.cluster] + ([self.workload] if self.workload else [])
+                + ([self.ci_access] if self.ci_access else []))
 
 
 def stack_name(config: LabConfig, part: str) -> str:
@@ -46,7 +50,13 @@ def build_lab(app: App, config: LabConfig) -> LabStacks:
         app, stack_name(config, "ci-access"), config=config, stack_name=stack_name(config, "ci-access"),
         description=f"ekslab {config.lab.name}: GitHub OIDC role of the live-lab workflow", **common,
     ) if config.ci_access.enabled else None
-    stacks = LabStacks(network=network, cluster=cluster, ci_access=ci_access)
+    workload = WorkloadStack(
+        app, stack_name(config, "workload"), config=config, cluster_stack=cluster,
+        stack_name=stack_name(config, "workload"),
+        description=f"ekslab {config.lab.name}: the 2048 game behind an ALB, with the AWS Load Balancer "
+        "Controller", **common,
+    ) if config.workload.game2048.enabled else None
+    stacks = LabStacks(network=network, cluster=cluster, ci_access=ci_access, workload=workload)
     for stack in stacks.all():
         Tags.of(stack).add(defaults.TAG_LAB, config.lab.name)
         for key, value in sorted(config.lab.tags.items()):
