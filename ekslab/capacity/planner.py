@@ -10,7 +10,10 @@ networking also the pod subnet), the plan adds up, over the node groups in that 
 
 and compares them with the subnet's free addresses (its size minus the five AWS reserves). A managed
 node group spreads its nodes evenly over its AZs, so one AZ holds at most ``ceil(maxSize / AZs)``
-of them. A group with several instance types is counted with the type that needs the most addresses.
+of them. Nodes get the max pods the cluster construct passes (``ekslab.cni.node_config.node_max_pods``:
+with prefix delegation, custom networking or MAX_ENI, the smallest value over the group's types),
+else the AMI's default. A group with several instance types is counted with the type that needs the
+most addresses.
 With prefix delegation the plan also asks whether the subnet still has enough whole, aligned /28
 blocks: in the worst case every single address (node IPs, ENI primary addresses) sits in a
 different /28 block and spoils it for prefixes.
@@ -24,11 +27,12 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Final
 
-from ekslab.capacity.warm_pool import NodePool, PoolSettings, full_density_pods, node_max_pods, node_pool
+from ekslab.capacity.warm_pool import NodePool, PoolSettings, node_max_pods, node_pool
+from ekslab.cni.node_config import node_max_pods as lab_node_max_pods
 from ekslab.config.defaults import AWS_RESERVED_ADDRESSES_PER_SUBNET
 from ekslab.config.model import IpFamily, LabConfig, NodeGroup
 from ekslab.errors import InputError
-from ekslab.limits import IPS_PER_PREFIX, InstanceTypeLimits, instance_type
+from ekslab.limits import HOST_NETWORK_PODS, IPS_PER_PREFIX, InstanceTypeLimits, instance_type
 from ekslab.network.subnets import PlannedSubnet, Tier
 
 MIN_HEADROOM: Final = 0.20
@@ -125,10 +129,12 @@ def group_demand(config: LabConfig, index: int, group: NodeGroup, settings: Pool
     Raises InputError for an instance type missing from the limits table.
     """
     types = [_limits(index, position, name) for position, name in enumerate(group.instance_types)]
-    pools = [(limits, node_max_pods(limits, settings)) for limits in types]
-    idle = max((node_pool(limits, settings, 0) for limits, _ in pools), key=_demand)
+    # What the cluster construct passes to the group's nodes (None: the AMI's default per type).
+    passed = lab_node_max_pods(config, group)
+    pools = [(limits, node_max_pods(limits, settings) if passed is None else passed) for limits in types]
+    idle = max((node_pool(limits, settings, 0, max_pods=kubelet) for limits, kubelet in pools), key=_demand)
     full, kubelet_max_pods = max(
-        ((node_pool(limits, settings, full_density_pods(limits, settings)), kubelet)
+        ((node_pool(limits, settings, max(kubelet - HOST_NETWORK_PODS, 0), max_pods=kubelet), kubelet)
          for limits, kubelet in pools),
         key=lambda item: _demand(item[0]),
     )

@@ -140,13 +140,14 @@ class NodePool:
 
 
 def node_max_pods(limits: InstanceTypeLimits, settings: PoolSettings) -> int:
-    """kubelet's max pods on a lab node of this type.
+    """kubelet's max pods on a lab node of this type, in a node group of this type only.
 
-    With prefix delegation or custom networking the lab passes ``ekslab.limits.max_pods`` (the
-    recommended value) to the node; otherwise the AMI's own default applies (nodeadm:
-    ``ENIs x (IPv4 per ENI - 1) + 2``, all ENIs, no cap).
+    With prefix delegation, custom networking or MAX_ENI the lab passes ``ekslab.limits.max_pods``
+    (the recommended value) to the node; otherwise the AMI's own default applies (nodeadm:
+    ``ENIs x (IPv4 per ENI - 1) + 2``, all ENIs, no cap). Same rule as
+    ``ekslab.cni.node_config.node_max_pods``, which also takes the smallest value over a group's types.
     """
-    if settings.prefix_delegation or settings.custom_networking:
+    if settings.prefix_delegation or settings.custom_networking or settings.max_eni:
         return max_pods(
             limits, prefix_delegation=settings.prefix_delegation,
             custom_networking=settings.custom_networking, max_eni=settings.max_eni,

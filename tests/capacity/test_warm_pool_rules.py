@@ -115,9 +115,9 @@ def test_ipv6_node_takes_one_ipv4_address() -> None:
         (PoolSettings(), 29),  # AMI default: 3 x 9 + 2
         (PoolSettings(prefix_delegation=True), 110),  # passed by the lab: capped at 110 (2 vCPUs)
         (PoolSettings(custom_networking=True), 20),  # passed by the lab: 2 x 9 + 2
-        (PoolSettings(max_eni=2), 29),  # the AMI default ignores MAX_ENI
+        (PoolSettings(max_eni=2), 20),  # passed by the lab: 2 x 9 + 2
     ],
-    ids=["secondary", "prefix delegation", "custom networking", "MAX_ENI alone"],
+    ids=["secondary", "prefix delegation", "custom networking", "MAX_ENI"],
 )
 def test_node_max_pods(settings: PoolSettings, kubelet: int) -> None:
     assert (node_max_pods(M5, settings), full_density_pods(M5, settings)) == (kubelet, kubelet - 2)
