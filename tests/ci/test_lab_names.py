@@ -31,6 +31,7 @@ SCOPED_NAMES = {
     ("AWS::IAM::Policy", "PolicyName"): "an inline policy's name is unique only within its role",
     ("AWS::EKS::Addon", "AddonName"): "one add-on of each name per cluster",
     ("AWS::EKS::Nodegroup", "NodegroupName"): "node group names are unique within their cluster",
+    ("Custom::AWSCDK-EKS-KubernetesObjectValue", "ObjectName"): "a Kubernetes object, named in its cluster",
 }
 """Name properties whose value may repeat across labs because the name lives inside a parent resource.
 A new name property that repeats across labs fails the test until it is made lab-specific or listed
