@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from ekslab.config import defaults
 from stacks.ci_access_stack import CI_LAB_NAMES, GITHUB_ENVIRONMENT
 from tests.synth import ROOT
 
@@ -123,6 +124,12 @@ def test_lab_e2e_lab_names_are_the_ones_the_ci_role_may_run_introspection_on(lab
     # The role's SendCommand is conditioned on ekslab:lab matching CI_LAB_NAMES (a prefix and *).
     prefix = CI_LAB_NAMES.removesuffix("*")
     assert "*" not in prefix and lab_e2e["jobs"]["lab"]["env"]["LAB"].startswith(prefix)
+
+
+def test_lab_e2e_waits_for_the_targets_of_the_deployed_game_namespace(lab_e2e: dict[Any, Any]) -> None:
+    manifest = yaml.safe_load((ROOT / "manifests" / "2048" / "00-namespace.yaml").read_text())
+    watched = lab_e2e["jobs"]["lab"]["env"]["GAME_NAMESPACE"]
+    assert watched == defaults.GAME_NAMESPACE == manifest["metadata"]["name"]
 
 
 def test_lab_e2e_steps_run_in_pipeline_order(lab_e2e: dict[Any, Any]) -> None:
