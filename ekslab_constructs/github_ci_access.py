@@ -21,6 +21,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ekslab.config import defaults
+from ekslab.sources.introspection import SSM_DOCUMENT as INTROSPECTION_DOCUMENT
 
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
 GITHUB_OIDC_URL: Final = f"https://{GITHUB_OIDC_HOST}"
@@ -31,8 +32,9 @@ MAX_SESSION: Final = Duration.hours(2)
 workflow re-assumes the role before teardown, so two hours is margin, not the teardown's budget."""
 
 # Actions that have no resource-level permissions: IAM accepts them only with Resource "*".
-# See https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html and
-# https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html
+# See https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html and
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
 UNSCOPED_READ_ACTIONS: Final = (
     "ec2:DescribeInstances",
     "ec2:DescribeNetworkInterfaces",
@@ -49,8 +51,6 @@ EKS_CLUSTER_READ_ACTIONS: Final = ("eks:DescribeCluster", "eks:ListNodegroups")
 EKS_NODEGROUP_READ_ACTIONS: Final = ("eks:DescribeNodegroup",)
 STACK_READ_ACTIONS: Final = ("cloudformation:DescribeStacks",)
 LOG_GROUP_READ_ACTIONS: Final = ("logs:DescribeLogGroups", "logs:ListTagsForResource")
-INTROSPECTION_DOCUMENT: Final = "AWS-RunShellScript"
-"""The SSM document ekslab verify's SSM transport runs (ekslab/sources/introspection.py SSM_DOCUMENT)."""
 
 
 def subject_patterns(repository: str, environment: str) -> list[str]:
