@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -56,18 +57,34 @@ class AwsSource:
             overrides["connect_timeout"] = settings.connect_timeout
         if settings.read_timeout is not None:
             overrides["read_timeout"] = settings.read_timeout
-        config = clients.retry_config().merge(Config(**overrides))
+        self._config = clients.retry_config().merge(Config(**overrides))
         self.attempts = settings.max_attempts or clients.MAX_ATTEMPTS
         try:
-            session = clients.aws_session(region=settings.region, profile=settings.profile)
-            self.ec2 = session.client("ec2", config=config)
-            self.eks = session.client("eks", config=config)
-            self.elbv2 = session.client("elbv2", config=config)
-            self.ssm = session.client("ssm", config=config)
+            self._session = clients.aws_session(region=settings.region, profile=settings.profile)
         except BotoCoreError as error:
-            raise InputError("AWS", f"cannot be reached ({' '.join(str(error).split())})") from None
-        for client in (self.ec2, self.eks, self.elbv2, self.ssm):
-            client.meta.events.register("before-call", self._count)
+            raise InputError("AWS", f"cannot be used ({' '.join(str(error).split())})") from None
+
+    # Clients are made on first use: each one loads its service model (tenths of a second).
+    @functools.cached_property
+    def ec2(self) -> Any:
+        return self._client("ec2")
+
+    @functools.cached_property
+    def eks(self) -> Any:
+        return self._client("eks")
+
+    @functools.cached_property
+    def elbv2(self) -> Any:
+        return self._client("elbv2")
+
+    @functools.cached_property
+    def ssm(self) -> Any:
+        return self._client("ssm")
+
+    def _client(self, service: str) -> Any:
+        client = self._session.client(service, config=self._config)
+        client.meta.events.register("before-call", self._count)
+        return client
 
     def _count(self, **_: Any) -> None:
         self.calls += 1
@@ -75,7 +92,12 @@ class AwsSource:
     def cluster_vpc(self, cluster: str) -> str:
         """The VPC id of an EKS cluster."""
         document = self.call(self.eks, "describe_cluster", name=cluster)
-        vpc_id = ((document.get("cluster") or {}).get("resourcesVpcConfig") or {}).get("vpcId")
+        config = (document.get("cluster") or {}).get("resourcesVpcConfig") or {}
+        vpc_id = config.get("vpcId")
+        if not vpc_id and config.get("subnetIds"):
+            # Without vpcId in the answer, the VPC of the cluster's first subnet is the cluster's VPC.
+            subnets = self.call(self.ec2, "describe_subnets", SubnetIds=config["subnetIds"][:1]).get("Subnets") or []
+            vpc_id = subnets[0].get("VpcId") if subnets else None
         if not vpc_id:
             raise InputError(f"EKS cluster {cluster}", "has no VPC in its description")
         return vpc_id

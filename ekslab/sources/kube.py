@@ -72,6 +72,8 @@ class KubeSource:
                                 client_configuration=proxy_configuration)
         proxy_configuration.connection_pool_maxsize = settings.pool_size
         proxy_configuration.retries = False
+        # Keep "node:port" and the path's "/" as they are: the proxy URL is /nodes/<node>:<port>/proxy/v1/enis.
+        proxy_configuration.safe_chars_for_path_param = ":/"
         self._proxy = client.CoreV1Api(client.ApiClient(proxy_configuration))
 
     # --- lists -------------------------------------------------------------------------------------

@@ -1,0 +1,141 @@
+"""A loopback HTTP server speaking the parts of the Kubernetes API that verification reads.
+
+Real pagination (``limit``/``continue``, an opaque token, ``metadata.continue`` empty on the last
+page), bearer-token authentication, 404 for APIs that are not installed, the node proxy
+(``/api/v1/nodes/<node>:<port>/proxy/<path>``), and fault injection: throttling (HTTP 429 with
+``Retry-After``) for the first N requests, and nodes whose proxy hangs. It is used through the
+official ``kubernetes`` client and a kubeconfig file, exactly like a real API server.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+TOKEN = "test-token-7f3a"
+
+LISTS = {
+    "/api/v1/pods": "pods",
+    "/api/v1/nodes": "nodes",
+    "/api/v1/services": "services",
+    "/apis/networking.k8s.io/v1/ingresses": "ingresses",
+    "/apis/crd.k8s.amazonaws.com/v1alpha1/eniconfigs": "eniconfigs",
+    "/apis/elbv2.k8s.aws/v1beta1/targetgroupbindings": "targetgroupbindings",
+}
+_PROXY = re.compile(r"^/api/v1/nodes/(?P<node>[^/:]+):(?P<port>\d+)/proxy/(?P<path>.+)$")
+
+
+@dataclass
+class FakeCluster:
+    """What the fake API server serves; tests change it between requests as they like."""
+
+    objects: dict[str, list[dict[str, Any]] | None] = field(default_factory=lambda: {
+        "pods": [], "nodes": [], "services": [], "ingresses": [], "eniconfigs": None, "targetgroupbindings": None})
+    daemonset: dict[str, Any] | None = None
+    proxy_bodies: dict[tuple[str, str], tuple[int, bytes]] = field(default_factory=dict)
+    """(node, "v1/enis") -> (status, body); a node:path not listed answers 503 like an unreachable port."""
+    hanging_nodes: set[str] = field(default_factory=set)
+    throttle_first: int = 0
+    """Answer this many requests with 429 Too Many Requests before serving."""
+    requests: Counter[str] = field(default_factory=Counter)
+    limits: list[int] = field(default_factory=list)
+    release: threading.Event = field(default_factory=threading.Event)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    cluster: FakeCluster
+
+    def log_message(self, *_: Any) -> None:  # keep test output clean
+        return
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        cluster = self.cluster
+        url = urlparse(self.path)
+        cluster.requests[url.path] += 1
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self._json(401, {"kind": "Status", "status": "Failure", "reason": "Unauthorized", "code": 401})
+        if cluster.throttle_first > 0:
+            cluster.throttle_first -= 1
+            return self._json(429, {"kind": "Status", "status": "Failure", "reason": "TooManyRequests", "code": 429},
+                              headers={"Retry-After": "0"})
+        proxy = _PROXY.match(unquote(url.path))  # like Go's net/http, route on the decoded path
+        if proxy:
+            return self._proxy(proxy["node"], proxy["path"])
+        if url.path == "/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node":
+            if cluster.daemonset is None:
+                return self._json(404, {"kind": "Status", "reason": "NotFound", "code": 404})
+            return self._json(200, cluster.daemonset)
+        name = LISTS.get(url.path)
+        if name is None or cluster.objects.get(name) is None:
+            return self._json(404, {"kind": "Status", "reason": "NotFound", "code": 404})
+        self._list(cluster.objects[name] or [], parse_qs(url.query))
+
+    def _list(self, items: list[dict[str, Any]], query: dict[str, list[str]]) -> None:
+        limit = int(query.get("limit", ["0"])[0]) or len(items) or 1
+        self.cluster.limits.append(limit)
+        token = query.get("continue", [""])[0]
+        start = int(json.loads(base64.b64decode(token))["offset"]) if token else 0
+        page = items[start:start + limit]
+        end = start + len(page)
+        following = base64.b64encode(json.dumps({"offset": end}).encode()).decode() if end < len(items) else ""
+        metadata: dict[str, Any] = {"resourceVersion": "4242"}
+        if following:
+            metadata["continue"] = following
+            metadata["remainingItemCount"] = len(items) - end
+        self._json(200, {"kind": "List", "apiVersion": "v1", "metadata": metadata, "items": page})
+
+    def _proxy(self, node: str, path: str) -> None:
+        if node in self.cluster.hanging_nodes:
+            self.cluster.release.wait(60)  # a node that never answers, until the test ends
+            return
+        status, body = self.cluster.proxy_bodies.get(
+            (node, path), (503, b"error trying to reach service: dial tcp 10.0.1.10:61679: connect: connection refused"))
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json" if status == 200 else "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, document: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        body = json.dumps(document).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def serve(cluster: FakeCluster, tmp_path: Path) -> Iterator[Path]:
+    """Serve ``cluster`` on 127.0.0.1 and yield a kubeconfig file pointing at it."""
+    handler = type("Handler", (_Handler,), {"cluster": cluster})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "lab",
+        "clusters": [{"name": "lab", "cluster": {"server": f"http://{host}:{port}"}}],
+        "users": [{"name": "tester", "user": {"token": TOKEN}}],
+        "contexts": [{"name": "lab", "context": {"cluster": "lab", "user": "tester"}}],
+    }))
+    try:
+        yield kubeconfig
+    finally:
+        cluster.release.set()
+        server.shutdown()
+        server.server_close()

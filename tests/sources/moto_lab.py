@@ -1,0 +1,74 @@
+"""A small lab in moto through plain boto3: VPC, subnets, EKS cluster, two instances with secondary IPs.
+
+moto implements VPCs, subnets, instances, ENIs and secondary private IPs, and EKS clusters; it lacks
+ENI prefixes and trunk/branch ENIs (cdk-notes.md), which the bundle tests cover with recorded shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+REGION = "us-west-2"
+CLUSTER = "ekslab"
+IMAGE = "ami-760aaa0f"
+"""An Amazon Linux AMI of moto's built-in list (listing all images first costs seconds per test)."""
+
+
+@dataclass
+class MotoLab:
+    vpc_id: str
+    subnets: dict[str, str]
+    instances: list[str]
+    node_names: list[str]
+    primary_ips: dict[str, str]
+    """instance -> primary private IP (the node's InternalIP)"""
+    pod_ips: dict[str, list[str]] = field(default_factory=dict)
+    """instance -> secondary IPs assigned to its ENIs (what pods may use)"""
+    extra_eni: dict[str, str] = field(default_factory=dict)
+    """instance -> id of the ENI attached at device index 1"""
+
+
+def make_lab(*, secondary_ips: int = 3, cluster: str = CLUSTER) -> MotoLab:
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    ec2.associate_vpc_cidr_block(VpcId=vpc_id, CidrBlock="100.64.0.0/16")
+    subnets = {
+        zone: ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        for zone, cidr in (("us-west-2a", "10.0.0.0/19"), ("us-west-2b", "10.0.32.0/19"))
+    }
+    eks = boto3.client("eks", region_name=REGION)
+    eks.create_cluster(name=cluster, roleArn="arn:aws:iam::123456789012:role/ekslab-cluster",
+                       resourcesVpcConfig={"subnetIds": list(subnets.values())})
+    lab = MotoLab(vpc_id=vpc_id, subnets=subnets, instances=[], node_names=[], primary_ips={})
+    for zone, subnet in subnets.items():
+        instance = ec2.run_instances(ImageId=IMAGE, InstanceType="m5.large", MinCount=1, MaxCount=1,
+                                     SubnetId=subnet, Placement={"AvailabilityZone": zone})["Instances"][0]
+        instance_id, primary = instance["InstanceId"], instance["PrivateIpAddress"]
+        lab.instances.append(instance_id)
+        lab.primary_ips[instance_id] = primary
+        lab.node_names.append(f"ip-{primary.replace('.', '-')}.{REGION}.compute.internal")
+        primary_eni = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=primary_eni, SecondaryPrivateIpAddressCount=secondary_ips)
+        extra = ec2.create_network_interface(SubnetId=subnet, Description=f"aws-K8S-{instance_id}",
+                                             SecondaryPrivateIpAddressCount=secondary_ips)["NetworkInterface"]
+        ec2.attach_network_interface(NetworkInterfaceId=extra["NetworkInterfaceId"], InstanceId=instance_id,
+                                     DeviceIndex=1)
+        lab.extra_eni[instance_id] = extra["NetworkInterfaceId"]
+        ips = []
+        for eni in ec2.describe_network_interfaces(NetworkInterfaceIds=[primary_eni, extra["NetworkInterfaceId"]])[
+                "NetworkInterfaces"]:
+            ips += [entry["PrivateIpAddress"] for entry in eni["PrivateIpAddresses"] if not entry["Primary"]]
+        lab.pod_ips[instance_id] = ips
+    return lab
+
+
+def make_target_group(lab: MotoLab, ips: list[str], name: str = "k8s-game2048-service2-0f1e2d3c4b") -> dict[str, Any]:
+    elbv2 = boto3.client("elbv2", region_name=REGION)
+    group = elbv2.create_target_group(Name=name, Protocol="HTTP", Port=80, VpcId=lab.vpc_id,
+                                      TargetType="ip")["TargetGroups"][0]
+    if ips:
+        elbv2.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": ip, "Port": 80} for ip in ips])
+    return group
