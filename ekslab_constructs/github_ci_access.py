@@ -84,14 +84,19 @@ class GitHubCiAccess(Construct):
         region: str,
         bootstrap_qualifier: str,
         lab_names: str,
+        existing_provider_arn: str | None = None,
     ) -> None:
         """``repository`` is ``owner/name``; ``environment`` the GitHub environment the workflow job names;
         ``region`` the lab's region (the bootstrap roles are per region); ``bootstrap_qualifier`` the
         ``cdk bootstrap --qualifier`` (CDK's default is ``hnb659fds``); ``lab_names`` an IAM
-        StringLike pattern of the labs whose nodes the role may run introspection on (``ci-*``)."""
+        StringLike pattern of the labs whose nodes the role may run introspection on (``ci-*``);
+        ``existing_provider_arn`` reuses the account's GitHub provider instead of creating one."""
         super().__init__(scope, id_)
-        self.provider = iam.OidcProviderNative(
-            self, "Provider", url=GITHUB_OIDC_URL, client_ids=[STS_AUDIENCE])
+        if existing_provider_arn:
+            self.provider = iam.OidcProviderNative.from_oidc_provider_arn(self, "Provider", existing_provider_arn)
+        else:
+            self.provider = iam.OidcProviderNative(
+                self, "Provider", url=GITHUB_OIDC_URL, client_ids=[STS_AUDIENCE])
         self.role = iam.Role(
             self, "Role",
             description=f"GitHub Actions of {repository} (environment {environment}): deploy, verify and "

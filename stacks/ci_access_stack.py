@@ -36,6 +36,7 @@ class CiAccessStack(Stack):
             region=config.region,
             bootstrap_qualifier=qualifier,
             lab_names=CI_LAB_NAMES,
+            existing_provider_arn=config.ci_access.oidc_provider_arn,
         )
         output = CfnOutput(self, "CiRoleArn", value=access.role.role_arn,
                            description="Repository variable EKSLAB_CI_ROLE_ARN of the live-lab workflow")

@@ -36,7 +36,10 @@ def stack_name(config: LabConfig, part: str) -> str:
 def build_lab(app: App, config: LabConfig) -> LabStacks:
     """Add every stack of the lab to ``app``."""
     environment = Environment(account=config.account, region=config.region)
-    common = {"env": environment, "analytics_reporting": False}
+    tags = {defaults.TAG_LAB: config.lab.name, **config.lab.tags}
+    # Stack tags mark the CloudFormation stacks themselves (with @aws-cdk/core:explicitStackTags they
+    # no longer reach resources); Tags.of below marks every taggable resource.
+    common = {"env": environment, "analytics_reporting": False, "tags": tags}
     network = NetworkStack(
         app, stack_name(config, "network"), config=config, stack_name=stack_name(config, "network"),
         description=f"ekslab {config.lab.name}: VPC over three AZs with flow logs", **common,
@@ -58,7 +61,6 @@ def build_lab(app: App, config: LabConfig) -> LabStacks:
     ) if config.workload.game2048.enabled else None
     stacks = LabStacks(network=network, cluster=cluster, ci_access=ci_access, workload=workload)
     for stack in stacks.all():
-        Tags.of(stack).add(defaults.TAG_LAB, config.lab.name)
-        for key, value in sorted(config.lab.tags.items()):
+        for key, value in sorted(tags.items()):
             Tags.of(stack).add(key, value)
     return stacks

@@ -248,12 +248,24 @@ class CiAccess(_Model):
     """Deploy the GitHub OIDC role for the live-lab pipeline. Default false."""
     github_repository: str | None = None
     """owner/name of the repository whose workflows may assume the role."""
+    oidc_provider_arn: str | None = None
+    """ARN of the account's existing GitHub OIDC provider (IAM allows one per account). Default: the
+    stack creates it."""
 
     @field_validator("github_repository")
     @classmethod
     def _repository(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", value):
             raise ValueError("must be a GitHub repository as owner/name")
+        return value
+
+    @field_validator("oidc_provider_arn")
+    @classmethod
+    def _provider_arn(cls, value: str | None) -> str | None:
+        pattern = r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$"
+        if value is not None and not re.match(pattern, value):
+            raise ValueError("must be the ARN of the GitHub OIDC provider, "
+                             "arn:aws:iam::ACCOUNT:oidc-provider/token.actions.githubusercontent.com")
         return value
 
 
