@@ -29,7 +29,7 @@ SCHEME_ANNOTATION: Final = "alb.ingress.kubernetes.io/scheme"
 TARGET_TYPE_ANNOTATION: Final = "alb.ingress.kubernetes.io/target-type"
 IP_ADDRESS_TYPE_ANNOTATION: Final = "alb.ingress.kubernetes.io/ip-address-type"
 DUALSTACK: Final = "dualstack"
-"""IPv6 pods are reachable only through a dualstack ALB with IP targets.
+"""For IPv6 pods: without it the ALB balances over IPv4 (and IPv6 works with IP targets only).
 See https://docs.aws.amazon.com/eks/latest/userguide/alb-ingress.html"""
 
 HOSTNAME_JSON_PATH: Final = ".status.loadBalancer.ingress[0].hostname"
