@@ -78,9 +78,12 @@ def load_manifests(directory: Path = MANIFESTS_DIR) -> GameManifests:
 def render_manifests(
     settings: Game2048Settings, *, ip_family: IpFamily, directory: Path = MANIFESTS_DIR,
 ) -> GameManifests:
-    """The manifests with the configured replicas and ALB scheme (and a dualstack ALB on IPv6)."""
+    """The manifests with the configured replicas, image and ALB scheme (and a dualstack ALB on IPv6)."""
     manifests = load_manifests(directory)
     manifests.deployment["spec"]["replicas"] = settings.replicas
+    if settings.image:
+        for container in manifests.deployment["spec"]["template"]["spec"]["containers"]:
+            container["image"] = settings.image
     annotations = manifests.ingress["metadata"].setdefault("annotations", {})
     annotations[SCHEME_ANNOTATION] = settings.scheme
     if ip_family is IpFamily.IPV6:

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from ekslab.config.model import LAB_NAME_PATTERN, NODE_GROUP_NAME_PATTERN, REGION_PATTERN, LabConfig
+from ekslab.config.model import IMAGE_PATTERN, LAB_NAME_PATTERN, NODE_GROUP_NAME_PATTERN, REGION_PATTERN, LabConfig
 from ekslab.errors import InputError
 
 MAX_CONFIG_BYTES: Final = 1_000_000
@@ -33,6 +33,8 @@ _PATTERN_RULES: Final = {
     REGION_PATTERN.pattern: "must be an AWS region name such as ap-northeast-2",
     NODE_GROUP_NAME_PATTERN.pattern: "must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit",
     r"^\d{12}$": "must be a 12-digit AWS account id",
+    IMAGE_PATTERN.pattern: "must be an image reference such as public.ecr.aws/owner/name:tag or "
+    "...name@sha256:<64 hex digits>",
 }
 
 

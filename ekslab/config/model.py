@@ -26,6 +26,11 @@ LAB_NAME_PATTERN: Final = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 AZ_PATTERN: Final = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d[a-z]$")
 REGION_PATTERN: Final = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 NODE_GROUP_NAME_PATTERN: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$")
+IMAGE_PATTERN: Final = re.compile(
+    r"^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:\d+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
+)
+"""An OCI image reference: registry/repository, then an optional :tag and an optional @sha256 digest."""
 MAX_NODES_PER_GROUP: Final = 450
 """Managed node group size quota (maximum nodes per node group).
 See https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html"""
@@ -236,6 +241,9 @@ class Game2048(_Model):
     """Game pods, spread over the three AZs. Default 5."""
     scheme: Literal["internet-facing", "internal"] = "internet-facing"
     """ALB scheme. Default internet-facing, as in the workshop."""
+    image: Annotated[str, Field(pattern=IMAGE_PATTERN.pattern)] | None = None
+    """Container image of the game. Default: the one in manifests/2048 (public.ecr.aws/l6m2t8p7/docker-2048,
+    published only as :latest); pin a digest here, e.g. ...docker-2048@sha256:<digest>."""
 
 
 class Workload(_Model):

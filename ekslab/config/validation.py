@@ -153,7 +153,19 @@ def _known_instance_types(config: LabConfig, findings: Findings) -> None:
                 findings.errors.append(unknown_instance_type(f"nodeGroups[{index}].instanceTypes[{type_index}]", name))
 
 
-NODE_GROUP_RULES: tuple[Rule, ...] = (_unique_group_names, _sizes_ordered, _group_azs_in_lab, _known_instance_types)
+def _somewhere_for_system_pods(config: LabConfig, findings: Findings) -> None:
+    # CoreDNS, the load balancer controller and the game tolerate no custom taints.
+    untainted = [group for group in config.node_groups
+                 if not any(taint.effect in ("NO_SCHEDULE", "NO_EXECUTE") for taint in group.taints)]
+    if not untainted:
+        findings.error("nodeGroups", "must include at least one group without NO_SCHEDULE or NO_EXECUTE taints: "
+                       "CoreDNS, the load balancer controller and the 2048 game run there",
+                       Verbatim(f"all {len(config.node_groups)} tainted" if config.node_groups else "none"))
+
+
+NODE_GROUP_RULES: tuple[Rule, ...] = (
+    _unique_group_names, _sizes_ordered, _group_azs_in_lab, _known_instance_types, _somewhere_for_system_pods,
+)
 
 
 # --- toolkit policy rules (cdk-nag's EKS rules do not see aws_eks_v2 clusters) --------------------

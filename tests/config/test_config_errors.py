@@ -172,6 +172,24 @@ def _refusal(tmp_path: Path, text: str) -> str:
             id="duplicate-group-names",
         ),
         pytest.param(
+            "nodeGroups: []",
+            "lab.yaml: nodeGroups: must include at least one group without NO_SCHEDULE or NO_EXECUTE taints: CoreDNS, "
+            "the load balancer controller and the 2048 game run there, got none",
+            id="no-node-groups",
+        ),
+        pytest.param(
+            "nodeGroups: [{name: gpu, taints: [{key: gpu, effect: NO_SCHEDULE}]}]",
+            "lab.yaml: nodeGroups: must include at least one group without NO_SCHEDULE or NO_EXECUTE taints: CoreDNS, "
+            "the load balancer controller and the 2048 game run there, got all 1 tainted",
+            id="every-group-tainted",
+        ),
+        pytest.param(
+            "workload: {game2048: {image: 'Not An Image'}}",
+            "lab.yaml: workload.game2048.image: must be an image reference such as public.ecr.aws/owner/name:tag or "
+            "...name@sha256:<64 hex digits>, got 'Not An Image'",
+            id="bad-image-reference",
+        ),
+        pytest.param(
             "cluster: {logging: [api]}",
             "lab.yaml: cluster.logging: must include api, audit and authenticator (control-plane logs are the audit "
             "trail), got ['api'] (rule control-plane-logging-off; to accept it add "

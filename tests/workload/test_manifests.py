@@ -235,6 +235,17 @@ def test_replicas_come_from_the_configuration(replicas: int) -> None:
     assert rendered.deployment["spec"]["replicas"] == replicas
 
 
+def test_configured_image_replaces_the_manifest_image() -> None:
+    pinned = "public.ecr.aws/l6m2t8p7/docker-2048@sha256:" + "0" * 64
+    rendered = render_manifests(Game2048(image=pinned), ip_family=IpFamily.IPV4)
+    assert [c["image"] for c in rendered.deployment["spec"]["template"]["spec"]["containers"]] == [pinned]
+
+
+def test_without_a_configured_image_the_manifest_image_stays(plain: GameManifests) -> None:
+    rendered = render_manifests(Game2048(), ip_family=IpFamily.IPV4)
+    assert _container(rendered)["image"] == _container(plain)["image"]
+
+
 @pytest.mark.parametrize("scheme", ["internet-facing", "internal"])
 def test_alb_scheme_comes_from_the_configuration(scheme: str) -> None:
     rendered = render_manifests(Game2048(scheme=scheme), ip_family=IpFamily.IPV4)
