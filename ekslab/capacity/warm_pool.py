@@ -50,7 +50,7 @@ from functools import lru_cache
 from typing import Final
 
 from ekslab.cni.settings import CniEnv
-from ekslab.limits import HOST_NETWORK_PODS, IPS_PER_PREFIX, InstanceTypeLimits, is_nitro, max_pods
+from ekslab.limits import HOST_NETWORK_PODS, IPS_PER_PREFIX, InstanceTypeLimits, is_nitro, kubelet_max_pods
 
 DEFAULT_WARM_ENI_TARGET: Final = 1
 """CNI default (README "WARM_ENI_TARGET")."""
@@ -140,19 +140,10 @@ class NodePool:
 
 
 def node_max_pods(limits: InstanceTypeLimits, settings: PoolSettings) -> int:
-    """kubelet's max pods on a lab node of this type, in a node group of this type only.
-
-    With prefix delegation, custom networking or MAX_ENI the lab passes ``ekslab.limits.max_pods``
-    (the recommended value) to the node; otherwise the AMI's own default applies (nodeadm:
-    ``ENIs x (IPv4 per ENI - 1) + 2``, all ENIs, no cap). Same rule as
-    ``ekslab.cni.node_config.node_max_pods``, which also takes the smallest value over a group's types.
-    """
-    if settings.prefix_delegation or settings.custom_networking or settings.max_eni:
-        return max_pods(
-            limits, prefix_delegation=settings.prefix_delegation,
-            custom_networking=settings.custom_networking, max_eni=settings.max_eni,
-        ).max_pods
-    return max_pods(limits, prefix_delegation=False, custom_networking=False, max_eni=None).max_pods_uncapped
+    """kubelet's max pods on a lab node of this type, in a node group of this type only
+    (``ekslab.limits.kubelet_max_pods`` with these settings)."""
+    return kubelet_max_pods(limits, prefix_delegation=settings.prefix_delegation,
+                            custom_networking=settings.custom_networking, max_eni=settings.max_eni)
 
 
 def full_density_pods(limits: InstanceTypeLimits, settings: PoolSettings) -> int:
@@ -170,18 +161,18 @@ def node_pool(
     """
     if pods < 0:
         raise ValueError(f"pods must be >= 0, got {pods}")
-    kubelet_max_pods = node_max_pods(limits, settings) if max_pods is None else max_pods
-    simulation = _Simulation(limits, settings, kubelet_max_pods)
+    kubelet_limit = node_max_pods(limits, settings) if max_pods is None else max_pods
+    simulation = _Simulation(limits, settings, kubelet_limit)
     return simulation.run(pods)
 
 
 class _Simulation:
     """ipamd's pool on one node, replayed step by step (rules 1-5 in the module docstring)."""
 
-    def __init__(self, limits: InstanceTypeLimits, settings: PoolSettings, kubelet_max_pods: int) -> None:
+    def __init__(self, limits: InstanceTypeLimits, settings: PoolSettings, kubelet_limit: int) -> None:
         self.limits = limits
         self.settings = settings
-        self.max_pods = kubelet_max_pods
+        self.max_pods = kubelet_limit
         self.prefix_delegation = settings.prefix_delegation and is_nitro(limits)
         self.slot_size = IPS_PER_PREFIX if self.prefix_delegation else 1
         self.slots_per_eni = limits.ipv4_per_eni - 1

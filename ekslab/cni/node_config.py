@@ -30,20 +30,14 @@ def node_config_document(*, max_pods: int) -> str:
 def node_max_pods(config: LabConfig, group: NodeGroup) -> int | None:
     """Max pods to pass to a node group's nodes, or None when the AMI's own value is right.
 
-    nodeadm's default assumes secondary-IP mode on every ENI; prefix delegation, custom networking
-    (the primary ENI carries no pods) and MAX_ENI change the density, so the lab computes it with the
-    EKS AMI's formula (``ekslab.limits.max_pods``). With several instance types the smallest wins,
-    so no node is promised more pods than it can address.
+    The rule for when the lab passes a value is ``ekslab.limits.lab_passes_max_pods``; the value is the
+    EKS AMI's formula (``ekslab.limits.kubelet_max_pods``). With several instance types the smallest
+    wins, so no node is promised more pods than it can address.
     """
-    env = config.cni.env
-    prefix_delegation = bool(env.ENABLE_PREFIX_DELEGATION)
-    custom_networking = config.network.pod_subnets.enabled
-    if not (prefix_delegation or custom_networking or env.MAX_ENI):
-        return None
-    from ekslab.limits import instance_type, max_pods
+    from ekslab.limits import instance_type, kubelet_max_pods, lab_passes_max_pods
 
-    return min(
-        max_pods(instance_type(name), prefix_delegation=prefix_delegation, custom_networking=custom_networking,
-                 max_eni=env.MAX_ENI).max_pods
-        for name in group.instance_types
-    )
+    mode = {"prefix_delegation": bool(config.cni.env.ENABLE_PREFIX_DELEGATION),
+            "custom_networking": config.network.pod_subnets.enabled, "max_eni": config.cni.env.MAX_ENI}
+    if not lab_passes_max_pods(**mode):
+        return None
+    return min(kubelet_max_pods(instance_type(name), **mode) for name in group.instance_types)

@@ -23,6 +23,8 @@ from ekslab.limits.pod_density import (
     IPS_PER_PREFIX,
     MaxPods,
     is_nitro,
+    kubelet_max_pods,
+    lab_passes_max_pods,
     max_pods,
     parse_cni_version,
 )
@@ -39,6 +41,8 @@ __all__ = [
     "instance_type",
     "instance_types",
     "is_nitro",
+    "kubelet_max_pods",
+    "lab_passes_max_pods",
     "max_pods",
     "parse_cni_version",
     "source",

@@ -141,3 +141,23 @@ def max_pods(
         vcpus=limits.vcpus,
         notes=tuple(notes),
     )
+
+
+def lab_passes_max_pods(*, prefix_delegation: bool, custom_networking: bool, max_eni: int | None) -> bool:
+    """True when the CNI mode gives nodes another density than the AMI assumes, so the lab passes max pods.
+
+    nodeadm's default is the secondary-IP formula over every ENI; prefix delegation, custom
+    networking (the primary ENI carries no pods) and MAX_ENI all change that.
+    """
+    return bool(prefix_delegation or custom_networking or max_eni)
+
+
+def kubelet_max_pods(limits: InstanceTypeLimits, *, prefix_delegation: bool, custom_networking: bool,
+                     max_eni: int | None) -> int:
+    """kubelet's max pods on a lab node of this type: the recommended value the lab passes when the CNI
+    mode changes the density, else the AMI's own default (secondary IPs, every ENI, no cap)."""
+    if lab_passes_max_pods(prefix_delegation=prefix_delegation, custom_networking=custom_networking,
+                           max_eni=max_eni):
+        return max_pods(limits, prefix_delegation=prefix_delegation, custom_networking=custom_networking,
+                        max_eni=max_eni).max_pods
+    return max_pods(limits, prefix_delegation=False, custom_networking=False, max_eni=None).max_pods_uncapped
