@@ -1,0 +1,133 @@
+"""``ekslab workshop run GUIDE``: run an exercise guide's shell blocks in order and check each one.
+
+See docs/workshop.md ("Running the guide" and "Writing steps") for the guide format; the runner is
+``ekslab.workshop``. Exit codes: 0 every step run passed (skipped steps do not count), 1 a step
+failed or timed out, 2 bad usage or a malformed guide.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ekslab.errors import EXIT_FAILED, EXIT_OK
+
+if TYPE_CHECKING:
+    from ekslab.workshop import Guide, StepResult
+
+_LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
+_STYLES = {"passed": "green", "failed": "bold red", "error": "bold red", "skipped": "dim"}
+_DETAIL_LINES = 40
+
+
+@click.group()
+def workshop() -> None:
+    """Run the lab's exercise guide (docs/workshop.md) as a checked script."""
+
+
+@workshop.command("run")
+@click.argument("guide", type=click.Path(dir_okay=False))
+@click.option("--junit-file", type=click.Path(dir_okay=False), help="Write a JUnit XML report here.")
+@click.option("--dry-run", is_flag=True, help="Parse the guide and list its steps; run nothing.")
+@click.option("--keep-going", is_flag=True,
+              help="Run the remaining steps after a failure (default: skip them, as later steps build on earlier ones).")
+@click.option("--timeout", "default_timeout", type=click.FloatRange(min=1, max=3600), default=300.0,
+              show_default=True, help="Seconds a step may run, unless it sets its own timeout=.")
+@click.option("--workdir", type=click.Path(file_okay=False, exists=True),
+              help="Folder the first step starts in (default: the current one); `cd` in a step carries over.")
+@click.option("--shell", default="bash", show_default=True, help="The bash to run steps with.")
+def run(guide: str, junit_file: str | None, dry_run: bool, keep_going: bool, default_timeout: float,
+        workdir: str | None, shell: str) -> None:
+    """Run GUIDE's sh/bash blocks in order against the current lab and check each one.
+
+    Each block runs in a fresh bash with `set -e`, from the environment and folder the previous block
+    left (variables it assigns are exported), and passes when it exits 0 (or its exit=) and its output
+    has the shape of the `text` block after it. A live run needs a deployed lab and kubectl/aws
+    credentials; see docs/workshop.md.
+    """
+    from pathlib import Path
+
+    from ekslab.workshop import RunOptions, read_guide, run_guide
+
+    parsed = read_guide(guide)
+    if junit_file:
+        from ekslab.workshop.junit import check_report_path
+
+        check_report_path(junit_file)
+    if dry_run:
+        _list_steps(parsed)
+        return
+    options = RunOptions(default_timeout=default_timeout, keep_going=keep_going, shell=shell)
+    if workdir is not None:
+        options.workdir = Path(workdir)
+    printer = _Printer(len(parsed.steps))
+    results = run_guide(parsed, options, on_result=printer.step)
+    if junit_file:
+        from ekslab.workshop import write_junit
+
+        write_junit(parsed, results, junit_file)
+    printer.summary(results, junit_file)
+    sys.exit(EXIT_FAILED if any(result.status in ("failed", "error") for result in results) else EXIT_OK)
+
+
+def _list_steps(guide: Guide) -> None:
+    from ekslab.exercises.output import print_table
+
+    rows = [(step.number, step.line, step.section, step.title, _checks(step)) for step in guide.steps]
+    print_table(("#", "LINE", "SECTION", "STEP", "CHECKS"), rows, right=("#", "LINE"),
+                title=f"{guide.title}: {len(guide.steps)} steps ({guide.source})")
+
+
+def _checks(step: Any) -> str:
+    if step.manual is not None:
+        return f"manual: {step.manual}"
+    parts = [f"exit {step.exit_code}"]
+    if step.shape is not None:
+        parts.append(f"output shape ({step.shape.checked_lines} lines)")
+    if step.timeout is not None:
+        parts.append(f"timeout {step.timeout:g} s")
+    if step.requires:
+        parts.append("requires " + ", ".join(f"{name}=true" for name in step.requires))
+    return ", ".join(parts)
+
+
+class _Printer:
+    """One line per step as it finishes (colour on a terminal), details of failures, a summary."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+
+        # Off a terminal (CI logs) lines are never wrapped: each step stays on one line.
+        self.console = Console(highlight=False, soft_wrap=True)
+        self.width = len(str(total))
+        self.total = total
+
+    def step(self, result: StepResult) -> None:
+        from rich.markup import escape
+
+        step = result.step
+        label = _LABELS[result.status]
+        timing = f" ({result.seconds:.1f} s)" if result.status != "skipped" else ""
+        line = f"{label:<5} {step.number:>{self.width}}/{self.total}  {escape(step.title)}{timing}"
+        self.console.print(f"[{_STYLES[result.status]}]{line}[/]" if self.console.is_terminal else line)
+        if result.status == "skipped":
+            self.console.print(f"      {escape(result.message)}", style="dim")
+            return
+        if result.status in ("failed", "error"):
+            self.console.print(f"      step at line {step.line}: {escape(result.message)}")
+            detail = (result.detail or result.stderr or result.stdout).removeprefix(result.message)
+            lines = detail.lstrip(";\n ").rstrip().splitlines()
+            if len(lines) > _DETAIL_LINES:
+                lines = [*lines[:_DETAIL_LINES], f"... ({len(lines) - _DETAIL_LINES} more lines)"]
+            for text in lines:
+                self.console.print(f"      | {escape(text)}", style="dim")
+
+    def summary(self, results: list[StepResult], junit_file: str | None) -> None:
+        counts = {status: sum(1 for result in results if result.status == status) for status in _LABELS}
+        text = (f"{len(results)} step{'' if len(results) == 1 else 's'}: {counts['passed']} passed, {counts['failed']} failed, "
+                f"{counts['error']} errors, {counts['skipped']} skipped")
+        if junit_file:
+            text += f"; JUnit report: {junit_file}"
+        self.console.print(text)
