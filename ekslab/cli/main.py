@@ -23,11 +23,13 @@ class _Entry(NamedTuple):
 
 
 COMMANDS: dict[str, _Entry] = {
+    "azs": _Entry("ekslab.cli.azs_cmd:azs", "Print the lab's AZ1..AZ3 exports; keep them in a shell profile."),
     "config": _Entry("ekslab.cli.config_cmd:config", "Check and show lab configuration files."),
     "collect": _Entry("ekslab.cli.collect_cmd:collect", "Save a live cluster's verification inputs as a bundle."),
     "plan": _Entry("ekslab.cli.plan_cmd:plan", "Plan IP capacity: max pods, warm pools, subnet headroom per AZ."),
     "teardown-check": _Entry("ekslab.cli.teardown_cmd:teardown_check", "List what a destroyed lab left."),
     "verify": _Entry("ekslab.cli.verify_cmd:verify", "Prove every pod IP is a VPC IP on its node's ENI (live or bundle)."),
+    "workshop": _Entry("ekslab.cli.workshop_cmd:workshop", "Run the exercise guide (docs/workshop.md) as checked steps."),
 }
 
 

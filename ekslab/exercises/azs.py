@@ -1,0 +1,226 @@
+"""The workshop's AZ exports: ``export AZ1=ap-northeast-2a`` ... for a shell profile.
+
+The seed appends them with ``echo "export AZ1=..." | tee -a ~/.bash_profile``, which adds a
+duplicate on every re-run. Here they live in one marked block::
+
+    # >>> ekslab azs >>>
+    # Availability zones of lab ekslab (ap-northeast-2), from CloudFormation stack ekslab-network.
+    # Written by `ekslab azs --append`; running it again replaces this block.
+    export AZ1=ap-northeast-2a
+    ...
+    # <<< ekslab azs <<<
+
+and writing the profile again replaces that block where it is (or appends it once); the rest of the
+file is kept byte for byte. The file is replaced atomically (a temporary file in the same folder,
+renamed over it), so a failure never leaves it half-written.
+
+Zones come from the deployed network stack's outputs ``AZ1``, ``AZ2``... (``<lab>-network``,
+ekslab_constructs/az_exports.py) or, offline, from the lab configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from ekslab.errors import InputError
+
+BLOCK_BEGIN: Final = "# >>> ekslab azs >>>"
+BLOCK_END: Final = "# <<< ekslab azs <<<"
+OUTPUT_KEY: Final = re.compile(r"^AZ([1-9][0-9]*)$")
+# Written into a file that a shell sources: only plain zone names ever get there.
+ZONE_NAME: Final = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+[a-z]$")
+_EXPORT_LINE: Final = re.compile(r"^\s*(?:export\s+)?(AZ[0-9]+)=")
+NEW_FILE_MODE: Final = 0o644
+
+
+@dataclass(frozen=True)
+class AzExports:
+    """The lab's availability zones in order (AZ1 first) and where they were read."""
+
+    lab: str
+    region: str
+    zones: tuple[str, ...]
+    source: str
+    """E.g. "CloudFormation stack ekslab-network" or "lab configuration lab.yaml"."""
+
+    def lines(self) -> list[str]:
+        return [f"export AZ{index}={zone}" for index, zone in enumerate(self.zones, start=1)]
+
+    def block(self) -> str:
+        """The marked profile block, ending with a newline."""
+        body = [
+            BLOCK_BEGIN,
+            f"# Availability zones of lab {self.lab} ({self.region}), from {self.source}.",
+            "# Written by `ekslab azs --append`; running it again replaces this block.",
+            *self.lines(),
+            BLOCK_END,
+        ]
+        return "\n".join(body) + "\n"
+
+
+def zones_from_outputs(outputs: Mapping[str, str], *, stack: str) -> tuple[str, ...]:
+    """AZ1, AZ2... of a stack's outputs, in number order; they must be AZ names without gaps."""
+    numbered: dict[int, str] = {}
+    for key, value in outputs.items():
+        match = OUTPUT_KEY.match(key)
+        if match:
+            numbered[int(match.group(1))] = value
+    if not numbered:
+        raise InputError(f"CloudFormation stack {stack}", "has no AZ1, AZ2... outputs",
+                         hint="is it the lab's network stack? `ekslab azs --offline` reads the lab configuration")
+    expected = list(range(1, len(numbered) + 1))
+    if sorted(numbered) != expected:
+        raise InputError(f"CloudFormation stack {stack}", "must have outputs AZ1 to AZn without gaps",
+                         [f"AZ{number}" for number in sorted(numbered)])
+    for number, zone in sorted(numbered.items()):
+        check_zone(zone, where=f"CloudFormation stack {stack}: output AZ{number}")
+    return tuple(numbered[number] for number in expected)
+
+
+def check_zone(zone: str, *, where: str) -> str:
+    if not isinstance(zone, str) or not ZONE_NAME.match(zone):
+        raise InputError(where, "must be an availability zone name like ap-northeast-2a", zone)
+    return zone
+
+
+def update_profile_text(text: str, block: str, *, source: str) -> tuple[str, bool]:
+    """``text`` with its ekslab azs block replaced by ``block`` (or ``block`` appended).
+
+    Returns the new text and whether a block was replaced. A begin marker without its end marker, an
+    end marker alone, or two blocks is an ``InputError``: the file is left for a person to fix.
+    """
+    lines = text.splitlines(keepends=True)
+    begins = [index for index, line in enumerate(lines) if line.strip() == BLOCK_BEGIN]
+    ends = [index for index, line in enumerate(lines) if line.strip() == BLOCK_END]
+    if len(begins) > 1 or len(ends) > 1:
+        raise InputError(source, f"has {max(len(begins), len(ends))} ekslab azs blocks, expected at most one",
+                         hint="remove all but one, then run again")
+    unpaired = None
+    if begins and (not ends or ends[0] < begins[0]):
+        unpaired = (begins[0], "end")
+    elif ends and not begins:
+        unpaired = (ends[0], "begin")
+    if unpaired is not None:
+        raise InputError(f"{source} line {unpaired[0] + 1}", f"has an ekslab azs block without its {unpaired[1]} marker",
+                         hint=f"restore `{BLOCK_BEGIN}` ... `{BLOCK_END}` or delete the block; not changed")
+    if begins:
+        before, after = lines[:begins[0]], lines[ends[0] + 1:]
+        return "".join(before) + block + "".join(after), True
+    separator = "" if not text or text.endswith("\n") else "\n"
+    return text + separator + block, False
+
+
+def assignments_outside_block(text: str, names: Sequence[str]) -> list[tuple[int, str]]:
+    """(line number, variable) of ``AZn=`` assignments outside the ekslab block, e.g. left by ``tee -a``."""
+    found = []
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped == BLOCK_BEGIN:
+            inside = True
+        elif stripped == BLOCK_END:
+            inside = False
+        elif not inside:
+            match = _EXPORT_LINE.match(line)
+            if match and match.group(1) in names:
+                found.append((number, match.group(1)))
+    return found
+
+
+@dataclass(frozen=True)
+class ProfileUpdate:
+    path: Path
+    replaced: bool
+    created: bool
+    stray: list[tuple[int, str]]
+    """Assignments of the same variables outside the block (see ``assignments_outside_block``)."""
+
+
+def write_profile(path: str | os.PathLike[str], exports: AzExports) -> ProfileUpdate:
+    """Put ``exports``' block into the profile at ``path`` (see the module docstring)."""
+    given = Path(path).expanduser()
+    # Write through a symlink (dotfiles kept in a repository), never replace the link itself.
+    target = Path(os.path.realpath(given))
+    source = str(given)
+    created = not target.exists()
+    if target.exists() and not target.is_file():
+        raise InputError(source, "must be a regular file (a shell profile)")
+    if not target.parent.is_dir():
+        raise InputError(source, "must be in an existing folder")
+    try:
+        with open(target, encoding="utf-8", newline="") as handle:
+            text = handle.read() if not created else ""
+    except FileNotFoundError:
+        text = ""
+    except UnicodeDecodeError as error:
+        raise InputError(source, f"is not UTF-8 text (byte {error.start}); not changed") from None
+    except OSError as error:
+        raise InputError(source, f"cannot be read ({error.strerror})") from None
+    updated, replaced = update_profile_text(text, exports.block(), source=source)
+    names = [f"AZ{index}" for index in range(1, len(exports.zones) + 1)]
+    stray = assignments_outside_block(updated, names)
+    if updated != text or created:
+        mode = stat.S_IMODE(target.stat().st_mode) if not created else NEW_FILE_MODE
+        _replace_file(target, updated, mode, source=source)
+    return ProfileUpdate(path=given, replaced=replaced, created=created, stray=stray)
+
+
+def _replace_file(target: Path, text: str, mode: int, *, source: str) -> None:
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:
+        raise InputError(source, f"cannot be written ({error.strerror}); not changed") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(source, f"cannot be written ({error.strerror}); not changed") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def network_stack_name(lab: str) -> str:
+    """``<lab>-network``, the name stacks/lab.py gives the network stack."""
+    return f"{lab}-network"
+
+
+def read_stack_outputs(stack: str, *, region: str, profile: str | None = None) -> dict[str, str]:
+    """The outputs of a deployed CloudFormation stack, by output key (boto3, adaptive retries)."""
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    from ekslab.aws.clients import aws_client, aws_session
+
+    where = f"CloudFormation stack {stack} ({region})"
+    try:
+        client = aws_client("cloudformation", region=region, session=aws_session(region=region, profile=profile))
+        answer = client.describe_stacks(StackName=stack)
+    except NoCredentialsError:
+        raise InputError("AWS credentials", "not found",
+                         hint="set AWS_PROFILE or pass --profile; `ekslab azs --offline` needs none") from None
+    except ClientError as error:
+        details = error.response.get("Error") or {}
+        message = " ".join(str(details.get("Message", "")).split())
+        if details.get("Code") == "ValidationError" and "does not exist" in message:
+            raise InputError(where, "does not exist",
+                             hint="deploy the lab first, check --lab/--region, or use --offline") from None
+        raise InputError(where, f"cannot be read: {details.get('Code', 'error')}: {message}") from None
+    except BotoCoreError as error:
+        raise InputError(where, f"cannot be read ({' '.join(str(error).split())})") from None
+    stacks = answer.get("Stacks") or []
+    if not stacks:
+        raise InputError(where, "does not exist", hint="deploy the lab first, or use --offline")
+    return {output["OutputKey"]: output.get("OutputValue", "") for output in stacks[0].get("Outputs") or []
+            if "OutputKey" in output}
