@@ -121,13 +121,13 @@ def _parse_eni(eni_id: str, eni: Any, *, network_card: int, path: str, features:
             table = eni.get(member) or {}
             if not isinstance(table, dict):
                 raise _wrong(f"{path}.{member}", "an object of CIDRs", table)
-            for cidr, info in sorted(table.items()):
+            for cidr, info in table.items():  # Go marshals map keys sorted; keep that order
                 cidrs.append(_parse_cidr(cidr, info, path=f"{path}.{member}[{cidr}]", features=features))
     elif "IPv4Addresses" in eni:
         table = eni.get("IPv4Addresses") or {}
         if not isinstance(table, dict):
             raise _wrong(f"{path}.IPv4Addresses", "an object of addresses", table)
-        for ip, info in sorted(table.items()):
+        for ip, info in table.items():
             address = _parse_address(ip, info, path=f"{path}.IPv4Addresses[{ip}]", features=features)
             cidrs.append(IpamdCidr(cidr=f"{address.ip}/32", is_prefix=False, addresses=(address,)))
     return IpamdEni(
@@ -157,7 +157,7 @@ def _parse_cidr(cidr: str, info: Any, *, path: str, features: set[str]) -> Ipamd
         raise _wrong(f"{path}.{member}", "an object of addresses", table)
     addresses = tuple(
         _parse_address(ip, address, path=f"{path}.{member}[{ip}]", features=features)
-        for ip, address in sorted(table.items())
+        for ip, address in table.items()
     )
     return IpamdCidr(cidr=canonical_cidr(cidr), is_prefix=info.get("IsPrefix") is True, addresses=addresses)
 

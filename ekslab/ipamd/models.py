@@ -60,8 +60,7 @@ class IpamdAddress(NamedTuple):
     unassigned_time: str | None = None
 
 
-@dataclass(frozen=True)
-class IpamdCidr:
+class IpamdCidr(NamedTuple):
     """A CIDR attached to an ENI: a secondary IP (/32, ``is_prefix`` false) or a delegated prefix.
 
     ``addresses`` lists the IPs ipamd has handed out at least once. In prefix mode the list is filled
@@ -82,8 +81,7 @@ class IpamdCidr:
         return ipaddress.ip_network(self.cidr, strict=False)
 
 
-@dataclass(frozen=True)
-class IpamdEni:
+class IpamdEni(NamedTuple):
     """One ENI as ipamd sees it. The ENI's primary IP is never in ipamd's datastore."""
 
     eni_id: str

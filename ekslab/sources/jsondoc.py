@@ -112,9 +112,8 @@ class JsonListReader:
         self._position = 0
         self._eof = False
         self._handle: Any = None
-        # Where the buffer starts in the file, for error messages.
-        self._line_base = 1
-        self._column_base = 1
+        self._consumed = 0
+        """Characters of the file before the buffer's start; line and column are worked out only on error."""
 
     def __iter__(self) -> Iterator[Any]:
         try:
@@ -220,13 +219,7 @@ class JsonListReader:
             return value
 
     def _refill(self, size: int) -> None:
-        consumed = self._buffer[: self._position]
-        newlines = consumed.count("\n")
-        if newlines:
-            self._line_base += newlines
-            self._column_base = len(consumed) - consumed.rfind("\n")
-        else:
-            self._column_base += len(consumed)
+        self._consumed += self._position
         chunk = self._handle.read(size)
         if not chunk:
             self._eof = True
@@ -236,13 +229,20 @@ class JsonListReader:
     # --- errors -------------------------------------------------------------------------------------
 
     def _location(self, position: int) -> str:
-        newlines = self._buffer.count("\n", 0, position)
-        line = self._line_base + newlines
-        if newlines:
-            column = position - self._buffer.rfind("\n", 0, position)
-        else:
-            column = self._column_base + position
-        return f"{self.source} line {line} column {column}"
+        """``<source> line L column C`` of a buffer position, counting lines by reading the file again."""
+        offset = self._consumed + position
+        line, line_start, seen = 1, 0, 0
+        with open(self.path, encoding="utf-8") as handle:
+            while seen < offset:
+                chunk = handle.read(min(_CHUNK_CHARS, offset - seen))
+                if not chunk:
+                    break
+                newlines = chunk.count("\n")
+                if newlines:
+                    line += newlines
+                    line_start = seen + chunk.rfind("\n") + 1
+                seen += len(chunk)
+        return f"{self.source} line {line} column {offset - line_start + 1}"
 
     def _error(self, rule: str) -> InputError:
         return InputError(self._location(self._position), f"{rule}; expected {self.expected}")
