@@ -1,6 +1,7 @@
 """Measure ``ekslab verify --bundle`` against merely ``json.load``-ing the same files, side by side.
 
-Each runs as a child process of this script, one after the other, the order reversed every other run, ``--repeat``
+Each runs as a child process of this script, one after the other, the order reversed every other run,
+``--repeat``
 times, after one warm-up read of every file (so both read from the page cache). For each run:
 wall-clock time, CPU time (user + system) and peak resident memory (``ru_maxrss`` of that child, from
 ``os.wait4``). Reported: the median ratio verify / json.load for wall and CPU time, and verify's peak
@@ -96,8 +97,16 @@ def main() -> None:
     summary: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.json"
-        commands["verify"] = [sys.executable, "-m", "ekslab", "verify", "--bundle", str(args.bundle), "--output",
-                              "json"]
+        commands["verify"] = [
+            sys.executable,
+            "-m",
+            "ekslab",
+            "verify",
+            "--bundle",
+            str(args.bundle),
+            "--output",
+            "json",
+        ]
         for repeat in range(args.repeat):
             order = list(NAMES) if repeat % 2 == 0 else list(reversed(NAMES))
             run: dict[str, Any] = {"order": order}
@@ -113,11 +122,15 @@ def main() -> None:
             run["wall_ratio_gc_off"] = run["verify"]["wall"] / run["json.load (gc off)"]["wall"]
             run["memory_ratio"] = run["verify"]["peak_rss"] / size
             runs.append(run)
-            print(f"run {repeat + 1}: json.load {run['json.load']['wall']:.2f} s "
-                  f"(gc off {run['json.load (gc off)']['wall']:.2f} s), verify {run['verify']['wall']:.2f} s "
-                  f"(x{run['wall_ratio']:.2f} wall, x{run['cpu_ratio']:.2f} CPU; x{run['wall_ratio_gc_off']:.2f} "
-                  f"the gc-off load); peak RSS json.load {run['json.load']['peak_rss'] / 2**20:.0f} MiB, verify "
-                  f"{run['verify']['peak_rss'] / 2**20:.0f} MiB = x{run['memory_ratio']:.2f} the bundle", flush=True)
+            print(
+                f"run {repeat + 1}: json.load {run['json.load']['wall']:.2f} s "
+                f"(gc off {run['json.load (gc off)']['wall']:.2f} s), verify {run['verify']['wall']:.2f} s "
+                f"(x{run['wall_ratio']:.2f} wall, x{run['cpu_ratio']:.2f} CPU; "
+                f"x{run['wall_ratio_gc_off']:.2f} the gc-off load); "
+                f"peak RSS json.load {run['json.load']['peak_rss'] / 2**20:.0f} MiB, verify "
+                f"{run['verify']['peak_rss'] / 2**20:.0f} MiB = x{run['memory_ratio']:.2f} the bundle",
+                flush=True,
+            )
 
     result = {
         "bundle": str(args.bundle),
@@ -128,15 +141,23 @@ def main() -> None:
         "median_cpu_ratio": statistics.median(run["cpu_ratio"] for run in runs),
         "median_wall_ratio_gc_off": statistics.median(run["wall_ratio_gc_off"] for run in runs),
         "max_memory_ratio": max(run["memory_ratio"] for run in runs),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_average_at_end": os.getloadavg()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average_at_end": os.getloadavg(),
+        },
         "runs": runs,
     }
-    print(f"bundle {size / 2**20:.0f} MiB in {len(files)} files; {summary.get('pods')} pods, "
-          f"{summary.get('nodes')} nodes")
-    print(f"median time ratio verify/json.load: wall x{result['median_wall_ratio']:.2f}, "
-          f"CPU x{result['median_cpu_ratio']:.2f} (target <= {TIME_TARGET}); against json.load with the cyclic "
-          f"GC off: wall x{result['median_wall_ratio_gc_off']:.2f}")
+    print(
+        f"bundle {size / 2**20:.0f} MiB in {len(files)} files; {summary.get('pods')} pods, "
+        f"{summary.get('nodes')} nodes"
+    )
+    print(
+        f"median time ratio verify/json.load: wall x{result['median_wall_ratio']:.2f}, "
+        f"CPU x{result['median_cpu_ratio']:.2f} (target <= {TIME_TARGET}); against json.load with the cyclic "
+        f"GC off: wall x{result['median_wall_ratio_gc_off']:.2f}"
+    )
     print(f"peak memory / bundle size: x{result['max_memory_ratio']:.2f} (target <= {MEMORY_TARGET})")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -1,4 +1,4 @@
-"""``ekslab collect``: save a live cluster's verification inputs as a bundle folder (see docs/verification.md)."""
+"""``ekslab collect``: save a live cluster's verification inputs as a bundle (see docs/verification.md)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ from ekslab.cli.verify_cmd import live_options
 
 
 @click.command()
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
-              help="New (or empty) folder to write the bundle into.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="New (or empty) folder to write the bundle into.",
+)
 @live_options
 def collect(out: str, **live: Any) -> None:
     """Save pods, nodes, the VPC, subnets, ENIs, ENIConfigs, the aws-node DaemonSet, load balancer

@@ -22,21 +22,47 @@ def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--cluster", help="EKS cluster name. Default with --config: the lab's cluster."),
         click.option("--region", help="AWS region. Default with --config: the lab's region."),
-        click.option("--config", type=click.Path(dir_okay=False),
-                     help="Lab configuration: default --cluster/--region (and the drift expectations)."),
+        click.option(
+            "--config",
+            type=click.Path(dir_okay=False),
+            help="Lab configuration: default --cluster/--region (and the drift expectations).",
+        ),
         click.option("--profile", help="AWS profile (default: the usual AWS credential chain)."),
-        click.option("--kubeconfig", type=click.Path(dir_okay=False), help="kubeconfig file (default: $KUBECONFIG "
-                     "or ~/.kube/config)."),
+        click.option(
+            "--kubeconfig",
+            type=click.Path(dir_okay=False),
+            help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config).",
+        ),
         click.option("--context", help="kubeconfig context (default: the current one)."),
-        click.option("--ipamd-transport", type=click.Choice(TRANSPORTS), default="ssm", show_default=True,
-                     help="How to reach each node's ipamd: SSM Run Command, the API server's node proxy "
-                          "(needs INTROSPECTION_BIND_ADDRESS off loopback), or none."),
-        click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True,
-                     help="Nodes whose ipamd is fetched at the same time."),
-        click.option("--node-timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
-                     help="Seconds allowed per node for its ipamd data."),
-        click.option("--page-size", type=click.IntRange(1, 10000), default=500, show_default=True,
-                     help="Kubernetes list page size (limit/continue)."),
+        click.option(
+            "--ipamd-transport",
+            type=click.Choice(TRANSPORTS),
+            default="ssm",
+            show_default=True,
+            help="How to reach each node's ipamd: SSM Run Command, the API server's node proxy "
+            "(needs INTROSPECTION_BIND_ADDRESS off loopback), or none.",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 256),
+            default=16,
+            show_default=True,
+            help="Nodes whose ipamd is fetched at the same time.",
+        ),
+        click.option(
+            "--node-timeout",
+            type=click.FloatRange(0.1, 600),
+            default=30.0,
+            show_default=True,
+            help="Seconds allowed per node for its ipamd data.",
+        ),
+        click.option(
+            "--page-size",
+            type=click.IntRange(1, 10000),
+            default=500,
+            show_default=True,
+            help="Kubernetes list page size (limit/continue).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -46,16 +72,30 @@ def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.command()
 @click.option("--bundle", type=click.Path(file_okay=False), help="Verify a saved bundle folder offline.")
 @live_options
-@click.option("--expect-config", type=click.Path(dir_okay=False),
-              help="Lab configuration whose CNI settings the running ones must match (drift). "
-                   "Default: --config, else the default lab.")
-@click.option("--output", "-o", type=click.Choice(OUTPUTS),
-              help="table (default on a terminal), json (default otherwise) or junit (needs --junit-file).")
-@click.option("--junit-file", type=click.Path(dir_okay=False),
-              help="Write a JUnit XML report here (with any --output).")
+@click.option(
+    "--expect-config",
+    type=click.Path(dir_okay=False),
+    help="Lab configuration whose CNI settings the running ones must match (drift). "
+    "Default: --config, else the default lab.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Choice(OUTPUTS),
+    help="table (default on a terminal), json (default otherwise) or junit (needs --junit-file).",
+)
+@click.option(
+    "--junit-file", type=click.Path(dir_okay=False), help="Write a JUnit XML report here (with any --output)."
+)
 @click.option("--problems-only", is_flag=True, help="Table: list only failed or unverified pods and nodes.")
-def verify(bundle: str | None, expect_config: str | None, output: str | None, junit_file: str | None,
-           problems_only: bool, **live: Any) -> None:
+def verify(
+    bundle: str | None,
+    expect_config: str | None,
+    output: str | None,
+    junit_file: str | None,
+    problems_only: bool,
+    **live: Any,
+) -> None:
     """Verify that every pod IP is a VPC IP on the right ENI, cross-checked with ipamd.
 
     Give --bundle DIR for a saved snapshot (see `ekslab collect`), or --cluster and --region
@@ -113,4 +153,3 @@ def _print(report: Any, output: str, *, problems_only: bool) -> None:
     else:
         for line in reports.iter_lines(report):
             click.echo(line)
-

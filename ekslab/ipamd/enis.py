@@ -85,7 +85,9 @@ def _parse_cards(document: dict[str, Any]) -> IpamdEnis:
     )
 
 
-def _parse_infos(infos: dict[str, Any], *, network_card: int, path: str, features: set[str]) -> tuple[IpamdEni, ...]:
+def _parse_infos(
+    infos: dict[str, Any], *, network_card: int, path: str, features: set[str]
+) -> tuple[IpamdEni, ...]:
     if "ENIs" in infos:
         pools, key = infos["ENIs"], "ENIs"
         features.add("ENIs")
@@ -94,7 +96,8 @@ def _parse_infos(infos: dict[str, Any], *, network_card: int, path: str, feature
         features.add("ENIIPPools")
     else:
         raise IpamdFormatError(
-            path.rstrip(".") or "", "has neither ENIs (CNI v1.7+) nor ENIIPPools (CNI v1.0-v1.6)",
+            path.rstrip(".") or "",
+            "has neither ENIs (CNI v1.7+) nor ENIIPPools (CNI v1.0-v1.6)",
             sorted(infos)[:6],
         )
     if pools is None:  # a Go nil map marshals as null
@@ -169,8 +172,9 @@ def _parse_address(ip: str, info: Any, *, path: str, features: set[str]) -> Ipam
     if ":" in address:
         address = canonical_ip(address)
     if "Assigned" in info:  # v1.0-v1.6: an explicit flag
-        return IpamdAddress(ip=address, assigned=info["Assigned"] is True,
-                            unassigned_time=_time(info.get("UnassignedTime")))
+        return IpamdAddress(
+            ip=address, assigned=info["Assigned"] is True, unassigned_time=_time(info.get("UnassignedTime"))
+        )
     key = info.get("IPAMKey") or {}
     metadata = info.get("IPAMMetadata") or {}
     if not isinstance(key, dict) or not isinstance(metadata, dict):
@@ -248,6 +252,13 @@ def _wrong(path: str, what: str, value: Any) -> IpamdFormatError:
 
 
 def _kind(value: Any) -> str:
-    names: Mapping[type, str] = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-                                 int: "a number", float: "a number", type(None): "null"}
+    names: Mapping[type, str] = {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)

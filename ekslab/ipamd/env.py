@@ -1,4 +1,4 @@
-"""Parsers of ``/v1/networkutils-env-settings`` and ``/v1/ipamd-env-settings``, and one way to compare settings.
+"""Parsers of ``/v1/networkutils-env-settings`` and ``/v1/ipamd-env-settings``; one way to compare settings.
 
 Both bodies are a JSON object of the settings ipamd actually runs with, typed the Go way (cni-facts.md
 §1.5, §1.6): ``AWS_VPC_K8S_CNI_EXTERNALSNAT: false``, ``AWS_VPC_ENI_MTU: 9001``,
@@ -55,11 +55,13 @@ _EXTRA_KINDS: Final = {
 
 
 def parse_env_settings(document: Any) -> dict[str, Any]:
-    """The settings of one ``networkutils-env-settings`` or ``ipamd-env-settings`` body, typed as ipamd sent them."""
+    """The settings of one ``networkutils-env-settings`` or ``ipamd-env-settings`` body, typed as sent."""
     if not isinstance(document, dict):
         raise IpamdFormatError("", "must be a JSON object of settings by environment variable name")
     if set(document) == {"AvailableCommands"}:
-        raise IpamdFormatError("", "is ipamd's list of commands, not settings (the request went to an unknown path)")
+        raise IpamdFormatError(
+            "", "is ipamd's list of commands, not settings (the request went to an unknown path)"
+        )
     return dict(document)
 
 
@@ -104,7 +106,9 @@ def _int(value: Any, base: int = 10) -> str:
 
 def _cidrs(value: Any) -> str:
     items = value.split(",") if isinstance(value, str) else list(value)
-    networks = {str(ipaddress.ip_network(str(item).strip(), strict=False)) for item in items if str(item).strip()}
+    networks = {
+        str(ipaddress.ip_network(str(item).strip(), strict=False)) for item in items if str(item).strip()
+    }
     return ",".join(sorted(networks))
 
 

@@ -171,7 +171,13 @@ class IpamdEniConfig:
     configs: Mapping[str, EniConfigSpec] = field(default_factory=dict)
 
 
-ENDPOINTS: tuple[str, ...] = ("enis", "pods", "networkutils-env-settings", "ipamd-env-settings", "eni-configs")
+ENDPOINTS: tuple[str, ...] = (
+    "enis",
+    "pods",
+    "networkutils-env-settings",
+    "ipamd-env-settings",
+    "eni-configs",
+)
 """Introspection paths under ``/v1/``, also the file names (``<endpoint>.json``) eks-log-collector writes."""
 
 

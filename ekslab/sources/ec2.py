@@ -96,7 +96,10 @@ class AwsSource:
         vpc_id = config.get("vpcId")
         if not vpc_id and config.get("subnetIds"):
             # Without vpcId in the answer, the VPC of the cluster's first subnet is the cluster's VPC.
-            subnets = self.call(self.ec2, "describe_subnets", SubnetIds=config["subnetIds"][:1]).get("Subnets") or []
+            subnets = (
+                self.call(self.ec2, "describe_subnets", SubnetIds=config["subnetIds"][:1]).get("Subnets")
+                or []
+            )
             vpc_id = subnets[0].get("VpcId") if subnets else None
         if not vpc_id:
             raise InputError(f"EKS cluster {cluster}", "has no VPC in its description")
@@ -106,19 +109,35 @@ class AwsSource:
         yield from self._paginate(self.ec2, "describe_vpcs", "Vpcs", VpcIds=[vpc_id])
 
     def subnets(self, vpc_id: str) -> Iterator[dict[str, Any]]:
-        yield from self._paginate(self.ec2, "describe_subnets", "Subnets", page_size=SUBNET_PAGE_SIZE,
-                                  Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+        yield from self._paginate(
+            self.ec2,
+            "describe_subnets",
+            "Subnets",
+            page_size=SUBNET_PAGE_SIZE,
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}],
+        )
 
     def network_interfaces(self, vpc_id: str) -> Iterator[dict[str, Any]]:
-        yield from self._paginate(self.ec2, "describe_network_interfaces", "NetworkInterfaces",
-                                  page_size=ENI_PAGE_SIZE, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+        yield from self._paginate(
+            self.ec2,
+            "describe_network_interfaces",
+            "NetworkInterfaces",
+            page_size=ENI_PAGE_SIZE,
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}],
+        )
 
     def target_groups(self, arns: Sequence[str]) -> list[dict[str, Any]]:
         groups: list[dict[str, Any]] = []
         unique = sorted(set(arns))
         for start in range(0, len(unique), TARGET_GROUP_ARNS_PER_CALL):
-            groups.extend(self._paginate(self.elbv2, "describe_target_groups", "TargetGroups",
-                                         TargetGroupArns=unique[start:start + TARGET_GROUP_ARNS_PER_CALL]))
+            groups.extend(
+                self._paginate(
+                    self.elbv2,
+                    "describe_target_groups",
+                    "TargetGroups",
+                    TargetGroupArns=unique[start : start + TARGET_GROUP_ARNS_PER_CALL],
+                )
+            )
         return groups
 
     def target_health(self, arn: str) -> list[dict[str, Any]]:
@@ -131,17 +150,18 @@ class AwsSource:
         """One API call; every failure left after botocore's retries is one InputError line."""
         try:
             return getattr(client, operation)(**kwargs)
-        except Exception as error:  # noqa: BLE001 - translated below, re-raised if not an AWS error
+        except Exception as error:
             raise _translate(error, client, operation, self.settings.region, self.attempts) from None
 
-    def _paginate(self, client: Any, operation: str, key: str, *, page_size: int | None = None,
-                  **kwargs: Any) -> Iterator[dict[str, Any]]:
+    def _paginate(
+        self, client: Any, operation: str, key: str, *, page_size: int | None = None, **kwargs: Any
+    ) -> Iterator[dict[str, Any]]:
         paginator = client.get_paginator(operation)
         config = {"PageSize": page_size} if page_size else {}
         try:
             for page in paginator.paginate(PaginationConfig=config, **kwargs):
                 yield from page.get(key) or []
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise _translate(error, client, operation, self.settings.region, self.attempts) from None
 
 
@@ -163,8 +183,11 @@ def _translate(error: Exception, client: Any, operation: str, region: str, attem
         details = error.response.get("Error") or {}
         attempts = (error.response.get("ResponseMetadata") or {}).get("RetryAttempts")
         retried = f" after {attempts + 1} attempts" if attempts else ""
-        return InputError(where, f"failed{retried}: {details.get('Code', 'error')}: "
-                                 f"{' '.join(str(details.get('Message', '')).split())}")
+        return InputError(
+            where,
+            f"failed{retried}: {details.get('Code', 'error')}: "
+            f"{' '.join(str(details.get('Message', '')).split())}",
+        )
     if isinstance(error, ReadTimeoutError | ConnectTimeoutError | EndpointConnectionError):
         return InputError(where, f"did not answer after {attempts} attempts ({type(error).__name__})")
     if isinstance(error, BotoCoreError):

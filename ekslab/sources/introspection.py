@@ -117,12 +117,19 @@ class ProxyTransport:
     def __init__(self, kube: Any, *, bind_address: str | None = None) -> None:
         port = bind_port(bind_address)
         if port is None:
-            raise InputError("--ipamd-transport proxy", "cannot reach ipamd on a unix socket",
-                             bind_address, hint="use --ipamd-transport ssm")
+            raise InputError(
+                "--ipamd-transport proxy",
+                "cannot reach ipamd on a unix socket",
+                bind_address,
+                hint="use --ipamd-transport ssm",
+            )
         self.kube = kube
         self.port = port
-        self.loopback_only = (bind_address or DEFAULT_BIND_ADDRESS).split(":")[0] in ("127.0.0.1", "localhost",
-                                                                                       "[::1]")
+        self.loopback_only = (bind_address or DEFAULT_BIND_ADDRESS).split(":")[0] in (
+            "127.0.0.1",
+            "localhost",
+            "[::1]",
+        )
 
     def prepare(self, nodes: Sequence[NodeRecord], timeout: float) -> None:
         return None
@@ -135,7 +142,9 @@ class ProxyTransport:
                 result.error = "timed out"
                 return result
             try:
-                status, body = self.kube.node_proxy_get(node.name, self.port, f"v1/{endpoint}", timeout=remaining)
+                status, body = self.kube.node_proxy_get(
+                    node.name, self.port, f"v1/{endpoint}", timeout=remaining
+                )
             except ConnectionError as error:
                 result.error = f"/v1/{endpoint} through the API server's node proxy: {error}"
                 return result
@@ -143,7 +152,11 @@ class ProxyTransport:
                 result.bodies[endpoint] = body
             elif endpoint == "enis":
                 text = " ".join(body[:160].decode("utf-8", "replace").split())
-                hint = " (ipamd listens on loopback only: use --ipamd-transport ssm)" if self.loopback_only else ""
+                hint = (
+                    " (ipamd listens on loopback only: use --ipamd-transport ssm)"
+                    if self.loopback_only
+                    else ""
+                )
                 result.error = f"/v1/enis through the node proxy answered HTTP {status}: {text}{hint}"
                 return result
             else:
@@ -158,7 +171,7 @@ def ssm_script(bind_address: str | None = None) -> list[str]:
     """Shell lines printing ``<endpoint> <base64 of gzip of the body>`` per endpoint."""
     address = bind_address or DEFAULT_BIND_ADDRESS
     if address.startswith("unix:"):
-        target = f"--unix-socket {address[len('unix:'):]} http://localhost"
+        target = f"--unix-socket {address[len('unix:') :]} http://localhost"
     else:
         host, _, port = address.rpartition(":")
         host = host.strip("[]")
@@ -208,10 +221,13 @@ class SsmTransport:
     def prepare(self, nodes: Sequence[NodeRecord], timeout: float) -> None:
         instances = sorted({node.instance_id for node in nodes if node.instance_id})
         for start in range(0, len(instances), SSM_INSTANCES_PER_COMMAND):
-            batch = instances[start:start + SSM_INSTANCES_PER_COMMAND]
+            batch = instances[start : start + SSM_INSTANCES_PER_COMMAND]
             try:
                 answer = self.aws.call(
-                    self.aws.ssm, "send_command", InstanceIds=batch, DocumentName=SSM_DOCUMENT,
+                    self.aws.ssm,
+                    "send_command",
+                    InstanceIds=batch,
+                    DocumentName=SSM_DOCUMENT,
                     Comment="ekslab verify: ipamd introspection (read-only)",
                     TimeoutSeconds=max(30, int(timeout)),
                     Parameters={"commands": self.lines, "executionTimeout": [str(max(1, int(timeout)))]},
@@ -246,7 +262,9 @@ class SsmTransport:
                 return NodeFetch(error=f"SSM command {command} still {status} at the deadline")
             time.sleep(self.poll_interval)
         if status != "Success":
-            detail = " ".join(str(answer.get("StandardErrorContent") or answer.get("StatusDetails") or "").split())
+            detail = " ".join(
+                str(answer.get("StandardErrorContent") or answer.get("StatusDetails") or "").split()
+            )
             return NodeFetch(error=f"SSM command {command} ended {status}: {detail[:200]}")
         try:
             bodies = decode_ssm_output(answer.get("StandardOutputContent") or "")

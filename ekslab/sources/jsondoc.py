@@ -125,7 +125,9 @@ class JsonListReader:
         except IsADirectoryError:
             raise InputError(self.source, f"is a directory, expected {self.expected}") from None
         except UnicodeDecodeError as error:
-            raise InputError(self.source, f"is not UTF-8 text (byte {error.start}), expected {self.expected}") from None
+            raise InputError(
+                self.source, f"is not UTF-8 text (byte {error.start}), expected {self.expected}"
+            ) from None
         finally:
             self._handle = None
             self._buffer = ""
@@ -210,8 +212,12 @@ class JsonListReader:
                     raise self._syntax(error) from None
                 self._refill(max(self._chunk, len(self._buffer) - self._position))
                 continue
-            if (not self._eof and isinstance(value, int | float) and not isinstance(value, bool)
-                    and (end == len(self._buffer) or self._buffer[end] not in _NUMBER_END)):
+            if (
+                not self._eof
+                and isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and (end == len(self._buffer) or self._buffer[end] not in _NUMBER_END)
+            ):
                 # A number cut by the buffer's end ("12", "-0.", "1e") decodes as a shorter one: read on.
                 self._refill(max(self._chunk, len(self._buffer) - self._position))
                 continue

@@ -48,16 +48,23 @@ class KubeSource:
         self.settings = settings
         configuration = client.Configuration()
         try:
-            config.load_kube_config(config_file=settings.kubeconfig, context=settings.context,
-                                    client_configuration=configuration)
+            config.load_kube_config(
+                config_file=settings.kubeconfig, context=settings.context, client_configuration=configuration
+            )
         except (ConfigException, OSError, ValueError) as error:
             where = settings.kubeconfig or "kubeconfig"
             raise InputError(where, f"cannot be used ({' '.join(str(error).split())})") from None
         configuration.connection_pool_maxsize = settings.pool_size
         configuration.retries = Retry(
-            total=settings.attempts - 1, connect=settings.attempts - 1, read=settings.attempts - 1,
-            status=settings.attempts - 1, backoff_factor=settings.backoff, status_forcelist=RETRY_STATUSES,
-            allowed_methods=frozenset({"GET"}), respect_retry_after_header=True, raise_on_status=False,
+            total=settings.attempts - 1,
+            connect=settings.attempts - 1,
+            read=settings.attempts - 1,
+            status=settings.attempts - 1,
+            backoff_factor=settings.backoff,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=frozenset({"GET"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
         )
         self.host = configuration.host
         self.requests = 0
@@ -68,11 +75,14 @@ class KubeSource:
         self._custom = client.CustomObjectsApi(self._client)
         # The node proxy gets its own client without retries: each node's fetch is bounded by a deadline.
         proxy_configuration = client.Configuration()
-        config.load_kube_config(config_file=settings.kubeconfig, context=settings.context,
-                                client_configuration=proxy_configuration)
+        config.load_kube_config(
+            config_file=settings.kubeconfig,
+            context=settings.context,
+            client_configuration=proxy_configuration,
+        )
         proxy_configuration.connection_pool_maxsize = settings.pool_size
         proxy_configuration.retries = False
-        # Keep "node:port" and the path's "/" as they are: the proxy URL is /nodes/<node>:<port>/proxy/v1/enis.
+        # Keep "node:port" and the path's "/" as they are: the URL is /nodes/<node>:<port>/proxy/v1/enis.
         proxy_configuration.safe_chars_for_path_param = ":/"
         self._proxy = client.CoreV1Api(client.ApiClient(proxy_configuration))
 
@@ -97,13 +107,19 @@ class KubeSource:
 
     def target_group_bindings(self) -> list[dict[str, Any]] | None:
         """Every TargetGroupBinding, or None when the AWS Load Balancer Controller's CRD is not installed."""
-        return self._all("list targetgroupbindings", self._custom.list_cluster_custom_object,
-                         *TARGET_GROUP_BINDING_API)
+        return self._all(
+            "list targetgroupbindings", self._custom.list_cluster_custom_object, *TARGET_GROUP_BINDING_API
+        )
 
     def aws_node_daemonset(self) -> dict[str, Any] | None:
         try:
-            return self._get("read daemonset kube-system/aws-node", self._apps.read_namespaced_daemon_set,
-                             "aws-node", "kube-system", optional=True)
+            return self._get(
+                "read daemonset kube-system/aws-node",
+                self._apps.read_namespaced_daemon_set,
+                "aws-node",
+                "kube-system",
+                optional=True,
+            )
         except _NotFound:
             return None
 
@@ -119,21 +135,29 @@ class KubeSource:
 
         try:
             response = self._proxy.connect_get_node_proxy_with_path(
-                f"{node}:{port}", path, _preload_content=False, _request_timeout=timeout,
+                f"{node}:{port}",
+                path,
+                _preload_content=False,
+                _request_timeout=timeout,
             )
             return response.status, response.data
         except ApiException as error:
             return error.status or 0, (error.body or b"") if isinstance(error.body, bytes) else str(
-                error.body or "").encode()
+                error.body or ""
+            ).encode()
         except HTTPError as error:
             raise ConnectionError(_reason(error)) from None
 
     # --- plumbing ----------------------------------------------------------------------------------
 
-    def _pages(self, what: str, call: Any, *args: Any, optional: bool = False) -> Iterator[list[dict[str, Any]]]:
+    def _pages(
+        self, what: str, call: Any, *args: Any, optional: bool = False
+    ) -> Iterator[list[dict[str, Any]]]:
         token = None
         while True:
-            body = self._get(what, call, *args, limit=self.settings.page_size, _continue=token, optional=optional)
+            body = self._get(
+                what, call, *args, limit=self.settings.page_size, _continue=token, optional=optional
+            )
             items = body.get("items")
             if not isinstance(items, list):
                 raise InputError(f"Kubernetes API {what}", "answered without an items list")
@@ -160,7 +184,9 @@ class KubeSource:
         kwargs = {key: value for key, value in kwargs.items() if value is not None}
         self.requests += 1
         try:
-            response = call(*args, _preload_content=False, _request_timeout=self.settings.request_timeout, **kwargs)
+            response = call(
+                *args, _preload_content=False, _request_timeout=self.settings.request_timeout, **kwargs
+            )
         except ApiException as error:
             if error.status == 404 and optional:
                 raise _NotFound from None
@@ -168,12 +194,16 @@ class KubeSource:
             attempts = f" after {self.settings.attempts} attempts" if error.status in RETRY_STATUSES else ""
             raise InputError(f"Kubernetes API {what} ({self.host})", f"failed{attempts}: {status}") from None
         except HTTPError as error:
-            raise InputError(f"Kubernetes API {what} ({self.host})",
-                             f"did not answer after {self.settings.attempts} attempts ({_reason(error)})") from None
+            raise InputError(
+                f"Kubernetes API {what} ({self.host})",
+                f"did not answer after {self.settings.attempts} attempts ({_reason(error)})",
+            ) from None
         try:
             return json.loads(response.data)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            raise InputError(f"Kubernetes API {what} ({self.host})", f"answered with invalid JSON ({error})") from None
+            raise InputError(
+                f"Kubernetes API {what} ({self.host})", f"answered with invalid JSON ({error})"
+            ) from None
 
 
 class _NotFound(Exception):

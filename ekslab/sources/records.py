@@ -10,8 +10,8 @@ object raises ``InputError`` naming the file, the item's position and the field.
 from __future__ import annotations
 
 import json
-from sys import intern
 from collections.abc import Mapping
+from sys import intern
 from typing import Any, Final, NamedTuple
 
 from ekslab.errors import InputError
@@ -97,13 +97,23 @@ def pod_record(
     if namespace in label_namespaces:
         labels = meta.get("labels") or {}
         ready = any(
-            isinstance(condition, dict) and condition.get("type") == "Ready" and condition.get("status") == "True"
+            isinstance(condition, dict)
+            and condition.get("type") == "Ready"
+            and condition.get("status") == "True"
             for condition in status.get("conditions") or ()
         )
     # Namespaces, node names and phases repeat across pods: keep one copy of each string.
     return PodRecord(
-        intern(namespace), name, intern(node) if node else None, ip, intern(phase) if phase else None,
-        host_network, branch_enis, branch_error, ready, labels,
+        intern(namespace),
+        name,
+        intern(node) if node else None,
+        ip,
+        intern(phase) if phase else None,
+        host_network,
+        branch_enis,
+        branch_error,
+        ready,
+        labels,
     )
 
 
@@ -149,7 +159,11 @@ def node_record(item: Any, *, position: int, source: str) -> NodeRecord:
         provider_id = (item.get("spec") or _EMPTY).get("providerID") or None
         addresses = (item.get("status") or _EMPTY).get("addresses") or ()
         internal_ip = next(
-            (entry.get("address") for entry in addresses if isinstance(entry, dict) and entry.get("type") == "InternalIP"),
+            (
+                entry.get("address")
+                for entry in addresses
+                if isinstance(entry, dict) and entry.get("type") == "InternalIP"
+            ),
             None,
         )
         labels = meta.get("labels") or {}
@@ -205,12 +219,16 @@ def daemonset_env(document: Any, *, source: str) -> dict[str, dict[str, str | No
     for member in ("initContainers", "containers"):
         for container in template.get(member) or ():
             if not isinstance(container, dict) or not isinstance(container.get("name"), str):
-                raise InputError(f"{source}: spec.template.spec.{member}", "must be a list of named containers")
+                raise InputError(
+                    f"{source}: spec.template.spec.{member}", "must be a list of named containers"
+                )
             env: dict[str, str | None] = {}
             for entry in container.get("env") or ():
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     value = entry.get("value")
-                    env[entry["name"]] = None if "valueFrom" in entry else (value if isinstance(value, str) else "")
+                    env[entry["name"]] = (
+                        None if "valueFrom" in entry else (value if isinstance(value, str) else "")
+                    )
             result[container["name"]] = env
     return result
 
@@ -263,7 +281,9 @@ def service_record(item: Any, *, position: int, source: str) -> ServiceRecord:
             (port.get("name"), port.get("port"), str(port["targetPort"]) if "targetPort" in port else None)
             for port in spec.get("ports") or ()
         )
-        return ServiceRecord(meta.get("namespace") or "default", meta["name"], spec.get("selector") or {}, ports)
+        return ServiceRecord(
+            meta.get("namespace") or "default", meta["name"], spec.get("selector") or {}, ports
+        )
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be a Service object with metadata.name", item) from None
 
@@ -286,12 +306,19 @@ def target_group_binding_record(item: Any, *, position: int, source: str) -> Tar
         ref = spec["serviceRef"]
         port = ref.get("port")
         return TargetGroupBindingRecord(
-            meta.get("namespace") or "default", meta["name"], spec["targetGroupARN"], spec.get("targetType"),
-            ref["name"], str(port) if port is not None else None,
+            meta.get("namespace") or "default",
+            meta["name"],
+            spec["targetGroupARN"],
+            spec.get("targetType"),
+            ref["name"],
+            str(port) if port is not None else None,
         )
     except (KeyError, TypeError, AttributeError):
         raise _item_error(
-            source, position, "must be a TargetGroupBinding with spec.targetGroupARN and spec.serviceRef", item
+            source,
+            position,
+            "must be a TargetGroupBinding with spec.targetGroupARN and spec.serviceRef",
+            item,
         ) from None
 
 
@@ -375,7 +402,8 @@ def eni_record(item: Any, *, position: int, source: str) -> EniRecord:
             elif address:
                 secondary.append(address)
         ipv6 = tuple(
-            canonical_ip(entry["Ipv6Address"]) for entry in item.get("Ipv6Addresses") or ()
+            canonical_ip(entry["Ipv6Address"])
+            for entry in item.get("Ipv6Addresses") or ()
             if entry.get("IsPrimaryIpv6") is not True
         )
         record = EniRecord(
@@ -390,11 +418,15 @@ def eni_record(item: Any, *, position: int, source: str) -> EniRecord:
             secondary_ips=tuple(secondary),
             ipv4_prefixes=tuple(entry["Ipv4Prefix"] for entry in item.get("Ipv4Prefixes") or ()),
             ipv6_addresses=ipv6,
-            ipv6_prefixes=tuple(canonical_cidr(entry["Ipv6Prefix"]) for entry in item.get("Ipv6Prefixes") or ()),
+            ipv6_prefixes=tuple(
+                canonical_cidr(entry["Ipv6Prefix"]) for entry in item.get("Ipv6Prefixes") or ()
+            ),
             description=item.get("Description"),
         )
     except (KeyError, TypeError, AttributeError):
-        raise _item_error(source, position, "must be a network interface with NetworkInterfaceId", item) from None
+        raise _item_error(
+            source, position, "must be a network interface with NetworkInterfaceId", item
+        ) from None
     return record
 
 
@@ -408,8 +440,9 @@ def target_group_record(item: Any, *, position: int, source: str) -> TargetGroup
     try:
         return TargetGroupRecord(item["TargetGroupArn"], item["TargetGroupName"], item.get("TargetType"))
     except (KeyError, TypeError, AttributeError):
-        raise _item_error(source, position, "must be a target group with TargetGroupArn and TargetGroupName",
-                          item) from None
+        raise _item_error(
+            source, position, "must be a target group with TargetGroupArn and TargetGroupName", item
+        ) from None
 
 
 class TargetHealthRecord(NamedTuple):
@@ -425,10 +458,15 @@ def target_health_record(item: Any, *, position: int, source: str) -> TargetHeal
         health = item.get("TargetHealth") or _EMPTY
         target_id = target["Id"]
         return TargetHealthRecord(
-            canonical_ip(target_id), target.get("Port"), health.get("State") or "unknown", health.get("Reason")
+            canonical_ip(target_id),
+            target.get("Port"),
+            health.get("State") or "unknown",
+            health.get("Reason"),
         )
     except (KeyError, TypeError, AttributeError):
-        raise _item_error(source, position, "must be a target health description with Target.Id", item) from None
+        raise _item_error(
+            source, position, "must be a target health description with Target.Id", item
+        ) from None
 
 
 # --- errors ------------------------------------------------------------------------------------------

@@ -69,10 +69,13 @@ class BundleFile:
 
 PODS: Final = BundleFile("pods.json", "kubectl get pods -A -o json", "items", "Pod", required=True)
 NODES: Final = BundleFile("nodes.json", "kubectl get nodes -o json", "items", "Node", required=True)
-VPCS: Final = BundleFile("vpcs.json", "aws ec2 describe-vpcs --vpc-ids <cluster VPC> --output json", "Vpcs",
-                         required=True)
+VPCS: Final = BundleFile(
+    "vpcs.json", "aws ec2 describe-vpcs --vpc-ids <cluster VPC> --output json", "Vpcs", required=True
+)
 SUBNETS: Final = BundleFile(
-    "subnets.json", "aws ec2 describe-subnets --filters Name=vpc-id,Values=<cluster VPC> --output json", "Subnets",
+    "subnets.json",
+    "aws ec2 describe-subnets --filters Name=vpc-id,Values=<cluster VPC> --output json",
+    "Subnets",
     required=True,
 )
 NETWORK_INTERFACES: Final = BundleFile(
@@ -81,25 +84,42 @@ NETWORK_INTERFACES: Final = BundleFile(
     "NetworkInterfaces",
     required=True,
 )
-ENICONFIGS: Final = BundleFile("eniconfigs.json", "kubectl get eniconfigs.crd.k8s.amazonaws.com -o json", "items",
-                               "ENIConfig")
-DAEMONSET: Final = BundleFile("aws-node-daemonset.json", "kubectl get ds aws-node -n kube-system -o json", None)
+ENICONFIGS: Final = BundleFile(
+    "eniconfigs.json", "kubectl get eniconfigs.crd.k8s.amazonaws.com -o json", "items", "ENIConfig"
+)
+DAEMONSET: Final = BundleFile(
+    "aws-node-daemonset.json", "kubectl get ds aws-node -n kube-system -o json", None
+)
 INGRESSES: Final = BundleFile("ingresses.json", "kubectl get ingress -A -o json", "items", "Ingress")
 SERVICES: Final = BundleFile("services.json", "kubectl get services -A -o json", "items", "Service")
 TARGET_GROUP_BINDINGS: Final = BundleFile(
-    "targetgroupbindings.json", "kubectl get targetgroupbindings.elbv2.k8s.aws -A -o json", "items",
+    "targetgroupbindings.json",
+    "kubectl get targetgroupbindings.elbv2.k8s.aws -A -o json",
+    "items",
     "TargetGroupBinding",
 )
-TARGET_GROUPS: Final = BundleFile("elbv2/target-groups.json", "aws elbv2 describe-target-groups --output json",
-                                  "TargetGroups")
+TARGET_GROUPS: Final = BundleFile(
+    "elbv2/target-groups.json", "aws elbv2 describe-target-groups --output json", "TargetGroups"
+)
 TARGET_HEALTH_DIR: Final = "elbv2/target-health"
 TARGET_HEALTH_COMMAND: Final = "aws elbv2 describe-target-health --target-group-arn <ARN> --output json"
 IPAMD_DIR: Final = "ipamd"
 FETCH_ERROR_FILE: Final = "fetch-error.txt"
 """Written by ``ekslab collect`` in a node's ipamd folder when its introspection could not be fetched."""
 
-BUNDLE_FILES: Final = (PODS, NODES, VPCS, SUBNETS, NETWORK_INTERFACES, ENICONFIGS, DAEMONSET, INGRESSES, SERVICES,
-                       TARGET_GROUP_BINDINGS, TARGET_GROUPS)
+BUNDLE_FILES: Final = (
+    PODS,
+    NODES,
+    VPCS,
+    SUBNETS,
+    NETWORK_INTERFACES,
+    ENICONFIGS,
+    DAEMONSET,
+    INGRESSES,
+    SERVICES,
+    TARGET_GROUP_BINDINGS,
+    TARGET_GROUPS,
+)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -109,8 +129,11 @@ def read_bundle(directory: str | os.PathLike[str]) -> ClusterSnapshot:
     """Read a bundle folder into a snapshot; bad or missing required documents raise InputError."""
     root = Path(directory)
     if not root.is_dir():
-        raise InputError(str(directory), "must be a bundle folder (see docs/verification.md)",
-                         hint="make one with `ekslab collect` or by hand")
+        raise InputError(
+            str(directory),
+            "must be a bundle folder (see docs/verification.md)",
+            hint="make one with `ekslab collect` or by hand",
+        )
     for spec in BUNDLE_FILES:
         if spec.required and not (root / spec.path).is_file():
             raise InputError(f"{root / spec.path}", f"missing; expected {spec.expected}")
@@ -123,8 +146,9 @@ def read_bundle(directory: str | os.PathLike[str]) -> ClusterSnapshot:
             record.name: record for record in _records(root, ENICONFIGS, eniconfig_record, label)
         }
     if (root / DAEMONSET.path).is_file():
-        document = read_single_document(root / DAEMONSET.path, source=label(DAEMONSET.path),
-                                        expected=DAEMONSET.expected)
+        document = read_single_document(
+            root / DAEMONSET.path, source=label(DAEMONSET.path), expected=DAEMONSET.expected
+        )
         snapshot.daemonset_env = daemonset_env(document, source=label(DAEMONSET.path))
     snapshot.targets = _read_target_inputs(root, label)
 
@@ -137,7 +161,9 @@ def read_bundle(directory: str | os.PathLike[str]) -> ClusterSnapshot:
     if not snapshot.vpcs:
         raise InputError(label(VPCS.path), f"lists no VPC; expected {VPCS.expected}")
     snapshot.subnets = {record.subnet_id: record for record in _records(root, SUBNETS, subnet_record, label)}
-    snapshot.enis = {record.eni_id: record for record in _records(root, NETWORK_INTERFACES, eni_record, label)}
+    snapshot.enis = {
+        record.eni_id: record for record in _records(root, NETWORK_INTERFACES, eni_record, label)
+    }
     _read_ipamd(root, snapshot, label)
     return snapshot
 
@@ -172,23 +198,37 @@ def _check_header(reader: JsonListReader, spec: BundleFile) -> None:
         kind = header.get("kind")
         if kind not in (None, "List", f"{spec.kind}List"):
             raise InputError(reader.source, f"must be a list of {spec.kind} objects ({spec.expected})", kind)
-        token = (header.get("metadata") or {}).get("continue") if isinstance(header.get("metadata"), dict) else None
+        token = (
+            (header.get("metadata") or {}).get("continue")
+            if isinstance(header.get("metadata"), dict)
+            else None
+        )
         if token:
-            raise InputError(reader.source, "is one page of a longer list (metadata.continue is set); "
-                             f"save the whole list with `{spec.command}`")
+            raise InputError(
+                reader.source,
+                "is one page of a longer list (metadata.continue is set); "
+                f"save the whole list with `{spec.command}`",
+            )
     elif header.get("NextToken"):
-        raise InputError(reader.source, "is one page of a longer list (NextToken is set); "
-                         f"save the whole list with `{spec.command}` (without --no-paginate)")
+        raise InputError(
+            reader.source,
+            "is one page of a longer list (NextToken is set); "
+            f"save the whole list with `{spec.command}` (without --no-paginate)",
+        )
 
 
 def _read_target_inputs(root: Path, label: _Labeller) -> TargetInputs | None:
     if not (root / INGRESSES.path).is_file():
         return None
     ingresses = list(_records(root, INGRESSES, ingress_record, label))
-    services = (list(_records(root, SERVICES, service_record, label))
-                if (root / SERVICES.path).is_file() else [])
-    bindings = (list(_records(root, TARGET_GROUP_BINDINGS, target_group_binding_record, label))
-                if (root / TARGET_GROUP_BINDINGS.path).is_file() else None)
+    services = (
+        list(_records(root, SERVICES, service_record, label)) if (root / SERVICES.path).is_file() else []
+    )
+    bindings = (
+        list(_records(root, TARGET_GROUP_BINDINGS, target_group_binding_record, label))
+        if (root / TARGET_GROUP_BINDINGS.path).is_file()
+        else None
+    )
     inputs = TargetInputs(ingresses=ingresses, services=services, bindings=bindings)
     if (root / TARGET_GROUPS.path).is_file():
         inputs.target_groups = {
@@ -200,11 +240,16 @@ def _read_target_inputs(root: Path, label: _Labeller) -> TargetInputs | None:
                 inputs.target_health[group.arn] = None
                 continue
             relative = f"{TARGET_HEALTH_DIR}/{group.name}.json"
-            reader = JsonListReader(path, "TargetHealthDescriptions", source=label(relative),
-                                    expected=f"the output of `{TARGET_HEALTH_COMMAND}`")
+            reader = JsonListReader(
+                path,
+                "TargetHealthDescriptions",
+                source=label(relative),
+                expected=f"the output of `{TARGET_HEALTH_COMMAND}`",
+            )
             source = f"{label(relative)}: TargetHealthDescriptions"
             inputs.target_health[group.arn] = [
-                target_health_record(item, position=position, source=source) for position, item in enumerate(reader)
+                target_health_record(item, position=position, source=source)
+                for position, item in enumerate(reader)
             ]
     return inputs
 
@@ -252,8 +297,13 @@ class BundleWriter:
         if kind is not None:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def write_list(self, spec: BundleFile | str, list_key: str, items: Iterable[Any],
-                   header: Mapping[str, Any] | None = None) -> int:
+    def write_list(
+        self,
+        spec: BundleFile | str,
+        list_key: str,
+        items: Iterable[Any],
+        header: Mapping[str, Any] | None = None,
+    ) -> int:
         """Write ``{**header, list_key: [items...]}`` one item at a time; returns the number of items."""
         path = self._path(spec.path if isinstance(spec, BundleFile) else spec)
         count = 0

@@ -155,9 +155,15 @@ class _Verifier:
         self.snapshot = snapshot
         self.expectations = expectations
         self.index = _EniIndex(snapshot.enis.values())
-        self.vpc_networks = [network for vpc in snapshot.vpcs for cidr in vpc.cidrs
-                             if (network := parse_network(cidr)) is not None]
-        self.instance_nodes = {node.instance_id: node.name for node in snapshot.nodes.values() if node.instance_id}
+        self.vpc_networks = [
+            network
+            for vpc in snapshot.vpcs
+            for cidr in vpc.cidrs
+            if (network := parse_network(cidr)) is not None
+        ]
+        self.instance_nodes = {
+            node.instance_id: node.name for node in snapshot.nodes.values() if node.instance_id
+        }
         self.subnet_networks = {
             subnet_id: [network for cidr in subnet.cidrs if (network := parse_network(cidr)) is not None]
             for subnet_id, subnet in snapshot.subnets.items()
@@ -171,13 +177,25 @@ class _Verifier:
         self.ipamd_pods: dict[str, dict[str, tuple[str, str]]] = {}
 
     def run(self) -> Report:
-        nodes = [self._check_node(node) for node in sorted(self.snapshot.nodes.values(), key=lambda n: n.name)]
+        nodes = [
+            self._check_node(node) for node in sorted(self.snapshot.nodes.values(), key=lambda n: n.name)
+        ]
         pods = self._check_pods()
         targets_check, targets = check_targets(self.snapshot.targets, self.snapshot.pods)
-        cluster = [daemonset_drift(self.snapshot.daemonset_env, self.expectations.aws_node_env,
-                                   self.expectations.init_env)]
-        return Report(source=self.snapshot.source, pods=pods, nodes=nodes, cluster=cluster, targets=targets,
-                      targets_checked=targets_check, notes=list(self.snapshot.notes))
+        cluster = [
+            daemonset_drift(
+                self.snapshot.daemonset_env, self.expectations.aws_node_env, self.expectations.init_env
+            )
+        ]
+        return Report(
+            source=self.snapshot.source,
+            pods=pods,
+            nodes=nodes,
+            cluster=cluster,
+            targets=targets,
+            targets_checked=targets_check,
+            notes=list(self.snapshot.notes),
+        )
 
     # --- nodes -------------------------------------------------------------------------------------
 
@@ -207,8 +225,13 @@ class _Verifier:
         if not attached:
             return CheckResult("enis", UNVERIFIED, f"no ENI attached to {node.instance_id} in the ENI data")
         for eni in attached:
-            kind = (eni.interface_type if eni.interface_type not in (None, "interface")
-                    else "primary" if (eni.device_index or 0) == 0 and not eni.network_card else "secondary")
+            kind = (
+                eni.interface_type
+                if eni.interface_type not in (None, "interface")
+                else "primary"
+                if (eni.device_index or 0) == 0 and not eni.network_card
+                else "secondary"
+            )
             result.enis.append(NodeEni(eni.eni_id, eni.device_index, eni.network_card, kind))
         return CheckResult("enis", PASS, f"{len(attached)} ENI(s) attached to {node.instance_id}")
 
@@ -224,8 +247,11 @@ class _Verifier:
             return CheckResult("ipamd", UNVERIFIED, f"not verifiable: {problem}")
         result.ipamd_format = ipamd.enis.format
         assigned = sum(1 for _ in ipamd.enis.assigned())
-        return CheckResult("ipamd", PASS, f"/v1/enis format {ipamd.enis.format}, {len(ipamd.enis.enis)} ENI(s), "
-                                          f"{assigned} assigned IP(s)")
+        return CheckResult(
+            "ipamd",
+            PASS,
+            f"/v1/enis format {ipamd.enis.format}, {len(ipamd.enis.enis)} ENI(s), {assigned} assigned IP(s)",
+        )
 
     def _node_eniconfig(self, node: NodeRecord, ipamd: NodeIpamd | None) -> CheckResult | None:
         """Resolve the node's ENIConfig subnet when custom networking is on; None when it is off."""
@@ -235,7 +261,9 @@ class _Verifier:
         eniconfigs = self.snapshot.eniconfigs
         if not eniconfigs:
             self.node_pod_subnets[node.name] = "no ENIConfigs in the input"
-            return CheckResult("eniconfig", NOT_CHECKED, "custom networking is on but ENIConfigs are not in the input")
+            return CheckResult(
+                "eniconfig", NOT_CHECKED, "custom networking is on but ENIConfigs are not in the input"
+            )
         name = self._eniconfig_name(node, ipamd)
         config = eniconfigs.get(name)
         if config is None:
@@ -263,12 +291,21 @@ class _Verifier:
     def _eniconfig_name(self, node: NodeRecord, ipamd: NodeIpamd | None) -> str:
         eni_config = ipamd.eni_config if ipamd is not None else None
         env = self.ds_aws_node_env or {}
-        annotation_key = (env.get("ENI_CONFIG_ANNOTATION_DEF") or (eni_config.annotation_def if eni_config else None)
-                          or DEFAULT_ENI_CONFIG_KEY)
-        label_key = (env.get("ENI_CONFIG_LABEL_DEF") or (eni_config.label_def if eni_config else None)
-                     or DEFAULT_ENI_CONFIG_KEY)
-        for value in (node.labels.get(EXTERNAL_ENI_CONFIG_LABEL), node.annotations.get(annotation_key),
-                      node.labels.get(label_key)):
+        annotation_key = (
+            env.get("ENI_CONFIG_ANNOTATION_DEF")
+            or (eni_config.annotation_def if eni_config else None)
+            or DEFAULT_ENI_CONFIG_KEY
+        )
+        label_key = (
+            env.get("ENI_CONFIG_LABEL_DEF")
+            or (eni_config.label_def if eni_config else None)
+            or DEFAULT_ENI_CONFIG_KEY
+        )
+        for value in (
+            node.labels.get(EXTERNAL_ENI_CONFIG_LABEL),
+            node.annotations.get(annotation_key),
+            node.labels.get(label_key),
+        ):
             if value:
                 return value
         return DEFAULT_ENI_CONFIG_NAME
@@ -331,16 +368,40 @@ class _Verifier:
         card = eni.network_card if eni is not None else None
         eni_id = eni.eni_id if eni is not None else None
         if reasons:
-            return PodResult(pod.namespace, pod.name, pod.node, ip, FAIL, tuple(reasons), eni_id, device, card,
-                             tuple(details), tuple(not_checked))
+            return PodResult(
+                pod.namespace,
+                pod.name,
+                pod.node,
+                ip,
+                FAIL,
+                tuple(reasons),
+                eni_id,
+                device,
+                card,
+                tuple(details),
+                tuple(not_checked),
+            )
         if skip_reason:
-            return PodResult(pod.namespace, pod.name, pod.node, ip, SKIP, (skip_reason,), eni_id, device, card,
-                             tuple(details), tuple(not_checked))
-        return PodResult(pod.namespace, pod.name, pod.node, ip, PASS, (), eni_id, device, card, (),
-                         tuple(not_checked))
+            return PodResult(
+                pod.namespace,
+                pod.name,
+                pod.node,
+                ip,
+                SKIP,
+                (skip_reason,),
+                eni_id,
+                device,
+                card,
+                tuple(details),
+                tuple(not_checked),
+            )
+        return PodResult(
+            pod.namespace, pod.name, pod.node, ip, PASS, (), eni_id, device, card, (), tuple(not_checked)
+        )
 
-    def _node_eni(self, pod: PodRecord, node: NodeRecord | None, ip: str,
-                  parsed: tuple[int, int]) -> tuple[EniRecord | None, str | None, str | None]:
+    def _node_eni(
+        self, pod: PodRecord, node: NodeRecord | None, ip: str, parsed: tuple[int, int]
+    ) -> tuple[EniRecord | None, str | None, str | None]:
         """(owner ENI, failure detail, unverified-skip reason) for a pod on an EC2 node."""
         found = self.index.owner(ip, *parsed)
         if node is None or not node.instance_id:
@@ -348,15 +409,24 @@ class _Verifier:
             if found is not None:
                 owner_node = self.instance_nodes.get(found[0].instance_id or "")
                 if owner_node is not None and (node is None or owner_node != node.name):
-                    return None, (f"{ip} is a {found[1]} of {found[0].eni_id} on node {owner_node}, "
-                                  f"not on node {pod.node}"), None
+                    return (
+                        None,
+                        (
+                            f"{ip} is a {found[1]} of {found[0].eni_id} on node {owner_node}, "
+                            f"not on node {pod.node}"
+                        ),
+                        None,
+                    )
             return None, None, UNKNOWN_NODE if node is None else NO_ENI_DATA
         if found is not None:
             owner, how = found
             if owner.instance_id == node.instance_id:
                 return owner, None, None
-            where = (f"attached to {owner.instance_id} (node {self.instance_nodes.get(owner.instance_id, '?')})"
-                     if owner.instance_id else "not attached to any instance")
+            where = (
+                f"attached to {owner.instance_id} (node {self.instance_nodes.get(owner.instance_id, '?')})"
+                if owner.instance_id
+                else "not attached to any instance"
+            )
             return None, f"{ip} is a {how} of {owner.eni_id}, {where}, not of node {node.name}", None
         primary = self.index.primary.get(ip)
         if primary is not None:
@@ -373,7 +443,10 @@ class _Verifier:
                 continue
             eni = self.snapshot.enis.get(branch.eni_id)
             if eni is None:
-                return None, f"branch ENI {branch.eni_id} named by the pod-eni annotation is not in the ENI data"
+                return (
+                    None,
+                    f"branch ENI {branch.eni_id} named by the pod-eni annotation is not in the ENI data",
+                )
             if ip not in (eni.primary_ip, *eni.secondary_ips, *eni.ipv6_addresses):
                 return None, f"branch ENI {branch.eni_id} does not hold {ip}"
             return eni, None
@@ -385,8 +458,15 @@ class _Verifier:
             return None, f"no ENI has {ip} as its primary IP (each Fargate pod has its own ENI)"
         return eni, None
 
-    def _check_ipamd(self, pod: PodRecord, ip: str, eni: EniRecord | None, reasons: list[str],
-                     details: list[str], not_checked: list[str]) -> None:
+    def _check_ipamd(
+        self,
+        pod: PodRecord,
+        ip: str,
+        eni: EniRecord | None,
+        reasons: list[str],
+        details: list[str],
+        not_checked: list[str],
+    ) -> None:
         node_name = pod.node or ""
         ipamd = self.snapshot.ipamd.get(node_name)
         if ipamd is None or ipamd.enis is None:
@@ -419,11 +499,19 @@ class _Verifier:
     def _ipamd_pods(self, node_name: str, ipamd: NodeIpamd) -> dict[str, tuple[str, str]]:
         table = self.ipamd_pods.get(node_name)
         if table is None:
-            table = self.ipamd_pods[node_name] = {pod.ip: (pod.namespace, pod.name) for pod in ipamd.pods or ()}
+            table = self.ipamd_pods[node_name] = {
+                pod.ip: (pod.namespace, pod.name) for pod in ipamd.pods or ()
+            }
         return table
 
-    def _check_subnet(self, pod: PodRecord, parsed: tuple[int, int], reasons: list[str], details: list[str],
-                      not_checked: list[str]) -> None:
+    def _check_subnet(
+        self,
+        pod: PodRecord,
+        parsed: tuple[int, int],
+        reasons: list[str],
+        details: list[str],
+        not_checked: list[str],
+    ) -> None:
         subnet = self.node_pod_subnets.get(pod.node or "")
         if subnet is None:
             return

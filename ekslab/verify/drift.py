@@ -26,8 +26,9 @@ UNSET: Final = "(unset)"
 FROM_VALUE_FROM: Final = "(set by valueFrom)"
 
 
-def differences(wanted: Mapping[str, str], actual: Mapping[str, Any], *, source: str,
-                only_reported: bool) -> list[dict[str, str]]:
+def differences(
+    wanted: Mapping[str, str], actual: Mapping[str, Any], *, source: str, only_reported: bool
+) -> list[dict[str, str]]:
     """Each wanted key whose actual value differs, as ``{"key", "wanted", "actual", "source"}``.
 
     With ``only_reported``, keys absent from ``actual`` are skipped (the source does not report them);
@@ -47,17 +48,28 @@ def differences(wanted: Mapping[str, str], actual: Mapping[str, Any], *, source:
     return found
 
 
-def daemonset_drift(daemonset_env: Mapping[str, Mapping[str, str | None]] | None,
-                    wanted_env: Mapping[str, str], wanted_init_env: Mapping[str, str]) -> CheckResult:
+def daemonset_drift(
+    daemonset_env: Mapping[str, Mapping[str, str | None]] | None,
+    wanted_env: Mapping[str, str],
+    wanted_init_env: Mapping[str, str],
+) -> CheckResult:
     """The cluster-wide check of the aws-node DaemonSet's env against the lab configuration."""
     name = "aws_node_daemonset_drift"
     if daemonset_env is None:
         return CheckResult(name, NOT_CHECKED, "aws-node DaemonSet not in the input")
     if AWS_NODE_CONTAINER not in daemonset_env:
-        return CheckResult(name, UNVERIFIED, f"the DaemonSet has no '{AWS_NODE_CONTAINER}' container "
-                           f"(containers: {', '.join(sorted(daemonset_env)) or 'none'})")
-    found = differences(wanted_env, daemonset_env[AWS_NODE_CONTAINER], source=f"daemonset/{AWS_NODE_CONTAINER}",
-                        only_reported=False)
+        return CheckResult(
+            name,
+            UNVERIFIED,
+            f"the DaemonSet has no '{AWS_NODE_CONTAINER}' container "
+            f"(containers: {', '.join(sorted(daemonset_env)) or 'none'})",
+        )
+    found = differences(
+        wanted_env,
+        daemonset_env[AWS_NODE_CONTAINER],
+        source=f"daemonset/{AWS_NODE_CONTAINER}",
+        only_reported=False,
+    )
     if wanted_init_env:
         init = daemonset_env.get(INIT_CONTAINER, {})
         found += differences(wanted_init_env, init, source=f"daemonset/{INIT_CONTAINER}", only_reported=False)
@@ -77,7 +89,9 @@ def node_drift(ipamd: NodeIpamd | None, wanted_env: Mapping[str, str]) -> CheckR
         if ipamd.ipamd_env is not None:
             sources.append(("ipamd-env-settings", ipamd.ipamd_env))
     if not sources:
-        return CheckResult(name, NOT_CHECKED, "the node's running settings (ipamd env settings) are not in the input")
+        return CheckResult(
+            name, NOT_CHECKED, "the node's running settings (ipamd env settings) are not in the input"
+        )
     compared = sorted({key for _, settings in sources for key in settings if key in wanted_env})
     if not compared:
         return CheckResult(name, NOT_CHECKED, "ipamd reports none of the settings the configuration sets")

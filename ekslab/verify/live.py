@@ -99,9 +99,17 @@ def _gather(options: LiveOptions, sink: _Sink, *, progress: bool) -> None:
     from ekslab.sources.kube import KubeSettings, KubeSource
 
     assert options.cluster and options.region
-    aws = AwsSource(AwsSettings(region=options.region, profile=options.profile, pool_size=options.concurrency))
-    kube = KubeSource(KubeSettings(kubeconfig=options.kubeconfig, context=options.context,
-                                   page_size=options.page_size, pool_size=options.concurrency))
+    aws = AwsSource(
+        AwsSettings(region=options.region, profile=options.profile, pool_size=options.concurrency)
+    )
+    kube = KubeSource(
+        KubeSettings(
+            kubeconfig=options.kubeconfig,
+            context=options.context,
+            page_size=options.page_size,
+            pool_size=options.concurrency,
+        )
+    )
     with _Progress(enabled=progress) as bar:
         vpc_id = aws.cluster_vpc(options.cluster)
         eniconfigs = kube.eniconfigs()
@@ -117,8 +125,10 @@ def _gather(options: LiveOptions, sink: _Sink, *, progress: bool) -> None:
             raw_bindings = kube.target_group_bindings()
             if raw_bindings is not None:
                 sink.kube_items(layout.TARGET_GROUP_BINDINGS, raw_bindings)
-                bindings = [target_group_binding_record(item, position=position, source="targetgroupbindings")
-                            for position, item in enumerate(raw_bindings)]
+                bindings = [
+                    target_group_binding_record(item, position=position, source="targetgroupbindings")
+                    for position, item in enumerate(raw_bindings)
+                ]
         nodes: list[NodeRecord] = []
 
         def node_items() -> Iterable[dict[str, Any]]:
@@ -147,16 +157,26 @@ def _gather(options: LiveOptions, sink: _Sink, *, progress: bool) -> None:
         _gather_ipamd(options, sink, aws, kube, nodes, daemonset, bar)
 
 
-def _gather_ipamd(options: LiveOptions, sink: _Sink, aws: Any, kube: Any, nodes: list[NodeRecord],
-                  daemonset: dict[str, Any] | None, bar: _Progress) -> None:
+def _gather_ipamd(
+    options: LiveOptions,
+    sink: _Sink,
+    aws: Any,
+    kube: Any,
+    nodes: list[NodeRecord],
+    daemonset: dict[str, Any] | None,
+    bar: _Progress,
+) -> None:
     from ekslab.sources.introspection import ProxyTransport, SsmTransport, fetch_introspection
 
     if options.ipamd_transport == "none":
         return
     env = daemonset_env(daemonset, source="aws-node DaemonSet").get("aws-node", {}) if daemonset else {}
     bind_address = env.get("INTROSPECTION_BIND_ADDRESS")
-    transport = (ProxyTransport(kube, bind_address=bind_address) if options.ipamd_transport == "proxy"
-                 else SsmTransport(aws, bind_address=bind_address))
+    transport = (
+        ProxyTransport(kube, bind_address=bind_address)
+        if options.ipamd_transport == "proxy"
+        else SsmTransport(aws, bind_address=bind_address)
+    )
     targets = [node for node in nodes if not node.is_fargate]
     bar.start("ipamd", len(targets))
 
@@ -164,8 +184,9 @@ def _gather_ipamd(options: LiveOptions, sink: _Sink, aws: Any, kube: Any, nodes:
         sink.ipamd(name, result.bodies, result.error)
         bar.advance("ipamd", 1)
 
-    fetch_introspection(transport, targets, concurrency=options.concurrency, timeout=options.node_timeout,
-                        on_done=done)
+    fetch_introspection(
+        transport, targets, concurrency=options.concurrency, timeout=options.node_timeout, on_done=done
+    )
 
 
 # --- sinks -----------------------------------------------------------------------------------------
@@ -188,21 +209,31 @@ class _SnapshotSink:
                 record = node_record(item, position=position, source=source)
                 snapshot.nodes[record.name] = record
         elif spec is layout.ENICONFIGS:
-            snapshot.eniconfigs = {record.name: record for record in
-                                   (eniconfig_record(item, position=position, source=source)
-                                    for position, item in enumerate(items))}
+            snapshot.eniconfigs = {
+                record.name: record
+                for record in (
+                    eniconfig_record(item, position=position, source=source)
+                    for position, item in enumerate(items)
+                )
+            }
         elif spec is layout.INGRESSES:
             snapshot.targets = TargetInputs(
-                ingresses=[ingress_record(item, position=position, source=source)
-                           for position, item in enumerate(items)],
-                services=[], bindings=None,
+                ingresses=[
+                    ingress_record(item, position=position, source=source)
+                    for position, item in enumerate(items)
+                ],
+                services=[],
+                bindings=None,
             )
         elif spec is layout.SERVICES and snapshot.targets is not None:
-            snapshot.targets.services = [service_record(item, position=position, source=source)
-                                         for position, item in enumerate(items)]
+            snapshot.targets.services = [
+                service_record(item, position=position, source=source) for position, item in enumerate(items)
+            ]
         elif spec is layout.TARGET_GROUP_BINDINGS and snapshot.targets is not None:
-            snapshot.targets.bindings = [target_group_binding_record(item, position=position, source=source)
-                                         for position, item in enumerate(items)]
+            snapshot.targets.bindings = [
+                target_group_binding_record(item, position=position, source=source)
+                for position, item in enumerate(items)
+            ]
 
     def daemonset(self, document: dict[str, Any] | None) -> None:
         if document is not None:
@@ -212,7 +243,9 @@ class _SnapshotSink:
         source = f"AWS {spec.list_key}"
         snapshot = self.snapshot
         if spec is layout.VPCS:
-            snapshot.vpcs = [vpc_record(item, position=position, source=source) for position, item in enumerate(items)]
+            snapshot.vpcs = [
+                vpc_record(item, position=position, source=source) for position, item in enumerate(items)
+            ]
         elif spec is layout.SUBNETS:
             for position, item in enumerate(items):
                 record = subnet_record(item, position=position, source=source)
@@ -223,15 +256,19 @@ class _SnapshotSink:
                 snapshot.enis[record.eni_id] = record
         elif spec is layout.TARGET_GROUPS and snapshot.targets is not None:
             snapshot.targets.target_groups = {
-                record.arn: record for record in
-                (target_group_record(item, position=position, source=source) for position, item in enumerate(items))
+                record.arn: record
+                for record in (
+                    target_group_record(item, position=position, source=source)
+                    for position, item in enumerate(items)
+                )
             }
 
     def target_health(self, group: dict[str, Any], items: list[dict[str, Any]]) -> None:
         if self.snapshot.targets is not None:
             source = f"AWS TargetHealthDescriptions of {group.get('TargetGroupName')}"
             self.snapshot.targets.target_health[group["TargetGroupArn"]] = [
-                target_health_record(item, position=position, source=source) for position, item in enumerate(items)
+                target_health_record(item, position=position, source=source)
+                for position, item in enumerate(items)
             ]
 
     def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None:
@@ -249,8 +286,12 @@ class _BundleSink:
         self.writer = writer
 
     def kube_items(self, spec: layout.BundleFile, items: Iterable[dict[str, Any]]) -> None:
-        self.writer.write_list(spec, "items", items,
-                               header={"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}})
+        self.writer.write_list(
+            spec,
+            "items",
+            items,
+            header={"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}},
+        )
 
     def daemonset(self, document: dict[str, Any] | None) -> None:
         if document is not None:
@@ -261,8 +302,9 @@ class _BundleSink:
         self.writer.write_list(spec, spec.list_key, items)
 
     def target_health(self, group: dict[str, Any], items: list[dict[str, Any]]) -> None:
-        self.writer.write_list(f"{layout.TARGET_HEALTH_DIR}/{group['TargetGroupName']}.json",
-                               "TargetHealthDescriptions", items)
+        self.writer.write_list(
+            f"{layout.TARGET_HEALTH_DIR}/{group['TargetGroupName']}.json", "TargetHealthDescriptions", items
+        )
 
     def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None:
         self.writer.write_ipamd(node, bodies, error)

@@ -32,9 +32,12 @@ _STYLE = {PASS: "green", FAIL: "bold red", SKIP: "dim", NOT_CHECKED: "dim", UNVE
 
 def summary_line(report: Report) -> str:
     summary = report.summary()
-    line = (f"{summary['pods']} pods: {summary['passed']} passed, {summary['failed']} failed, "
-            f"{summary['skipped']} skipped ({summary['unverified']} unverified); "
-            f"{summary['nodes']} nodes: {summary['nodes_failed']} failed, {summary['nodes_unverified']} unverified")
+    line = (
+        f"{summary['pods']} pods: {summary['passed']} passed, {summary['failed']} failed, "
+        f"{summary['skipped']} skipped ({summary['unverified']} unverified); "
+        f"{summary['nodes']} nodes: {summary['nodes_failed']} failed, "
+        f"{summary['nodes_unverified']} unverified"
+    )
     if report.targets:
         line += f"; {summary['targets']} load balancer backends: {summary['targets_failed']} failed"
     return line + f" (exit {report.exit_code()})"
@@ -57,8 +60,10 @@ def write_json(report: Report, stream: IO[str]) -> None:
     stream.write('\n], "nodes": [')
     stream.write(",".join("\n  " + dumps(node.as_json()) for node in report.nodes))
     stream.write('\n], "cluster": ' + dumps([check.as_json() for check in report.cluster]))
-    targets = {"check": report.targets_checked.as_json() if report.targets_checked else None,
-               "backends": [target.as_json() for target in report.targets]}
+    targets = {
+        "check": report.targets_checked.as_json() if report.targets_checked else None,
+        "backends": [target.as_json() for target in report.targets],
+    }
     stream.write(', "targets": ' + dumps(targets))
     stream.write(', "notes": ' + dumps(report.notes) + "}\n")
 
@@ -77,8 +82,11 @@ def render_table(report: Report, console: Any, *, problems_only: bool = False) -
     nodes = {node.name: node for node in report.nodes}
     for name in node_names:
         node = nodes.get(name)
-        pods = [pod for pod in pods_by_node.get(name, [])
-                if not problems_only or pod.result == FAIL or pod.unverified]
+        pods = [
+            pod
+            for pod in pods_by_node.get(name, [])
+            if not problems_only or pod.result == FAIL or pod.unverified
+        ]
         node_problem = node is not None and node.result in (FAIL, UNVERIFIED)
         if problems_only and not pods and not node_problem:
             continue
@@ -94,9 +102,12 @@ def render_table(report: Report, console: Any, *, problems_only: bool = False) -
         table.add_column("reasons / detail", overflow="fold")
         for pod in pods:
             table.add_row(
-                f"{pod.namespace}/{pod.name}", pod.ip or "-", pod.eni or "-",
-                "-" if pod.device is None else (f"{pod.network_card}:{pod.device}" if pod.network_card
-                                                else str(pod.device)),
+                f"{pod.namespace}/{pod.name}",
+                pod.ip or "-",
+                pod.eni or "-",
+                "-"
+                if pod.device is None
+                else (f"{pod.network_card}:{pod.device}" if pod.network_card else str(pod.device)),
                 Text(pod.result, style=_STYLE.get(pod.result, "")),
                 "; ".join(pod.details) or ", ".join(pod.reasons),
             )
@@ -108,21 +119,29 @@ def render_table(report: Report, console: Any, *, problems_only: bool = False) -
                     for difference in check.differences:
                         console.print(f"    {_difference(difference)}")
     for check in report.cluster + ([report.targets_checked] if report.targets_checked else []):
-        console.print(Text(f"{check.check}: {check.result} - {check.detail}", style=_STYLE.get(check.result, "")))
+        console.print(
+            Text(f"{check.check}: {check.result} - {check.detail}", style=_STYLE.get(check.result, ""))
+        )
         for difference in check.differences:
             console.print(f"  {_difference(difference)}")
     for target in report.targets:
-        console.print(Text(f"  {target.namespace}/{target.ingress} -> {target.service}:{target.port or '*'} "
-                           f"({target.target_group or 'no target group'}): {target.result} - {target.detail}",
-                           style=_STYLE.get(target.result, "")))
+        console.print(
+            Text(
+                f"  {target.namespace}/{target.ingress} -> {target.service}:{target.port or '*'} "
+                f"({target.target_group or 'no target group'}): {target.result} - {target.detail}",
+                style=_STYLE.get(target.result, ""),
+            )
+        )
     for note in report.notes:
         console.print(Text(f"note: {note}", style="dim"))
     console.print(Text(summary_line(report), style="bold"))
 
 
 def _difference(difference: dict[str, str]) -> str:
-    return (f"{difference['key']}: wanted {difference['wanted']!r}, running {difference['actual']!r} "
-            f"({difference['source']})")
+    return (
+        f"{difference['key']}: wanted {difference['wanted']!r}, running {difference['actual']!r} "
+        f"({difference['source']})"
+    )
 
 
 # --- JUnit -----------------------------------------------------------------------------------------
@@ -145,23 +164,34 @@ def write_junit(report: Report, path: str | os.PathLike[str]) -> None:
     xml = JUnitXml("ekslab verify")
     pods = TestSuite("pods")
     for pod in report.pods:
-        pods.add_testcase(case(
-            f"{pod.namespace}/{pod.name}", f"pods.{pod.node or 'unscheduled'}", pod.result,
-            ", ".join(pod.reasons), "\n".join((f"ip {pod.ip} eni {pod.eni} device {pod.device}", *pod.details)),
-        ))
+        pods.add_testcase(
+            case(
+                f"{pod.namespace}/{pod.name}",
+                f"pods.{pod.node or 'unscheduled'}",
+                pod.result,
+                ", ".join(pod.reasons),
+                "\n".join((f"ip {pod.ip} eni {pod.eni} device {pod.device}", *pod.details)),
+            )
+        )
     nodes = TestSuite("nodes")
     for node in report.nodes:
         for check in node.checks:
-            nodes.add_testcase(case(check.check, f"nodes.{node.name}", check.result, check.detail,
-                                    _differences(check)))
+            nodes.add_testcase(
+                case(check.check, f"nodes.{node.name}", check.result, check.detail, _differences(check))
+            )
     cluster = TestSuite("cluster")
     for check in report.cluster + ([report.targets_checked] if report.targets_checked else []):
         cluster.add_testcase(case(check.check, "cluster", check.result, check.detail, _differences(check)))
     for target in report.targets:
-        cluster.add_testcase(case(
-            f"{target.namespace}/{target.ingress} -> {target.service}:{target.port or '*'}", "targets",
-            target.result, ", ".join(target.reasons) or target.detail, target.detail,
-        ))
+        cluster.add_testcase(
+            case(
+                f"{target.namespace}/{target.ingress} -> {target.service}:{target.port or '*'}",
+                "targets",
+                target.result,
+                ", ".join(target.reasons) or target.detail,
+                target.detail,
+            )
+        )
     for suite in (pods, nodes, cluster):
         suite.update_statistics()
         xml.add_testsuite(suite)
@@ -176,7 +206,7 @@ def _differences(check: CheckResult) -> str:
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` to write; rename it to ``path`` on success, remove it on error."""
+    """Yield a temporary path beside ``path``; rename it to ``path`` on success, remove it on error."""
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
     descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)

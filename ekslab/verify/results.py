@@ -71,8 +71,13 @@ class PodResult(NamedTuple):
 
     def as_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
-            "namespace": self.namespace, "name": self.name, "node": self.node, "ip": self.ip,
-            "result": self.result, "reasons": list(self.reasons), "eni": self.eni,
+            "namespace": self.namespace,
+            "name": self.name,
+            "node": self.node,
+            "ip": self.ip,
+            "result": self.result,
+            "reasons": list(self.reasons),
+            "eni": self.eni,
         }
         if self.device is not None:
             document["device"] = self.device
@@ -136,8 +141,10 @@ class NodeResult:
             "compute": self.compute,
             "result": self.result,
             "ipamd_format": self.ipamd_format,
-            "enis": [{"eni": eni.eni_id, "device": eni.device, "network_card": eni.network_card, "kind": eni.kind}
-                     for eni in self.enis],
+            "enis": [
+                {"eni": eni.eni_id, "device": eni.device, "network_card": eni.network_card, "kind": eni.kind}
+                for eni in self.enis
+            ],
             "checks": [check.as_json() for check in self.checks],
         }
 
@@ -159,9 +166,16 @@ class TargetResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "namespace": self.namespace, "ingress": self.ingress, "service": self.service, "port": self.port,
-            "target_group": self.target_group, "result": self.result, "reasons": self.reasons,
-            "detail": self.detail, "ready_pod_ips": self.ready_pod_ips, "registered": self.registered,
+            "namespace": self.namespace,
+            "ingress": self.ingress,
+            "service": self.service,
+            "port": self.port,
+            "target_group": self.target_group,
+            "result": self.result,
+            "reasons": self.reasons,
+            "detail": self.detail,
+            "ready_pod_ips": self.ready_pod_ips,
+            "registered": self.registered,
         }
 
 

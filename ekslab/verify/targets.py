@@ -29,8 +29,10 @@ from ekslab.verify.snapshot import TargetInputs
 CHECK_NAME = "load_balancer_targets"
 
 
-def check_targets(inputs: TargetInputs | None, pods: Iterable[PodRecord]) -> tuple[CheckResult, list[TargetResult]]:
-    """Check every backend of every ip-target Ingress; returns the overall check and one result per backend."""
+def check_targets(
+    inputs: TargetInputs | None, pods: Iterable[PodRecord]
+) -> tuple[CheckResult, list[TargetResult]]:
+    """Check every backend of every ip-target Ingress: the overall check and one result per backend."""
     if inputs is None:
         return CheckResult(CHECK_NAME, NOT_CHECKED, "ingresses.json not in the input"), []
     ingresses = [ingress for ingress in inputs.ingresses if ingress.target_type == "ip"]
@@ -43,15 +45,25 @@ def check_targets(inputs: TargetInputs | None, pods: Iterable[PodRecord]) -> tup
     results = []
     for ingress in ingresses:
         for service_name, port in ingress.backends:
-            results.append(_check_backend(ingress.namespace, ingress.name, service_name, port, inputs,
-                                          services.get((ingress.namespace, service_name)), ready_ips))
+            results.append(
+                _check_backend(
+                    ingress.namespace,
+                    ingress.name,
+                    service_name,
+                    port,
+                    inputs,
+                    services.get((ingress.namespace, service_name)),
+                    ready_ips,
+                )
+            )
     verdicts = {result.result for result in results}
     overall = FAIL if FAIL in verdicts else UNVERIFIED if UNVERIFIED in verdicts else PASS
     return CheckResult(CHECK_NAME, overall, f"{len(results)} Ingress backend(s) with ip targets"), results
 
 
-def _ready_ips(pods: Iterable[PodRecord], services: Mapping[tuple[str, str], ServiceRecord]) -> dict[
-        tuple[str, str], list[str]]:
+def _ready_ips(
+    pods: Iterable[PodRecord], services: Mapping[tuple[str, str], ServiceRecord]
+) -> dict[tuple[str, str], list[str]]:
     by_namespace: dict[str, list[ServiceRecord]] = {}
     for service in services.values():
         if service.selector:
@@ -76,20 +88,32 @@ def _service_port(service: ServiceRecord | None, port: str | None) -> str | None
     return port
 
 
-def _check_backend(namespace: str, ingress: str, service_name: str, port: str | None, inputs: TargetInputs,
-                   service: ServiceRecord | None, ready_ips: Mapping[tuple[str, str], list[str]]) -> TargetResult:
-    result = TargetResult(namespace=namespace, ingress=ingress, service=service_name, port=port,
-                          target_group=None, result=PASS)
+def _check_backend(
+    namespace: str,
+    ingress: str,
+    service_name: str,
+    port: str | None,
+    inputs: TargetInputs,
+    service: ServiceRecord | None,
+    ready_ips: Mapping[tuple[str, str], list[str]],
+) -> TargetResult:
+    result = TargetResult(
+        namespace=namespace, ingress=ingress, service=service_name, port=port, target_group=None, result=PASS
+    )
     if service is None:
         result.result, result.reasons = FAIL, [NO_TARGET_GROUP]
         result.detail = f"Service {namespace}/{service_name} does not exist"
         return result
     wanted_port = _service_port(service, port)
-    bindings = [binding for binding in inputs.bindings or () if _binds(binding, namespace, service, wanted_port)]
+    bindings = [
+        binding for binding in inputs.bindings or () if _binds(binding, namespace, service, wanted_port)
+    ]
     if not bindings:
         result.result, result.reasons = FAIL, [NO_TARGET_GROUP]
-        result.detail = (f"no TargetGroupBinding for Service {namespace}/{service_name}"
-                         f"{' port ' + port if port else ''}: the load balancer controller bound no target group")
+        result.detail = (
+            f"no TargetGroupBinding for Service {namespace}/{service_name}"
+            f"{' port ' + port if port else ''}: the load balancer controller bound no target group"
+        )
         return result
     binding = bindings[0]
     group = (inputs.target_groups or {}).get(binding.target_group_arn)
@@ -110,8 +134,10 @@ def _check_backend(namespace: str, ingress: str, service_name: str, port: str | 
     ready = sorted(set(ready_ips.get((namespace, service_name), ())))
     registered = {target.target_id for target in health}
     result.ready_pod_ips = ready
-    result.registered = [{"ip": target.target_id, "port": target.port, "state": target.state,
-                          "reason": target.reason} for target in sorted(health, key=lambda item: (item.target_id, item.port or 0))]
+    result.registered = [
+        {"ip": target.target_id, "port": target.port, "state": target.state, "reason": target.reason}
+        for target in sorted(health, key=lambda item: (item.target_id, item.port or 0))
+    ]
     missing = sorted(set(ready) - registered)
     unexpected = sorted(registered - set(ready))
     unhealthy = sorted(f"{target.target_id} {target.state}" for target in health if target.state != "healthy")
@@ -133,7 +159,9 @@ def _check_backend(namespace: str, ingress: str, service_name: str, port: str | 
     return result
 
 
-def _binds(binding: TargetGroupBindingRecord, namespace: str, service: ServiceRecord, port: str | None) -> bool:
+def _binds(
+    binding: TargetGroupBindingRecord, namespace: str, service: ServiceRecord, port: str | None
+) -> bool:
     if binding.namespace != namespace or binding.service != service.name:
         return False
     if binding.target_type not in (None, "ip"):

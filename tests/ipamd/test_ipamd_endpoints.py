@@ -1,4 +1,4 @@
-"""/v1/pods, the two env-settings endpoints and /v1/eni-configs of every CNI version (cni-facts.md §1.4-§1.7)."""
+"""/v1/pods, the env-settings endpoints and /v1/eni-configs of every CNI version (cni-facts.md §1.4-§1.7)."""
 
 from __future__ import annotations
 
@@ -29,15 +29,22 @@ def test_pods_v1_6_split_name_namespace_and_sandbox() -> None:
     # §1.4: key "<pod>_<namespace>_<sandbox>"; pod and namespace names cannot contain "_".
     pods = parse_pods(load("pods-v1.6.json"))
     assert pods is not None and pods[2] == IpamdPod(
-        "deployment-2048-7df5f9886b-4kq9z", "game-2048",
-        "1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d", "192.168.14.21", 1)
+        "deployment-2048-7df5f9886b-4kq9z",
+        "game-2048",
+        "1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d",
+        "192.168.14.21",
+        1,
+    )
 
 
 def test_pods_key_may_have_an_empty_sandbox() -> None:
     # §1.4: "cni-metrics-helper-6dcff5ddf4-v5l6d_kube-system_" (docs/troubleshooting.md).
     pods = parse_pods(load("pods-v1.6.json")) or []
-    assert (pods[0].name, pods[0].namespace, pods[0].sandbox) == ("cni-metrics-helper-6dcff5ddf4-v5l6d",
-                                                                 "kube-system", "")
+    assert (pods[0].name, pods[0].namespace, pods[0].sandbox) == (
+        "cni-metrics-helper-6dcff5ddf4-v5l6d",
+        "kube-system",
+        "",
+    )
 
 
 def test_pods_from_v1_7_is_the_root_answer_and_reads_as_not_served() -> None:
@@ -54,14 +61,18 @@ def test_pods_key_without_namespace_is_refused() -> None:
 def test_networkutils_settings_keep_ipamd_types() -> None:
     # §1.5: the real v1.6.x example.
     settings = parse_env_settings(load("networkutils-env-settings-v1.6.json"))
-    assert (settings["AWS_VPC_K8S_CNI_CONNMARK"], settings["AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS"]) == (128, None)
+    assert (settings["AWS_VPC_K8S_CNI_CONNMARK"], settings["AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS"]) == (
+        128,
+        None,
+    )
 
 
 def test_ipamd_settings_by_version() -> None:
     # §1.6: v1.12.6 adds AWS_MANAGE_ENIS_NON_SCHEDULABLE, v1.18.0 ENABLE_SUBNET_DISCOVERY.
-    assert (set(parse_env_settings(load("ipamd-env-settings-v1.18.json")))
-            - set(parse_env_settings(load("ipamd-env-settings-v1.12.json")))) == {
-        "AWS_MANAGE_ENIS_NON_SCHEDULABLE", "ENABLE_SUBNET_DISCOVERY"}
+    assert (
+        set(parse_env_settings(load("ipamd-env-settings-v1.18.json")))
+        - set(parse_env_settings(load("ipamd-env-settings-v1.12.json")))
+    ) == {"AWS_MANAGE_ENIS_NON_SCHEDULABLE", "ENABLE_SUBNET_DISCOVERY"}
 
 
 def test_env_settings_must_be_an_object() -> None:
@@ -85,8 +96,9 @@ def test_env_settings_must_be_an_object() -> None:
         ("AWS_VPC_K8S_CNI_LOGLEVEL", "debug", "DEBUG"),
     ],
 )
-def test_env_string_and_ipamd_value_of_the_same_meaning_compare_equal(key: str, env_value: str,
-                                                                       ipamd_value: Any) -> None:
+def test_env_string_and_ipamd_value_of_the_same_meaning_compare_equal(
+    key: str, env_value: str, ipamd_value: Any
+) -> None:
     assert canonical_setting(key, env_value) == canonical_setting(key, ipamd_value)
 
 
@@ -113,14 +125,23 @@ def test_eni_configs_v1_7_object_carries_keys_and_specs() -> None:
     # §1.7: ENIConfigInfo{ENI, MyENI, EniConfigAnnotationDef, EniConfigLabelDef}.
     config = parse_eni_configs(load("eni-configs-v1.7.json"))
     assert (config.name, config.annotation_def, config.label_def, dict(config.configs)) == (
-        "us-west-2a", "k8s.amazonaws.com/eniConfig", "topology.kubernetes.io/zone",
-        {"us-west-2a": EniConfigSpec("subnet-0f9e8d7c6b5a4f3e2", ("sg-0c1d2e3f4a5b6c7d8",))})
+        "us-west-2a",
+        "k8s.amazonaws.com/eniConfig",
+        "topology.kubernetes.io/zone",
+        {"us-west-2a": EniConfigSpec("subnet-0f9e8d7c6b5a4f3e2", ("sg-0c1d2e3f4a5b6c7d8",))},
+    )
 
 
 def test_eni_configs_pr_287_example_with_no_configs() -> None:
     # §1.7, real example from PR #287.
-    config = parse_eni_configs({"ENI": {}, "MyENI": "default", "EniConfigAnnotationDef": "k8s.amazonaws.com/eniConfig",
-                                "EniConfigLabelDef": "k8s.amazonaws.com/eniConfig"})
+    config = parse_eni_configs(
+        {
+            "ENI": {},
+            "MyENI": "default",
+            "EniConfigAnnotationDef": "k8s.amazonaws.com/eniConfig",
+            "EniConfigLabelDef": "k8s.amazonaws.com/eniConfig",
+        }
+    )
     assert (config.name, dict(config.configs)) == ("default", {})
 
 

@@ -20,8 +20,10 @@ def load(name: str) -> Any:
 
 def assigned(body: Any) -> dict[str, tuple[str, str | None, str | None]]:
     """{ip: (eni, namespace, pod)} of every assigned address."""
-    return {address.ip: (eni.eni_id, address.pod_namespace, address.pod_name)
-            for eni, address in parse_enis(body).assigned()}
+    return {
+        address.ip: (eni.eni_id, address.pod_namespace, address.pod_name)
+        for eni, address in parse_enis(body).assigned()
+    }
 
 
 # GIVEN a body of each era WHEN parsed THEN its era, ENIs and assigned IPs come out the same way.
@@ -54,7 +56,9 @@ def test_every_era_normalises(fixture: str, era: str, enis: int, assigned_ips: s
 def test_era_a_v13_keeps_the_device_number_and_primary_flag() -> None:
     result = parse_enis(load("enis-a-v1.3.json"))
     assert [(eni.eni_id, eni.device_number, eni.is_primary) for eni in result.enis] == [
-        ("eni-0a1b2c3d4e5f60001", 0, True), ("eni-0a1b2c3d4e5f60002", 2, False)]
+        ("eni-0a1b2c3d4e5f60001", 0, True),
+        ("eni-0a1b2c3d4e5f60002", 2, False),
+    ]
 
 
 def test_docs_spelling_id_is_accepted() -> None:
@@ -66,7 +70,10 @@ def test_docs_spelling_id_is_accepted() -> None:
 
 def test_pod_names_come_from_ipamd_metadata_from_v1_11() -> None:
     assert assigned(load("enis-e-v1.11.json"))["192.168.45.18"] == (
-        "eni-0a1b2c3d4e5f60001", "game-2048", "deployment-2048-7df5f9886b-4kq9z")
+        "eni-0a1b2c3d4e5f60001",
+        "game-2048",
+        "deployment-2048-7df5f9886b-4kq9z",
+    )
 
 
 def test_pod_names_are_unknown_before_v1_11() -> None:
@@ -88,16 +95,19 @@ def test_scrubbed_container_id_reads_as_none() -> None:
 def test_unassigned_time_after_assigned_time_means_released_even_with_a_key() -> None:
     # §1.3 G: from v1.23 treat UnassignedTime > AssignedTime as released.
     body = load("enis-g-v1.23.json")
-    entry = body["0"]["ENIs"]["eni-0a1b2c3d4e5f60001"]["AvailableIPv4Cidrs"]["192.168.45.16/28"]["IPAddresses"][
-        "192.168.45.16"]
+    entry = body["0"]["ENIs"]["eni-0a1b2c3d4e5f60001"]["AvailableIPv4Cidrs"]["192.168.45.16/28"][
+        "IPAddresses"
+    ]["192.168.45.16"]
     entry["UnassignedTime"] = "2026-09-02T00:00:00.000000001Z"
     assert "192.168.45.16" not in assigned(body)
 
 
 def test_prefix_cidrs_are_marked_and_secondary_ips_are_slash_32() -> None:
     eni = parse_enis(load("enis-c-v1.9.json")).enis[0]
-    assert [(cidr.cidr, cidr.is_prefix) for cidr in eni.cidrs] == [("192.168.12.101/32", False),
-                                                                   ("192.168.45.16/28", True)]
+    assert [(cidr.cidr, cidr.is_prefix) for cidr in eni.cidrs] == [
+        ("192.168.12.101/32", False),
+        ("192.168.45.16/28", True),
+    ]
 
 
 def test_ipv6_prefix_family_comes_from_the_cidr_not_address_family() -> None:
@@ -109,7 +119,10 @@ def test_ipv6_prefix_family_comes_from_the_cidr_not_address_family() -> None:
 def test_network_card_comes_from_the_wrapper_key() -> None:
     enis = parse_enis(load("enis-f-v1.20.json")).enis
     assert [(eni.eni_id, eni.network_card, eni.route_table_id) for eni in enis] == [
-        ("eni-0a1b2c3d4e5f60001", 0, 254), ("eni-0a1b2c3d4e5f60002", 0, 2), ("eni-0a1b2c3d4e5f61001", 1, 10101)]
+        ("eni-0a1b2c3d4e5f60001", 0, 254),
+        ("eni-0a1b2c3d4e5f60002", 0, 2),
+        ("eni-0a1b2c3d4e5f61001", 1, 10101),
+    ]
 
 
 def test_counters_are_summed_over_network_cards() -> None:
@@ -130,8 +143,15 @@ def test_unknown_fields_are_ignored() -> None:
 
 
 def test_missing_optional_fields_are_tolerated() -> None:
-    body = {"ENIs": {"eni-1": {"AvailableIPv4Cidrs": {"10.0.0.5/32": {"IPAddresses": {
-        "10.0.0.5": {"IPAMKey": {"networkName": "aws-cni"}}}}}}}}
+    body = {
+        "ENIs": {
+            "eni-1": {
+                "AvailableIPv4Cidrs": {
+                    "10.0.0.5/32": {"IPAddresses": {"10.0.0.5": {"IPAMKey": {"networkName": "aws-cni"}}}}
+                }
+            }
+        }
+    }
     result = parse_enis(body)
     assert (result.enis[0].device_number, result.total_ips, set(assigned(body))) == (0, None, {"10.0.0.5"})
 
@@ -150,15 +170,20 @@ def test_the_newest_of_two_concatenated_bodies_has_the_later_pod() -> None:
     ("body", "message"),
     [
         ([], "must be a JSON object (ipamd's ENI datastore), found a list"),
-        ({"AvailableCommands": ["/v1/enis"]},
-         "is ipamd's list of commands, not ENI data (the request went to an unknown path)"),
+        (
+            {"AvailableCommands": ["/v1/enis"]},
+            "is ipamd's list of commands, not ENI data (the request went to an unknown path)",
+        ),
         ({"TotalIPs": 1}, "has neither ENIs (CNI v1.7+) nor ENIIPPools (CNI v1.0-v1.6), got ['TotalIPs']"),
         ({"ENIs": []}, "ENIs: must be an object of ENIs by id, found a list"),
         ({"ENIs": {"eni-1": {"DeviceNumber": "0"}}}, "ENIs.eni-1.DeviceNumber: must be an integer, got '0'"),
         ({"0": []}, "0: must be a JSON object (the ENIs of network card 0), found a list"),
-        ({"ENIs": {"eni-1": {"AvailableIPv4Cidrs": {"10.0.0.0/28": {"IPAddresses": {"10.0.0.1": 5}}}}}},
-         "ENIs.eni-1.AvailableIPv4Cidrs[10.0.0.0/28].IPAddresses[10.0.0.1]: must be a JSON object (one address), "
-         "found a number"),
+        (
+            {"ENIs": {"eni-1": {"AvailableIPv4Cidrs": {"10.0.0.0/28": {"IPAddresses": {"10.0.0.1": 5}}}}}},
+            "ENIs.eni-1.AvailableIPv4Cidrs[10.0.0.0/28].IPAddresses[10.0.0.1]: "
+            "must be a JSON object (one address), "
+            "found a number",
+        ),
     ],
 )
 def test_wrong_shapes_are_reported_with_the_key_path(body: Any, message: str) -> None:

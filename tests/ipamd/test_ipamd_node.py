@@ -1,4 +1,4 @@
-"""A node's introspection files as eks-log-collector saves them: empty, concatenated, truncated, legacy names."""
+"""A node's introspection files as eks-log-collector saves them: empty, concatenated, truncated, legacy."""
 
 from __future__ import annotations
 
@@ -27,8 +27,14 @@ def node_dir(tmp_path: Path) -> Path:
 
 def test_complete_folder_parses_every_endpoint(node_dir: Path) -> None:
     node = read_node_directory(node_dir, source="ipamd/n")
-    assert (node.verifiable, node.enis.format if node.enis else None, node.pods, node.eni_config and node.eni_config.name,
-            node.ipamd_env and node.ipamd_env["WARM_IP_TARGET"], node.problems) == (True, "G", None, "us-west-2a", 5, {})
+    assert (
+        node.verifiable,
+        node.enis.format if node.enis else None,
+        node.pods,
+        node.eni_config and node.eni_config.name,
+        node.ipamd_env and node.ipamd_env["WARM_IP_TARGET"],
+        node.problems,
+    ) == (True, "G", None, "us-west-2a", 5, {})
 
 
 def test_v1_7_pods_body_is_noted_not_a_problem(node_dir: Path) -> None:
@@ -41,7 +47,10 @@ def test_empty_enis_makes_the_node_not_verifiable(node_dir: Path) -> None:
     (node_dir / "enis.json").write_text("")
     node = read_node_directory(node_dir, source="ipamd/n")
     assert (node.verifiable, node.problems["enis"]) == (
-        False, "ipamd/n/enis.json: is empty (introspection disabled, bound to another address, or ipamd not running)")
+        False,
+        "ipamd/n/enis.json: is empty "
+        "(introspection disabled, bound to another address, or ipamd not running)",
+    )
 
 
 def test_empty_settings_file_only_loses_that_endpoint(node_dir: Path) -> None:
@@ -54,7 +63,10 @@ def test_truncated_enis_is_reported_with_line_and_column(node_dir: Path) -> None
     text = (FIXTURES / "enis-g-v1.23.json").read_text()
     (node_dir / "enis.json").write_text(text[:700])
     node = read_node_directory(node_dir, source="ipamd/n")
-    assert node.problems["enis"].startswith("ipamd/n/enis.json line ") and "may be truncated" in node.problems["enis"]
+    assert (
+        node.problems["enis"].startswith("ipamd/n/enis.json line ")
+        and "may be truncated" in node.problems["enis"]
+    )
 
 
 def test_concatenated_documents_use_the_last_and_say_so(node_dir: Path) -> None:
@@ -67,8 +79,9 @@ def test_concatenated_documents_use_the_last_and_say_so(node_dir: Path) -> None:
 def test_wrong_document_in_enis_is_a_node_problem(node_dir: Path) -> None:
     shutil.copy(FIXTURES / "pods-v1.7-root.json", node_dir / "enis.json")
     node = read_node_directory(node_dir, source="ipamd/n")
-    assert node.problems["enis"] == ("ipamd/n/enis.json: is ipamd's list of commands, not ENI data "
-                                     "(the request went to an unknown path)")
+    assert node.problems["enis"] == (
+        "ipamd/n/enis.json: is ipamd's list of commands, not ENI data (the request went to an unknown path)"
+    )
 
 
 def test_legacy_txt_names_are_read(node_dir: Path) -> None:

@@ -17,9 +17,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlparse
 
-THROTTLED = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code>'
-             b"<Message>Request limit exceeded.</Message></Error></Errors>"
-             b"<RequestID>5f1c7a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b</RequestID></Response>")
+THROTTLED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code>'
+    b"<Message>Request limit exceeded.</Message></Error></Errors>"
+    b"<RequestID>5f1c7a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b</RequestID></Response>"
+)
 
 
 @dataclass
@@ -37,10 +39,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *_: Any) -> None:
         return
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._handle()
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._handle()
 
     def _handle(self) -> None:

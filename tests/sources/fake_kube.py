@@ -39,8 +39,16 @@ _PROXY = re.compile(r"^/api/v1/nodes/(?P<node>[^/:]+):(?P<port>\d+)/proxy/(?P<pa
 class FakeCluster:
     """What the fake API server serves; tests change it between requests as they like."""
 
-    objects: dict[str, list[dict[str, Any]] | None] = field(default_factory=lambda: {
-        "pods": [], "nodes": [], "services": [], "ingresses": [], "eniconfigs": None, "targetgroupbindings": None})
+    objects: dict[str, list[dict[str, Any]] | None] = field(
+        default_factory=lambda: {
+            "pods": [],
+            "nodes": [],
+            "services": [],
+            "ingresses": [],
+            "eniconfigs": None,
+            "targetgroupbindings": None,
+        }
+    )
     daemonset: dict[str, Any] | None = None
     proxy_bodies: dict[tuple[str, str], tuple[int, bytes]] = field(default_factory=dict)
     """(node, "v1/enis") -> (status, body); a node:path not listed answers 503 like an unreachable port."""
@@ -58,16 +66,21 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *_: Any) -> None:  # keep test output clean
         return
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         cluster = self.cluster
         url = urlparse(self.path)
         cluster.requests[url.path] += 1
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return self._json(401, {"kind": "Status", "status": "Failure", "reason": "Unauthorized", "code": 401})
+            return self._json(
+                401, {"kind": "Status", "status": "Failure", "reason": "Unauthorized", "code": 401}
+            )
         if cluster.throttle_first > 0:
             cluster.throttle_first -= 1
-            return self._json(429, {"kind": "Status", "status": "Failure", "reason": "TooManyRequests", "code": 429},
-                              headers={"Retry-After": "0"})
+            return self._json(
+                429,
+                {"kind": "Status", "status": "Failure", "reason": "TooManyRequests", "code": 429},
+                headers={"Retry-After": "0"},
+            )
         proxy = _PROXY.match(unquote(url.path))  # like Go's net/http, route on the decoded path
         if proxy:
             return self._proxy(proxy["node"], proxy["path"])
@@ -85,9 +98,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.cluster.limits.append(limit)
         token = query.get("continue", [""])[0]
         start = int(json.loads(base64.b64decode(token))["offset"]) if token else 0
-        page = items[start:start + limit]
+        page = items[start : start + limit]
         end = start + len(page)
-        following = base64.b64encode(json.dumps({"offset": end}).encode()).decode() if end < len(items) else ""
+        following = (
+            base64.b64encode(json.dumps({"offset": end}).encode()).decode() if end < len(items) else ""
+        )
         metadata: dict[str, Any] = {"resourceVersion": "4242"}
         if following:
             metadata["continue"] = following
@@ -99,7 +114,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.cluster.release.wait(60)  # a node that never answers, until the test ends
             return
         status, body = self.cluster.proxy_bodies.get(
-            (node, path), (503, b"error trying to reach service: dial tcp 10.0.1.10:61679: connect: connection refused"))
+            (node, path),
+            (503, b"error trying to reach service: dial tcp 10.0.1.10:61679: connect: connection refused"),
+        )
         self.send_response(status)
         self.send_header("Content-Type", "application/json" if status == 200 else "text/plain")
         self.send_header("Content-Length", str(len(body)))
@@ -127,12 +144,18 @@ def serve(cluster: FakeCluster, tmp_path: Path) -> Iterator[Path]:
     thread.start()
     host, port = server.server_address[:2]
     kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(json.dumps({
-        "apiVersion": "v1", "kind": "Config", "current-context": "lab",
-        "clusters": [{"name": "lab", "cluster": {"server": f"http://{host}:{port}"}}],
-        "users": [{"name": "tester", "user": {"token": TOKEN}}],
-        "contexts": [{"name": "lab", "context": {"cluster": "lab", "user": "tester"}}],
-    }))
+    kubeconfig.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "current-context": "lab",
+                "clusters": [{"name": "lab", "cluster": {"server": f"http://{host}:{port}"}}],
+                "users": [{"name": "tester", "user": {"token": TOKEN}}],
+                "contexts": [{"name": "lab", "context": {"cluster": "lab", "user": "tester"}}],
+            }
+        )
+    )
     try:
         yield kubeconfig
     finally:

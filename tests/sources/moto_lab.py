@@ -40,35 +40,56 @@ def make_lab(*, secondary_ips: int = 3, cluster: str = CLUSTER) -> MotoLab:
         for zone, cidr in (("us-west-2a", "10.0.0.0/19"), ("us-west-2b", "10.0.32.0/19"))
     }
     eks = boto3.client("eks", region_name=REGION)
-    eks.create_cluster(name=cluster, roleArn="arn:aws:iam::123456789012:role/ekslab-cluster",
-                       resourcesVpcConfig={"subnetIds": list(subnets.values())})
+    eks.create_cluster(
+        name=cluster,
+        roleArn="arn:aws:iam::123456789012:role/ekslab-cluster",
+        resourcesVpcConfig={"subnetIds": list(subnets.values())},
+    )
     lab = MotoLab(vpc_id=vpc_id, subnets=subnets, instances=[], node_names=[], primary_ips={})
     for zone, subnet in subnets.items():
-        instance = ec2.run_instances(ImageId=IMAGE, InstanceType="m5.large", MinCount=1, MaxCount=1,
-                                     SubnetId=subnet, Placement={"AvailabilityZone": zone})["Instances"][0]
+        instance = ec2.run_instances(
+            ImageId=IMAGE,
+            InstanceType="m5.large",
+            MinCount=1,
+            MaxCount=1,
+            SubnetId=subnet,
+            Placement={"AvailabilityZone": zone},
+        )["Instances"][0]
         instance_id, primary = instance["InstanceId"], instance["PrivateIpAddress"]
         lab.instances.append(instance_id)
         lab.primary_ips[instance_id] = primary
         lab.node_names.append(f"ip-{primary.replace('.', '-')}.{REGION}.compute.internal")
         primary_eni = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
-        ec2.assign_private_ip_addresses(NetworkInterfaceId=primary_eni, SecondaryPrivateIpAddressCount=secondary_ips)
-        extra = ec2.create_network_interface(SubnetId=subnet, Description=f"aws-K8S-{instance_id}",
-                                             SecondaryPrivateIpAddressCount=secondary_ips)["NetworkInterface"]
-        ec2.attach_network_interface(NetworkInterfaceId=extra["NetworkInterfaceId"], InstanceId=instance_id,
-                                     DeviceIndex=1)
+        ec2.assign_private_ip_addresses(
+            NetworkInterfaceId=primary_eni, SecondaryPrivateIpAddressCount=secondary_ips
+        )
+        extra = ec2.create_network_interface(
+            SubnetId=subnet,
+            Description=f"aws-K8S-{instance_id}",
+            SecondaryPrivateIpAddressCount=secondary_ips,
+        )["NetworkInterface"]
+        ec2.attach_network_interface(
+            NetworkInterfaceId=extra["NetworkInterfaceId"], InstanceId=instance_id, DeviceIndex=1
+        )
         lab.extra_eni[instance_id] = extra["NetworkInterfaceId"]
         ips = []
-        for eni in ec2.describe_network_interfaces(NetworkInterfaceIds=[primary_eni, extra["NetworkInterfaceId"]])[
-                "NetworkInterfaces"]:
+        for eni in ec2.describe_network_interfaces(
+            NetworkInterfaceIds=[primary_eni, extra["NetworkInterfaceId"]]
+        )["NetworkInterfaces"]:
             ips += [entry["PrivateIpAddress"] for entry in eni["PrivateIpAddresses"] if not entry["Primary"]]
         lab.pod_ips[instance_id] = ips
     return lab
 
 
-def make_target_group(lab: MotoLab, ips: list[str], name: str = "k8s-game2048-service2-0f1e2d3c4b") -> dict[str, Any]:
+def make_target_group(
+    lab: MotoLab, ips: list[str], name: str = "k8s-game2048-service2-0f1e2d3c4b"
+) -> dict[str, Any]:
     elbv2 = boto3.client("elbv2", region_name=REGION)
-    group = elbv2.create_target_group(Name=name, Protocol="HTTP", Port=80, VpcId=lab.vpc_id,
-                                      TargetType="ip")["TargetGroups"][0]
+    group = elbv2.create_target_group(Name=name, Protocol="HTTP", Port=80, VpcId=lab.vpc_id, TargetType="ip")[
+        "TargetGroups"
+    ][0]
     if ips:
-        elbv2.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": ip, "Port": 80} for ip in ips])
+        elbv2.register_targets(
+            TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": ip, "Port": 80} for ip in ips]
+        )
     return group

@@ -18,7 +18,10 @@ def test_cluster_vpc_comes_from_eks(moto_ec2: str) -> None:
 
 def test_vpc_lists_both_associated_cidr_blocks(moto_ec2: str) -> None:
     lab = make_lab()
-    vpcs = [vpc_record(item, position=0, source="x") for item in AwsSource(AwsSettings(region=REGION)).vpcs(lab.vpc_id)]
+    vpcs = [
+        vpc_record(item, position=0, source="x")
+        for item in AwsSource(AwsSettings(region=REGION)).vpcs(lab.vpc_id)
+    ]
     assert [(vpc.vpc_id, set(vpc.cidrs)) for vpc in vpcs] == [(lab.vpc_id, {"10.0.0.0/16", "100.64.0.0/16"})]
 
 
@@ -30,14 +33,21 @@ def test_network_interfaces_are_those_of_the_vpc_with_their_secondary_ips(moto_e
     attached = {record.eni_id: record for record in records if record.instance_id == lab.instances[0]}
     secondary = sorted(ip for record in attached.values() for ip in record.secondary_ips)
     assert ({record.vpc_id for record in records}, secondary, other.vpc_id != lab.vpc_id) == (
-        {lab.vpc_id}, sorted(lab.pod_ips[lab.instances[0]]), True)
+        {lab.vpc_id},
+        sorted(lab.pod_ips[lab.instances[0]]),
+        True,
+    )
 
 
 def test_extra_eni_keeps_its_device_index(moto_ec2: str) -> None:
     lab = make_lab()
     aws = AwsSource(AwsSettings(region=REGION))
-    records = {record.eni_id: record for record in
-               (eni_record(item, position=0, source="x") for item in aws.network_interfaces(lab.vpc_id))}
+    records = {
+        record.eni_id: record
+        for record in (
+            eni_record(item, position=0, source="x") for item in aws.network_interfaces(lab.vpc_id)
+        )
+    }
     extra = records[lab.extra_eni[lab.instances[1]]]
     assert (extra.instance_id, extra.device_index) == (lab.instances[1], 1)
 
@@ -67,13 +77,17 @@ def test_target_health_of_an_ip_target_group(moto_ec2: str) -> None:
     described = aws.target_groups([group["TargetGroupArn"]])
     health = aws.target_health(group["TargetGroupArn"])
     assert ([item["TargetType"] for item in described], sorted(item["Target"]["Id"] for item in health)) == (
-        ["ip"], sorted(ips))
+        ["ip"],
+        sorted(ips),
+    )
 
 
 def test_unknown_cluster_is_one_line(moto_ec2: str) -> None:
     with pytest.raises(InputError) as raised:
         AwsSource(AwsSettings(region=REGION)).cluster_vpc("no-such-cluster")
-    assert raised.value.message.startswith("AWS eks DescribeCluster (us-west-2): failed: ResourceNotFoundException:")
+    assert raised.value.message.startswith(
+        "AWS eks DescribeCluster (us-west-2): failed: ResourceNotFoundException:"
+    )
 
 
 def test_throttling_is_retried_then_answered(moto_ec2: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,10 +108,15 @@ def test_throttling_past_the_attempts_is_reported(moto_ec2: str, monkeypatch: py
         with pytest.raises(InputError) as raised:
             list(AwsSource(AwsSettings(region=REGION, max_attempts=2)).vpcs("vpc-1"))
     assert (raised.value.message, state.requests) == (
-        "AWS ec2 DescribeVpcs (us-west-2): failed after 2 attempts: RequestLimitExceeded: Request limit exceeded.", 2)
+        "AWS ec2 DescribeVpcs (us-west-2): failed after 2 attempts: "
+        "RequestLimitExceeded: Request limit exceeded.",
+        2,
+    )
 
 
-def test_endpoint_that_never_answers_times_out_and_is_reported(moto_ec2: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_endpoint_that_never_answers_times_out_and_is_reported(
+    moto_ec2: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     state = ProxyState(upstream=moto_ec2, hang=True)
     with proxy(state) as url:
         monkeypatch.setenv("AWS_ENDPOINT_URL", url)
@@ -105,7 +124,9 @@ def test_endpoint_that_never_answers_times_out_and_is_reported(moto_ec2: str, mo
         with pytest.raises(InputError) as raised:
             list(aws.subnets("vpc-1"))
     assert (raised.value.message, state.requests) == (
-        "AWS ec2 DescribeSubnets (us-west-2): did not answer after 2 attempts (ReadTimeoutError)", 2)
+        "AWS ec2 DescribeSubnets (us-west-2): did not answer after 2 attempts (ReadTimeoutError)",
+        2,
+    )
 
 
 def test_missing_credentials_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:

@@ -60,23 +60,31 @@ class CountingTransport:
 
 def test_at_most_concurrency_nodes_are_fetched_at_once() -> None:
     transport = CountingTransport()
-    results = fetch_introspection(transport, [node(f"n{index}") for index in range(40)], concurrency=4, timeout=5)
+    results = fetch_introspection(
+        transport, [node(f"n{index}") for index in range(40)], concurrency=4, timeout=5
+    )
     assert (len(results), transport.most <= 4, transport.most > 1) == (40, True, True)
 
 
 def test_hanging_node_is_reported_and_the_others_are_fetched(tmp_path: Path) -> None:
     # GIVEN three nodes behind the API server's node proxy, one of which never answers
     enis = (FIXTURES / "enis-g-v1.23.json").read_bytes()
-    cluster = FakeCluster(hanging_nodes={"n2"},
-                          proxy_bodies={(name, "v1/enis"): (200, enis) for name in ("n1", "n3")})
+    cluster = FakeCluster(
+        hanging_nodes={"n2"}, proxy_bodies={(name, "v1/enis"): (200, enis) for name in ("n1", "n3")}
+    )
     with serve(cluster, tmp_path) as kubeconfig:
         kube = KubeSource(KubeSettings(kubeconfig=str(kubeconfig)))
         transport = ProxyTransport(kube, bind_address="0.0.0.0:61679")
         # WHEN fetched with a 0.5 s per-node timeout
-        results = fetch_introspection(transport, [node("n1"), node("n2"), node("n3")], concurrency=3, timeout=0.5)
+        results = fetch_introspection(
+            transport, [node("n1"), node("n2"), node("n3")], concurrency=3, timeout=0.5
+        )
     # THEN the hanging node has an error and the two others their bodies
     assert (results["n1"].bodies["enis"], results["n2"].error is not None, results["n3"].bodies["enis"]) == (
-        enis, True, enis)
+        enis,
+        True,
+        enis,
+    )
     assert results["n2"].error and "node proxy" in results["n2"].error
 
 
@@ -85,13 +93,16 @@ def test_unreachable_loopback_ipamd_through_the_proxy_says_to_use_ssm(tmp_path: 
         transport = ProxyTransport(KubeSource(KubeSettings(kubeconfig=str(kubeconfig))))
         result = fetch_introspection(transport, [node("n1")], concurrency=1, timeout=5)["n1"]
     assert result.error is not None and result.error.endswith(
-        "(ipamd listens on loopback only: use --ipamd-transport ssm)")
+        "(ipamd listens on loopback only: use --ipamd-transport ssm)"
+    )
 
 
 def test_proxy_uses_the_port_of_the_bind_address(tmp_path: Path) -> None:
     cluster = FakeCluster(proxy_bodies={("n1", "v1/enis"): (200, b"{}")})
     with serve(cluster, tmp_path) as kubeconfig:
-        transport = ProxyTransport(KubeSource(KubeSettings(kubeconfig=str(kubeconfig))), bind_address="0.0.0.0:61671")
+        transport = ProxyTransport(
+            KubeSource(KubeSettings(kubeconfig=str(kubeconfig))), bind_address="0.0.0.0:61671"
+        )
         fetch_introspection(transport, [node("n1")], concurrency=1, timeout=5)
     assert cluster.requests["/api/v1/nodes/n1:61671/proxy/v1/enis"] == 1
 
@@ -106,8 +117,12 @@ def test_ssm_output_decodes_to_the_raw_bodies() -> None:
     output = f"enis {encode(enis)}\npods {encode(b'')}\neni-configs {encode(selected)}\n"
     bodies = decode_ssm_output(output)
     node_ipamd = parse_node_bodies(bodies, source="ipamd on n1")
-    assert (bodies["enis"], bodies["pods"], node_ipamd.enis is not None,
-            node_ipamd.eni_config and node_ipamd.eni_config.name) == (enis, b"", True, "default")
+    assert (
+        bodies["enis"],
+        bodies["pods"],
+        node_ipamd.enis is not None,
+        node_ipamd.eni_config and node_ipamd.eni_config.name,
+    ) == (enis, b"", True, "default")
 
 
 @pytest.mark.parametrize(
@@ -126,9 +141,15 @@ def test_ssm_output_that_is_cut_or_garbled_is_refused(output: str, message: str)
 
 @pytest.mark.parametrize(
     ("bind_address", "target"),
-    [(None, "http://127.0.0.1:61679"), ("127.0.0.1:61671", "http://127.0.0.1:61671"),
-     ("0.0.0.0:61679", "http://127.0.0.1:61679"), ("unix:/var/run/aws-node/introspect.sock",
-                                                   "--unix-socket /var/run/aws-node/introspect.sock http://localhost")],
+    [
+        (None, "http://127.0.0.1:61679"),
+        ("127.0.0.1:61671", "http://127.0.0.1:61671"),
+        ("0.0.0.0:61679", "http://127.0.0.1:61679"),
+        (
+            "unix:/var/run/aws-node/introspect.sock",
+            "--unix-socket /var/run/aws-node/introspect.sock http://localhost",
+        ),
+    ],
 )
 def test_ssm_script_reads_the_bind_address_in_force(bind_address: str | None, target: str) -> None:
     # cni-facts.md §1.1: INTROSPECTION_BIND_ADDRESS may be host:port or unix:<path>.
@@ -148,13 +169,17 @@ def test_ssm_command_without_output_is_a_node_error(moto_ec2: str) -> None:
     # moto runs no command: every invocation succeeds with an empty stdout, which must not pass as data.
     lab = make_lab()
     aws = AwsSource(AwsSettings(region=REGION))
-    results = fetch_introspection(SsmTransport(aws, poll_interval=0.01), [node("n1", lab.instances[0])],
-                                  concurrency=1, timeout=5)
-    assert (results["n1"].bodies, results["n1"].error and results["n1"].error.endswith(
-        "the command printed no introspection output")) == ({}, True)
+    results = fetch_introspection(
+        SsmTransport(aws, poll_interval=0.01), [node("n1", lab.instances[0])], concurrency=1, timeout=5
+    )
+    assert (
+        results["n1"].bodies,
+        results["n1"].error and results["n1"].error.endswith("the command printed no introspection output"),
+    ) == ({}, True)
 
 
 def test_node_without_an_instance_is_an_error_not_a_crash() -> None:
-    result = fetch_introspection(SsmTransport(object(), poll_interval=0.01), [node("n1", None)], concurrency=1,
-                                 timeout=1)["n1"]
+    result = fetch_introspection(
+        SsmTransport(object(), poll_interval=0.01), [node("n1", None)], concurrency=1, timeout=1
+    )["n1"]
     assert result.error == "the node has no EC2 instance id for SSM"

@@ -19,13 +19,18 @@ def write(tmp_path: Path, text: str, name: str = "pods.json") -> Path:
     return path
 
 
-def read_all(path: Path, *, key: str = "items", chunk: int = 1 << 20) -> tuple[list[object], dict[str, object]]:
+def read_all(
+    path: Path, *, key: str = "items", chunk: int = 1 << 20
+) -> tuple[list[object], dict[str, object]]:
     reader = JsonListReader(path, key, source=path.name, expected=EXPECTED, chunk_chars=chunk)
     items = list(reader)
     return items, reader.header
 
 
-ITEMS = [{"metadata": {"name": f"pod-{index}", "labels": {"n": str(index)}}, "n": index * 1.5} for index in range(40)]
+ITEMS = [
+    {"metadata": {"name": f"pod-{index}", "labels": {"n": str(index)}}, "n": index * 1.5}
+    for index in range(40)
+]
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
@@ -34,7 +39,10 @@ def test_items_stream_whole_across_any_chunk_boundary(tmp_path: Path, chunk: int
     document = {"apiVersion": "v1", "items": ITEMS, "kind": "List", "metadata": {"resourceVersion": ""}}
     path = write(tmp_path, json.dumps(document, indent=4))
     items, header = read_all(path, chunk=chunk)
-    assert (items, header) == (ITEMS, {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}})
+    assert (items, header) == (
+        ITEMS,
+        {"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}},
+    )
 
 
 @pytest.mark.parametrize("chunk", [1, 3, 1 << 20])
@@ -60,10 +68,14 @@ def test_empty_list(tmp_path: Path) -> None:
         ("[1, 2]", f"pods.json line 1 column 1: must be a JSON object, found '['; expected {EXPECTED}"),
         ('{"kind": "List"}', f"pods.json: has no 'items' list, expected {EXPECTED}"),
         ('{"items": {"a": 1}}', f"pods.json line 1 column 11: 'items' must be a list; expected {EXPECTED}"),
-        ('{"items": [{"a": 1}\n{"b": 2}]}',
-         f"pods.json line 2 column 1: expected ',' or ']' after an item of 'items'; expected {EXPECTED}"),
-        ('{"items": []}{"items": []}',
-         f"pods.json line 1 column 14: more than one JSON document in the file; expected {EXPECTED}"),
+        (
+            '{"items": [{"a": 1}\n{"b": 2}]}',
+            f"pods.json line 2 column 1: expected ',' or ']' after an item of 'items'; expected {EXPECTED}",
+        ),
+        (
+            '{"items": []}{"items": []}',
+            f"pods.json line 1 column 14: more than one JSON document in the file; expected {EXPECTED}",
+        ),
     ],
 )
 def test_wrong_documents_are_one_precise_line(tmp_path: Path, text: str, message: str) -> None:
@@ -83,8 +95,10 @@ def test_truncated_file_names_line_and_column(tmp_path: Path, chunk: int) -> Non
         read_all(path, chunk=chunk)
     line = text[:cut].count("\n") + 1
     column = cut - 3 - text.rfind("\n", 0, cut)
-    assert raised.value.message == (f"pods.json line {line} column {column}: is not valid JSON (Unterminated string; "
-                                    f"the file may be truncated), expected {EXPECTED}")
+    assert raised.value.message == (
+        f"pods.json line {line} column {column}: is not valid JSON (Unterminated string; "
+        f"the file may be truncated), expected {EXPECTED}"
+    )
 
 
 def test_non_utf8_file_is_one_line(tmp_path: Path) -> None:
@@ -102,7 +116,11 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_concatenated_documents_all_come_back() -> None:
-    assert parse_documents('{"a": 1}{"b": 2}\n"name"\n', source="x", expected="y") == [{"a": 1}, {"b": 2}, "name"]
+    assert parse_documents('{"a": 1}{"b": 2}\n"name"\n', source="x", expected="y") == [
+        {"a": 1},
+        {"b": 2},
+        "name",
+    ]
 
 
 def test_whitespace_only_body_has_no_document() -> None:
@@ -112,8 +130,10 @@ def test_whitespace_only_body_has_no_document() -> None:
 def test_bad_body_names_its_source_line_and_column() -> None:
     with pytest.raises(InputError) as raised:
         parse_documents('{"a": 1}\n{"b": ', source="ipamd/n/enis.json", expected="ipamd's /v1/enis body")
-    assert raised.value.message == ("ipamd/n/enis.json line 2 column 7: is not valid JSON (Expecting value; "
-                                    "the file may be truncated), expected ipamd's /v1/enis body")
+    assert raised.value.message == (
+        "ipamd/n/enis.json line 2 column 7: is not valid JSON (Expecting value; "
+        "the file may be truncated), expected ipamd's /v1/enis body"
+    )
 
 
 def test_single_document_refuses_two(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The Kubernetes source through the real client against a loopback API server: pages, retries, 404s, proxy."""
+"""The Kubernetes source through the real client against a loopback API server: pages, retries, proxy."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from tests.verify.cluster_docs import node, pod
 
 
 def pods(count: int) -> list[dict[str, object]]:
-    return [pod(f"web-{index}", node="n1", ip=f"10.0.{index // 250}.{index % 250 + 1}") for index in range(count)]
+    return [
+        pod(f"web-{index}", node="n1", ip=f"10.0.{index // 250}.{index % 250 + 1}") for index in range(count)
+    ]
 
 
 def source(kubeconfig: Path, **settings: object) -> KubeSource:
@@ -30,7 +32,10 @@ def test_pods_are_read_in_the_minimum_number_of_pages(tmp_path: Path, count: int
         kube = source(kubeconfig, page_size=page_size)
         names = [item["metadata"]["name"] for page in kube.pods() for item in page]
     assert (names, cluster.requests["/api/v1/pods"], set(cluster.limits)) == (
-        [f"web-{index}" for index in range(count)], max(1, math.ceil(count / page_size)), {page_size})
+        [f"web-{index}" for index in range(count)],
+        max(1, math.ceil(count / page_size)),
+        {page_size},
+    )
 
 
 def test_throttled_requests_are_retried_then_served(tmp_path: Path) -> None:
@@ -49,20 +54,25 @@ def test_throttling_that_never_ends_is_reported_after_the_attempts(tmp_path: Pat
         with pytest.raises(InputError) as raised:
             list(kube.pods())
     assert (raised.value.message, cluster.requests["/api/v1/pods"]) == (
-        f"Kubernetes API list pods ({kube.host}): failed after 3 attempts: HTTP 429 Too Many Requests", 3)
+        f"Kubernetes API list pods ({kube.host}): failed after 3 attempts: HTTP 429 Too Many Requests",
+        3,
+    )
 
 
 def test_api_that_does_not_answer_is_reported(tmp_path: Path) -> None:
     # A port nothing listens on: every attempt is refused.
     kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text('{"apiVersion": "v1", "kind": "Config", "current-context": "c", "clusters": [{"name": "c", '
-                          '"cluster": {"server": "http://127.0.0.1:9"}}], "users": [{"name": "u", "user": {"token": '
-                          '"t"}}], "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}]}')
+    kubeconfig.write_text(
+        '{"apiVersion": "v1", "kind": "Config", "current-context": "c", "clusters": [{"name": "c", '
+        '"cluster": {"server": "http://127.0.0.1:9"}}], "users": [{"name": "u", "user": {"token": '
+        '"t"}}], "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}]}'
+    )
     kube = source(kubeconfig, attempts=2)
     with pytest.raises(InputError) as raised:
         list(kube.nodes())
-    assert raised.value.message == ("Kubernetes API list nodes (http://127.0.0.1:9): did not answer after 2 attempts "
-                                    "(connection refused)")
+    assert raised.value.message == (
+        "Kubernetes API list nodes (http://127.0.0.1:9): did not answer after 2 attempts (connection refused)"
+    )
 
 
 def test_missing_crd_reads_as_none(tmp_path: Path) -> None:
@@ -73,12 +83,15 @@ def test_missing_crd_reads_as_none(tmp_path: Path) -> None:
 
 def test_installed_crd_lists_every_item_across_pages(tmp_path: Path) -> None:
     cluster = FakeCluster()
-    cluster.objects["eniconfigs"] = [{"metadata": {"name": f"us-west-2{zone}"}, "spec": {"subnet": "s"}}
-                                     for zone in "abc"]
+    cluster.objects["eniconfigs"] = [
+        {"metadata": {"name": f"us-west-2{zone}"}, "spec": {"subnet": "s"}} for zone in "abc"
+    ]
     with serve(cluster, tmp_path) as kubeconfig:
         items = source(kubeconfig, page_size=2).eniconfigs()
-    assert ([item["metadata"]["name"] for item in items or []], cluster.requests[
-        "/apis/crd.k8s.amazonaws.com/v1alpha1/eniconfigs"]) == (["us-west-2a", "us-west-2b", "us-west-2c"], 2)
+    assert (
+        [item["metadata"]["name"] for item in items or []],
+        cluster.requests["/apis/crd.k8s.amazonaws.com/v1alpha1/eniconfigs"],
+    ) == (["us-west-2a", "us-west-2b", "us-west-2c"], 2)
 
 
 def test_missing_aws_node_daemonset_reads_as_none(tmp_path: Path) -> None:

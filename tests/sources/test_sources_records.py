@@ -34,9 +34,17 @@ def test_instance_id_comes_from_the_provider_id(provider_id: str | None, instanc
 
 
 def test_pod_record_keeps_what_the_checks_need() -> None:
-    record = pod_record(pod("web-1", node="n1", ip="10.0.0.5", namespace="shop"), position=0, source="pods.json: items")
+    record = pod_record(
+        pod("web-1", node="n1", ip="10.0.0.5", namespace="shop"), position=0, source="pods.json: items"
+    )
     assert (record.key, record.node, record.ip, record.phase, record.host_network, record.labels) == (
-        "shop/web-1", "n1", "10.0.0.5", "Running", False, None)
+        "shop/web-1",
+        "n1",
+        "10.0.0.5",
+        "Running",
+        False,
+        None,
+    )
 
 
 def test_labels_and_readiness_are_kept_only_where_needed() -> None:
@@ -52,9 +60,24 @@ def test_ipv6_pod_ip_is_canonical() -> None:
 
 def test_branch_eni_annotation_is_read() -> None:
     # cni-facts.md §5: [{eniId, ifAddress, privateIp, ipv6Addr, vlanID, subnetCidr}].
-    item = pod("secure", node="n1", ip="10.0.0.9", annotations={"vpc.amazonaws.com/pod-eni": json.dumps(
-        [{"eniId": "eni-0b1", "ifAddress": "02:11:22:33:44:55", "privateIp": "10.0.0.9", "vlanId": 3,
-          "subnetCidr": "10.0.0.0/19"}])})
+    item = pod(
+        "secure",
+        node="n1",
+        ip="10.0.0.9",
+        annotations={
+            "vpc.amazonaws.com/pod-eni": json.dumps(
+                [
+                    {
+                        "eniId": "eni-0b1",
+                        "ifAddress": "02:11:22:33:44:55",
+                        "privateIp": "10.0.0.9",
+                        "vlanId": 3,
+                        "subnetCidr": "10.0.0.0/19",
+                    }
+                ]
+            )
+        },
+    )
     assert pod_record(item, position=0, source="s").branch_enis == (BranchEni("eni-0b1", "10.0.0.9", None),)
 
 
@@ -62,10 +85,15 @@ def test_branch_eni_annotation_is_read() -> None:
     ("item", "message"),
     [
         ({"kind": "Node", "metadata": {"name": "n"}}, "pods.json: items[3].kind: must be a Pod, got 'Node'"),
-        ({"spec": {}}, "pods.json: items[3]: must be a Pod object with metadata.name, found an object with keys "
-                       "['spec']"),
-        ({"metadata": {"name": "p"}, "status": {"podIP": 10}}, "pods.json: items[3].status.podIP: must be a string, "
-                                                                "got 10"),
+        (
+            {"spec": {}},
+            "pods.json: items[3]: must be a Pod object with metadata.name, found an object with keys "
+            "['spec']",
+        ),
+        (
+            {"metadata": {"name": "p"}, "status": {"podIP": 10}},
+            "pods.json: items[3].status.podIP: must be a string, got 10",
+        ),
         ("just text", "pods.json: items[3]: must be a Pod object with metadata.name, got 'just text'"),
     ],
 )
@@ -78,32 +106,64 @@ def test_bad_pod_items_name_the_file_position_and_field(item: object, message: s
 def test_node_record_reads_internal_ip_labels_and_instance() -> None:
     record = node_record(node("n1", instance_id="i-0abc", internal_ip="10.0.1.10"), position=0, source="s")
     assert (record.instance_id, record.internal_ip, record.labels["topology.kubernetes.io/zone"]) == (
-        "i-0abc", "10.0.1.10", "us-west-2a")
+        "i-0abc",
+        "10.0.1.10",
+        "us-west-2a",
+    )
 
 
 def test_eni_record_separates_primary_secondary_and_prefixes() -> None:
-    item = eni("eni-1", instance_id="i-1", device=1, primary_ip="10.0.0.10", secondary=("10.0.0.11",),
-               prefixes=("10.0.0.32/28",), ipv6_prefixes=("2600:1F14:abc:de01:8f00::/80",))
+    item = eni(
+        "eni-1",
+        instance_id="i-1",
+        device=1,
+        primary_ip="10.0.0.10",
+        secondary=("10.0.0.11",),
+        prefixes=("10.0.0.32/28",),
+        ipv6_prefixes=("2600:1F14:abc:de01:8f00::/80",),
+    )
     record = eni_record(item, position=0, source="s")
-    assert (record.primary_ip, record.secondary_ips, record.ipv4_prefixes, record.ipv6_prefixes, record.device_index,
-            record.instance_id) == ("10.0.0.10", ("10.0.0.11",), ("10.0.0.32/28",),
-                                    ("2600:1f14:abc:de01:8f00::/80",), 1, "i-1")
+    assert (
+        record.primary_ip,
+        record.secondary_ips,
+        record.ipv4_prefixes,
+        record.ipv6_prefixes,
+        record.device_index,
+        record.instance_id,
+    ) == ("10.0.0.10", ("10.0.0.11",), ("10.0.0.32/28",), ("2600:1f14:abc:de01:8f00::/80",), 1, "i-1")
 
 
 def test_unattached_eni_has_no_instance() -> None:
-    record = eni_record(eni("eni-2", instance_id=None, device=0, primary_ip="10.0.0.7", interface_type="branch"),
-                        position=0, source="s")
+    record = eni_record(
+        eni("eni-2", instance_id=None, device=0, primary_ip="10.0.0.7", interface_type="branch"),
+        position=0,
+        source="s",
+    )
     assert (record.instance_id, record.interface_type) == (None, "branch")
 
 
 def test_vpc_keeps_only_associated_blocks() -> None:
-    record = vpc_record(vpc([("10.0.0.0/16", "associated"), ("10.1.0.0/16", "disassociating"),
-                             ("100.64.0.0/16", "associated")], ipv6=[("2600:1f14:abc:de00::/56", "associated")]),
-                        position=0, source="s")
+    record = vpc_record(
+        vpc(
+            [
+                ("10.0.0.0/16", "associated"),
+                ("10.1.0.0/16", "disassociating"),
+                ("100.64.0.0/16", "associated"),
+            ],
+            ipv6=[("2600:1f14:abc:de00::/56", "associated")],
+        ),
+        position=0,
+        source="s",
+    )
     assert record.cidrs == ("10.0.0.0/16", "100.64.0.0/16", "2600:1f14:abc:de00::/56")
 
 
 def test_daemonset_env_by_container_with_value_from_as_none() -> None:
-    env = daemonset_env(daemonset({"WARM_IP_TARGET": "5"}, {"DISABLE_TCP_EARLY_DEMUX": "true"}), source="ds.json")
+    env = daemonset_env(
+        daemonset({"WARM_IP_TARGET": "5"}, {"DISABLE_TCP_EARLY_DEMUX": "true"}), source="ds.json"
+    )
     assert (env["aws-node"], env["aws-vpc-cni-init"], env["aws-eks-nodeagent"]) == (
-        {"WARM_IP_TARGET": "5", "MY_NODE_NAME": None}, {"DISABLE_TCP_EARLY_DEMUX": "true"}, {})
+        {"WARM_IP_TARGET": "5", "MY_NODE_NAME": None},
+        {"DISABLE_TCP_EARLY_DEMUX": "true"},
+        {},
+    )

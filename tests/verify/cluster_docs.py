@@ -19,34 +19,64 @@ from ekslab.verify.checks import Expectations, verify
 from ekslab.verify.results import PodResult, Report
 
 VPC_ID = "vpc-0123456789abcdef0"
-REGION_AZ = {"subnet-a": "us-west-2a", "subnet-b": "us-west-2b", "subnet-pods-a": "us-west-2a",
-             "subnet-pods-b": "us-west-2b"}
+REGION_AZ = {
+    "subnet-a": "us-west-2a",
+    "subnet-b": "us-west-2b",
+    "subnet-pods-a": "us-west-2a",
+    "subnet-pods-b": "us-west-2b",
+}
 ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
-def pod(name: str, *, node: str | None, ip: str | None, namespace: str = "default", phase: str = "Running",
-        host_network: bool = False, annotations: dict[str, str] | None = None, labels: dict[str, str] | None = None,
-        ready: bool = True) -> dict[str, Any]:
+def pod(
+    name: str,
+    *,
+    node: str | None,
+    ip: str | None,
+    namespace: str = "default",
+    phase: str = "Running",
+    host_network: bool = False,
+    annotations: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+    ready: bool = True,
+) -> dict[str, Any]:
     """A pod as kubectl prints it (trimmed to realistic essentials)."""
     document: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {
-            "name": name, "namespace": namespace, "uid": f"uid-{namespace}-{name}",
+            "name": name,
+            "namespace": namespace,
+            "uid": f"uid-{namespace}-{name}",
             "labels": labels or {"app": name.rsplit("-", 1)[0]},
             "creationTimestamp": "2026-09-01T06:00:00Z",
         },
         "spec": {
-            "containers": [{"name": "main", "image": "public.ecr.aws/docker/library/nginx:1.27",
-                            "ports": [{"containerPort": 80, "protocol": "TCP"}]}],
-            "dnsPolicy": "ClusterFirst", "restartPolicy": "Always", "schedulerName": "default-scheduler",
-            "tolerations": [{"effect": "NoExecute", "key": "node.kubernetes.io/not-ready", "operator": "Exists",
-                             "tolerationSeconds": 300}],
+            "containers": [
+                {
+                    "name": "main",
+                    "image": "public.ecr.aws/docker/library/nginx:1.27",
+                    "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                }
+            ],
+            "dnsPolicy": "ClusterFirst",
+            "restartPolicy": "Always",
+            "schedulerName": "default-scheduler",
+            "tolerations": [
+                {
+                    "effect": "NoExecute",
+                    "key": "node.kubernetes.io/not-ready",
+                    "operator": "Exists",
+                    "tolerationSeconds": 300,
+                }
+            ],
         },
         "status": {
             "phase": phase,
-            "conditions": [{"type": "Ready", "status": "True" if ready else "False"},
-                           {"type": "PodScheduled", "status": "True"}],
+            "conditions": [
+                {"type": "Ready", "status": "True" if ready else "False"},
+                {"type": "PodScheduled", "status": "True"},
+            ],
         },
     }
     if annotations:
@@ -61,27 +91,53 @@ def pod(name: str, *, node: str | None, ip: str | None, namespace: str = "defaul
     return document
 
 
-def node(name: str, *, instance_id: str | None, internal_ip: str, zone: str = "us-west-2a",
-         labels: dict[str, str] | None = None, annotations: dict[str, str] | None = None,
-         provider_id: str | None = None) -> dict[str, Any]:
+def node(
+    name: str,
+    *,
+    instance_id: str | None,
+    internal_ip: str,
+    zone: str = "us-west-2a",
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+    provider_id: str | None = None,
+) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Node",
         "metadata": {
             "name": name,
-            "labels": {"kubernetes.io/hostname": name, "topology.kubernetes.io/zone": zone,
-                       "node.kubernetes.io/instance-type": "m5.large", **(labels or {})},
+            "labels": {
+                "kubernetes.io/hostname": name,
+                "topology.kubernetes.io/zone": zone,
+                "node.kubernetes.io/instance-type": "m5.large",
+                **(labels or {}),
+            },
             "annotations": {"node.alpha.kubernetes.io/ttl": "0", **(annotations or {})},
         },
         "spec": {"providerID": provider_id or (f"aws:///{zone}/{instance_id}" if instance_id else "")},
-        "status": {"addresses": [{"type": "InternalIP", "address": internal_ip},
-                                 {"type": "Hostname", "address": name}]},
+        "status": {
+            "addresses": [
+                {"type": "InternalIP", "address": internal_ip},
+                {"type": "Hostname", "address": name},
+            ]
+        },
     }
 
 
-def eni(eni_id: str, *, instance_id: str | None, device: int, primary_ip: str, secondary: tuple[str, ...] = (),
-        prefixes: tuple[str, ...] = (), subnet: str = "subnet-a", interface_type: str = "interface",
-        card: int = 0, ipv6: tuple[str, ...] = (), ipv6_prefixes: tuple[str, ...] = ()) -> dict[str, Any]:
+def eni(
+    eni_id: str,
+    *,
+    instance_id: str | None,
+    device: int,
+    primary_ip: str,
+    secondary: tuple[str, ...] = (),
+    prefixes: tuple[str, ...] = (),
+    subnet: str = "subnet-a",
+    interface_type: str = "interface",
+    card: int = 0,
+    ipv6: tuple[str, ...] = (),
+    ipv6_prefixes: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """A network interface as ``aws ec2 describe-network-interfaces`` prints it."""
     document: dict[str, Any] = {
         "AvailabilityZone": REGION_AZ.get(subnet, "us-west-2a"),
@@ -109,9 +165,14 @@ def eni(eni_id: str, *, instance_id: str | None, device: int, primary_ip: str, s
         document["Ipv6Prefixes"] = [{"Ipv6Prefix": prefix} for prefix in ipv6_prefixes]
     if instance_id:
         document["Attachment"] = {
-            "AttachTime": "2026-09-01T05:58:00+00:00", "AttachmentId": f"eni-attach-{eni_id[4:]}",
-            "DeleteOnTermination": True, "DeviceIndex": device, "NetworkCardIndex": card,
-            "InstanceId": instance_id, "InstanceOwnerId": "123456789012", "Status": "attached",
+            "AttachTime": "2026-09-01T05:58:00+00:00",
+            "AttachmentId": f"eni-attach-{eni_id[4:]}",
+            "DeleteOnTermination": True,
+            "DeviceIndex": device,
+            "NetworkCardIndex": card,
+            "InstanceId": instance_id,
+            "InstanceOwnerId": "123456789012",
+            "Status": "attached",
         }
     return document
 
@@ -124,21 +185,35 @@ def vpc(cidrs: list[tuple[str, str]], ipv6: list[tuple[str, str]] | None = None)
         "OwnerId": "123456789012",
         "IsDefault": False,
         "CidrBlockAssociationSet": [
-            {"AssociationId": f"vpc-cidr-assoc-{index}", "CidrBlock": cidr, "CidrBlockState": {"State": state}}
+            {
+                "AssociationId": f"vpc-cidr-assoc-{index}",
+                "CidrBlock": cidr,
+                "CidrBlockState": {"State": state},
+            }
             for index, (cidr, state) in enumerate(cidrs)
         ],
         "Ipv6CidrBlockAssociationSet": [
-            {"AssociationId": f"vpc-cidr-assoc-6-{index}", "Ipv6CidrBlock": cidr,
-             "Ipv6CidrBlockState": {"State": state}, "NetworkBorderGroup": "us-west-2"}
+            {
+                "AssociationId": f"vpc-cidr-assoc-6-{index}",
+                "Ipv6CidrBlock": cidr,
+                "Ipv6CidrBlockState": {"State": state},
+                "NetworkBorderGroup": "us-west-2",
+            }
             for index, (cidr, state) in enumerate(ipv6 or [])
         ],
     }
 
 
 def subnet(subnet_id: str, cidr: str) -> dict[str, Any]:
-    return {"AvailabilityZone": REGION_AZ.get(subnet_id, "us-west-2a"), "AvailableIpAddressCount": 8000,
-            "CidrBlock": cidr, "State": "available", "SubnetId": subnet_id, "VpcId": VPC_ID,
-            "Ipv6CidrBlockAssociationSet": []}
+    return {
+        "AvailabilityZone": REGION_AZ.get(subnet_id, "us-west-2a"),
+        "AvailableIpAddressCount": 8000,
+        "CidrBlock": cidr,
+        "State": "available",
+        "SubnetId": subnet_id,
+        "VpcId": VPC_ID,
+        "Ipv6CidrBlockAssociationSet": [],
+    }
 
 
 def enis_body(enis: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -162,12 +237,24 @@ def enis_body(enis: dict[str, dict[str, Any]]) -> dict[str, Any]:
                     "AssignedTime": "2026-09-01T06:02:11.482019377Z",
                     "UnassignedTime": ZERO_TIME if owner else "2026-09-01T07:00:00.000000001Z",
                 }
-            cidrs[cidr] = {"Cidr": {"IP": ip, "Mask": "////8A==" if length == "28" else "/////w=="},
-                           "IPAddresses": entries, "IsPrefix": length == "28", "AddressFamily": ""}
-        body[eni_id] = {"ID": eni_id, "IsPrimary": info.get("primary", False), "IsTrunk": False, "IsEFA": False,
-                        "DeviceNumber": info["device"], "AvailableIPv4Cidrs": cidrs, "IPv6Cidrs": {},
-                        "IsExcludedForPodIPs": False, "RouteTableID": 254 if info["device"] == 0 else info["device"] + 1,
-                        "SubnetID": "subnet-a"}
+            cidrs[cidr] = {
+                "Cidr": {"IP": ip, "Mask": "////8A==" if length == "28" else "/////w=="},
+                "IPAddresses": entries,
+                "IsPrefix": length == "28",
+                "AddressFamily": "",
+            }
+        body[eni_id] = {
+            "ID": eni_id,
+            "IsPrimary": info.get("primary", False),
+            "IsTrunk": False,
+            "IsEFA": False,
+            "DeviceNumber": info["device"],
+            "AvailableIPv4Cidrs": cidrs,
+            "IPv6Cidrs": {},
+            "IsExcludedForPodIPs": False,
+            "RouteTableID": 254 if info["device"] == 0 else info["device"] + 1,
+            "SubnetID": "subnet-a",
+        }
     return {"0": {"TotalIPs": total, "AssignedIPs": assigned, "ENIs": body}}
 
 
@@ -176,17 +263,34 @@ def daemonset(env: dict[str, str], init_env: dict[str, str] | None = None) -> di
         "apiVersion": "apps/v1",
         "kind": "DaemonSet",
         "metadata": {"name": "aws-node", "namespace": "kube-system"},
-        "spec": {"template": {"spec": {
-            "hostNetwork": True,
-            "initContainers": [{"name": "aws-vpc-cni-init", "image": "amazon-k8s-cni-init:v1.23.1",
-                                "env": [{"name": key, "value": value} for key, value in (init_env or {}).items()]}],
-            "containers": [
-                {"name": "aws-node", "image": "amazon-k8s-cni:v1.23.1",
-                 "env": [{"name": key, "value": value} for key, value in env.items()]
-                 + [{"name": "MY_NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}}]},
-                {"name": "aws-eks-nodeagent", "image": "aws-network-policy-agent:v1.4.2", "env": []},
-            ],
-        }}},
+        "spec": {
+            "template": {
+                "spec": {
+                    "hostNetwork": True,
+                    "initContainers": [
+                        {
+                            "name": "aws-vpc-cni-init",
+                            "image": "amazon-k8s-cni-init:v1.23.1",
+                            "env": [{"name": key, "value": value} for key, value in (init_env or {}).items()],
+                        }
+                    ],
+                    "containers": [
+                        {
+                            "name": "aws-node",
+                            "image": "amazon-k8s-cni:v1.23.1",
+                            "env": [{"name": key, "value": value} for key, value in env.items()]
+                            + [
+                                {
+                                    "name": "MY_NODE_NAME",
+                                    "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}},
+                                }
+                            ],
+                        },
+                        {"name": "aws-eks-nodeagent", "image": "aws-network-policy-agent:v1.4.2", "env": []},
+                    ],
+                }
+            }
+        },
     }
 
 
@@ -222,29 +326,41 @@ class ClusterDocs:
         directory.mkdir(parents=True, exist_ok=True)
 
         def kube(name: str, items: list[dict[str, Any]]) -> None:
-            (directory / name).write_text(json.dumps(
-                {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}, indent=4))
+            (directory / name).write_text(
+                json.dumps(
+                    {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}},
+                    indent=4,
+                )
+            )
 
         kube("pods.json", self.pods)
         kube("nodes.json", self.nodes)
         (directory / "vpcs.json").write_text(json.dumps({"Vpcs": self.vpcs}, indent=4))
         (directory / "subnets.json").write_text(json.dumps({"Subnets": self.subnets}, indent=4))
-        (directory / "network-interfaces.json").write_text(json.dumps({"NetworkInterfaces": self.enis}, indent=4))
+        (directory / "network-interfaces.json").write_text(
+            json.dumps({"NetworkInterfaces": self.enis}, indent=4)
+        )
         if self.eniconfigs is not None:
             kube("eniconfigs.json", self.eniconfigs)
         if self.daemonset is not None:
             (directory / "aws-node-daemonset.json").write_text(json.dumps(self.daemonset, indent=4))
-        for name, items in (("ingresses.json", self.ingresses), ("services.json", self.services),
-                            ("targetgroupbindings.json", self.bindings)):
+        for name, items in (
+            ("ingresses.json", self.ingresses),
+            ("services.json", self.services),
+            ("targetgroupbindings.json", self.bindings),
+        ):
             if items is not None:
                 kube(name, items)
         if self.target_groups is not None:
             (directory / "elbv2").mkdir(exist_ok=True)
-            (directory / "elbv2/target-groups.json").write_text(json.dumps({"TargetGroups": self.target_groups}))
+            (directory / "elbv2/target-groups.json").write_text(
+                json.dumps({"TargetGroups": self.target_groups})
+            )
             (directory / "elbv2/target-health").mkdir(exist_ok=True)
             for name, items in self.target_health.items():
                 (directory / f"elbv2/target-health/{name}.json").write_text(
-                    json.dumps({"TargetHealthDescriptions": items}))
+                    json.dumps({"TargetHealthDescriptions": items})
+                )
         if self.ipamd is not None:
             for node_name, bodies in self.ipamd.items():
                 folder = directory / "ipamd" / node_name
@@ -274,37 +390,105 @@ def baseline() -> ClusterDocs:
         pod("report-28490125-abcde", node=NODE_A, ip="10.0.1.12", phase="Succeeded"),
         pod("queued-7f9c", node=None, ip=None, phase="Pending"),
     ]
-    nodes = [node(NODE_A, instance_id=INSTANCE_A, internal_ip="10.0.1.10"),
-             node(NODE_B, instance_id=INSTANCE_B, internal_ip="10.0.40.10", zone="us-west-2b")]
+    nodes = [
+        node(NODE_A, instance_id=INSTANCE_A, internal_ip="10.0.1.10"),
+        node(NODE_B, instance_id=INSTANCE_B, internal_ip="10.0.40.10", zone="us-west-2b"),
+    ]
     enis = [
-        eni("eni-0a00000000000000a", instance_id=INSTANCE_A, device=0, primary_ip="10.0.1.10",
-            secondary=("10.0.1.11", "10.0.1.12", "10.0.1.13")),
-        eni("eni-0a00000000000001a", instance_id=INSTANCE_A, device=1, primary_ip="10.0.1.20",
-            secondary=("10.0.1.21", "10.0.1.22")),
-        eni("eni-0b00000000000000b", instance_id=INSTANCE_B, device=0, primary_ip="10.0.40.10",
-            prefixes=("10.0.40.16/28",), subnet="subnet-b"),
-        eni("eni-0c0000000000000lb", instance_id=None, device=0, primary_ip="10.0.0.200",
-            interface_type="network_load_balancer"),
+        eni(
+            "eni-0a00000000000000a",
+            instance_id=INSTANCE_A,
+            device=0,
+            primary_ip="10.0.1.10",
+            secondary=("10.0.1.11", "10.0.1.12", "10.0.1.13"),
+        ),
+        eni(
+            "eni-0a00000000000001a",
+            instance_id=INSTANCE_A,
+            device=1,
+            primary_ip="10.0.1.20",
+            secondary=("10.0.1.21", "10.0.1.22"),
+        ),
+        eni(
+            "eni-0b00000000000000b",
+            instance_id=INSTANCE_B,
+            device=0,
+            primary_ip="10.0.40.10",
+            prefixes=("10.0.40.16/28",),
+            subnet="subnet-b",
+        ),
+        eni(
+            "eni-0c0000000000000lb",
+            instance_id=None,
+            device=0,
+            primary_ip="10.0.0.200",
+            interface_type="network_load_balancer",
+        ),
     ]
     ipamd = {
-        NODE_A: {"enis": json.dumps(enis_body({
-            "eni-0a00000000000000a": {"device": 0, "primary": True, "cidrs": {
-                "10.0.1.11/32": {"10.0.1.11": ("default", "web-1")},
-                "10.0.1.12/32": {"10.0.1.12": None}, "10.0.1.13/32": {}}},
-            "eni-0a00000000000001a": {"device": 1, "cidrs": {
-                "10.0.1.21/32": {"10.0.1.21": ("default", "web-2")}, "10.0.1.22/32": {}}},
-        }))},
-        NODE_B: {"enis": json.dumps(enis_body({
-            "eni-0b00000000000000b": {"device": 0, "primary": True, "cidrs": {
-                "10.0.40.16/28": {"10.0.40.16": ("default", "api-1"), "10.0.40.31": ("default", "api-2")}}},
-        }))},
+        NODE_A: {
+            "enis": json.dumps(
+                enis_body(
+                    {
+                        "eni-0a00000000000000a": {
+                            "device": 0,
+                            "primary": True,
+                            "cidrs": {
+                                "10.0.1.11/32": {"10.0.1.11": ("default", "web-1")},
+                                "10.0.1.12/32": {"10.0.1.12": None},
+                                "10.0.1.13/32": {},
+                            },
+                        },
+                        "eni-0a00000000000001a": {
+                            "device": 1,
+                            "cidrs": {
+                                "10.0.1.21/32": {"10.0.1.21": ("default", "web-2")},
+                                "10.0.1.22/32": {},
+                            },
+                        },
+                    }
+                )
+            )
+        },
+        NODE_B: {
+            "enis": json.dumps(
+                enis_body(
+                    {
+                        "eni-0b00000000000000b": {
+                            "device": 0,
+                            "primary": True,
+                            "cidrs": {
+                                "10.0.40.16/28": {
+                                    "10.0.40.16": ("default", "api-1"),
+                                    "10.0.40.31": ("default", "api-2"),
+                                }
+                            },
+                        },
+                    }
+                )
+            )
+        },
     }
     return ClusterDocs(
-        pods=pods, nodes=nodes,
-        vpcs=[vpc([("10.0.0.0/16", "associated"), ("100.64.0.0/16", "associated"), ("10.99.0.0/16", "disassociated")])],
-        subnets=[subnet("subnet-a", "10.0.0.0/19"), subnet("subnet-b", "10.0.32.0/19"),
-                 subnet("subnet-pods-a", "100.64.0.0/19"), subnet("subnet-pods-b", "100.64.32.0/19")],
-        enis=enis, ipamd=ipamd,
+        pods=pods,
+        nodes=nodes,
+        vpcs=[
+            vpc(
+                [
+                    ("10.0.0.0/16", "associated"),
+                    ("100.64.0.0/16", "associated"),
+                    ("10.99.0.0/16", "disassociated"),
+                ]
+            )
+        ],
+        subnets=[
+            subnet("subnet-a", "10.0.0.0/19"),
+            subnet("subnet-b", "10.0.32.0/19"),
+            subnet("subnet-pods-a", "100.64.0.0/19"),
+            subnet("subnet-pods-b", "100.64.32.0/19"),
+        ],
+        enis=enis,
+        ipamd=ipamd,
     )
 
 

@@ -1,4 +1,4 @@
-"""The benchmark's synthetic bundle, at a tiny scale: a correctness test (never timed, see benchmarks/verify)."""
+"""The benchmark's synthetic bundle at a tiny scale: a correctness test, never timed (see benchmarks/)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ GENERATOR = ROOT / "benchmarks" / "verify" / "generate_bundle.py"
 
 
 def generate(out: Path, *extra: str) -> dict[str, int]:
-    result = subprocess.run([sys.executable, str(GENERATOR), "--out", str(out), "--nodes", "6", *extra],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(GENERATOR), "--out", str(out), "--nodes", "6", *extra],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout)
 
 
@@ -28,12 +32,20 @@ def verify(bundle: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[
 
 
 @pytest.mark.parametrize("style", [[], ["--compact"]])
-def test_generated_bundle_passes_every_pod(tmp_path: Path, capsys: pytest.CaptureFixture[str], style: list[str]) -> None:
+def test_generated_bundle_passes_every_pod(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], style: list[str]
+) -> None:
     # GIVEN 6 nodes x 30 pods (2 hostNetwork each, ~1 % finished), 4 ENIs per node, SIP and PD nodes
     counts = generate(tmp_path / "b", *style)
     code, report = verify(tmp_path / "b", capsys)
     summary = report["summary"]
-    assert (code, counts["enis"], summary["pods"], summary["failed"], summary["unverified"]) == (0, 24, 180, 0, 0)
+    assert (code, counts["enis"], summary["pods"], summary["failed"], summary["unverified"]) == (
+        0,
+        24,
+        180,
+        0,
+        0,
+    )
     assert summary["passed"] + summary["skipped"] == 180 and summary["skipped"] >= 12
 
 
@@ -43,12 +55,17 @@ def test_generated_bundle_has_both_ip_modes(tmp_path: Path) -> None:
     assert ({bool(eni.get("Ipv4Prefixes")) for eni in enis}, len(enis)) == ({True, False}, 24)
 
 
-def test_a_broken_pod_in_the_generated_bundle_is_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_pod_in_the_generated_bundle_is_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     generate(tmp_path / "b", "--compact")
     pods = tmp_path / "b" / "pods.json"
     document = json.loads(pods.read_text())
-    victim = next(item for item in document["items"] if not item["spec"].get("hostNetwork")
-                  and item["status"]["phase"] == "Running")
+    victim = next(
+        item
+        for item in document["items"]
+        if not item["spec"].get("hostNetwork") and item["status"]["phase"] == "Running"
+    )
     victim["status"]["podIP"] = "10.7.255.250"  # in the VPC, on no ENI
     pods.write_text(json.dumps(document))
     code, report = verify(tmp_path / "b", capsys)

@@ -1,4 +1,4 @@
-"""``ekslab verify --bundle``: exit codes, output formats, and one-line errors for every kind of bad bundle."""
+"""``ekslab verify --bundle``: exit codes, output formats, one-line errors for every kind of bad bundle."""
 
 from __future__ import annotations
 
@@ -28,11 +28,18 @@ def bundle(tmp_path: Path) -> Path:
     return baseline().write(tmp_path / "bundle")
 
 
-def test_passing_bundle_exits_0_with_the_documented_json_shape(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_passing_bundle_exits_0_with_the_documented_json_shape(
+    bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = cli(["verify", "--bundle", str(bundle), "--output", "json"], capsys)
     document = json.loads(out)
-    assert (code, document["summary"]["pods"], document["summary"]["passed"], document["summary"]["failed"],
-            document["summary"]["skipped"]) == (0, 7, 4, 0, 3)
+    assert (
+        code,
+        document["summary"]["pods"],
+        document["summary"]["passed"],
+        document["summary"]["failed"],
+        document["summary"]["skipped"],
+    ) == (0, 7, 4, 0, 3)
     assert set(document["pods"][0]) >= {"namespace", "name", "node", "ip", "result", "reasons", "eni"}
 
 
@@ -56,22 +63,33 @@ def test_only_an_unverifiable_node_exits_3(tmp_path: Path, capsys: pytest.Captur
     assert code == 3
 
 
-def test_table_output_groups_pods_by_node_with_eni_and_device(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_table_output_groups_pods_by_node_with_eni_and_device(
+    bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = cli(["verify", "--bundle", str(bundle), "--output", "table"], capsys)
     lines = out.splitlines()
     node_line = next(index for index, line in enumerate(lines) if line.startswith(NODE_B))
-    assert code == 0 and "eni-0b00000000000000b" in "\n".join(lines[node_line:node_line + 6])
-    assert lines[-1] == ("7 pods: 4 passed, 0 failed, 3 skipped (0 unverified); 2 nodes: 0 failed, 0 unverified "
-                         "(exit 0)")
+    assert code == 0 and "eni-0b00000000000000b" in "\n".join(lines[node_line : node_line + 6])
+    assert lines[-1] == (
+        "7 pods: 4 passed, 0 failed, 3 skipped (0 unverified); 2 nodes: 0 failed, 0 unverified (exit 0)"
+    )
 
 
-def test_junit_has_one_case_per_pod_and_per_node_check(bundle: Path, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_junit_has_one_case_per_pod_and_per_node_check(
+    bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "out" / "verify.xml"
-    code, out, _ = cli(["verify", "--bundle", str(bundle), "--output", "junit", "--junit-file", str(report)], capsys)
+    code, out, _ = cli(
+        ["verify", "--bundle", str(bundle), "--output", "junit", "--junit-file", str(report)], capsys
+    )
     suites = {suite.name: suite for suite in JUnitXml.fromfile(str(report))}
-    assert (code, suites["pods"].tests, suites["pods"].skipped, suites["nodes"].tests, suites["cluster"].tests) == (
-        0, 7, 3, 6, 2)
+    assert (
+        code,
+        suites["pods"].tests,
+        suites["pods"].skipped,
+        suites["nodes"].tests,
+        suites["cluster"].tests,
+    ) == (0, 7, 3, 6, 2)
     assert out.splitlines()[-1].endswith("(exit 0)")
 
 
@@ -79,7 +97,10 @@ def test_junit_failure_carries_the_reason_codes(tmp_path: Path, capsys: pytest.C
     docs = baseline()
     docs.find_pod("web-1")["status"]["podIP"] = "172.31.0.9"
     report = tmp_path / "verify.xml"
-    cli(["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json", "--junit-file", str(report)], capsys)
+    cli(
+        ["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json", "--junit-file", str(report)],
+        capsys,
+    )
     pods = next(suite for suite in JUnitXml.fromfile(str(report)) if suite.name == "pods")
     failed = [case for case in pods if case.result and case.result[0]._tag == "failure"]
     assert [(case.name, case.result[0].message) for case in failed] == [("default/web-1", "not_in_vpc")]
@@ -88,10 +109,15 @@ def test_junit_failure_carries_the_reason_codes(tmp_path: Path, capsys: pytest.C
 def test_handwritten_workshop_bundle_passes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(["verify", "--bundle", str(FIXTURE_BUNDLE), "-o", "json"], capsys)
     document = json.loads(out)
-    assert (code, document["summary"]["failed"], document["targets"]["backends"][0]["result"]) == (0, 0, "pass")
+    assert (code, document["summary"]["failed"], document["targets"]["backends"][0]["result"]) == (
+        0,
+        0,
+        "pass",
+    )
 
 
 # --- bad input: exit 2, one line, no traceback -----------------------------------------------------
+
 
 def expected(command: str) -> str:
     return f"the output of `{command}`"
@@ -104,30 +130,55 @@ def replace(bundle: Path, name: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda b: (b / "nodes.json").unlink(),
-         "{b}/nodes.json: missing; expected " + expected("kubectl get nodes -o json")),
-        (lambda b: replace(b, "pods.json", ""), "{b}/pods.json: is empty, expected " + expected(
-            "kubectl get pods -A -o json")),
-        (lambda b: replace(b, "pods.json", (b / "nodes.json").read_text()),
-         "{b}/pods.json: items[0].kind: must be a Pod, got 'Node'"),
-        (lambda b: replace(b, "vpcs.json", '{"Vpcs": []}'),
-         "{b}/vpcs.json: lists no VPC; expected " + expected(
-             "aws ec2 describe-vpcs --vpc-ids <cluster VPC> --output json")),
-        (lambda b: replace(b, "network-interfaces.json", '{"NetworkInterfaces": [], "NextToken": "eyJ2IjoxfQ=="}'),
-         "{b}/network-interfaces.json: is one page of a longer list (NextToken is set); save the whole list with "
-         "`aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=<cluster VPC> --output json` "
-         "(without --no-paginate)"),
-        (lambda b: replace(b, "nodes.json", '{"kind": "NodeList", "items": [], "metadata": {"continue": "abc"}}'),
-         "{b}/nodes.json: is one page of a longer list (metadata.continue is set); save the whole list with "
-         "`kubectl get nodes -o json`"),
-        (lambda b: replace(b, "subnets.json", '{"Subnets": [{"VpcId": "vpc-1"}]}'),
-         "{b}/subnets.json: Subnets[0]: must be a subnet with SubnetId, found an object with keys ['VpcId']"),
-        (lambda b: replace(b, "aws-node-daemonset.json", '{"kind": "Deployment"}'),
-         "{b}/aws-node-daemonset.json: must be a DaemonSet (kubectl get ds aws-node -n kube-system -o json)"),
+        (
+            lambda b: (b / "nodes.json").unlink(),
+            "{b}/nodes.json: missing; expected " + expected("kubectl get nodes -o json"),
+        ),
+        (
+            lambda b: replace(b, "pods.json", ""),
+            "{b}/pods.json: is empty, expected " + expected("kubectl get pods -A -o json"),
+        ),
+        (
+            lambda b: replace(b, "pods.json", (b / "nodes.json").read_text()),
+            "{b}/pods.json: items[0].kind: must be a Pod, got 'Node'",
+        ),
+        (
+            lambda b: replace(b, "vpcs.json", '{"Vpcs": []}'),
+            "{b}/vpcs.json: lists no VPC; expected "
+            + expected("aws ec2 describe-vpcs --vpc-ids <cluster VPC> --output json"),
+        ),
+        (
+            lambda b: replace(
+                b, "network-interfaces.json", '{"NetworkInterfaces": [], "NextToken": "eyJ2IjoxfQ=="}'
+            ),
+            "{b}/network-interfaces.json: is one page of a longer list (NextToken is set); "
+            "save the whole list with "
+            "`aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=<cluster VPC> --output json` "
+            "(without --no-paginate)",
+        ),
+        (
+            lambda b: replace(
+                b, "nodes.json", '{"kind": "NodeList", "items": [], "metadata": {"continue": "abc"}}'
+            ),
+            "{b}/nodes.json: is one page of a longer list (metadata.continue is set); "
+            "save the whole list with "
+            "`kubectl get nodes -o json`",
+        ),
+        (
+            lambda b: replace(b, "subnets.json", '{"Subnets": [{"VpcId": "vpc-1"}]}'),
+            "{b}/subnets.json: Subnets[0]: must be a subnet with SubnetId, "
+            "found an object with keys ['VpcId']",
+        ),
+        (
+            lambda b: replace(b, "aws-node-daemonset.json", '{"kind": "Deployment"}'),
+            "{b}/aws-node-daemonset.json: "
+            "must be a DaemonSet (kubectl get ds aws-node -n kube-system -o json)",
+        ),
     ],
 )
-def test_bad_bundle_is_one_line_and_exit_2(bundle: Path, capsys: pytest.CaptureFixture[str], change: object,
-                                          message: str) -> None:
+def test_bad_bundle_is_one_line_and_exit_2(
+    bundle: Path, capsys: pytest.CaptureFixture[str], change: object, message: str
+) -> None:
     change(bundle)  # type: ignore[operator]
     code, out, err = cli(["verify", "--bundle", str(bundle), "-o", "json"], capsys)
     assert (code, out, err) == (2, "", f"ekslab: error: {message.format(b=bundle)}\n")
@@ -136,17 +187,22 @@ def test_bad_bundle_is_one_line_and_exit_2(bundle: Path, capsys: pytest.CaptureF
 def test_truncated_pods_json_names_line_and_column(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # GIVEN pods.json cut right after the third pod's '"phase": ' (a copy that stopped early)
     text = (bundle / "pods.json").read_text()
-    cut = text.index('"phase": ', text.index('"web-2"'))  + len('"phase": ')
+    cut = text.index('"phase": ', text.index('"web-2"')) + len('"phase": ')
     (bundle / "pods.json").write_text(text[:cut])
     line, column = text[:cut].count("\n") + 1, cut - text.rfind("\n", 0, cut)
     # WHEN verified THEN one line names the file, where the JSON stops, and what the file should be
     code, _, err = cli(["verify", "--bundle", str(bundle)], capsys)
-    assert (code, err) == (2, f"ekslab: error: {bundle}/pods.json line {line} column {column}: is not valid JSON "
-                              f"(Expecting value; the file may be truncated), expected "
-                              f"{expected('kubectl get pods -A -o json')}\n")
+    assert (code, err) == (
+        2,
+        f"ekslab: error: {bundle}/pods.json line {line} column {column}: is not valid JSON "
+        f"(Expecting value; the file may be truncated), expected "
+        f"{expected('kubectl get pods -A -o json')}\n",
+    )
 
 
-def test_unknown_fields_and_missing_optional_fields_are_fine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_fields_and_missing_optional_fields_are_fine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     docs = baseline()
     docs.find_pod("web-1")["status"]["futureField"] = {"x": 1}
     del docs.find_pod("web-2")["spec"]["containers"]
@@ -159,23 +215,36 @@ def test_unknown_fields_and_missing_optional_fields_are_fine(tmp_path: Path, cap
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["verify", "-o", "junit", "--bundle", "x"], "ekslab verify: --output junit needs --junit-file FILE "
-                                                    "(see 'ekslab verify --help')"),
-        (["verify", "--bundle", "{b}", "--cluster", "c"], "ekslab verify: give either --bundle or --cluster/--region, "
-                                                          "not both (see 'ekslab verify --help')"),
+        (
+            ["verify", "-o", "junit", "--bundle", "x"],
+            "ekslab verify: --output junit needs --junit-file FILE (see 'ekslab verify --help')",
+        ),
+        (
+            ["verify", "--bundle", "{b}", "--cluster", "c"],
+            "ekslab verify: give either --bundle or --cluster/--region, "
+            "not both (see 'ekslab verify --help')",
+        ),
         (["verify"], "--cluster: is required for a live cluster (or --config, or --bundle DIR)"),
-        (["verify", "--bundle", "{b}/nope"], "{b}/nope: must be a bundle folder (see docs/verification.md) "
-                                             "(make one with `ekslab collect` or by hand)"),
+        (
+            ["verify", "--bundle", "{b}/nope"],
+            "{b}/nope: must be a bundle folder (see docs/verification.md) "
+            "(make one with `ekslab collect` or by hand)",
+        ),
     ],
 )
-def test_usage_errors_are_one_line_and_exit_2(bundle: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                                              message: str) -> None:
+def test_usage_errors_are_one_line_and_exit_2(
+    bundle: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     code, _, err = cli([arg.format(b=bundle) for arg in args], capsys)
     assert (code, err) == (2, f"ekslab: error: {message.format(b=bundle)}\n")
 
 
 def test_real_command_prints_no_traceback_for_a_truncated_bundle(bundle: Path) -> None:
     (bundle / "network-interfaces.json").write_text((bundle / "network-interfaces.json").read_text()[:-40])
-    result = subprocess.run([sys.executable, "-m", "ekslab", "verify", "--bundle", str(bundle)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "ekslab", "verify", "--bundle", str(bundle)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert (result.returncode, len(result.stderr.splitlines()), "Traceback" in result.stderr) == (2, 1, False)

@@ -33,13 +33,17 @@ def check(report: Report, node: str, name: str) -> CheckResult:
 
 # --- ipamd reachable / parsable --------------------------------------------------------------------
 
+
 def test_empty_enis_json_alone_gives_exit_3(tmp_path: Path) -> None:
     docs = baseline()
     assert docs.ipamd is not None
     docs.ipamd[NODE_B]["enis"] = ""
     report = run(docs, tmp_path)
     assert (check(report, NODE_B, "ipamd").result, report.summary()["failed"], report.exit_code()) == (
-        "unverified", 0, 3)
+        "unverified",
+        0,
+        3,
+    )
 
 
 def test_unparsable_enis_json_names_the_file_and_problem(tmp_path: Path) -> None:
@@ -62,8 +66,11 @@ def test_a_node_without_its_folder_is_checked_from_ec2_alone(tmp_path: Path) -> 
     assert docs.ipamd is not None
     del docs.ipamd[NODE_B]
     report = run(docs, tmp_path)
-    assert (check(report, NODE_B, "ipamd").result, check(report, NODE_A, "ipamd").result, report.exit_code()) == (
-        "not_checked", "pass", 0)
+    assert (
+        check(report, NODE_B, "ipamd").result,
+        check(report, NODE_A, "ipamd").result,
+        report.exit_code(),
+    ) == ("not_checked", "pass", 0)
 
 
 def test_ipamd_check_reports_the_format_era(tmp_path: Path) -> None:
@@ -73,7 +80,9 @@ def test_ipamd_check_reports_the_format_era(tmp_path: Path) -> None:
 def test_node_enis_are_listed_with_device_numbers(tmp_path: Path) -> None:
     enis = node_result(run(baseline(), tmp_path), NODE_A).enis
     assert [(item.eni_id, item.device, item.kind) for item in enis] == [
-        ("eni-0a00000000000000a", 0, "primary"), ("eni-0a00000000000001a", 1, "secondary")]
+        ("eni-0a00000000000000a", 0, "primary"),
+        ("eni-0a00000000000001a", 1, "secondary"),
+    ]
 
 
 def test_node_without_any_eni_in_the_data_is_unverified(tmp_path: Path) -> None:
@@ -93,22 +102,43 @@ def test_ipamd_folder_of_an_unknown_node_is_noted_and_ignored(tmp_path: Path) ->
 
 # --- custom networking: wrong_subnet ---------------------------------------------------------------
 
+
 def custom_networking(label_def: str | None = "topology.kubernetes.io/zone") -> ClusterDocs:
     """Pods on ENIs in the pod subnets 100.64.0.0/19 (AZ a) and 100.64.32.0/19 (AZ b)."""
     docs = baseline()
     docs.eniconfigs = [
-        {"apiVersion": "crd.k8s.amazonaws.com/v1alpha1", "kind": "ENIConfig", "metadata": {"name": zone},
-         "spec": {"subnet": subnet, "securityGroups": ["sg-0aa11bb22cc33dd44"]}}
+        {
+            "apiVersion": "crd.k8s.amazonaws.com/v1alpha1",
+            "kind": "ENIConfig",
+            "metadata": {"name": zone},
+            "spec": {"subnet": subnet, "securityGroups": ["sg-0aa11bb22cc33dd44"]},
+        }
         for zone, subnet in (("us-west-2a", "subnet-pods-a"), ("us-west-2b", "subnet-pods-b"))
     ]
     env = {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}
     if label_def:
         env["ENI_CONFIG_LABEL_DEF"] = label_def
     docs.daemonset = daemonset(env)
-    docs.enis.append(eni("eni-0a0000000000000pa", instance_id="i-0aaaaaaaaaaaaaaa1", device=2,
-                         primary_ip="100.64.0.10", secondary=("100.64.0.11",), subnet="subnet-pods-a"))
-    docs.enis.append(eni("eni-0b0000000000000pb", instance_id="i-0bbbbbbbbbbbbbbb2", device=1,
-                         primary_ip="100.64.32.10", prefixes=("100.64.32.16/28",), subnet="subnet-pods-b"))
+    docs.enis.append(
+        eni(
+            "eni-0a0000000000000pa",
+            instance_id="i-0aaaaaaaaaaaaaaa1",
+            device=2,
+            primary_ip="100.64.0.10",
+            secondary=("100.64.0.11",),
+            subnet="subnet-pods-a",
+        )
+    )
+    docs.enis.append(
+        eni(
+            "eni-0b0000000000000pb",
+            instance_id="i-0bbbbbbbbbbbbbbb2",
+            device=1,
+            primary_ip="100.64.32.10",
+            prefixes=("100.64.32.16/28",),
+            subnet="subnet-pods-b",
+        )
+    )
     docs.find_pod("web-1")["status"]["podIP"] = "100.64.0.11"
     docs.find_pod("api-1")["status"]["podIP"] = "100.64.32.17"
     docs.find_pod("web-2")["status"]["phase"] = "Succeeded"
@@ -120,7 +150,10 @@ def custom_networking(label_def: str | None = "topology.kubernetes.io/zone") -> 
 def test_custom_networking_pods_in_their_eniconfig_subnet_pass(tmp_path: Path) -> None:
     report = run(custom_networking(), tmp_path)
     assert (verdict(report, "web-1"), verdict(report, "api-1"), report.exit_code()) == (
-        ("pass", ()), ("pass", ()), 0)
+        ("pass", ()),
+        ("pass", ()),
+        0,
+    )
 
 
 def test_pod_outside_its_eniconfig_subnet_is_wrong_subnet(tmp_path: Path) -> None:
@@ -132,7 +165,8 @@ def test_pod_outside_its_eniconfig_subnet_is_wrong_subnet(tmp_path: Path) -> Non
 def test_pod_in_the_other_azs_pod_subnet_is_wrong_subnet(tmp_path: Path) -> None:
     docs = custom_networking()
     docs.find_eni("eni-0a0000000000000pa")["PrivateIpAddresses"].append(
-        {"Primary": False, "PrivateIpAddress": "100.64.32.99"})
+        {"Primary": False, "PrivateIpAddress": "100.64.32.99"}
+    )
     docs.find_pod("web-1")["status"]["podIP"] = "100.64.32.99"
     assert verdict(run(docs, tmp_path), "web-1") == ("fail", ("wrong_subnet",))
 
@@ -142,8 +176,10 @@ def test_node_annotation_beats_its_label(tmp_path: Path) -> None:
     docs = custom_networking()
     docs.nodes[0]["metadata"]["annotations"]["k8s.amazonaws.com/eniConfig"] = "us-west-2b"
     report = run(docs, tmp_path)
-    assert (check(report, NODE_A, "eniconfig").detail.startswith("ENIConfig 'us-west-2b'"),
-            verdict(report, "web-1")) == (True, ("fail", ("wrong_subnet",)))
+    assert (
+        check(report, NODE_A, "eniconfig").detail.startswith("ENIConfig 'us-west-2b'"),
+        verdict(report, "web-1"),
+    ) == (True, ("fail", ("wrong_subnet",)))
 
 
 def test_external_eniconfig_label_beats_the_annotation(tmp_path: Path) -> None:
@@ -159,7 +195,9 @@ def test_without_label_or_annotation_the_default_eniconfig_applies(tmp_path: Pat
     assert docs.eniconfigs is not None
     docs.eniconfigs[0]["metadata"]["name"] = "default"
     report = run(docs, tmp_path)
-    assert check(report, NODE_A, "eniconfig").detail.startswith("ENIConfig 'default': pod subnet subnet-pods-a")
+    assert check(report, NODE_A, "eniconfig").detail.startswith(
+        "ENIConfig 'default': pod subnet subnet-pods-a"
+    )
 
 
 def test_eniconfig_named_by_the_node_but_missing_is_unverified(tmp_path: Path) -> None:
@@ -180,34 +218,72 @@ def test_custom_networking_off_in_the_daemonset_skips_the_subnet_check(tmp_path:
 def test_ipamd_env_settings_of_the_node_decide_custom_networking(tmp_path: Path) -> None:
     docs = custom_networking()
     docs.find_pod("web-2")["status"]["phase"] = "Running"
-    docs.ipamd = {NODE_A: {"enis": json.dumps(enis_body({
-        "eni-0a00000000000001a": {"device": 1, "cidrs": {"10.0.1.21/32": {"10.0.1.21": ("default", "web-2")}}},
-        "eni-0a0000000000000pa": {"device": 2, "cidrs": {"100.64.0.11/32": {"100.64.0.11": ("default", "web-1")}}},
-    })), "ipamd-env-settings": json.dumps({"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": False, "WARM_ENI_TARGET": 1,
-                                           "WARM_IP_TARGET": 0})}}
+    docs.ipamd = {
+        NODE_A: {
+            "enis": json.dumps(
+                enis_body(
+                    {
+                        "eni-0a00000000000001a": {
+                            "device": 1,
+                            "cidrs": {"10.0.1.21/32": {"10.0.1.21": ("default", "web-2")}},
+                        },
+                        "eni-0a0000000000000pa": {
+                            "device": 2,
+                            "cidrs": {"100.64.0.11/32": {"100.64.0.11": ("default", "web-1")}},
+                        },
+                    }
+                )
+            ),
+            "ipamd-env-settings": json.dumps(
+                {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": False, "WARM_ENI_TARGET": 1, "WARM_IP_TARGET": 0}
+            ),
+        }
+    }
     assert verdict(run(docs, tmp_path), "web-2") == ("pass", ())
 
 
 # --- drift -----------------------------------------------------------------------------------------
 
-WANTED = {"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1", "AWS_VPC_K8S_CNI_EXTERNALSNAT": "false"}
+WANTED = {
+    "ENABLE_PREFIX_DELEGATION": "true",
+    "WARM_PREFIX_TARGET": "1",
+    "AWS_VPC_K8S_CNI_EXTERNALSNAT": "false",
+}
 
 
 @pytest.mark.parametrize(
     ("actual", "only_reported", "found"),
     [
-        ({"ENABLE_PREFIX_DELEGATION": "True", "WARM_PREFIX_TARGET": "1", "AWS_VPC_K8S_CNI_EXTERNALSNAT": "0"},
-         False, []),
-        ({"ENABLE_PREFIX_DELEGATION": "false", "WARM_PREFIX_TARGET": "1", "AWS_VPC_K8S_CNI_EXTERNALSNAT": "false"},
-         False, [("ENABLE_PREFIX_DELEGATION", "true", "false")]),
-        ({"ENABLE_PREFIX_DELEGATION": "true", "AWS_VPC_K8S_CNI_EXTERNALSNAT": "false"}, False,
-         [("WARM_PREFIX_TARGET", "1", "(unset)")]),
+        (
+            {
+                "ENABLE_PREFIX_DELEGATION": "True",
+                "WARM_PREFIX_TARGET": "1",
+                "AWS_VPC_K8S_CNI_EXTERNALSNAT": "0",
+            },
+            False,
+            [],
+        ),
+        (
+            {
+                "ENABLE_PREFIX_DELEGATION": "false",
+                "WARM_PREFIX_TARGET": "1",
+                "AWS_VPC_K8S_CNI_EXTERNALSNAT": "false",
+            },
+            False,
+            [("ENABLE_PREFIX_DELEGATION", "true", "false")],
+        ),
+        (
+            {"ENABLE_PREFIX_DELEGATION": "true", "AWS_VPC_K8S_CNI_EXTERNALSNAT": "false"},
+            False,
+            [("WARM_PREFIX_TARGET", "1", "(unset)")],
+        ),
         ({"AWS_VPC_K8S_CNI_EXTERNALSNAT": True}, True, [("AWS_VPC_K8S_CNI_EXTERNALSNAT", "false", "true")]),
         ({"AWS_VPC_K8S_CNI_EXTERNALSNAT": False}, True, []),
     ],
 )
-def test_differences_compare_by_meaning(actual: dict[str, object], only_reported: bool,
-                                        found: list[tuple[str, str, str]]) -> None:
+def test_differences_compare_by_meaning(
+    actual: dict[str, object], only_reported: bool, found: list[tuple[str, str, str]]
+) -> None:
     result = differences(WANTED, actual, source="s", only_reported=only_reported)
     assert [(item["key"], item["wanted"], item["actual"]) for item in result] == found
 
@@ -217,11 +293,24 @@ def test_daemonset_drift_lists_each_key_with_wanted_and_actual(tmp_path: Path) -
     docs.daemonset = daemonset({"ENABLE_PREFIX_DELEGATION": "false", "WARM_PREFIX_TARGET": "1"})
     report = run(docs, tmp_path, Expectations(aws_node_env=WANTED, init_env={}))
     drift = report.cluster[0]
-    assert (drift.result, drift.differences, report.exit_code()) == ("fail", [
-        {"key": "AWS_VPC_K8S_CNI_EXTERNALSNAT", "wanted": "false", "actual": "(unset)",
-         "source": "daemonset/aws-node"},
-        {"key": "ENABLE_PREFIX_DELEGATION", "wanted": "true", "actual": "false", "source": "daemonset/aws-node"},
-    ], 1)
+    assert (drift.result, drift.differences, report.exit_code()) == (
+        "fail",
+        [
+            {
+                "key": "AWS_VPC_K8S_CNI_EXTERNALSNAT",
+                "wanted": "false",
+                "actual": "(unset)",
+                "source": "daemonset/aws-node",
+            },
+            {
+                "key": "ENABLE_PREFIX_DELEGATION",
+                "wanted": "true",
+                "actual": "false",
+                "source": "daemonset/aws-node",
+            },
+        ],
+        1,
+    )
 
 
 def test_daemonset_init_container_env_is_compared(tmp_path: Path) -> None:
@@ -229,7 +318,8 @@ def test_daemonset_init_container_env_is_compared(tmp_path: Path) -> None:
     docs.daemonset = daemonset({}, init_env={"DISABLE_TCP_EARLY_DEMUX": "false"})
     report = run(docs, tmp_path, Expectations(aws_node_env={}, init_env={"DISABLE_TCP_EARLY_DEMUX": "true"}))
     assert [(item["key"], item["source"]) for item in report.cluster[0].differences] == [
-        ("DISABLE_TCP_EARLY_DEMUX", "daemonset/aws-vpc-cni-init")]
+        ("DISABLE_TCP_EARLY_DEMUX", "daemonset/aws-vpc-cni-init")
+    ]
 
 
 def test_matching_daemonset_passes(tmp_path: Path) -> None:
@@ -242,7 +332,10 @@ def test_matching_daemonset_passes(tmp_path: Path) -> None:
 def test_drift_without_running_settings_is_not_checked_and_keeps_exit_0(tmp_path: Path) -> None:
     report = run(baseline(), tmp_path, Expectations(aws_node_env=WANTED, init_env={}))
     assert (report.cluster[0].result, check(report, NODE_A, "drift").result, report.exit_code()) == (
-        "not_checked", "not_checked", 0)
+        "not_checked",
+        "not_checked",
+        0,
+    )
 
 
 def test_node_drift_from_networkutils_settings(tmp_path: Path) -> None:
@@ -250,19 +343,30 @@ def test_node_drift_from_networkutils_settings(tmp_path: Path) -> None:
     docs = baseline()
     assert docs.ipamd is not None
     docs.ipamd[NODE_A]["networkutils-env-settings"] = json.dumps(
-        {"AWS_VPC_K8S_CNI_EXTERNALSNAT": True, "AWS_VPC_K8S_CNI_RANDOMIZESNAT": 2, "AWS_VPC_ENI_MTU": 9001})
+        {"AWS_VPC_K8S_CNI_EXTERNALSNAT": True, "AWS_VPC_K8S_CNI_RANDOMIZESNAT": 2, "AWS_VPC_ENI_MTU": 9001}
+    )
     report = run(docs, tmp_path, Expectations(aws_node_env=WANTED, init_env={}))
     drift = check(report, NODE_A, "drift")
-    assert (drift.result, drift.differences, report.exit_code()) == ("fail", [
-        {"key": "AWS_VPC_K8S_CNI_EXTERNALSNAT", "wanted": "false", "actual": "true",
-         "source": "networkutils-env-settings"}], 1)
+    assert (drift.result, drift.differences, report.exit_code()) == (
+        "fail",
+        [
+            {
+                "key": "AWS_VPC_K8S_CNI_EXTERNALSNAT",
+                "wanted": "false",
+                "actual": "true",
+                "source": "networkutils-env-settings",
+            }
+        ],
+        1,
+    )
 
 
 def test_node_drift_ignores_settings_ipamd_does_not_report(tmp_path: Path) -> None:
     # cni-facts.md §1.6: ENABLE_PREFIX_DELEGATION and WARM_PREFIX_TARGET are never in ipamd-env-settings.
     docs = baseline()
     assert docs.ipamd is not None
-    docs.ipamd[NODE_A]["ipamd-env-settings"] = json.dumps({"WARM_ENI_TARGET": 1, "WARM_IP_TARGET": 0,
-                                                          "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": False})
+    docs.ipamd[NODE_A]["ipamd-env-settings"] = json.dumps(
+        {"WARM_ENI_TARGET": 1, "WARM_IP_TARGET": 0, "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": False}
+    )
     report = run(docs, tmp_path, Expectations(aws_node_env=WANTED, init_env={}))
     assert check(report, NODE_A, "drift").result == "not_checked"

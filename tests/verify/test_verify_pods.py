@@ -23,6 +23,7 @@ from tests.verify.cluster_docs import (
     verdict,
 )
 
+
 def test_baseline_passes_with_exit_0(tmp_path: Path) -> None:
     report = run(baseline(), tmp_path)
     assert (report.exit_code(), report.summary()["passed"], report.summary()["failed"]) == (0, 4, 0)
@@ -61,15 +62,18 @@ def test_pending_pod_with_an_ip_is_checked(tmp_path: Path) -> None:
 
 # --- one change, one failure -----------------------------------------------------------------------
 
+
 def set_ip(name: str, ip: str) -> Callable[[ClusterDocs], None]:
     def change(docs: ClusterDocs) -> None:
         docs.find_pod(name)["status"]["podIP"] = ip
+
     return change
 
 
 def move(name: str, node_name: str) -> Callable[[ClusterDocs], None]:
     def change(docs: ClusterDocs) -> None:
         docs.find_pod(name)["spec"]["nodeName"] = node_name
+
     return change
 
 
@@ -79,11 +83,13 @@ def drop_ipamd_ip(node_name: str, eni_id: str, cidr: str, ip: str) -> Callable[[
         body = json.loads(docs.ipamd[node_name]["enis"])
         del body["0"]["ENIs"][eni_id]["AvailableIPv4Cidrs"][cidr]["IPAddresses"][ip]
         docs.ipamd[node_name]["enis"] = json.dumps(body)
+
     return change
 
 
-def ipamd_owner(node_name: str, eni_id: str, cidr: str, ip: str, owner: tuple[str, str] | None
-                ) -> Callable[[ClusterDocs], None]:
+def ipamd_owner(
+    node_name: str, eni_id: str, cidr: str, ip: str, owner: tuple[str, str] | None
+) -> Callable[[ClusterDocs], None]:
     def change(docs: ClusterDocs) -> None:
         assert docs.ipamd is not None
         body = json.loads(docs.ipamd[node_name]["enis"])
@@ -94,6 +100,7 @@ def ipamd_owner(node_name: str, eni_id: str, cidr: str, ip: str, owner: tuple[st
         else:
             entry["IPAMMetadata"] = {"k8sPodNamespace": owner[0], "k8sPodName": owner[1]}
         docs.ipamd[node_name]["enis"] = json.dumps(body)
+
     return change
 
 
@@ -116,17 +123,28 @@ def ipamd_owner(node_name: str, eni_id: str, cidr: str, ip: str, owner: tuple[st
         # ... in the VPC's secondary CIDR block but on no ENI
         (set_ip("web-1", "100.64.0.9"), "web-1", ("not_on_node_eni", "ipamd_mismatch")),
         # ipamd_mismatch: EC2 has it, ipamd's datastore does not
-        (drop_ipamd_ip(NODE_A, "eni-0a00000000000000a", "10.0.1.11/32", "10.0.1.11"), "web-1", ("ipamd_mismatch",)),
+        (
+            drop_ipamd_ip(NODE_A, "eni-0a00000000000000a", "10.0.1.11/32", "10.0.1.11"),
+            "web-1",
+            ("ipamd_mismatch",),
+        ),
         # ... ipamd has it but released
-        (ipamd_owner(NODE_A, "eni-0a00000000000000a", "10.0.1.11/32", "10.0.1.11", None), "web-1",
-         ("ipamd_mismatch",)),
+        (
+            ipamd_owner(NODE_A, "eni-0a00000000000000a", "10.0.1.11/32", "10.0.1.11", None),
+            "web-1",
+            ("ipamd_mismatch",),
+        ),
         # ... ipamd assigns it to another pod (v1.11+ records pod names)
-        (ipamd_owner(NODE_B, "eni-0b00000000000000b", "10.0.40.16/28", "10.0.40.16", ("default", "api-9")), "api-1",
-         ("ipamd_mismatch",)),
+        (
+            ipamd_owner(NODE_B, "eni-0b00000000000000b", "10.0.40.16/28", "10.0.40.16", ("default", "api-9")),
+            "api-1",
+            ("ipamd_mismatch",),
+        ),
     ],
 )
-def test_one_change_one_reason(tmp_path: Path, change: Callable[[ClusterDocs], None], name: str,
-                               reasons: tuple[str, ...]) -> None:
+def test_one_change_one_reason(
+    tmp_path: Path, change: Callable[[ClusterDocs], None], name: str, reasons: tuple[str, ...]
+) -> None:
     docs = baseline()
     change(docs)
     report = run(docs, tmp_path)
@@ -138,42 +156,79 @@ def test_not_on_node_eni_names_where_the_ip_lives(tmp_path: Path) -> None:
     move("web-1", NODE_B)(docs)
     assert result(run(docs, tmp_path), "web-1").details[0] == (
         f"10.0.1.11 is a secondary IP of eni-0a00000000000000a, attached to {INSTANCE_A} (node {NODE_A}), "
-        f"not of node {NODE_B}")
+        f"not of node {NODE_B}"
+    )
 
 
 def test_ipamd_holding_the_ip_on_another_eni_than_ec2_is_a_mismatch(tmp_path: Path) -> None:
     # cni-facts.md §5 implication 6: the ENI id in /v1/enis equals the EC2 NetworkInterfaceId.
     docs = baseline()
     assert docs.ipamd is not None
-    docs.ipamd[NODE_A]["enis"] = json.dumps(enis_body({
-        "eni-0a00000000000001a": {"device": 1, "cidrs": {"10.0.1.11/32": {"10.0.1.11": ("default", "web-1")},
-                                                         "10.0.1.21/32": {"10.0.1.21": ("default", "web-2")}}}}))
+    docs.ipamd[NODE_A]["enis"] = json.dumps(
+        enis_body(
+            {
+                "eni-0a00000000000001a": {
+                    "device": 1,
+                    "cidrs": {
+                        "10.0.1.11/32": {"10.0.1.11": ("default", "web-1")},
+                        "10.0.1.21/32": {"10.0.1.21": ("default", "web-2")},
+                    },
+                }
+            }
+        )
+    )
     found = result(run(docs, tmp_path), "web-1")
-    assert (found.reasons, found.details) == (("ipamd_mismatch",), (
-        "ipamd holds 10.0.1.11 on eni-0a00000000000001a, EC2 on eni-0a00000000000000a",))
+    assert (found.reasons, found.details) == (
+        ("ipamd_mismatch",),
+        ("ipamd holds 10.0.1.11 on eni-0a00000000000001a, EC2 on eni-0a00000000000000a",),
+    )
 
 
 def test_legacy_pods_endpoint_assigning_the_ip_elsewhere_is_a_mismatch(tmp_path: Path) -> None:
     # cni-facts.md §1.4: CNI v1.0-v1.6 name the pod of each IP only in /v1/pods.
     docs = baseline()
     assert docs.ipamd is not None
-    docs.ipamd[NODE_A]["enis"] = json.dumps({"TotalIPs": 2, "AssignedIPs": 2, "ENIIPPools": {
-        "eni-0a00000000000000a": {"IsPrimary": True, "ID": "eni-0a00000000000000a", "DeviceNumber": 0,
-                                  "IPv4Addresses": {"10.0.1.11": {"Assigned": True}}},
-        "eni-0a00000000000001a": {"IsPrimary": False, "ID": "eni-0a00000000000001a", "DeviceNumber": 1,
-                                  "IPv4Addresses": {"10.0.1.21": {"Assigned": True}}}}})
-    docs.ipamd[NODE_A]["pods"] = json.dumps({"other-0_default_abc": {"IP": "10.0.1.11", "DeviceNumber": 0},
-                                             "web-2_default_def": {"IP": "10.0.1.21", "DeviceNumber": 1}})
+    docs.ipamd[NODE_A]["enis"] = json.dumps(
+        {
+            "TotalIPs": 2,
+            "AssignedIPs": 2,
+            "ENIIPPools": {
+                "eni-0a00000000000000a": {
+                    "IsPrimary": True,
+                    "ID": "eni-0a00000000000000a",
+                    "DeviceNumber": 0,
+                    "IPv4Addresses": {"10.0.1.11": {"Assigned": True}},
+                },
+                "eni-0a00000000000001a": {
+                    "IsPrimary": False,
+                    "ID": "eni-0a00000000000001a",
+                    "DeviceNumber": 1,
+                    "IPv4Addresses": {"10.0.1.21": {"Assigned": True}},
+                },
+            },
+        }
+    )
+    docs.ipamd[NODE_A]["pods"] = json.dumps(
+        {
+            "other-0_default_abc": {"IP": "10.0.1.11", "DeviceNumber": 0},
+            "web-2_default_def": {"IP": "10.0.1.21", "DeviceNumber": 1},
+        }
+    )
     report = run(docs, tmp_path)
-    assert (verdict(report, "web-1"), verdict(report, "web-2")) == (("fail", ("ipamd_mismatch",)), ("pass", ()))
+    assert (verdict(report, "web-1"), verdict(report, "web-2")) == (
+        ("fail", ("ipamd_mismatch",)),
+        ("pass", ()),
+    )
 
 
 def test_duplicate_ip_fails_both_pods(tmp_path: Path) -> None:
     docs = baseline()
     docs.pods.append(pod("web-1-copy", node=NODE_A, ip="10.0.1.11"))
     report = run(docs, tmp_path)
-    assert ("duplicate_ip" in verdict(report, "web-1")[1], "duplicate_ip" in verdict(report, "web-1-copy")[1]) == (
-        True, True)
+    assert (
+        "duplicate_ip" in verdict(report, "web-1")[1],
+        "duplicate_ip" in verdict(report, "web-1-copy")[1],
+    ) == (True, True)
 
 
 def test_duplicate_names_the_other_pod(tmp_path: Path) -> None:
@@ -190,7 +245,9 @@ def test_finished_pod_keeping_an_old_ip_is_no_duplicate(tmp_path: Path) -> None:
 
 def test_host_network_pods_sharing_the_node_ip_are_no_duplicates(tmp_path: Path) -> None:
     docs = baseline()
-    docs.pods.append(pod("kube-proxy-x2", node=NODE_A, ip="10.0.1.10", namespace="kube-system", host_network=True))
+    docs.pods.append(
+        pod("kube-proxy-x2", node=NODE_A, ip="10.0.1.10", namespace="kube-system", host_network=True)
+    )
     assert run(docs, tmp_path).exit_code() == 0
 
 
@@ -208,17 +265,29 @@ BRANCH = "eni-0d00000000000branch"
 
 def with_branch_pod(annotation: str, *, branch_ip: str = "10.0.1.77", in_data: bool = True) -> ClusterDocs:
     docs = baseline()
-    docs.pods.append(pod("secure-1", node=NODE_A, ip="10.0.1.77",
-                         annotations={"vpc.amazonaws.com/pod-eni": annotation}))
+    docs.pods.append(
+        pod("secure-1", node=NODE_A, ip="10.0.1.77", annotations={"vpc.amazonaws.com/pod-eni": annotation})
+    )
     if in_data:
         # cni-facts.md §5 implication 3: branch ENIs are created unattached, InterfaceType "branch".
-        docs.enis.append(eni(BRANCH, instance_id=None, device=0, primary_ip=branch_ip, interface_type="branch"))
+        docs.enis.append(
+            eni(BRANCH, instance_id=None, device=0, primary_ip=branch_ip, interface_type="branch")
+        )
     return docs
 
 
 def annotation(ip: str = "10.0.1.77", eni_id: str = BRANCH) -> str:
-    return json.dumps([{"eniId": eni_id, "ifAddress": "0a:1b:2c:3d:4e:5f", "privateIp": ip, "vlanId": 1,
-                        "subnetCidr": "10.0.0.0/19"}])
+    return json.dumps(
+        [
+            {
+                "eniId": eni_id,
+                "ifAddress": "0a:1b:2c:3d:4e:5f",
+                "privateIp": ip,
+                "vlanId": 1,
+                "subnetCidr": "10.0.0.0/19",
+            }
+        ]
+    )
 
 
 def test_branch_eni_pod_passes_on_its_branch_eni(tmp_path: Path) -> None:
@@ -229,12 +298,23 @@ def test_branch_eni_pod_passes_on_its_branch_eni(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("docs", "detail"),
     [
-        (with_branch_pod(annotation(), in_data=False),
-         f"branch ENI {BRANCH} named by the pod-eni annotation is not in the ENI data"),
-        (with_branch_pod(annotation(), branch_ip="10.0.1.78"), f"branch ENI {BRANCH} does not hold 10.0.1.77"),
-        (with_branch_pod(annotation(ip="10.0.1.78")), "the pod-eni annotation names no branch ENI with 10.0.1.77"),
-        (with_branch_pod("[{not json"),
-         "annotation vpc.amazonaws.com/pod-eni is not valid JSON (Expecting property name enclosed in double quotes)"),
+        (
+            with_branch_pod(annotation(), in_data=False),
+            f"branch ENI {BRANCH} named by the pod-eni annotation is not in the ENI data",
+        ),
+        (
+            with_branch_pod(annotation(), branch_ip="10.0.1.78"),
+            f"branch ENI {BRANCH} does not hold 10.0.1.77",
+        ),
+        (
+            with_branch_pod(annotation(ip="10.0.1.78")),
+            "the pod-eni annotation names no branch ENI with 10.0.1.77",
+        ),
+        (
+            with_branch_pod("[{not json"),
+            "annotation vpc.amazonaws.com/pod-eni is not valid JSON "
+            "(Expecting property name enclosed in double quotes)",
+        ),
     ],
 )
 def test_branch_eni_problems_fail_not_on_node_eni(tmp_path: Path, docs: ClusterDocs, detail: str) -> None:
@@ -245,8 +325,15 @@ def test_branch_eni_problems_fail_not_on_node_eni(tmp_path: Path, docs: ClusterD
 def test_fargate_pod_passes_on_its_own_eni(tmp_path: Path) -> None:
     docs = baseline()
     fargate = "fargate-ip-10-0-5-5.us-west-2.compute.internal"
-    docs.nodes.append(node(fargate, instance_id=None, internal_ip="10.0.5.5", provider_id="aws:///us-west-2a/fa1e/"
-                           + fargate, labels={"eks.amazonaws.com/compute-type": "fargate"}))
+    docs.nodes.append(
+        node(
+            fargate,
+            instance_id=None,
+            internal_ip="10.0.5.5",
+            provider_id="aws:///us-west-2a/fa1e/" + fargate,
+            labels={"eks.amazonaws.com/compute-type": "fargate"},
+        )
+    )
     docs.pods.append(pod("coredns-fargate", node=fargate, ip="10.0.5.5", namespace="kube-system"))
     docs.enis.append(eni("eni-0f00000000000fa1e", instance_id=None, device=0, primary_ip="10.0.5.5"))
     report = run(docs, tmp_path)
@@ -256,8 +343,14 @@ def test_fargate_pod_passes_on_its_own_eni(tmp_path: Path) -> None:
 def test_fargate_pod_without_its_eni_fails(tmp_path: Path) -> None:
     docs = baseline()
     fargate = "fargate-ip-10-0-5-5.us-west-2.compute.internal"
-    docs.nodes.append(node(fargate, instance_id=None, internal_ip="10.0.5.5",
-                           labels={"eks.amazonaws.com/compute-type": "fargate"}))
+    docs.nodes.append(
+        node(
+            fargate,
+            instance_id=None,
+            internal_ip="10.0.5.5",
+            labels={"eks.amazonaws.com/compute-type": "fargate"},
+        )
+    )
     docs.pods.append(pod("coredns-fargate", node=fargate, ip="10.0.5.5", namespace="kube-system"))
     assert verdict(run(docs, tmp_path), "coredns-fargate") == ("fail", ("not_on_node_eni",))
 
@@ -265,7 +358,8 @@ def test_fargate_pod_without_its_eni_fails(tmp_path: Path) -> None:
 def ipv6_cluster() -> ClusterDocs:
     docs = baseline()
     docs.vpcs[0]["Ipv6CidrBlockAssociationSet"] = [
-        {"Ipv6CidrBlock": "2600:1f14:abc:de00::/56", "Ipv6CidrBlockState": {"State": "associated"}}]
+        {"Ipv6CidrBlock": "2600:1f14:abc:de00::/56", "Ipv6CidrBlockState": {"State": "associated"}}
+    ]
     docs.find_eni("eni-0b00000000000000b")["Ipv6Prefixes"] = [{"Ipv6Prefix": "2600:1f14:abc:de01:8f00::/80"}]
     docs.ipamd = None
     return docs
@@ -276,7 +370,11 @@ def test_ipv6_pod_inside_an_80_prefix_passes(tmp_path: Path) -> None:
     docs = ipv6_cluster()
     docs.pods.append(pod("v6-1", node=NODE_B, ip="2600:1f14:abc:de01:8f00:0:0:1"))
     found = result(run(docs, tmp_path), "v6-1")
-    assert (found.result, found.ip, found.eni) == ("pass", "2600:1f14:abc:de01:8f00::1", "eni-0b00000000000000b")
+    assert (found.result, found.ip, found.eni) == (
+        "pass",
+        "2600:1f14:abc:de01:8f00::1",
+        "eni-0b00000000000000b",
+    )
 
 
 def test_ipv6_pod_outside_the_node_prefix_fails(tmp_path: Path) -> None:
@@ -287,6 +385,7 @@ def test_ipv6_pod_outside_the_node_prefix_fails(tmp_path: Path) -> None:
 
 # --- what cannot be verified -----------------------------------------------------------------------
 
+
 def test_pod_on_a_node_missing_from_the_node_list_is_unverified(tmp_path: Path) -> None:
     docs = baseline()
     docs.pods.append(pod("ghost-1", node="ip-10-0-9-9.us-west-2.compute.internal", ip="10.0.1.99"))
@@ -296,7 +395,9 @@ def test_pod_on_a_node_missing_from_the_node_list_is_unverified(tmp_path: Path) 
 
 def test_pod_on_a_node_whose_enis_are_missing_is_unverified(tmp_path: Path) -> None:
     docs = baseline()
-    docs.enis = [item for item in docs.enis if item.get("Attachment", {}).get("InstanceId") != "i-0bbbbbbbbbbbbbbb2"]
+    docs.enis = [
+        item for item in docs.enis if item.get("Attachment", {}).get("InstanceId") != "i-0bbbbbbbbbbbbbbb2"
+    ]
     docs.ipamd = None
     report = run(docs, tmp_path)
     assert (verdict(report, "api-1"), report.exit_code()) == (("skip", ("no_eni_data",)), 3)
