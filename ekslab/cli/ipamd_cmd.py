@@ -1,0 +1,367 @@
+"""``ekslab ipamd enis|pods|env|eni-configs``: one node's ipamd introspection, for every CNI version.
+
+The workshop logs into a node and runs ``curl http://localhost:61679/v1/<endpoint> | python -m json.tool``.
+These commands fetch the same bodies through the transport ``ekslab verify`` uses
+(``ekslab.sources.introspection``: SSM Run Command, or the API server's node proxy), or read a saved
+body (``--file``: one body, or a node folder as eks-log-collector or ``ekslab collect`` writes it), and
+show them normalised by the parsers of ``ekslab.ipamd``. Exit codes: 0 shown; 1 the node could not
+give the data (fetch failed, introspection disabled...); 2 bad usage or an unreadable file.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import click
+
+from ekslab.errors import EXIT_FAILED, InputError
+
+if TYPE_CHECKING:
+    from ekslab.ipamd import NodeIpamd
+
+TRANSPORTS: Final = ("ssm", "proxy")
+EMPTY_BODY: Final = "is empty (introspection disabled, bound to another address, or ipamd not running)"
+
+
+@click.group()
+def ipamd() -> None:
+    """Show one node's ipamd introspection (the workshop's curl localhost:61679/v1/...), for every CNI version.
+
+    Give --node NODE to fetch it from a live node (over SSM by default, like `ekslab verify`), or
+    --file F for a saved body or a node folder of saved bodies (eks-log-collector's ipamd/ folder,
+    or ipamd/<node>/ of an `ekslab collect` bundle).
+    """
+
+
+def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--node", help="Node name (kubectl get nodes) whose ipamd to fetch."),
+        click.option("--file", "file", type=click.Path(exists=True),
+                     help="A saved body of this endpoint, or a folder of <endpoint>.json files, instead of --node."),
+        click.option("--ipamd-transport", type=click.Choice(TRANSPORTS), default="ssm", show_default=True,
+                     help="How to reach the node's ipamd: SSM Run Command (works with the default loopback bind), "
+                          "or the API server's node proxy (needs INTROSPECTION_BIND_ADDRESS off loopback)."),
+        click.option("--region", help="AWS region for SSM. Default with --config: the lab's region."),
+        click.option("--config", type=click.Path(dir_okay=False), help="Lab configuration: default --region."),
+        click.option("--profile", help="AWS profile (default: the usual AWS credential chain)."),
+        click.option("--kubeconfig", type=click.Path(dir_okay=False),
+                     help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)."),
+        click.option("--context", help="kubeconfig context (default: the current one)."),
+        click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
+                     help="Seconds allowed for the node's answer."),
+        click.option("--raw", is_flag=True, help="Print the body exactly as ipamd served it (or as saved)."),
+        click.option("--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
+                     help="table (rich on a terminal, aligned text otherwise) or json (the normalised form)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@ipamd.command("enis")
+@_source_options
+def enis_command(**params: Any) -> None:
+    """ENIs, their secondary IPs and prefixes, and which pod holds each address (/v1/enis).
+
+    One row per address; KIND says whether it is a secondary IP (/32) or comes from a delegated
+    prefix (/28, or /80 for IPv6). The ENI's primary IP is never in ipamd's datastore. POD is known
+    from CNI v1.11 on.
+    """
+    from ekslab.exercises import ipamd_view as view
+
+    loaded = _load("enis", params)
+    loaded.print_notes("enis")
+    if _raw(loaded, params):
+        return
+    enis = loaded.require("enis", loaded.node.enis)
+    if params["output"] == "json":
+        _json({"node": loaded.where, **view.enis_json(enis)})
+        return
+    _table(view.ENI_COLUMNS, view.eni_rows(enis), f"{loaded.where}: {view.eni_summary(enis)}", right=("CARD", "DEV"))
+
+
+@ipamd.command("pods")
+@_source_options
+def pods_command(**params: Any) -> None:
+    """Which pod holds which IP, on which ENI (/v1/pods; derived from /v1/enis on CNI v1.7+).
+
+    /v1/pods exists only up to CNI v1.6; on later versions the map is derived from the assigned
+    addresses of /v1/enis, with pod names from CNI v1.11 on (before that, container ids), and a note
+    says so. With --file, give /v1/pods or /v1/enis body, or the node folder.
+    """
+    from ekslab.exercises import ipamd_view as view
+
+    loaded = _load("pods", params)
+    # Without /v1/pods data the note on pods.json is said again, better, by the derived view.
+    loaded.print_notes(*(("pods", "enis") if loaded.node.pods is not None else ("enis",)))
+    if _raw(loaded, params):
+        if loaded.node.pods is None and loaded.node.enis is None:
+            click.echo("note: this CNI version (v1.7+) does not serve /v1/pods; the body above is ipamd's list "
+                       "of commands", err=True)
+        return
+    pods = view.pod_view(loaded.node.pods, loaded.node.enis)
+    if pods is None:
+        loaded.require("pods", None)
+        return
+    for note in pods.notes:
+        click.echo(f"note: {note}", err=True)
+    if params["output"] == "json":
+        _json({"node": loaded.where, **pods.as_json()})
+        return
+    _table(view.POD_COLUMNS, [pod.row() for pod in pods.pods], f"{loaded.where}: {len(pods.pods)} pod IPs "
+           f"from {pods.source}", right=("DEV",))
+
+
+@ipamd.command("env")
+@click.option("--ipamd", "ipamd_settings", is_flag=True,
+              help="Show /v1/ipamd-env-settings (warm targets, custom networking) instead.")
+@_source_options
+def env_command(ipamd_settings: bool, **params: Any) -> None:
+    """The VPC CNI settings ipamd runs with (/v1/networkutils-env-settings).
+
+    VALUE is as ipamd serves it (Go types: true, 9001, null); MEANS gives the aws-node env spelling
+    where it differs (e.g. AWS_VPC_K8S_CNI_RANDOMIZESNAT 2 means prng).
+    """
+    from ekslab.exercises import ipamd_view as view
+
+    endpoint = "ipamd-env-settings" if ipamd_settings else "networkutils-env-settings"
+    loaded = _load(endpoint, params)
+    loaded.print_notes(endpoint)
+    if _raw(loaded, params):
+        return
+    attribute = loaded.node.ipamd_env if ipamd_settings else loaded.node.networkutils_env
+    settings = loaded.require(endpoint, attribute)
+    if params["output"] == "json":
+        _json({"node": loaded.where, "endpoint": f"/v1/{endpoint}", "settings": settings})
+        return
+    _table(view.ENV_COLUMNS, view.env_rows(settings), f"{loaded.where}: /v1/{endpoint}")
+
+
+@ipamd.command("eni-configs")
+@_source_options
+def eni_configs_command(**params: Any) -> None:
+    """The ENIConfig ipamd selected for the node, for custom networking (/v1/eni-configs).
+
+    CNI v1.8+ serves only the name ("default" when no label or annotation names one); v1.0-v1.7 also
+    lists each ENIConfig's subnet and security groups.
+    """
+    from ekslab.exercises import ipamd_view as view
+
+    loaded = _load("eni-configs", params)
+    loaded.print_notes("eni-configs")
+    if _raw(loaded, params):
+        return
+    config = loaded.require("eni-configs", loaded.node.eni_config)
+    if params["output"] == "json":
+        _json({"node": loaded.where, **view.eni_config_json(config)})
+        return
+    _table(view.ENI_CONFIG_COLUMNS, view.eni_config_rows(config), f"{loaded.where}: {view.eni_config_summary(config)}")
+
+
+# --- loading ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Loaded:
+    """One node's parsed introspection, the raw body of the endpoint asked for, and where it came from."""
+
+    node: NodeIpamd
+    raw: bytes | None
+    where: str
+    live: bool
+    endpoint: str
+    notes: list[str] = field(default_factory=list)
+
+    def print_notes(self, *endpoints: str) -> None:
+        """The parser's notes (e.g. concatenated bodies) about these endpoints' bodies, on stderr."""
+        single_file = not self.live and Path(self.where).is_file()
+        for note in self.node.notes:
+            if single_file or any(f"/{name}.json:" in note for name in endpoints):
+                click.echo(f"note: {note}", err=True)
+
+    def require(self, endpoint: str, value: Any) -> Any:
+        """``value``, or the reason it is missing as one line (exit 1 for a live node, 2 for a file)."""
+        if value is not None:
+            return value
+        problem = self.node.problems.get(endpoint) or f"{self.where}: has no /v1/{endpoint} data"
+        if self.live:
+            click.echo(f"ekslab: error: {problem}", err=True)
+            sys.exit(EXIT_FAILED)
+        raise InputError("", problem)
+
+
+def _load(endpoint: str, params: dict[str, Any]) -> _Loaded:
+    node, file = params["node"], params["file"]
+    if (node is None) == (file is None):
+        raise click.UsageError("give either --node NODE (a live node) or --file F (saved bodies)")
+    return _load_file(endpoint, Path(file)) if file is not None else _load_live(endpoint, node, params)
+
+
+def _load_file(endpoint: str, path: Path) -> _Loaded:
+    from ekslab.ipamd import read_node_directory
+
+    if path.is_dir():
+        node = read_node_directory(path, source=str(path))
+        raw = next((file.read_bytes() for file in (path / f"{endpoint}.json", path / f"{endpoint}.txt")
+                    if file.is_file()), None)
+        return _Loaded(node, raw, str(path), live=False, endpoint=endpoint)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(str(path), f"cannot be read ({error.strerror})") from None
+    return _Loaded(_parse_body(endpoint, raw, source=str(path)), raw, str(path), live=False, endpoint=endpoint)
+
+
+def _parse_body(endpoint: str, raw: bytes, *, source: str) -> NodeIpamd:
+    """One saved body, parsed by the endpoint's parser of ``ekslab.ipamd``; for ``pods`` a ``/v1/enis``
+    body is accepted too (pods are then derived from it)."""
+    from ekslab.ipamd import (
+        IpamdFormatError,
+        NodeIpamd,
+        parse_eni_configs,
+        parse_enis,
+        parse_env_settings,
+        parse_pods,
+    )
+    from ekslab.sources.jsondoc import parse_documents
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(source, f"is not UTF-8 text (byte {error.start})") from None
+    documents = parse_documents(text, source=source, expected=f"ipamd's /v1/{endpoint} body")
+    if not documents:
+        raise InputError(source, EMPTY_BODY)
+    node = NodeIpamd()
+    if len(documents) > 1:
+        node.notes.append(f"{source}: {len(documents)} concatenated documents, the last one is used")
+    document = documents[-1]
+    try:
+        if endpoint == "enis":
+            node.enis = parse_enis(document)
+        elif endpoint == "eni-configs":
+            node.eni_config = parse_eni_configs(document)
+        elif endpoint == "networkutils-env-settings":
+            node.networkutils_env = parse_env_settings(document)
+        elif endpoint == "ipamd-env-settings":
+            node.ipamd_env = parse_env_settings(document)
+        else:
+            node.pods = parse_pods(document)
+            if node.pods is None:
+                raise InputError(source, "is ipamd's list of commands: CNI v1.7+ does not serve /v1/pods",
+                                 hint="give the node's enis.json, or its folder, to derive pods from /v1/enis")
+    except IpamdFormatError as error:
+        if endpoint == "pods":
+            try:
+                node.enis = parse_enis(document)  # an /v1/enis body: pods are derived from it
+                return node
+            except IpamdFormatError:
+                pass
+        raise error.located(source) from None
+    return node
+
+
+def _load_live(endpoint: str, node_name: str, params: dict[str, Any]) -> _Loaded:
+    from ekslab.ipamd import parse_node_bodies
+    from ekslab.sources.introspection import ProxyTransport, SsmTransport, fetch_introspection
+    from ekslab.sources.kube import KubeSettings, KubeSource
+    from ekslab.sources.records import daemonset_env
+
+    kube = KubeSource(KubeSettings(kubeconfig=params["kubeconfig"], context=params["context"]))
+    node = _find_node(kube, node_name)
+    if node.is_fargate:
+        raise InputError("--node", "is a Fargate node, which runs no ipamd", node_name)
+    daemonset = kube.aws_node_daemonset()
+    env = daemonset_env(daemonset, source="aws-node DaemonSet").get("aws-node", {}) if daemonset else {}
+    bind_address = env.get("INTROSPECTION_BIND_ADDRESS")
+    if params["ipamd_transport"] == "proxy":
+        transport: Any = ProxyTransport(kube, bind_address=bind_address)
+    else:
+        transport = SsmTransport(_aws(params), bind_address=bind_address)
+    with _Spinner(f"fetching ipamd introspection from {node_name} ({transport.name})"):
+        fetched = fetch_introspection(transport, [node], concurrency=1, timeout=params["timeout"])[node.name]
+    where = f"ipamd on {node_name}"
+    if fetched.error:
+        click.echo(f"ekslab: error: {where}: could not be fetched ({fetched.error})", err=True)
+        sys.exit(EXIT_FAILED)
+    parsed = parse_node_bodies(fetched.bodies, source=where)
+    return _Loaded(parsed, fetched.bodies.get(endpoint), where, live=True, endpoint=endpoint)
+
+
+def _find_node(kube: Any, name: str) -> Any:
+    # TODO(verification developer): a KubeSource.node(name) GET would avoid listing every node.
+    from ekslab.sources.records import node_record
+
+    position = 0
+    for page in kube.nodes():
+        for item in page:
+            if (item.get("metadata") or {}).get("name") == name:
+                return node_record(item, position=position, source="Kubernetes API nodes: items")
+            position += 1
+    raise InputError("--node", "is not a node of the cluster (see kubectl get nodes)", name)
+
+
+def _aws(params: dict[str, Any]) -> Any:
+    from ekslab.sources.ec2 import AwsSettings, AwsSource
+
+    region = params["region"]
+    if region is None and params["config"]:
+        from ekslab.config import load_config
+
+        region = load_config(params["config"]).region
+    if not region:
+        raise InputError("--region", "is required to reach ipamd over SSM (or --config)")
+    return AwsSource(AwsSettings(region=region, profile=params["profile"]))
+
+
+class _Spinner:
+    """A status line on stderr while the node answers, when stderr is a terminal."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.status: Any = None
+
+    def __enter__(self) -> _Spinner:
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status(self.text)
+            self.status.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+# --- printing --------------------------------------------------------------------------------------
+
+
+def _raw(loaded: _Loaded, params: dict[str, Any]) -> bool:
+    """Print the body as served when --raw was given; True when done."""
+    if not params["raw"]:
+        return False
+    if loaded.raw is None:
+        loaded.require(loaded.endpoint, None)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(loaded.raw or b"")
+    if loaded.raw and not loaded.raw.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+    sys.stdout.buffer.flush()
+    return True
+
+
+def _json(document: dict[str, Any]) -> None:
+    import json
+
+    click.echo(json.dumps(document, indent=2))
+
+
+def _table(columns: tuple[str, ...], rows: list[tuple[Any, ...]], title: str, right: tuple[str, ...] = ()) -> None:
+    from ekslab.exercises.output import print_table
+
+    print_table(columns, rows, title=title, right=right)

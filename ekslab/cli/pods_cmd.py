@@ -1,0 +1,56 @@
+"""``ekslab pods``: ``kubectl get pods -A -o wide`` plus each pod's ENI, device number, subnet, and
+whether its IP is a secondary IP or comes from a prefix (``ekslab.exercises.pod_view``)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from ekslab.cli.verify_cmd import live_options
+
+
+@click.command()
+@click.option("--bundle", type=click.Path(file_okay=False), help="Read a saved bundle folder (ekslab collect) offline.")
+@live_options
+@click.option("--namespace", "-n", "namespaces", multiple=True, help="Only pods of this namespace (repeatable).")
+@click.option("--node", "nodes", multiple=True, help="Only pods on this node (repeatable).")
+@click.option("--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table (rich on a terminal, aligned text otherwise) or json.")
+def pods(bundle: str | None, namespaces: tuple[str, ...], nodes: tuple[str, ...], output: str, **live: Any) -> None:
+    """List pods with their node, IP, ENI, device number, subnet and IP source.
+
+    FROM says where the pod IP comes from: a secondary IP of the ENI, a delegated prefix (shown), a
+    branch ENI (security groups for pods), a Fargate pod's own ENI, or the node itself (host network).
+    The ENIs are EC2's (DescribeNetworkInterfaces), matched exactly as `ekslab verify` does, whose
+    verdict is in CHECK. Give --cluster and --region (or --config) for a live cluster, or --bundle DIR.
+    With --ipamd-transport none, ipamd is not asked and CHECK does not cross-check it.
+    """
+    from ekslab.exercises.pod_view import COLUMNS, pod_eni_rows
+    from ekslab.verify.checks import Expectations, verify
+    from ekslab.verify.live import LiveOptions
+
+    options = LiveOptions.from_click(live)
+    if bundle is not None:
+        if options.cluster or options.region:
+            raise click.UsageError("give either --bundle or --cluster/--region, not both")
+        from ekslab.verify.bundle import read_bundle
+
+        snapshot = read_bundle(bundle)
+    else:
+        from ekslab.verify.live import read_live
+
+        options.require_cluster()
+        snapshot = read_live(options, progress=sys.stderr.isatty())
+    # The view needs the pods' ENIs, not the configuration drift: no expectations.
+    report = verify(snapshot, Expectations(aws_node_env={}, init_env={}))
+    rows = pod_eni_rows(snapshot, report, namespaces=namespaces, nodes=nodes)
+    if output == "json":
+        import json
+
+        click.echo(json.dumps({"source": snapshot.source, "pods": [row.as_json() for row in rows]}, indent=2))
+        return
+    from ekslab.exercises.output import print_table
+
+    print_table(COLUMNS, [row.row() for row in rows], title=f"{snapshot.source}: {len(rows)} pods", right=("DEV",))
