@@ -22,18 +22,25 @@ def parse_eni_configs(document: Any) -> IpamdEniConfig:
         raise IpamdFormatError(
             "", "must be an ENIConfig name (CNI v1.8+) or an object with MyENI and ENI (CNI v1.0-v1.7)"
         )
+    table = document.get("ENI") or {}
+    if not isinstance(table, dict):
+        raise IpamdFormatError("ENI", "must be an object of ENIConfigs by name")
     configs: dict[str, EniConfigSpec] = {}
-    for name, spec in sorted((document.get("ENI") or {}).items()):
+    for name, spec in sorted(table.items()):
         if not isinstance(spec, dict):
             raise IpamdFormatError(f"ENI.{name}", "must be an object with subnet and securityGroups")
         groups = spec.get("securityGroups") or []
         configs[name] = EniConfigSpec(
-            subnet=spec.get("subnet") or None,
+            subnet=_text(spec.get("subnet")),
             security_groups=tuple(str(group) for group in groups) if isinstance(groups, list) else (),
         )
     return IpamdEniConfig(
-        name=document.get("MyENI") or None,
-        annotation_def=document.get("EniConfigAnnotationDef") or None,
-        label_def=document.get("EniConfigLabelDef") or None,
+        name=_text(document.get("MyENI")),
+        annotation_def=_text(document.get("EniConfigAnnotationDef")),
+        label_def=_text(document.get("EniConfigLabelDef")),
         configs=configs,
     )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

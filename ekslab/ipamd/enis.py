@@ -168,7 +168,9 @@ def _parse_cidr(cidr: str, info: Any, *, path: str, features: set[str]) -> Ipamd
 def _parse_address(ip: str, info: Any, *, path: str, features: set[str]) -> IpamdAddress:
     if not isinstance(info, dict):
         raise _wrong(path, "a JSON object (one address)", info)
-    address = info.get("Address") or ip
+    address = info.get("Address")
+    if not isinstance(address, str) or not address:
+        address = ip
     if ":" in address:
         address = canonical_ip(address)
     if "Assigned" in info:  # v1.0-v1.6: an explicit flag

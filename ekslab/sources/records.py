@@ -96,6 +96,8 @@ def pod_record(
     ready = labels = None
     if namespace in label_namespaces:
         labels = meta.get("labels") or {}
+        if not isinstance(labels, dict):
+            raise _item_error(source, position, "must be an object", labels, field="metadata.labels")
         ready = any(
             isinstance(condition, dict)
             and condition.get("type") == "Ready"
@@ -174,6 +176,13 @@ def node_record(item: Any, *, position: int, source: str) -> NodeRecord:
         raise _item_error(source, position, "must be a Node", kind, field="kind")
     if not isinstance(name, str):
         raise _item_error(source, position, "must be a string", name, field="metadata.name")
+    for field, value in (("metadata.labels", labels), ("metadata.annotations", annotations)):
+        if not isinstance(value, dict):
+            raise _item_error(source, position, "must be an object", value, field=field)
+    if provider_id is not None and not isinstance(provider_id, str):
+        raise _item_error(source, position, "must be a string", provider_id, field="spec.providerID")
+    if internal_ip is not None and not isinstance(internal_ip, str):
+        internal_ip = None
     return NodeRecord(name, provider_id, instance_id_of(provider_id), internal_ip, labels, annotations)
 
 
@@ -196,9 +205,9 @@ class EniConfigRecord(NamedTuple):
 def eniconfig_record(item: Any, *, position: int, source: str) -> EniConfigRecord:
     try:
         kind = item.get("kind")
-        name = item["metadata"]["name"]
+        name = _text(item["metadata"]["name"])
         spec = item.get("spec") or _EMPTY
-        subnet = spec.get("subnet") or None
+        subnet = _optional_text(spec.get("subnet") or None)
         groups = tuple(str(group) for group in spec.get("securityGroups") or ())
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be an ENIConfig object with metadata.name", item) from None
@@ -256,11 +265,15 @@ def ingress_record(item: Any, *, position: int, source: str) -> IngressRecord:
             if service and service.get("name"):
                 port = service.get("port") or _EMPTY
                 number, port_name = port.get("number"), port.get("name")
-                entry = (service["name"], str(number) if number is not None else port_name)
+                entry = (
+                    _text(service["name"]),
+                    str(number) if number is not None else _optional_text(port_name),
+                )
                 if entry not in backends:
                     backends.append(entry)
-        target_type = (meta.get("annotations") or _EMPTY).get(TARGET_TYPE_ANNOTATION, "instance")
-        return IngressRecord(meta.get("namespace") or "default", meta["name"], target_type, tuple(backends))
+        target_type = _text((meta.get("annotations") or _EMPTY).get(TARGET_TYPE_ANNOTATION, "instance"))
+        namespace = _text(meta.get("namespace") or "default")
+        return IngressRecord(namespace, _text(meta["name"]), target_type, tuple(backends))
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be an Ingress object with metadata.name", item) from None
 
@@ -278,12 +291,17 @@ def service_record(item: Any, *, position: int, source: str) -> ServiceRecord:
         meta = item["metadata"]
         spec = item.get("spec") or _EMPTY
         ports = tuple(
-            (port.get("name"), port.get("port"), str(port["targetPort"]) if "targetPort" in port else None)
+            (
+                _optional_text(port.get("name")),
+                port.get("port"),
+                str(port["targetPort"]) if "targetPort" in port else None,
+            )
             for port in spec.get("ports") or ()
         )
-        return ServiceRecord(
-            meta.get("namespace") or "default", meta["name"], spec.get("selector") or {}, ports
-        )
+        selector = spec.get("selector") or {}
+        if not isinstance(selector, dict):
+            raise TypeError("selector")
+        return ServiceRecord(_text(meta.get("namespace") or "default"), _text(meta["name"]), selector, ports)
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be a Service object with metadata.name", item) from None
 
@@ -306,11 +324,11 @@ def target_group_binding_record(item: Any, *, position: int, source: str) -> Tar
         ref = spec["serviceRef"]
         port = ref.get("port")
         return TargetGroupBindingRecord(
-            meta.get("namespace") or "default",
-            meta["name"],
-            spec["targetGroupARN"],
-            spec.get("targetType"),
-            ref["name"],
+            _text(meta.get("namespace") or "default"),
+            _text(meta["name"]),
+            _text(spec["targetGroupARN"]),
+            _optional_text(spec.get("targetType")),
+            _text(ref["name"]),
             str(port) if port is not None else None,
         )
     except (KeyError, TypeError, AttributeError):
@@ -334,17 +352,17 @@ class VpcRecord(NamedTuple):
 
 def vpc_record(item: Any, *, position: int, source: str) -> VpcRecord:
     try:
-        vpc_id = item["VpcId"]
+        vpc_id = _text(item["VpcId"])
         cidrs: list[str] = []
         associations = item.get("CidrBlockAssociationSet")
         if associations is None and item.get("CidrBlock"):
-            cidrs.append(item["CidrBlock"])  # a hand-written document without the association set
+            cidrs.append(_text(item["CidrBlock"]))  # a hand-written document without the association set
         for entry in associations or ():
             if (entry.get("CidrBlockState") or _EMPTY).get("State", "associated") == "associated":
-                cidrs.append(entry["CidrBlock"])
+                cidrs.append(_text(entry["CidrBlock"]))
         for entry in item.get("Ipv6CidrBlockAssociationSet") or ():
             if (entry.get("Ipv6CidrBlockState") or _EMPTY).get("State", "associated") == "associated":
-                cidrs.append(canonical_cidr(entry["Ipv6CidrBlock"]))
+                cidrs.append(canonical_cidr(_text(entry["Ipv6CidrBlock"])))
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be a VPC with VpcId and CIDR blocks", item) from None
     return VpcRecord(vpc_id, tuple(dict.fromkeys(cidrs)))
@@ -359,11 +377,16 @@ class SubnetRecord(NamedTuple):
 
 def subnet_record(item: Any, *, position: int, source: str) -> SubnetRecord:
     try:
-        cidrs = [item["CidrBlock"]] if item.get("CidrBlock") else []
+        cidrs = [_text(item["CidrBlock"])] if item.get("CidrBlock") else []
         for entry in item.get("Ipv6CidrBlockAssociationSet") or ():
             if (entry.get("Ipv6CidrBlockState") or _EMPTY).get("State", "associated") == "associated":
-                cidrs.append(canonical_cidr(entry["Ipv6CidrBlock"]))
-        return SubnetRecord(item["SubnetId"], item.get("VpcId"), item.get("AvailabilityZone"), tuple(cidrs))
+                cidrs.append(canonical_cidr(_text(entry["Ipv6CidrBlock"])))
+        return SubnetRecord(
+            _text(item["SubnetId"]),
+            _optional_text(item.get("VpcId")),
+            _optional_text(item.get("AvailabilityZone")),
+            tuple(cidrs),
+        )
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be a subnet with SubnetId", item) from None
 
@@ -393,35 +416,35 @@ def eni_record(item: Any, *, position: int, source: str) -> EniRecord:
     """The record of one ``NetworkInterfaces`` item of ``aws ec2 describe-network-interfaces``."""
     try:
         attachment = item.get("Attachment") or _EMPTY
-        primary = item.get("PrivateIpAddress")
+        primary = _optional_text(item.get("PrivateIpAddress"))
         secondary = []
         for entry in item.get("PrivateIpAddresses") or ():
-            address = entry.get("PrivateIpAddress")
+            address = _optional_text(entry.get("PrivateIpAddress"))
             if entry.get("Primary") is True:
                 primary = primary or address
             elif address:
                 secondary.append(address)
         ipv6 = tuple(
-            canonical_ip(entry["Ipv6Address"])
+            canonical_ip(_text(entry["Ipv6Address"]))
             for entry in item.get("Ipv6Addresses") or ()
             if entry.get("IsPrimaryIpv6") is not True
         )
         record = EniRecord(
-            eni_id=item["NetworkInterfaceId"],
-            vpc_id=item.get("VpcId"),
-            subnet_id=item.get("SubnetId"),
-            interface_type=item.get("InterfaceType"),
-            instance_id=attachment.get("InstanceId") or None,
-            device_index=attachment.get("DeviceIndex"),
-            network_card=attachment.get("NetworkCardIndex"),
+            eni_id=_text(item["NetworkInterfaceId"]),
+            vpc_id=_optional_text(item.get("VpcId")),
+            subnet_id=_optional_text(item.get("SubnetId")),
+            interface_type=_optional_text(item.get("InterfaceType")),
+            instance_id=_optional_text(attachment.get("InstanceId") or None),
+            device_index=_optional_int(attachment.get("DeviceIndex")),
+            network_card=_optional_int(attachment.get("NetworkCardIndex")),
             primary_ip=primary,
             secondary_ips=tuple(secondary),
-            ipv4_prefixes=tuple(entry["Ipv4Prefix"] for entry in item.get("Ipv4Prefixes") or ()),
+            ipv4_prefixes=tuple(_text(entry["Ipv4Prefix"]) for entry in item.get("Ipv4Prefixes") or ()),
             ipv6_addresses=ipv6,
             ipv6_prefixes=tuple(
-                canonical_cidr(entry["Ipv6Prefix"]) for entry in item.get("Ipv6Prefixes") or ()
+                canonical_cidr(_text(entry["Ipv6Prefix"])) for entry in item.get("Ipv6Prefixes") or ()
             ),
-            description=item.get("Description"),
+            description=item.get("Description") if isinstance(item.get("Description"), str) else None,
         )
     except (KeyError, TypeError, AttributeError):
         raise _item_error(
@@ -438,7 +461,11 @@ class TargetGroupRecord(NamedTuple):
 
 def target_group_record(item: Any, *, position: int, source: str) -> TargetGroupRecord:
     try:
-        return TargetGroupRecord(item["TargetGroupArn"], item["TargetGroupName"], item.get("TargetType"))
+        return TargetGroupRecord(
+            _text(item["TargetGroupArn"]),
+            _text(item["TargetGroupName"]),
+            _optional_text(item.get("TargetType")),
+        )
     except (KeyError, TypeError, AttributeError):
         raise _item_error(
             source, position, "must be a target group with TargetGroupArn and TargetGroupName", item
@@ -456,17 +483,39 @@ def target_health_record(item: Any, *, position: int, source: str) -> TargetHeal
     try:
         target = item["Target"]
         health = item.get("TargetHealth") or _EMPTY
-        target_id = target["Id"]
         return TargetHealthRecord(
-            canonical_ip(target_id),
-            target.get("Port"),
-            health.get("State") or "unknown",
-            health.get("Reason"),
+            canonical_ip(_text(target["Id"])),
+            target.get("Port") if isinstance(target.get("Port"), int) else None,
+            _text(health.get("State") or "unknown"),
+            _optional_text(health.get("Reason")),
         )
     except (KeyError, TypeError, AttributeError):
         raise _item_error(
             source, position, "must be a target health description with Target.Id", item
         ) from None
+
+
+# --- field types -------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    """``value`` if it is a string; otherwise TypeError, which the record functions report as a bad item."""
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _optional_int(value: Any) -> int | None:
+    """An integer field (device index...) where a wrong type reads as unknown rather than as an error."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _texts(values: Any) -> tuple[str, ...]:
+    return tuple(_text(value) for value in values or ())
 
 
 # --- errors ------------------------------------------------------------------------------------------
