@@ -238,7 +238,7 @@ def _model_field_by_key(model: type[BaseModel], key: str) -> FieldInfo | None:
     return None
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
+def inner_model(annotation: Any) -> type[BaseModel] | None:
     """The model class inside an annotation such as ``X | None`` or ``list[X]``."""
     pending = [annotation]
     while pending:
@@ -263,7 +263,7 @@ def _walk(location: tuple[Any, ...]) -> tuple[type[BaseModel] | None, FieldInfo 
             return model, field
         if field is None:
             return None, None
-        model = _inner_model(field.annotation)
+        model = inner_model(field.annotation)
     return model, field
 
 

@@ -18,6 +18,7 @@ from pydantic_core import PydanticUndefined
 
 from ekslab.cni.schema import ENV_SINCE
 from ekslab.cni.settings import CniEnv, CniInitEnv
+from ekslab.config.loader import inner_model
 from ekslab.config.model import LabConfig
 
 BEGIN = "<!-- BEGIN generated reference: python -m ekslab.config.reference -->"
@@ -81,19 +82,9 @@ def _rows(model: type[BaseModel], prefix: str) -> Iterator[tuple[str, str, str, 
 def _sections(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, type[BaseModel]]]:
     yield prefix.rstrip(".") or "(top level)", model
     for name, field in model.model_fields.items():
-        inner = _inner_model(field.annotation)
+        inner = inner_model(field.annotation)
         if inner is not None and inner not in (CniEnv, CniInitEnv):
             yield from _sections(inner, f"{prefix}{field.alias or name}{'[]' if _is_list(field.annotation) else ''}.")
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    pending = [annotation]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            return current
-        pending.extend(typing.get_args(current))
-    return None
 
 
 def _is_list(annotation: Any) -> bool:
