@@ -248,3 +248,31 @@ def test_real_command_prints_no_traceback_for_a_truncated_bundle(bundle: Path) -
         check=False,
     )
     assert (result.returncode, len(result.stderr.splitlines()), "Traceback" in result.stderr) == (2, 1, False)
+
+
+def test_problems_only_table_lists_just_the_failing_pod(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = baseline()
+    docs.find_pod("web-1")["status"]["podIP"] = "172.31.0.9"
+    code, out, _ = cli(
+        ["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "table", "--problems-only"], capsys
+    )
+    assert (code, "default/web-1" in out, "default/web-2" in out, "default/api-1" in out) == (
+        1,
+        True,
+        False,
+        False,
+    )
+
+
+def test_offline_verify_imports_no_aws_or_kubernetes_client(bundle: Path) -> None:
+    heavy = {"boto3", "botocore", "kubernetes", "aws_cdk"}
+    probe = (
+        "import sys\nfrom ekslab.cli.main import main\n"
+        f"try:\n    main(['verify', '--bundle', {str(bundle)!r}, '-o', 'json'])\n"
+        "except SystemExit:\n    pass\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {heavy!r}), file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stderr.strip() == "[]"
