@@ -112,8 +112,8 @@ def pods_command(**params: Any) -> None:
     if params["output"] == "json":
         _json({"node": loaded.where, **pods.as_json()})
         return
-    _table(view.POD_COLUMNS, [pod.row() for pod in pods.pods], f"{loaded.where}: {len(pods.pods)} pod IPs "
-           f"from {pods.source}", right=("DEV",))
+    _table(view.POD_COLUMNS, [pod.row() for pod in pods.pods], f"{loaded.where}: pod IPs from {pods.source}",
+           right=("DEV",))
 
 
 @ipamd.command("env")

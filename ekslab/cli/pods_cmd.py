@@ -53,4 +53,4 @@ def pods(bundle: str | None, namespaces: tuple[str, ...], nodes: tuple[str, ...]
         return
     from ekslab.exercises.output import print_table
 
-    print_table(COLUMNS, [row.row() for row in rows], title=f"{snapshot.source}: {len(rows)} pods", right=("DEV",))
+    print_table(COLUMNS, [row.row() for row in rows], title=f"{snapshot.source}: pods and their ENIs", right=("DEV",))

@@ -85,7 +85,8 @@ def _checks(step: Any) -> str:
         return f"manual: {step.manual}"
     parts = [f"exit {step.exit_code}"]
     if step.shape is not None:
-        parts.append(f"output shape ({step.shape.checked_lines} lines)")
+        lines = step.shape.checked_lines
+        parts.append(f"output shape ({lines} line{'' if lines == 1 else 's'})")
     if step.timeout is not None:
         parts.append(f"timeout {step.timeout:g} s")
     if step.requires:

@@ -71,7 +71,7 @@ def test_plain_table_reads_like_kubectl_wide_with_the_eni_columns(capsys: pytest
     code, out, _ = run(["--bundle", str(BUNDLE), "--node", NODE_B], capsys)
     lines = out.splitlines()
     assert (code, lines[0], re.split(r"\s{3,}", lines[1]), re.split(r"\s{3,}", lines[2])) == (
-        0, f"bundle {BUNDLE}: 3 pods",
+        0, f"bundle {BUNDLE}: pods and their ENIs",
         ["NAMESPACE", "NAME", "STATUS", "IP", "NODE", "ENI", "DEV", "SUBNET", "FROM", "CHECK"],
         ["default", "api-1", "Running", "10.0.40.16", NODE_B, "eni-0b00000000000000b", "0", "subnet-b",
          "prefix 10.0.40.16/28", "pass"])

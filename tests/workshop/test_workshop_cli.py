@@ -174,3 +174,13 @@ def test_junit_write_leaves_no_temporary_file(guide: Path, tmp_path: Path, capsy
     out_dir.mkdir()
     run(["workshop", "run", str(guide), "--junit-file", str(out_dir / "w.xml")], capsys)
     assert os.listdir(out_dir) == ["w.xml"]
+
+
+def test_junit_class_names_keep_numbered_sections_and_cidrs_readable(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    # JUnit viewers split class names at dots; numbering and CIDRs must not become packages.
+    path, report = tmp_path / "g.md", tmp_path / "w.xml"
+    path.write_text("## 5. Custom networking with the 100.64.0.0/16 pod subnets\n\n```sh\ntrue\n```\n")
+    run(["workshop", "run", str(path), "--junit-file", str(report)], capsys)
+    case = next(iter(next(iter(JUnitXml.fromfile(str(report))))))
+    assert case.classname == "workshop.5 Custom networking with the 100-64-0-0/16 pod subnets"

@@ -1,0 +1,136 @@
+"""A recorded lab for running docs/workshop.md offline, and the stub commands that answer from it.
+
+The lab is one bundle (the documents ``ekslab collect`` writes, built with the verification tests'
+``cluster_docs`` helpers) of a lab deployed with every follow-on feature on: custom networking with
+pods in the 100.64.0.0/16 pod subnets, prefix delegation, security groups for pods (one pod on a
+branch ENI) and network policy; CNI v1.23 ipamd bodies per node. On ``PATH``:
+
+* ``kubectl`` and ``aws`` (``fake_commands.py``) answer from the bundle's documents what the guide
+  asks (``kubectl get pods -o wide`` is printed from pods.json, the SSM output is the node's saved
+  introspection body...); applied NetworkPolicies are remembered, so ``kubectl exec ... wget`` is
+  blocked after the deny policy and allowed again after the allow policy.
+* ``ekslab`` is the real command; only where the guide reaches the live lab does the shim point it at
+  the same bundle instead (``pods --cluster`` becomes ``pods --bundle``, ``ipamd --node N`` becomes
+  ``ipamd --file <bundle>/ipamd/N``). ``ekslab azs`` reaches moto through ``AWS_ENDPOINT_URL``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.verify.cluster_docs import (
+    INSTANCE_A,
+    INSTANCE_B,
+    NODE_A,
+    NODE_B,
+    ClusterDocs,
+    daemonset,
+    eni,
+    enis_body,
+    node,
+    pod,
+    subnet,
+    vpc,
+)
+
+HERE = Path(__file__).resolve().parent
+IPAMD_FIXTURES = HERE.parent / "fixtures" / "ipamd"
+LAB = "ws-lab"
+REGION = "us-west-2"
+ZONES = ("us-west-2a", "us-west-2b", "us-west-2c")
+CLUSTER_SG = "sg-0aa11bb22cc33dd44"
+BRANCH = "eni-0d00000000000b4a2"
+POD_ENI_ANNOTATION = json.dumps([{"eniId": BRANCH, "ifAddress": "0a:1b:2c:3d:4e:5f", "privateIp": "100.64.0.77",
+                                  "vlanId": 1, "subnetCidr": "100.64.0.0/19"}], separators=(",", ":"))
+# Real-looking ids: the guide's shapes match {subnet} as subnet-<hex>.
+SUBNETS = {"nodes-a": "subnet-0a1b2c3d4e5f6a701", "nodes-b": "subnet-0a1b2c3d4e5f6b702",
+           "pods-a": "subnet-0a1b2c3d4e5f6a703", "pods-b": "subnet-0a1b2c3d4e5f6b704"}
+FEATURE_ENV = {
+    "ENABLE_PREFIX_DELEGATION": "true",
+    "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true",
+    "ENI_CONFIG_LABEL_DEF": "topology.kubernetes.io/zone",
+    "ENABLE_POD_ENI": "true",
+}
+
+
+def lab_docs() -> ClusterDocs:
+    """Two m5.large nodes with prefix delegation on ENIs in the pod subnets (custom networking)."""
+    pods = [
+        pod("deployment-2048-7df5f9886b-4kq9z", node=NODE_A, ip="100.64.0.16", namespace="2048-game"),
+        pod("deployment-2048-7df5f9886b-p2wq8", node=NODE_B, ip="100.64.32.21", namespace="2048-game"),
+        pod("coredns-7bb8c8b5f9-mz4lt", node=NODE_B, ip="100.64.32.20", namespace="kube-system"),
+        pod("aws-node-4x7kq", node=NODE_A, ip="10.0.1.10", namespace="kube-system", host_network=True),
+        pod("aws-node-9vb2m", node=NODE_B, ip="10.0.40.10", namespace="kube-system", host_network=True),
+        pod("sgp-demo-6d4f8b7c9d-x2k7q", node=NODE_A, ip="100.64.0.77", namespace="sgp-demo",
+            annotations={"vpc.amazonaws.com/pod-eni": POD_ENI_ANNOTATION}),
+    ]
+    enis = [
+        # Custom networking: the primary ENIs carry no pods; pods sit on device 1 in the pod subnets.
+        eni("eni-0a00000000000000a", instance_id=INSTANCE_A, device=0, primary_ip="10.0.1.10",
+            subnet=SUBNETS["nodes-a"]),
+        eni("eni-0a00000000000001a", instance_id=INSTANCE_A, device=1, primary_ip="100.64.0.10",
+            prefixes=("100.64.0.16/28",), subnet=SUBNETS["pods-a"]),
+        eni("eni-0b00000000000000b", instance_id=INSTANCE_B, device=0, primary_ip="10.0.40.10",
+            subnet=SUBNETS["nodes-b"]),
+        eni("eni-0b00000000000001b", instance_id=INSTANCE_B, device=1, primary_ip="100.64.32.10",
+            prefixes=("100.64.32.16/28",), subnet=SUBNETS["pods-b"]),
+        # Security groups for pods: the branch ENI is not attached (cni-facts.md §5, implication 3).
+        eni(BRANCH, instance_id=None, device=0, primary_ip="100.64.0.77", subnet=SUBNETS["pods-a"],
+            interface_type="branch"),
+    ]
+    networkutils = (IPAMD_FIXTURES / "networkutils-env-settings-v1.23.json").read_text()
+    root = (IPAMD_FIXTURES / "pods-v1.7-root.json").read_text()
+    ipamd = {
+        NODE_A: {"enis": json.dumps(enis_body({
+            "eni-0a00000000000000a": {"device": 0, "primary": True, "cidrs": {}},
+            "eni-0a00000000000001a": {"device": 1, "cidrs": {
+                "100.64.0.16/28": {"100.64.0.16": ("2048-game", "deployment-2048-7df5f9886b-4kq9z")}}},
+        })), "eni-configs": '"us-west-2a"'},
+        NODE_B: {"enis": json.dumps(enis_body({
+            "eni-0b00000000000000b": {"device": 0, "primary": True, "cidrs": {}},
+            "eni-0b00000000000001b": {"device": 1, "cidrs": {
+                "100.64.32.16/28": {"100.64.32.20": ("kube-system", "coredns-7bb8c8b5f9-mz4lt"),
+                                    "100.64.32.21": ("2048-game", "deployment-2048-7df5f9886b-p2wq8")}}},
+        })), "eni-configs": '"us-west-2b"'},
+    }
+    for bodies in ipamd.values():
+        bodies.update({"networkutils-env-settings": networkutils, "pods": root,
+                       "ipamd-env-settings": json.dumps({"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": True,
+                                                         "WARM_ENI_TARGET": 1, "WARM_IP_TARGET": 0})})
+    return ClusterDocs(
+        pods=pods,
+        nodes=[node(NODE_A, instance_id=INSTANCE_A, internal_ip="10.0.1.10"),
+               node(NODE_B, instance_id=INSTANCE_B, internal_ip="10.0.40.10", zone="us-west-2b")],
+        vpcs=[vpc([("10.0.0.0/16", "associated"), ("100.64.0.0/16", "associated")])],
+        subnets=[subnet(SUBNETS["nodes-a"], "10.0.0.0/19"), subnet(SUBNETS["nodes-b"], "10.0.32.0/19"),
+                 subnet(SUBNETS["pods-a"], "100.64.0.0/19"), subnet(SUBNETS["pods-b"], "100.64.32.0/19")],
+        enis=enis,
+        eniconfigs=[{"apiVersion": "crd.k8s.amazonaws.com/v1alpha1", "kind": "ENIConfig",
+                     "metadata": {"name": zone, "creationTimestamp": "2026-09-01T05:40:00Z"},
+                     "spec": {"subnet": subnet_id, "securityGroups": [CLUSTER_SG]}}
+                    for zone, subnet_id in (("us-west-2a", SUBNETS["pods-a"]), ("us-west-2b", SUBNETS["pods-b"]))],
+        daemonset=daemonset(FEATURE_ENV),
+        ipamd=ipamd,
+    )
+
+
+def write_lab(directory: Path, docs: ClusterDocs, *, network_policy: bool = True) -> Path:
+    """The bundle plus what kubectl reads beyond it (the amazon-vpc-cni ConfigMap, node capacity)."""
+    docs.write(directory / "bundle")
+    extra: dict[str, Any] = {"capacity_pods": "110", "cluster_security_group": CLUSTER_SG,
+                             "configmap": {"enable-network-policy-controller": "true"} if network_policy else None}
+    (directory / "extra.json").write_text(json.dumps(extra))
+    return directory
+
+
+def install_commands(bin_dir: Path) -> dict[str, str]:
+    """``kubectl``, ``aws`` and ``ekslab`` on ``bin_dir``; returns the environment they need."""
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("kubectl", "aws", "ekslab"):
+        script = bin_dir / name
+        script.write_text(f'#!/bin/sh\nexec "$FAKE_PYTHON" "$FAKE_COMMANDS" {name} "$@"\n')
+        script.chmod(0o755)
+    return {"FAKE_PYTHON": sys.executable, "FAKE_COMMANDS": str(HERE / "fake_commands.py")}
