@@ -29,7 +29,7 @@ EMPTY_BODY: Final = "is empty (introspection disabled, bound to another address,
 
 @click.group()
 def ipamd() -> None:
-    """Show one node's ipamd introspection (the workshop's curl localhost:61679/v1/...), for every CNI version.
+    """Show one node's ipamd introspection (the workshop's curl localhost:61679/v1/...), any CNI version.
 
     Give --node NODE to fetch it from a live node (over SSM by default, like `ekslab verify`), or
     --file F for a saved body or a node folder of saved bodies (eks-log-collector's ipamd/ folder,
@@ -40,22 +40,47 @@ def ipamd() -> None:
 def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--node", help="Node name (kubectl get nodes) whose ipamd to fetch."),
-        click.option("--file", "file", type=click.Path(exists=True),
-                     help="A saved body of this endpoint, or a folder of <endpoint>.json files, instead of --node."),
-        click.option("--ipamd-transport", type=click.Choice(TRANSPORTS), default="ssm", show_default=True,
-                     help="How to reach the node's ipamd: SSM Run Command (works with the default loopback bind), "
-                          "or the API server's node proxy (needs INTROSPECTION_BIND_ADDRESS off loopback)."),
+        click.option(
+            "--file",
+            "file",
+            type=click.Path(exists=True),
+            help="A saved body of this endpoint, or a folder of <endpoint>.json files, instead of --node.",
+        ),
+        click.option(
+            "--ipamd-transport",
+            type=click.Choice(TRANSPORTS),
+            default="ssm",
+            show_default=True,
+            help="How to reach the node's ipamd: SSM Run Command (works with the default loopback bind), "
+            "or the API server's node proxy (needs INTROSPECTION_BIND_ADDRESS off loopback).",
+        ),
         click.option("--region", help="AWS region for SSM. Default with --config: the lab's region."),
-        click.option("--config", type=click.Path(dir_okay=False), help="Lab configuration: default --region."),
+        click.option(
+            "--config", type=click.Path(dir_okay=False), help="Lab configuration: default --region."
+        ),
         click.option("--profile", help="AWS profile (default: the usual AWS credential chain)."),
-        click.option("--kubeconfig", type=click.Path(dir_okay=False),
-                     help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)."),
+        click.option(
+            "--kubeconfig",
+            type=click.Path(dir_okay=False),
+            help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config).",
+        ),
         click.option("--context", help="kubeconfig context (default: the current one)."),
-        click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True,
-                     help="Seconds allowed for the node's answer."),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0.1, 600),
+            default=30.0,
+            show_default=True,
+            help="Seconds allowed for the node's answer.",
+        ),
         click.option("--raw", is_flag=True, help="Print the body exactly as ipamd served it (or as saved)."),
-        click.option("--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
-                     help="table (rich on a terminal, aligned text otherwise) or json (the normalised form)."),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Choice(["table", "json"]),
+            default="table",
+            show_default=True,
+            help="table (rich on a terminal, aligned text otherwise) or json (the normalised form).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -81,7 +106,12 @@ def enis_command(**params: Any) -> None:
     if params["output"] == "json":
         _json({"node": loaded.where, **view.enis_json(enis)})
         return
-    _table(view.ENI_COLUMNS, view.eni_rows(enis), f"{loaded.where}: {view.eni_summary(enis)}", right=("CARD", "DEV"))
+    _table(
+        view.ENI_COLUMNS,
+        view.eni_rows(enis),
+        f"{loaded.where}: {view.eni_summary(enis)}",
+        right=("CARD", "DEV"),
+    )
 
 
 @ipamd.command("pods")
@@ -100,8 +130,11 @@ def pods_command(**params: Any) -> None:
     loaded.print_notes(*(("pods", "enis") if loaded.node.pods is not None else ("enis",)))
     if _raw(loaded, params):
         if loaded.node.pods is None and loaded.node.enis is None:
-            click.echo("note: this CNI version (v1.7+) does not serve /v1/pods; the body above is ipamd's list "
-                       "of commands", err=True)
+            click.echo(
+                "note: this CNI version (v1.7+) does not serve /v1/pods; the body above is ipamd's list "
+                "of commands",
+                err=True,
+            )
         return
     pods = view.pod_view(loaded.node.pods, loaded.node.enis)
     if pods is None:
@@ -112,13 +145,21 @@ def pods_command(**params: Any) -> None:
     if params["output"] == "json":
         _json({"node": loaded.where, **pods.as_json()})
         return
-    _table(view.POD_COLUMNS, [pod.row() for pod in pods.pods], f"{loaded.where}: pod IPs from {pods.source}",
-           right=("DEV",))
+    _table(
+        view.POD_COLUMNS,
+        [pod.row() for pod in pods.pods],
+        f"{loaded.where}: pod IPs from {pods.source}",
+        right=("DEV",),
+    )
 
 
 @ipamd.command("env")
-@click.option("--ipamd", "ipamd_settings", is_flag=True,
-              help="Show /v1/ipamd-env-settings (warm targets, custom networking) instead.")
+@click.option(
+    "--ipamd",
+    "ipamd_settings",
+    is_flag=True,
+    help="Show /v1/ipamd-env-settings (warm targets, custom networking) instead.",
+)
 @_source_options
 def env_command(ipamd_settings: bool, **params: Any) -> None:
     """The VPC CNI settings ipamd runs with (/v1/networkutils-env-settings).
@@ -159,7 +200,11 @@ def eni_configs_command(**params: Any) -> None:
     if params["output"] == "json":
         _json({"node": loaded.where, **view.eni_config_json(config)})
         return
-    _table(view.ENI_CONFIG_COLUMNS, view.eni_config_rows(config), f"{loaded.where}: {view.eni_config_summary(config)}")
+    _table(
+        view.ENI_CONFIG_COLUMNS,
+        view.eni_config_rows(config),
+        f"{loaded.where}: {view.eni_config_summary(config)}",
+    )
 
 
 # --- loading ---------------------------------------------------------------------------------------
@@ -206,14 +251,22 @@ def _load_file(endpoint: str, path: Path) -> _Loaded:
 
     if path.is_dir():
         node = read_node_directory(path, source=str(path))
-        raw = next((file.read_bytes() for file in (path / f"{endpoint}.json", path / f"{endpoint}.txt")
-                    if file.is_file()), None)
+        raw = next(
+            (
+                file.read_bytes()
+                for file in (path / f"{endpoint}.json", path / f"{endpoint}.txt")
+                if file.is_file()
+            ),
+            None,
+        )
         return _Loaded(node, raw, str(path), live=False, endpoint=endpoint)
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise InputError(str(path), f"cannot be read ({error.strerror})") from None
-    return _Loaded(_parse_body(endpoint, raw, source=str(path)), raw, str(path), live=False, endpoint=endpoint)
+    return _Loaded(
+        _parse_body(endpoint, raw, source=str(path)), raw, str(path), live=False, endpoint=endpoint
+    )
 
 
 def _parse_body(endpoint: str, raw: bytes, *, source: str) -> NodeIpamd:
@@ -252,8 +305,11 @@ def _parse_body(endpoint: str, raw: bytes, *, source: str) -> NodeIpamd:
         else:
             node.pods = parse_pods(document)
             if node.pods is None:
-                raise InputError(source, "is ipamd's list of commands: CNI v1.7+ does not serve /v1/pods",
-                                 hint="give the node's enis.json, or its folder, to derive pods from /v1/enis")
+                raise InputError(
+                    source,
+                    "is ipamd's list of commands: CNI v1.7+ does not serve /v1/pods",
+                    hint="give the node's enis.json, or its folder, to derive pods from /v1/enis",
+                )
     except IpamdFormatError as error:
         if endpoint == "pods":
             try:
@@ -361,7 +417,9 @@ def _json(document: dict[str, Any]) -> None:
     click.echo(json.dumps(document, indent=2))
 
 
-def _table(columns: tuple[str, ...], rows: list[tuple[Any, ...]], title: str, right: tuple[str, ...] = ()) -> None:
+def _table(
+    columns: tuple[str, ...], rows: list[tuple[Any, ...]], title: str, right: tuple[str, ...] = ()
+) -> None:
     from ekslab.exercises.output import print_table
 
     print_table(columns, rows, title=title, right=right)

@@ -12,13 +12,25 @@ from ekslab.cli.verify_cmd import live_options
 
 
 @click.command()
-@click.option("--bundle", type=click.Path(file_okay=False), help="Read a saved bundle folder (ekslab collect) offline.")
+@click.option(
+    "--bundle", type=click.Path(file_okay=False), help="Read a saved bundle folder (ekslab collect) offline."
+)
 @live_options
-@click.option("--namespace", "-n", "namespaces", multiple=True, help="Only pods of this namespace (repeatable).")
+@click.option(
+    "--namespace", "-n", "namespaces", multiple=True, help="Only pods of this namespace (repeatable)."
+)
 @click.option("--node", "nodes", multiple=True, help="Only pods on this node (repeatable).")
-@click.option("--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="table (rich on a terminal, aligned text otherwise) or json.")
-def pods(bundle: str | None, namespaces: tuple[str, ...], nodes: tuple[str, ...], output: str, **live: Any) -> None:
+@click.option(
+    "--output",
+    "-o",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table (rich on a terminal, aligned text otherwise) or json.",
+)
+def pods(
+    bundle: str | None, namespaces: tuple[str, ...], nodes: tuple[str, ...], output: str, **live: Any
+) -> None:
     """List pods with their node, IP, ENI, device number, subnet and IP source.
 
     FROM says where the pod IP comes from: a secondary IP of the ENI, a delegated prefix (shown), a
@@ -53,4 +65,6 @@ def pods(bundle: str | None, namespaces: tuple[str, ...], nodes: tuple[str, ...]
         return
     from ekslab.exercises.output import print_table
 
-    print_table(COLUMNS, [row.row() for row in rows], title=f"{snapshot.source}: pods and their ENIs", right=("DEV",))
+    print_table(
+        COLUMNS, [row.row() for row in rows], title=f"{snapshot.source}: pods and their ENIs", right=("DEV",)
+    )

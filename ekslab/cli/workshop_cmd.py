@@ -31,15 +31,34 @@ def workshop() -> None:
 @click.argument("guide", type=click.Path(dir_okay=False))
 @click.option("--junit-file", type=click.Path(dir_okay=False), help="Write a JUnit XML report here.")
 @click.option("--dry-run", is_flag=True, help="Parse the guide and list its steps; run nothing.")
-@click.option("--keep-going", is_flag=True,
-              help="Run the remaining steps after a failure (default: skip them, as later steps build on earlier ones).")
-@click.option("--timeout", "default_timeout", type=click.FloatRange(min=1, max=3600), default=300.0,
-              show_default=True, help="Seconds a step may run, unless it sets its own timeout=.")
-@click.option("--workdir", type=click.Path(file_okay=False, exists=True),
-              help="Folder the first step starts in (default: the current one); `cd` in a step carries over.")
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Run the remaining steps after a failure (default: skip them; later steps build on earlier ones).",
+)
+@click.option(
+    "--timeout",
+    "default_timeout",
+    type=click.FloatRange(min=1, max=3600),
+    default=300.0,
+    show_default=True,
+    help="Seconds a step may run, unless it sets its own timeout=.",
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder the first step starts in (default: the current one); `cd` in a step carries over.",
+)
 @click.option("--shell", default="bash", show_default=True, help="The bash to run steps with.")
-def run(guide: str, junit_file: str | None, dry_run: bool, keep_going: bool, default_timeout: float,
-        workdir: str | None, shell: str) -> None:
+def run(
+    guide: str,
+    junit_file: str | None,
+    dry_run: bool,
+    keep_going: bool,
+    default_timeout: float,
+    workdir: str | None,
+    shell: str,
+) -> None:
     """Run GUIDE's sh/bash blocks in order against the current lab and check each one.
 
     Each block runs in a fresh bash with `set -e`, from the environment and folder the previous block
@@ -76,8 +95,12 @@ def _list_steps(guide: Guide) -> None:
     from ekslab.exercises.output import print_table
 
     rows = [(step.number, step.line, step.section, step.title, _checks(step)) for step in guide.steps]
-    print_table(("#", "LINE", "SECTION", "STEP", "CHECKS"), rows, right=("#", "LINE"),
-                title=f"{guide.title}: {len(guide.steps)} steps ({guide.source})")
+    print_table(
+        ("#", "LINE", "SECTION", "STEP", "CHECKS"),
+        rows,
+        right=("#", "LINE"),
+        title=f"{guide.title}: {len(guide.steps)} steps ({guide.source})",
+    )
 
 
 def _checks(step: Any) -> str:
@@ -127,8 +150,11 @@ class _Printer:
 
     def summary(self, results: list[StepResult], junit_file: str | None) -> None:
         counts = {status: sum(1 for result in results if result.status == status) for status in _LABELS}
-        text = (f"{len(results)} step{'' if len(results) == 1 else 's'}: {counts['passed']} passed, {counts['failed']} failed, "
-                f"{counts['error']} errors, {counts['skipped']} skipped")
+        text = (
+            f"{len(results)} step{'' if len(results) == 1 else 's'}: {counts['passed']} passed, "
+            f"{counts['failed']} failed, "
+            f"{counts['error']} errors, {counts['skipped']} skipped"
+        )
         if junit_file:
             text += f"; JUnit report: {junit_file}"
         self.console.print(text)

@@ -1,0 +1,13 @@
+"""The workshop's exercises as views: pure functions from the shared models to lines, rows and JSON.
+
+* ``azs``: ``export AZ1=...`` lines from the network stack's outputs or the lab configuration, and
+  the idempotent, atomically written shell-profile block (``ekslab azs``).
+* ``pod_view``: per pod its node, IP, ENI, device, subnet and IP source, from verification's snapshot
+  and verdicts (``ekslab pods``).
+* ``ipamd_view``: one node's introspection, normalised by ``ekslab.ipamd``, as tables and JSON
+  (``ekslab ipamd``).
+* ``output``: rich tables on a terminal, aligned plain text otherwise.
+
+Data access and parsing live in ``ekslab.sources``, ``ekslab.ipamd`` and ``ekslab.verify``; nothing
+here reads an API or parses a body.
+"""

@@ -73,12 +73,18 @@ def zones_from_outputs(outputs: Mapping[str, str], *, stack: str) -> tuple[str, 
         if match:
             numbered[int(match.group(1))] = value
     if not numbered:
-        raise InputError(f"CloudFormation stack {stack}", "has no AZ1, AZ2... outputs",
-                         hint="is it the lab's network stack? `ekslab azs --offline` reads the lab configuration")
+        raise InputError(
+            f"CloudFormation stack {stack}",
+            "has no AZ1, AZ2... outputs",
+            hint="is it the lab's network stack? `ekslab azs --offline` reads the lab configuration",
+        )
     expected = list(range(1, len(numbered) + 1))
     if sorted(numbered) != expected:
-        raise InputError(f"CloudFormation stack {stack}", "must have outputs AZ1 to AZn without gaps",
-                         [f"AZ{number}" for number in sorted(numbered)])
+        raise InputError(
+            f"CloudFormation stack {stack}",
+            "must have outputs AZ1 to AZn without gaps",
+            [f"AZ{number}" for number in sorted(numbered)],
+        )
     for number, zone in sorted(numbered.items()):
         check_zone(zone, where=f"CloudFormation stack {stack}: output AZ{number}")
     return tuple(numbered[number] for number in expected)
@@ -100,18 +106,24 @@ def update_profile_text(text: str, block: str, *, source: str) -> tuple[str, boo
     begins = [index for index, line in enumerate(lines) if line.strip() == BLOCK_BEGIN]
     ends = [index for index, line in enumerate(lines) if line.strip() == BLOCK_END]
     if len(begins) > 1 or len(ends) > 1:
-        raise InputError(source, f"has {max(len(begins), len(ends))} ekslab azs blocks, expected at most one",
-                         hint="remove all but one, then run again")
+        raise InputError(
+            source,
+            f"has {max(len(begins), len(ends))} ekslab azs blocks, expected at most one",
+            hint="remove all but one, then run again",
+        )
     unpaired = None
     if begins and (not ends or ends[0] < begins[0]):
         unpaired = (begins[0], "end")
     elif ends and not begins:
         unpaired = (ends[0], "begin")
     if unpaired is not None:
-        raise InputError(f"{source} line {unpaired[0] + 1}", f"has an ekslab azs block without its {unpaired[1]} marker",
-                         hint=f"restore `{BLOCK_BEGIN}` ... `{BLOCK_END}` or delete the block; not changed")
+        raise InputError(
+            f"{source} line {unpaired[0] + 1}",
+            f"has an ekslab azs block without its {unpaired[1]} marker",
+            hint=f"restore `{BLOCK_BEGIN}` ... `{BLOCK_END}` or delete the block; not changed",
+        )
     if begins:
-        before, after = lines[:begins[0]], lines[ends[0] + 1:]
+        before, after = lines[: begins[0]], lines[ends[0] + 1 :]
         return "".join(before) + block + "".join(after), True
     separator = "" if not text or text.endswith("\n") else "\n"
     return text + separator + block, False
@@ -205,22 +217,31 @@ def read_stack_outputs(stack: str, *, region: str, profile: str | None = None) -
 
     where = f"CloudFormation stack {stack} ({region})"
     try:
-        client = aws_client("cloudformation", region=region, session=aws_session(region=region, profile=profile))
+        client = aws_client(
+            "cloudformation", region=region, session=aws_session(region=region, profile=profile)
+        )
         answer = client.describe_stacks(StackName=stack)
     except NoCredentialsError:
-        raise InputError("AWS credentials", "not found",
-                         hint="set AWS_PROFILE or pass --profile; `ekslab azs --offline` needs none") from None
+        raise InputError(
+            "AWS credentials",
+            "not found",
+            hint="set AWS_PROFILE or pass --profile; `ekslab azs --offline` needs none",
+        ) from None
     except ClientError as error:
         details = error.response.get("Error") or {}
         message = " ".join(str(details.get("Message", "")).split())
         if details.get("Code") == "ValidationError" and "does not exist" in message:
-            raise InputError(where, "does not exist",
-                             hint="deploy the lab first, check --lab/--region, or use --offline") from None
+            raise InputError(
+                where, "does not exist", hint="deploy the lab first, check --lab/--region, or use --offline"
+            ) from None
         raise InputError(where, f"cannot be read: {details.get('Code', 'error')}: {message}") from None
     except BotoCoreError as error:
         raise InputError(where, f"cannot be read ({' '.join(str(error).split())})") from None
     stacks = answer.get("Stacks") or []
     if not stacks:
         raise InputError(where, "does not exist", hint="deploy the lab first, or use --offline")
-    return {output["OutputKey"]: output.get("OutputValue", "") for output in stacks[0].get("Outputs") or []
-            if "OutputKey" in output}
+    return {
+        output["OutputKey"]: output.get("OutputValue", "")
+        for output in stacks[0].get("Outputs") or []
+        if "OutputKey" in output
+    }

@@ -14,11 +14,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ekslab.ipamd import IpamdAddress, IpamdCidr, IpamdEni, IpamdEniConfig, IpamdEnis, IpamdPod, canonical_setting
+from ekslab.ipamd import (
+    IpamdAddress,
+    IpamdCidr,
+    IpamdEni,
+    IpamdEniConfig,
+    IpamdEnis,
+    IpamdPod,
+    canonical_setting,
+)
 
 FORMAT_VERSIONS: Final = {
-    "A": "CNI v1.0-v1.6", "B": "CNI v1.7-v1.8", "C": "CNI v1.9", "D": "CNI v1.10", "E": "CNI v1.11-v1.19",
-    "F": "CNI v1.20-v1.22", "G": "CNI v1.23+",
+    "A": "CNI v1.0-v1.6",
+    "B": "CNI v1.7-v1.8",
+    "C": "CNI v1.9",
+    "D": "CNI v1.10",
+    "E": "CNI v1.11-v1.19",
+    "F": "CNI v1.20-v1.22",
+    "G": "CNI v1.23+",
 }
 """The CNI versions whose ``/v1/enis`` has each format (cni-facts.md §1.3, eras A to G)."""
 
@@ -49,7 +62,9 @@ def eni_summary(enis: IpamdEnis) -> str:
     counters = ""
     if enis.total_ips is not None:
         counters = f"; ipamd counts TotalIPs {enis.total_ips}, AssignedIPs {enis.assigned_ips}"
-    return f"{format_label(enis)}: {_count(len(enis.enis), 'ENI')}, {_count(assigned, 'assigned IP')}{counters}"
+    return (
+        f"{format_label(enis)}: {_count(len(enis.enis), 'ENI')}, {_count(assigned, 'assigned IP')}{counters}"
+    )
 
 
 def _count(number: int, noun: str) -> str:
@@ -73,8 +88,16 @@ def eni_rows(enis: IpamdEnis) -> list[tuple[Any, ...]]:
 
 
 def _flags(eni: IpamdEni) -> str:
-    flags = [name for name, on in (("primary", eni.is_primary), ("trunk", eni.is_trunk), ("efa", eni.is_efa),
-                                   ("excluded", eni.is_excluded_for_pod_ips)) if on]
+    flags = [
+        name
+        for name, on in (
+            ("primary", eni.is_primary),
+            ("trunk", eni.is_trunk),
+            ("efa", eni.is_efa),
+            ("excluded", eni.is_excluded_for_pod_ips),
+        )
+        if on
+    ]
     return ",".join(flags)
 
 
@@ -93,13 +116,22 @@ def enis_json(enis: IpamdEnis) -> dict[str, Any]:
         "assigned_ips": enis.assigned_ips,
         "enis": [
             {
-                "eni": eni.eni_id, "network_card": eni.network_card, "device_number": eni.device_number,
-                "is_primary": eni.is_primary, "is_trunk": eni.is_trunk, "is_efa": eni.is_efa,
-                "is_excluded_for_pod_ips": eni.is_excluded_for_pod_ips, "subnet_id": eni.subnet_id,
+                "eni": eni.eni_id,
+                "network_card": eni.network_card,
+                "device_number": eni.device_number,
+                "is_primary": eni.is_primary,
+                "is_trunk": eni.is_trunk,
+                "is_efa": eni.is_efa,
+                "is_excluded_for_pod_ips": eni.is_excluded_for_pod_ips,
+                "subnet_id": eni.subnet_id,
                 "route_table_id": eni.route_table_id,
                 "cidrs": [
-                    {"cidr": cidr.cidr, "kind": cidr_kind(cidr), "family": cidr.family,
-                     "addresses": [address._asdict() for address in cidr.addresses]}
+                    {
+                        "cidr": cidr.cidr,
+                        "kind": cidr_kind(cidr),
+                        "family": cidr.family,
+                        "addresses": [address._asdict() for address in cidr.addresses],
+                    }
                     for cidr in eni.cidrs
                 ],
             }
@@ -136,10 +168,22 @@ class PodView:
     notes: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"source": self.source, "notes": list(self.notes),
-                "pods": [{"namespace": pod.namespace, "name": pod.name, "ip": pod.ip, "eni": pod.eni,
-                          "device_number": pod.device_number, "kind": pod.kind, "container_id": pod.container_id}
-                         for pod in self.pods]}
+        return {
+            "source": self.source,
+            "notes": list(self.notes),
+            "pods": [
+                {
+                    "namespace": pod.namespace,
+                    "name": pod.name,
+                    "ip": pod.ip,
+                    "eni": pod.eni,
+                    "device_number": pod.device_number,
+                    "kind": pod.kind,
+                    "container_id": pod.container_id,
+                }
+                for pod in self.pods
+            ],
+        }
 
 
 def pod_view(pods: Sequence[IpamdPod] | None, enis: IpamdEnis | None) -> PodView | None:
@@ -154,13 +198,26 @@ def pod_view(pods: Sequence[IpamdPod] | None, enis: IpamdEnis | None) -> PodView
         for cidr in eni.cidrs:
             for address in cidr.addresses:
                 if address.assigned:
-                    derived.append(PodIp(address.pod_namespace, address.pod_name, address.ip, eni.eni_id,
-                                         eni.device_number, cidr_kind(cidr), address.container_id))
-    notes = ["/v1/pods is not served by this CNI version (removed in v1.7): pod IPs derived from the assigned "
-             "addresses of /v1/enis"]
+                    derived.append(
+                        PodIp(
+                            address.pod_namespace,
+                            address.pod_name,
+                            address.ip,
+                            eni.eni_id,
+                            eni.device_number,
+                            cidr_kind(cidr),
+                            address.container_id,
+                        )
+                    )
+    notes = [
+        "/v1/pods is not served by this CNI version (removed in v1.7): pod IPs derived from the assigned "
+        "addresses of /v1/enis"
+    ]
     if derived and not any(pod.name for pod in derived):
-        notes.append(f"{format_label(enis)} records no pod names (CNI v1.11+ does); "
-                     "`ekslab pods` names the pod of each IP from the Kubernetes API")
+        notes.append(
+            f"{format_label(enis)} records no pod names (CNI v1.11+ does); "
+            "`ekslab pods` names the pod of each IP from the Kubernetes API"
+        )
     return PodView("/v1/enis", tuple(sorted(derived, key=_order)), tuple(notes))
 
 
@@ -209,24 +266,35 @@ def env_rows(settings: Mapping[str, Any]) -> list[tuple[Any, ...]]:
 def eni_config_summary(config: IpamdEniConfig) -> str:
     name = config.name or "default"
     if name == "default":
-        text = "no ENIConfig selected for this node (\"default\": no label or annotation names one)"
+        text = 'no ENIConfig selected for this node ("default": no label or annotation names one)'
     else:
         text = f"ipamd selected ENIConfig {name!r} for this node"
-    keys = [f"{what} {key}" for what, key in (("annotation", config.annotation_def), ("label", config.label_def))
-            if key]
+    keys = [
+        f"{what} {key}"
+        for what, key in (("annotation", config.annotation_def), ("label", config.label_def))
+        if key
+    ]
     return text + (f"; selected by {' or '.join(keys)}" if keys else "")
 
 
 def eni_config_rows(config: IpamdEniConfig) -> list[tuple[Any, ...]]:
-    rows = [(name, name == config.name, spec.subnet, ",".join(spec.security_groups))
-            for name, spec in sorted(config.configs.items())]
+    rows = [
+        (name, name == config.name, spec.subnet, ",".join(spec.security_groups))
+        for name, spec in sorted(config.configs.items())
+    ]
     if config.name and config.name not in config.configs:
-        # CNI v1.8+ serves only the name: subnet and groups are in the ENIConfig object (kubectl get eniconfigs).
+        # CNI v1.8+ serves only the name; subnet and groups are in the ENIConfig (kubectl get eniconfigs).
         rows.insert(0, (config.name, True, None, None))
     return rows
 
 
 def eni_config_json(config: IpamdEniConfig) -> dict[str, Any]:
-    return {"selected": config.name, "annotation_def": config.annotation_def, "label_def": config.label_def,
-            "configs": {name: {"subnet": spec.subnet, "security_groups": list(spec.security_groups)}
-                        for name, spec in sorted(config.configs.items())}}
+    return {
+        "selected": config.name,
+        "annotation_def": config.annotation_def,
+        "label_def": config.label_def,
+        "configs": {
+            name: {"subnet": spec.subnet, "security_groups": list(spec.security_groups)}
+            for name, spec in sorted(config.configs.items())
+        },
+    }

@@ -28,12 +28,20 @@ def plain_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[s
     widths = [max([len(column), *(len(row[index]) for row in texts)]) for index, column in enumerate(columns)]
     lines = []
     for row in [list(columns), *texts]:
-        lines.append(COLUMN_GAP.join(text.ljust(width) for text, width in zip(row, widths, strict=True)).rstrip())
+        lines.append(
+            COLUMN_GAP.join(text.ljust(width) for text, width in zip(row, widths, strict=True)).rstrip()
+        )
     return lines
 
 
-def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None,
-                right: Sequence[str] = (), stream: IO[str] | None = None) -> None:
+def print_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str | None = None,
+    right: Sequence[str] = (),
+    stream: IO[str] | None = None,
+) -> None:
     """A rich table when ``stream`` (default stdout) is a terminal, else ``plain_table`` lines.
 
     ``title`` is printed above the table (as the table's title on a terminal); ``right`` names the

@@ -42,7 +42,7 @@ class PodEniRow:
     subnet: str | None
     subnet_cidrs: tuple[str, ...]
     kind: str | None
-    """``SECONDARY_IP``, ``PREFIX``, ``BRANCH_ENI``, ``OWN_ENI``, ``HOST_NETWORK`` or ``None`` (no ENI found)."""
+    """``SECONDARY_IP``, ``PREFIX``, ``BRANCH_ENI``, ``OWN_ENI``, ``HOST_NETWORK``; ``None``: no ENI found."""
     prefix: str | None
     """The delegated prefix the IP comes from (``kind == PREFIX``)."""
     result: str
@@ -53,20 +53,44 @@ class PodEniRow:
     def row(self) -> tuple[Any, ...]:
         source = f"{self.kind} {self.prefix}" if self.kind == PREFIX and self.prefix else self.kind
         check = self.result + (": " + ",".join(self.reasons) if self.reasons else "")
-        return (self.namespace, self.name, self.status, self.ip, self.node, self.eni, self.device, self.subnet,
-                source, check)
+        return (
+            self.namespace,
+            self.name,
+            self.status,
+            self.ip,
+            self.node,
+            self.eni,
+            self.device,
+            self.subnet,
+            source,
+            check,
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "namespace": self.namespace, "name": self.name, "status": self.status, "ip": self.ip, "node": self.node,
-            "eni": self.eni, "device": self.device, "network_card": self.network_card, "subnet": self.subnet,
-            "subnet_cidrs": list(self.subnet_cidrs), "kind": self.kind, "prefix": self.prefix,
+            "namespace": self.namespace,
+            "name": self.name,
+            "status": self.status,
+            "ip": self.ip,
+            "node": self.node,
+            "eni": self.eni,
+            "device": self.device,
+            "network_card": self.network_card,
+            "subnet": self.subnet,
+            "subnet_cidrs": list(self.subnet_cidrs),
+            "kind": self.kind,
+            "prefix": self.prefix,
             "check": {"result": self.result, "reasons": list(self.reasons), "details": list(self.details)},
         }
 
 
-def pod_eni_rows(snapshot: ClusterSnapshot, report: Report, *, namespaces: Collection[str] = (),
-                 nodes: Collection[str] = ()) -> list[PodEniRow]:
+def pod_eni_rows(
+    snapshot: ClusterSnapshot,
+    report: Report,
+    *,
+    namespaces: Collection[str] = (),
+    nodes: Collection[str] = (),
+) -> list[PodEniRow]:
     """One row per pod of the snapshot (filtered by namespace and node when given), sorted like kubectl."""
     verdicts = {(result.namespace, result.name): result for result in report.pods}
     rows = []
@@ -87,11 +111,18 @@ def _row(pod: PodRecord, verdict: PodResult | None, snapshot: ClusterSnapshot) -
     subnet = eni.subnet_id if eni is not None else None
     cidrs = snapshot.subnets[subnet].cidrs if subnet in snapshot.subnets else ()
     return PodEniRow(
-        namespace=pod.namespace, name=pod.name, status=pod.phase, ip=pod.ip, node=pod.node,
+        namespace=pod.namespace,
+        name=pod.name,
+        status=pod.phase,
+        ip=pod.ip,
+        node=pod.node,
         eni=eni.eni_id if eni is not None else None,
         device=verdict.device if verdict is not None else None,
         network_card=verdict.network_card if verdict is not None else None,
-        subnet=subnet, subnet_cidrs=tuple(cidrs), kind=kind, prefix=prefix,
+        subnet=subnet,
+        subnet_cidrs=tuple(cidrs),
+        kind=kind,
+        prefix=prefix,
         result=verdict.result if verdict is not None else "skip",
         reasons=verdict.reasons if verdict is not None else (),
         details=verdict.details if verdict is not None else (),

@@ -85,7 +85,6 @@ class _Block:
     language: str
     body: list[str]
     line: int
-    end_line: int
 
 
 def read_guide(path: str | os.PathLike[str]) -> Guide:
@@ -120,7 +119,9 @@ def parse_guide(text: str, *, source: str) -> Guide:
                 continue
             _refuse_dangling(pending, source)
             if item.language == SHAPE_LANGUAGE and after_step:
-                steps[-1] = replace(steps[-1], shape=compile_shape(item.body, first_line=item.line, source=source))
+                steps[-1] = replace(
+                    steps[-1], shape=compile_shape(item.body, first_line=item.line, source=source)
+                )
             after_step = False
             continue
         kind, line_number, value = item
@@ -160,15 +161,19 @@ def _items(lines: list[str], source: str) -> Iterator[_Block | tuple[str, int, o
                 body.append(_dedent(lines[index], indent))
                 index += 1
             else:
-                raise InputError(f"{source} line {number}", f"opens a {marker} code block that is never closed")
-            yield _Block(language, body, number, index + 1)
+                raise InputError(
+                    f"{source} line {number}", f"opens a {marker} code block that is never closed"
+                )
+            yield _Block(language, body, number)
             index += 1
             continue
         comment = _COMMENT.match(line)
         if comment:
             yield ("options", number, comment["body"])
         elif line.lstrip().startswith("<!--") and OPTIONS_MARKER in line and "-->" not in line:
-            raise InputError(f"{source} line {number}", "a <!-- workshop: ... --> comment must fit on one line")
+            raise InputError(
+                f"{source} line {number}", "a <!-- workshop: ... --> comment must fit on one line"
+            )
         elif heading := _HEADING.match(line):
             yield ("heading", number, (len(heading["level"]), _plain_heading(heading["text"])))
         elif not line.strip():
@@ -219,8 +224,11 @@ def _step(block: _Block, options: dict[str, str], *, number: int, section: str, 
         except ValueError:
             timeout = -1.0
         if not 0 < timeout <= MAX_TIMEOUT_SECONDS:
-            raise InputError(where, f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_SECONDS}]",
-                             options["timeout"])
+            raise InputError(
+                where,
+                f"timeout must be a number of seconds in (0, {MAX_TIMEOUT_SECONDS}]",
+                options["timeout"],
+            )
     exit_code = 0
     if "exit" in options:
         text = options["exit"]
@@ -230,16 +238,28 @@ def _step(block: _Block, options: dict[str, str], *, number: int, section: str, 
     requires = tuple(name.strip() for name in options.get("requires", "").split(",") if name.strip())
     for name in requires:
         if not _ENV_NAME.match(name):
-            raise InputError(where, "requires must name environment variables, e.g. requires=PREFIX_DELEGATION",
-                             name)
+            raise InputError(
+                where, "requires must name environment variables, e.g. requires=PREFIX_DELEGATION", name
+            )
     manual = None
     if "manual" in options:
         manual = options["manual"] or "a manual step"
-    return Step(number=number, section=section, script=script, line=block.line, name=options.get("name", ""),
-                exit_code=exit_code, timeout=timeout, requires=requires, manual=manual)
+    return Step(
+        number=number,
+        section=section,
+        script=script,
+        line=block.line,
+        name=options.get("name", ""),
+        exit_code=exit_code,
+        timeout=timeout,
+        requires=requires,
+        manual=manual,
+    )
 
 
 def _refuse_dangling(pending: tuple[int, dict[str, str]] | None, source: str) -> None:
     if pending is not None:
-        raise InputError(f"{source} line {pending[0]}",
-                         "a <!-- workshop: ... --> comment must come right before a sh or bash block")
+        raise InputError(
+            f"{source} line {pending[0]}",
+            "a <!-- workshop: ... --> comment must come right before a sh or bash block",
+        )

@@ -34,7 +34,9 @@ def write_junit(guide: Guide, results: Sequence[StepResult], path: str | os.Path
     for result in results:
         step = result.step
         section = _class_name(step.section)
-        case = TestCase(f"{step.number:02d}. {_clean(step.title)}", f"workshop.{section}", round(result.seconds, 3))
+        case = TestCase(
+            f"{step.number:02d}. {_clean(step.title)}", f"workshop.{section}", round(result.seconds, 3)
+        )
         if result.status == FAILED:
             failure = Failure(_clean(result.message), "failed")
             failure.text = _clean(result.detail or result.message)

@@ -14,6 +14,7 @@ shape. After a failure the remaining steps are skipped unless ``keep_going`` is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -89,8 +90,9 @@ class StepResult:
     seconds: float = 0.0
 
 
-def run_guide(guide: Guide, options: RunOptions,
-              on_result: Callable[[StepResult], None] | None = None) -> list[StepResult]:
+def run_guide(
+    guide: Guide, options: RunOptions, on_result: Callable[[StepResult], None] | None = None
+) -> list[StepResult]:
     """Run every step in order; ``on_result`` is called after each (for progress output)."""
     shell = shutil.which(options.shell, path=options.env.get("PATH"))
     if shell is None:
@@ -105,8 +107,11 @@ def run_guide(guide: Guide, options: RunOptions,
         state_dir = Path(state)
         for step in guide.steps:
             if stopped_by is not None:
-                result = StepResult(step, SKIPPED, f"not run: step {stopped_by.number} failed "
-                                                   "(--keep-going runs the remaining steps)")
+                result = StepResult(
+                    step,
+                    SKIPPED,
+                    f"not run: step {stopped_by.number} failed (--keep-going runs the remaining steps)",
+                )
             elif step.manual is not None:
                 result = StepResult(step, SKIPPED, f"manual step: {step.manual}")
             elif missing := _unmet(step, env):
@@ -142,8 +147,9 @@ def _unmet(step: Step, env: Mapping[str, str]) -> str:
     return ""
 
 
-def _run_step(step: Step, shell: str, env: dict[str, str], cwd: Path, state: Path,
-              options: RunOptions) -> tuple[StepResult, tuple[dict[str, str], Path] | None]:
+def _run_step(
+    step: Step, shell: str, env: dict[str, str], cwd: Path, state: Path, options: RunOptions
+) -> tuple[StepResult, tuple[dict[str, str], Path] | None]:
     for name in ("env", "cwd"):
         (state / name).unlink(missing_ok=True)
     (state / "step.sh").write_text(step.script + "\n", encoding="utf-8")
@@ -152,8 +158,13 @@ def _run_step(step: Step, shell: str, env: dict[str, str], cwd: Path, state: Pat
     started = time.monotonic()
     try:
         process = subprocess.Popen(
-            [shell, "--noprofile", "--norc", "-c", _WRAPPER], cwd=cwd, env=run_env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            [shell, "--noprofile", "--norc", "-c", _WRAPPER],
+            cwd=cwd,
+            env=run_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
     except OSError as error:
         return StepResult(step, ERROR, f"could not start {shell}: {error.strerror}"), None
@@ -161,8 +172,14 @@ def _run_step(step: Step, shell: str, env: dict[str, str], cwd: Path, state: Pat
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         stdout, stderr = _stop(process)
-        result = StepResult(step, ERROR, f"timed out after {timeout:g} s", stdout=_text(stdout), stderr=_text(stderr),
-                            seconds=time.monotonic() - started)
+        result = StepResult(
+            step,
+            ERROR,
+            f"timed out after {timeout:g} s",
+            stdout=_text(stdout),
+            stderr=_text(stderr),
+            seconds=time.monotonic() - started,
+        )
         return result, None
     seconds = time.monotonic() - started
     result = _judge(step, process.returncode, _text(stdout), _text(stderr), seconds)
@@ -172,10 +189,8 @@ def _run_step(step: Step, shell: str, env: dict[str, str], cwd: Path, state: Pat
 def _stop(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
     """Stop a step's whole process group: SIGTERM, then SIGKILL after a grace period."""
     for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, None)):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
         try:
             return process.communicate(timeout=wait)
         except subprocess.TimeoutExpired:
@@ -216,8 +231,11 @@ def _carried(state: Path, env: dict[str, str], cwd: Path) -> tuple[dict[str, str
     except (OSError, ValueError):
         saved = None
     if isinstance(saved, dict):
-        env = {key: value for key, value in saved.items()
-               if key not in _NOT_CARRIED and key not in _OWN_VARIABLES and not key.startswith("__ekslab_")}
+        env = {
+            key: value
+            for key, value in saved.items()
+            if key not in _NOT_CARRIED and key not in _OWN_VARIABLES and not key.startswith("__ekslab_")
+        }
     try:
         directory = Path((state / "cwd").read_text(encoding="utf-8").strip())
         if directory.is_dir():

@@ -105,8 +105,11 @@ class OutputShape:
             elif number == last and not ends_open:
                 start = len(actual) - len(segment)
                 if start < position:
-                    return Mismatch(f"the output ended before `{segment[0].text}` could match at its end",
-                                    segment[0], None)
+                    return Mismatch(
+                        f"the output ended before `{segment[0].text}` could match at its end",
+                        segment[0],
+                        None,
+                    )
                 problem = _match_at(segment, actual, start)
                 if problem is not None:
                     return problem
@@ -115,9 +118,12 @@ class OutputShape:
                 found = _find(segment, actual, position)
                 if found is None:
                     after = f"after output line {position}" if position else "in the output"
-                    return Mismatch(f"no lines {after} match `{segment[0].text}`"
-                                    + (f" and the {len(segment) - 1} line(s) after it" if len(segment) > 1 else ""),
-                                    segment[0], None)
+                    return Mismatch(
+                        f"no lines {after} match `{segment[0].text}`"
+                        + (f" and the {len(segment) - 1} line(s) after it" if len(segment) > 1 else ""),
+                        segment[0],
+                        None,
+                    )
                 position = found + len(segment)
         return None
 
@@ -143,7 +149,7 @@ def _line_pattern(text: str, *, where: str) -> re.Pattern[str]:
     parts: list[str] = []
     position = 0
     for placeholder in _PLACEHOLDER.finditer(text):
-        parts.append(_literal(text[position:placeholder.start()]))
+        parts.append(_literal(text[position : placeholder.start()]))
         name = placeholder.group(1)
         if "|" in name:
             parts.append("(?:" + "|".join(_literal(choice.strip()) for choice in name.split("|")) + ")")
@@ -154,8 +160,12 @@ def _line_pattern(text: str, *, where: str) -> re.Pattern[str]:
         elif name in PLACEHOLDERS:
             parts.append(f"(?:{PLACEHOLDERS[name][0]})")
         else:
-            raise InputError(where, f"{{{name}}} is not a placeholder; use one of "
-                             + ", ".join(f"{{{known}}}" for known in PLACEHOLDERS), hint="or {a|b} for alternatives")
+            raise InputError(
+                where,
+                f"{{{name}}} is not a placeholder; use one of "
+                + ", ".join(f"{{{known}}}" for known in PLACEHOLDERS),
+                hint="or {a|b} for alternatives",
+            )
         position = placeholder.end()
     parts.append(_literal(text[position:]))
     return re.compile("".join(parts))
@@ -194,8 +204,12 @@ def _match_exact(segment: list[ShapeLine], actual: list[str]) -> Mismatch | None
     if problem is not None:
         return problem
     if len(actual) > len(segment):
-        return Mismatch(f"the output has {len(actual) - len(segment)} more line(s) than the shape "
-                        f"(end the shape with `{GAP}` to allow more)", None, len(segment))
+        return Mismatch(
+            f"the output has {len(actual) - len(segment)} more line(s) than the shape "
+            f"(end the shape with `{GAP}` to allow more)",
+            None,
+            len(segment),
+        )
     return None
 
 

@@ -20,9 +20,13 @@ import yaml
 LAB = Path(os.environ.get("FAKE_LAB", "."))
 BUNDLE = LAB / "bundle"
 STATE = LAB / "state.json"
-RESOURCES = {"Namespace": "namespace", "Deployment": "deployment.apps", "Service": "service",
-             "NetworkPolicy": "networkpolicy.networking.k8s.io",
-             "SecurityGroupPolicy": "securitygrouppolicy.vpcresources.k8s.aws"}
+RESOURCES = {
+    "Namespace": "namespace",
+    "Deployment": "deployment.apps",
+    "Service": "service",
+    "NetworkPolicy": "networkpolicy.networking.k8s.io",
+    "SecurityGroupPolicy": "securitygrouppolicy.vpcresources.k8s.aws",
+}
 
 
 def main(argv: list[str]) -> int:
@@ -55,26 +59,58 @@ def option(args: list[str], name: str) -> str | None:
 
 def table(rows: list[list[str]]) -> str:
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    return "".join("   ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n"
-                   for row in rows)
+    return "".join(
+        "   ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n"
+        for row in rows
+    )
 
 
 # --- kubectl ---------------------------------------------------------------------------------------
 
 
-def kubectl(args: list[str]) -> int:  # noqa: PLR0911 - one branch per command the guide runs
+def kubectl(args: list[str]) -> int:
     words = [arg for arg in args if not arg.startswith("-")]
     jsonpath = _jsonpath(args)
     namespace = option(args, "-n")
     if words[:2] == ["get", "nodes"] and option(args, "-o") == "wide":
-        return _print(table([["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERNAL-IP", "OS-IMAGE",
-                              "KERNEL-VERSION", "CONTAINER-RUNTIME"]]
-                            + [[item["metadata"]["name"], "Ready", "<none>", "3d19h", "v1.36.0-eks-5a8f1c2",
-                                item["status"]["addresses"][0]["address"], "<none>", "Amazon Linux 2023.8.20250915",
-                                "6.1.147-172.266.amzn2023.x86_64", "containerd://1.7.27"] for item in items("nodes.json")]))
+        return _print(
+            table(
+                [
+                    [
+                        "NAME",
+                        "STATUS",
+                        "ROLES",
+                        "AGE",
+                        "VERSION",
+                        "INTERNAL-IP",
+                        "EXTERNAL-IP",
+                        "OS-IMAGE",
+                        "KERNEL-VERSION",
+                        "CONTAINER-RUNTIME",
+                    ]
+                ]
+                + [
+                    [
+                        item["metadata"]["name"],
+                        "Ready",
+                        "<none>",
+                        "3d19h",
+                        "v1.36.0-eks-5a8f1c2",
+                        item["status"]["addresses"][0]["address"],
+                        "<none>",
+                        "Amazon Linux 2023.8.20250915",
+                        "6.1.147-172.266.amzn2023.x86_64",
+                        "containerd://1.7.27",
+                    ]
+                    for item in items("nodes.json")
+                ]
+            )
+        )
     if words[:3] == ["get", "daemonset", "aws-node"] and jsonpath:
         wanted = re.search(r"@\.name=='([A-Za-z0-9_]+)'\)\]\.value", jsonpath)
-        env = json.loads((BUNDLE / "aws-node-daemonset.json").read_text())["spec"]["template"]["spec"]["containers"][0]
+        env = json.loads((BUNDLE / "aws-node-daemonset.json").read_text())["spec"]["template"]["spec"][
+            "containers"
+        ][0]
         values = {entry["name"]: entry.get("value", "") for entry in env["env"]}
         return _print(values.get(wanted.group(1), "") if wanted else "", newline=False)
     if words[:3] == ["get", "configmap", "amazon-vpc-cni"]:
@@ -84,12 +120,37 @@ def kubectl(args: list[str]) -> int:  # noqa: PLR0911 - one branch per command t
             return 1
         return _print(data.get("enable-network-policy-controller", ""), newline=False)
     if words[:2] == ["get", "pods"] and "--all-namespaces" in args and option(args, "-o") == "wide":
-        rows = [["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE",
-                 "READINESS GATES"]]
-        for item in sorted(items("pods.json"), key=lambda pod: (pod["metadata"]["namespace"], pod["metadata"]["name"])):
-            rows.append([item["metadata"]["namespace"], item["metadata"]["name"], "1/1", item["status"]["phase"], "0",
-                         "3d19h", item["status"].get("podIP", "<none>"), item["spec"].get("nodeName", "<none>"),
-                         "<none>", "<none>"])
+        rows = [
+            [
+                "NAMESPACE",
+                "NAME",
+                "READY",
+                "STATUS",
+                "RESTARTS",
+                "AGE",
+                "IP",
+                "NODE",
+                "NOMINATED NODE",
+                "READINESS GATES",
+            ]
+        ]
+        for item in sorted(
+            items("pods.json"), key=lambda pod: (pod["metadata"]["namespace"], pod["metadata"]["name"])
+        ):
+            rows.append(
+                [
+                    item["metadata"]["namespace"],
+                    item["metadata"]["name"],
+                    "1/1",
+                    item["status"]["phase"],
+                    "0",
+                    "3d19h",
+                    item["status"].get("podIP", "<none>"),
+                    item["spec"].get("nodeName", "<none>"),
+                    "<none>",
+                    "<none>",
+                ]
+            )
         return _print(table(rows))
     if words[:2] == ["get", "pods"] and namespace and jsonpath:
         pods = [item for item in items("pods.json") if item["metadata"]["namespace"] == namespace]
@@ -99,22 +160,31 @@ def kubectl(args: list[str]) -> int:  # noqa: PLR0911 - one branch per command t
             return _print(pods[0]["metadata"]["annotations"]["vpc.amazonaws.com/pod-eni"], newline=False)
     if words[:2] == ["get", "node"] and jsonpath:
         found = next(item for item in items("nodes.json") if item["metadata"]["name"] == words[2])
-        answers = {"{.spec.providerID}": found["spec"]["providerID"],
-                   "{.status.capacity.pods}": extra()["capacity_pods"],
-                   r"{.metadata.labels.node\.kubernetes\.io/instance-type}":
-                       found["metadata"]["labels"]["node.kubernetes.io/instance-type"]}
+        answers = {
+            "{.spec.providerID}": found["spec"]["providerID"],
+            "{.status.capacity.pods}": extra()["capacity_pods"],
+            r"{.metadata.labels.node\.kubernetes\.io/instance-type}": found["metadata"]["labels"][
+                "node.kubernetes.io/instance-type"
+            ],
+        }
         if jsonpath in answers:
             return _print(answers[jsonpath], newline=False)
     if words[:2] == ["get", "eniconfigs.crd.k8s.amazonaws.com"]:
-        return _print(table([["NAME", "AGE"]] + [[item["metadata"]["name"], "3d19h"] for item in items("eniconfigs.json")]))
+        return _print(
+            table(
+                [["NAME", "AGE"]] + [[item["metadata"]["name"], "3d19h"] for item in items("eniconfigs.json")]
+            )
+        )
     if words[:1] in (["create"], ["expose"]) and "--dry-run=client" in args:
         return _print(_manifest(words, args, namespace))
     if words[:1] == ["apply"]:
         return _apply(namespace)
     if words[:2] == ["rollout", "status"]:
         name = words[2].split("/", 1)[1]
-        return _print(f'Waiting for deployment "{name}" rollout to finish: 0 of 1 updated replicas are available...\n'
-                      f'deployment "{name}" successfully rolled out\n')
+        return _print(
+            f'Waiting for deployment "{name}" rollout to finish: 0 of 1 updated replicas are available...\n'
+            f'deployment "{name}" successfully rolled out\n'
+        )
     if words[:1] == ["exec"] and "wget" in args:
         policies = set(_state().get("policies", {}).get(namespace or "default", []))
         if "deny-ingress" in policies and "allow-client" not in policies:
@@ -135,9 +205,16 @@ def _jsonpath(args: list[str]) -> str | None:
 
 
 def _manifest(words: list[str], args: list[str], namespace: str | None) -> str:
-    kind = "Service" if words[0] == "expose" else {"namespace": "Namespace", "deployment": "Deployment"}[words[1]]
-    document: dict[str, Any] = {"apiVersion": "apps/v1" if kind == "Deployment" else "v1", "kind": kind,
-                                "metadata": {"name": words[2]}}
+    kind = (
+        "Service"
+        if words[0] == "expose"
+        else {"namespace": "Namespace", "deployment": "Deployment"}[words[1]]
+    )
+    document: dict[str, Any] = {
+        "apiVersion": "apps/v1" if kind == "Deployment" else "v1",
+        "kind": kind,
+        "metadata": {"name": words[2]},
+    }
     if namespace:
         document["metadata"]["namespace"] = namespace
     return yaml.safe_dump(document)
@@ -174,10 +251,14 @@ COMMAND_ID = "8d2c7f5e-1b3a-4c6d-9e8f-0a1b2c3d4e5f"
 def aws(args: list[str]) -> int:
     words = [arg for arg in args if not arg.startswith("-")]
     if words[:2] == ["eks", "update-kubeconfig"]:
-        return _print(f"Updated context arn:aws:eks:us-west-2:123456789012:cluster/{option(args, '--name')} in "
-                      "~/.kube/config")
-    if words[:2] == ["eks", "describe-cluster"] and option(args, "--query") == \
-            "cluster.resourcesVpcConfig.clusterSecurityGroupId":
+        return _print(
+            f"Updated context arn:aws:eks:us-west-2:123456789012:cluster/{option(args, '--name')} in "
+            "~/.kube/config"
+        )
+    if (
+        words[:2] == ["eks", "describe-cluster"]
+        and option(args, "--query") == "cluster.resourcesVpcConfig.clusterSecurityGroupId"
+    ):
         return _print(extra()["cluster_security_group"])
     if words[:2] == ["ssm", "send-command"]:
         parameters = option(args, "--parameters") or ""
@@ -191,11 +272,17 @@ def aws(args: list[str]) -> int:
         node = _instance_node(option(args, "--instance-id") or "")
         body = json.loads((BUNDLE / "ipamd" / node / "networkutils-env-settings.json").read_text())
         return _print(json.dumps(body, indent=4, sort_keys=True))  # what `python3 -m json.tool` prints
-    if words[:2] == ["ec2", "describe-network-interfaces"] and "Ipv4Prefixes" in (option(args, "--query") or ""):
+    if words[:2] == ["ec2", "describe-network-interfaces"] and "Ipv4Prefixes" in (
+        option(args, "--query") or ""
+    ):
         instance = (option(args, "--filters") or "").rsplit("=", 1)[-1]
         enis = json.loads((BUNDLE / "network-interfaces.json").read_text())["NetworkInterfaces"]
-        prefixes = [prefix["Ipv4Prefix"] for item in enis if (item.get("Attachment") or {}).get("InstanceId") == instance
-                    for prefix in item.get("Ipv4Prefixes", [])]
+        prefixes = [
+            prefix["Ipv4Prefix"]
+            for item in enis
+            if (item.get("Attachment") or {}).get("InstanceId") == instance
+            for prefix in item.get("Ipv4Prefixes", [])
+        ]
         return _print("\t".join(prefixes))
     return refuse("aws", args)
 
@@ -216,7 +303,11 @@ def ekslab(args: list[str]) -> int:
         args = [*_without(args, "--cluster", "--region", "--ipamd-transport"), "--bundle", str(BUNDLE)]
     elif args[:1] == ["ipamd"]:
         node = option(args, "--node") or ""
-        args = [*_without(args, "--node", "--region", "--ipamd-transport"), "--file", str(BUNDLE / "ipamd" / node)]
+        args = [
+            *_without(args, "--node", "--region", "--ipamd-transport"),
+            "--file",
+            str(BUNDLE / "ipamd" / node),
+        ]
     os.execv(sys.executable, [sys.executable, "-m", "ekslab", *args])
     return 1  # pragma: no cover - execv does not return
 

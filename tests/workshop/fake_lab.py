@@ -43,11 +43,25 @@ REGION = "us-west-2"
 ZONES = ("us-west-2a", "us-west-2b", "us-west-2c")
 CLUSTER_SG = "sg-0aa11bb22cc33dd44"
 BRANCH = "eni-0d00000000000b4a2"
-POD_ENI_ANNOTATION = json.dumps([{"eniId": BRANCH, "ifAddress": "0a:1b:2c:3d:4e:5f", "privateIp": "100.64.0.77",
-                                  "vlanId": 1, "subnetCidr": "100.64.0.0/19"}], separators=(",", ":"))
+POD_ENI_ANNOTATION = json.dumps(
+    [
+        {
+            "eniId": BRANCH,
+            "ifAddress": "0a:1b:2c:3d:4e:5f",
+            "privateIp": "100.64.0.77",
+            "vlanId": 1,
+            "subnetCidr": "100.64.0.0/19",
+        }
+    ],
+    separators=(",", ":"),
+)
 # Real-looking ids: the guide's shapes match {subnet} as subnet-<hex>.
-SUBNETS = {"nodes-a": "subnet-0a1b2c3d4e5f6a701", "nodes-b": "subnet-0a1b2c3d4e5f6b702",
-           "pods-a": "subnet-0a1b2c3d4e5f6a703", "pods-b": "subnet-0a1b2c3d4e5f6b704"}
+SUBNETS = {
+    "nodes-a": "subnet-0a1b2c3d4e5f6a701",
+    "nodes-b": "subnet-0a1b2c3d4e5f6b702",
+    "pods-a": "subnet-0a1b2c3d4e5f6a703",
+    "pods-b": "subnet-0a1b2c3d4e5f6b704",
+}
 FEATURE_ENV = {
     "ENABLE_PREFIX_DELEGATION": "true",
     "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true",
@@ -64,54 +78,130 @@ def lab_docs() -> ClusterDocs:
         pod("coredns-7bb8c8b5f9-mz4lt", node=NODE_B, ip="100.64.32.20", namespace="kube-system"),
         pod("aws-node-4x7kq", node=NODE_A, ip="10.0.1.10", namespace="kube-system", host_network=True),
         pod("aws-node-9vb2m", node=NODE_B, ip="10.0.40.10", namespace="kube-system", host_network=True),
-        pod("sgp-demo-6d4f8b7c9d-x2k7q", node=NODE_A, ip="100.64.0.77", namespace="sgp-demo",
-            annotations={"vpc.amazonaws.com/pod-eni": POD_ENI_ANNOTATION}),
+        pod(
+            "sgp-demo-6d4f8b7c9d-x2k7q",
+            node=NODE_A,
+            ip="100.64.0.77",
+            namespace="sgp-demo",
+            annotations={"vpc.amazonaws.com/pod-eni": POD_ENI_ANNOTATION},
+        ),
     ]
     enis = [
         # Custom networking: the primary ENIs carry no pods; pods sit on device 1 in the pod subnets.
-        eni("eni-0a00000000000000a", instance_id=INSTANCE_A, device=0, primary_ip="10.0.1.10",
-            subnet=SUBNETS["nodes-a"]),
-        eni("eni-0a00000000000001a", instance_id=INSTANCE_A, device=1, primary_ip="100.64.0.10",
-            prefixes=("100.64.0.16/28",), subnet=SUBNETS["pods-a"]),
-        eni("eni-0b00000000000000b", instance_id=INSTANCE_B, device=0, primary_ip="10.0.40.10",
-            subnet=SUBNETS["nodes-b"]),
-        eni("eni-0b00000000000001b", instance_id=INSTANCE_B, device=1, primary_ip="100.64.32.10",
-            prefixes=("100.64.32.16/28",), subnet=SUBNETS["pods-b"]),
+        eni(
+            "eni-0a00000000000000a",
+            instance_id=INSTANCE_A,
+            device=0,
+            primary_ip="10.0.1.10",
+            subnet=SUBNETS["nodes-a"],
+        ),
+        eni(
+            "eni-0a00000000000001a",
+            instance_id=INSTANCE_A,
+            device=1,
+            primary_ip="100.64.0.10",
+            prefixes=("100.64.0.16/28",),
+            subnet=SUBNETS["pods-a"],
+        ),
+        eni(
+            "eni-0b00000000000000b",
+            instance_id=INSTANCE_B,
+            device=0,
+            primary_ip="10.0.40.10",
+            subnet=SUBNETS["nodes-b"],
+        ),
+        eni(
+            "eni-0b00000000000001b",
+            instance_id=INSTANCE_B,
+            device=1,
+            primary_ip="100.64.32.10",
+            prefixes=("100.64.32.16/28",),
+            subnet=SUBNETS["pods-b"],
+        ),
         # Security groups for pods: the branch ENI is not attached (cni-facts.md §5, implication 3).
-        eni(BRANCH, instance_id=None, device=0, primary_ip="100.64.0.77", subnet=SUBNETS["pods-a"],
-            interface_type="branch"),
+        eni(
+            BRANCH,
+            instance_id=None,
+            device=0,
+            primary_ip="100.64.0.77",
+            subnet=SUBNETS["pods-a"],
+            interface_type="branch",
+        ),
     ]
     networkutils = (IPAMD_FIXTURES / "networkutils-env-settings-v1.23.json").read_text()
     root = (IPAMD_FIXTURES / "pods-v1.7-root.json").read_text()
     ipamd = {
-        NODE_A: {"enis": json.dumps(enis_body({
-            "eni-0a00000000000000a": {"device": 0, "primary": True, "cidrs": {}},
-            "eni-0a00000000000001a": {"device": 1, "cidrs": {
-                "100.64.0.16/28": {"100.64.0.16": ("2048-game", "deployment-2048-7df5f9886b-4kq9z")}}},
-        })), "eni-configs": '"us-west-2a"'},
-        NODE_B: {"enis": json.dumps(enis_body({
-            "eni-0b00000000000000b": {"device": 0, "primary": True, "cidrs": {}},
-            "eni-0b00000000000001b": {"device": 1, "cidrs": {
-                "100.64.32.16/28": {"100.64.32.20": ("kube-system", "coredns-7bb8c8b5f9-mz4lt"),
-                                    "100.64.32.21": ("2048-game", "deployment-2048-7df5f9886b-p2wq8")}}},
-        })), "eni-configs": '"us-west-2b"'},
+        NODE_A: {
+            "enis": json.dumps(
+                enis_body(
+                    {
+                        "eni-0a00000000000000a": {"device": 0, "primary": True, "cidrs": {}},
+                        "eni-0a00000000000001a": {
+                            "device": 1,
+                            "cidrs": {
+                                "100.64.0.16/28": {
+                                    "100.64.0.16": ("2048-game", "deployment-2048-7df5f9886b-4kq9z")
+                                }
+                            },
+                        },
+                    }
+                )
+            ),
+            "eni-configs": '"us-west-2a"',
+        },
+        NODE_B: {
+            "enis": json.dumps(
+                enis_body(
+                    {
+                        "eni-0b00000000000000b": {"device": 0, "primary": True, "cidrs": {}},
+                        "eni-0b00000000000001b": {
+                            "device": 1,
+                            "cidrs": {
+                                "100.64.32.16/28": {
+                                    "100.64.32.20": ("kube-system", "coredns-7bb8c8b5f9-mz4lt"),
+                                    "100.64.32.21": ("2048-game", "deployment-2048-7df5f9886b-p2wq8"),
+                                }
+                            },
+                        },
+                    }
+                )
+            ),
+            "eni-configs": '"us-west-2b"',
+        },
     }
     for bodies in ipamd.values():
-        bodies.update({"networkutils-env-settings": networkutils, "pods": root,
-                       "ipamd-env-settings": json.dumps({"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": True,
-                                                         "WARM_ENI_TARGET": 1, "WARM_IP_TARGET": 0})})
+        bodies.update(
+            {
+                "networkutils-env-settings": networkutils,
+                "pods": root,
+                "ipamd-env-settings": json.dumps(
+                    {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": True, "WARM_ENI_TARGET": 1, "WARM_IP_TARGET": 0}
+                ),
+            }
+        )
     return ClusterDocs(
         pods=pods,
-        nodes=[node(NODE_A, instance_id=INSTANCE_A, internal_ip="10.0.1.10"),
-               node(NODE_B, instance_id=INSTANCE_B, internal_ip="10.0.40.10", zone="us-west-2b")],
+        nodes=[
+            node(NODE_A, instance_id=INSTANCE_A, internal_ip="10.0.1.10"),
+            node(NODE_B, instance_id=INSTANCE_B, internal_ip="10.0.40.10", zone="us-west-2b"),
+        ],
         vpcs=[vpc([("10.0.0.0/16", "associated"), ("100.64.0.0/16", "associated")])],
-        subnets=[subnet(SUBNETS["nodes-a"], "10.0.0.0/19"), subnet(SUBNETS["nodes-b"], "10.0.32.0/19"),
-                 subnet(SUBNETS["pods-a"], "100.64.0.0/19"), subnet(SUBNETS["pods-b"], "100.64.32.0/19")],
+        subnets=[
+            subnet(SUBNETS["nodes-a"], "10.0.0.0/19"),
+            subnet(SUBNETS["nodes-b"], "10.0.32.0/19"),
+            subnet(SUBNETS["pods-a"], "100.64.0.0/19"),
+            subnet(SUBNETS["pods-b"], "100.64.32.0/19"),
+        ],
         enis=enis,
-        eniconfigs=[{"apiVersion": "crd.k8s.amazonaws.com/v1alpha1", "kind": "ENIConfig",
-                     "metadata": {"name": zone, "creationTimestamp": "2026-09-01T05:40:00Z"},
-                     "spec": {"subnet": subnet_id, "securityGroups": [CLUSTER_SG]}}
-                    for zone, subnet_id in (("us-west-2a", SUBNETS["pods-a"]), ("us-west-2b", SUBNETS["pods-b"]))],
+        eniconfigs=[
+            {
+                "apiVersion": "crd.k8s.amazonaws.com/v1alpha1",
+                "kind": "ENIConfig",
+                "metadata": {"name": zone, "creationTimestamp": "2026-09-01T05:40:00Z"},
+                "spec": {"subnet": subnet_id, "securityGroups": [CLUSTER_SG]},
+            }
+            for zone, subnet_id in (("us-west-2a", SUBNETS["pods-a"]), ("us-west-2b", SUBNETS["pods-b"]))
+        ],
         daemonset=daemonset(FEATURE_ENV),
         ipamd=ipamd,
     )
@@ -120,8 +210,11 @@ def lab_docs() -> ClusterDocs:
 def write_lab(directory: Path, docs: ClusterDocs, *, network_policy: bool = True) -> Path:
     """The bundle plus what kubectl reads beyond it (the amazon-vpc-cni ConfigMap, node capacity)."""
     docs.write(directory / "bundle")
-    extra: dict[str, Any] = {"capacity_pods": "110", "cluster_security_group": CLUSTER_SG,
-                             "configmap": {"enable-network-policy-controller": "true"} if network_policy else None}
+    extra: dict[str, Any] = {
+        "capacity_pods": "110",
+        "cluster_security_group": CLUSTER_SG,
+        "configmap": {"enable-network-policy-controller": "true"} if network_policy else None,
+    }
     (directory / "extra.json").write_text(json.dumps(extra))
     return directory
 

@@ -19,14 +19,20 @@ REGION = "ap-northeast-2"
 SEED_LINES = ["export AZ1=ap-northeast-2a", "export AZ2=ap-northeast-2b", "export AZ3=ap-northeast-2c"]
 
 
-def deploy_network_stack(outputs: dict[str, str], *, name: str = "ekslab-network", region: str = REGION) -> None:
+def deploy_network_stack(
+    outputs: dict[str, str], *, name: str = "ekslab-network", region: str = REGION
+) -> None:
     """A stack in moto with the outputs the lab's network stack has (ekslab_constructs/az_exports.py)."""
     template = {
         "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
-        "Outputs": {key: {"Value": value, "Export": {"Name": f"{name.removesuffix('-network')}-{key}"}}
-                    for key, value in outputs.items()},
+        "Outputs": {
+            key: {"Value": value, "Export": {"Name": f"{name.removesuffix('-network')}-{key}"}}
+            for key, value in outputs.items()
+        },
     }
-    boto3.client("cloudformation", region_name=region).create_stack(StackName=name, TemplateBody=json.dumps(template))
+    boto3.client("cloudformation", region_name=region).create_stack(
+        StackName=name, TemplateBody=json.dumps(template)
+    )
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -36,9 +42,17 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return int(exited.value.code or 0), out, err
 
 
-def test_zones_come_from_the_deployed_network_stack(moto_aws: str, capsys: pytest.CaptureFixture[str]) -> None:
-    deploy_network_stack({"AZ1": "ap-northeast-2a", "AZ2": "ap-northeast-2b", "AZ3": "ap-northeast-2c",
-                          "VpcId": "vpc-0123456789abcdef0"})
+def test_zones_come_from_the_deployed_network_stack(
+    moto_aws: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy_network_stack(
+        {
+            "AZ1": "ap-northeast-2a",
+            "AZ2": "ap-northeast-2b",
+            "AZ3": "ap-northeast-2c",
+            "VpcId": "vpc-0123456789abcdef0",
+        }
+    )
     assert run([], capsys) == (0, "\n".join(SEED_LINES) + "\n", "")
 
 
@@ -50,34 +64,55 @@ def test_lab_and_region_choose_the_stack(moto_aws: str, capsys: pytest.CaptureFi
 
 
 def test_missing_stack_is_one_line_with_what_to_do(moto_aws: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["--lab", "nolab"], capsys) == (2, "", (
-        "ekslab: error: CloudFormation stack nolab-network (ap-northeast-2): does not exist "
-        "(deploy the lab first, check --lab/--region, or use --offline)\n"))
+    assert run(["--lab", "nolab"], capsys) == (
+        2,
+        "",
+        (
+            "ekslab: error: CloudFormation stack nolab-network (ap-northeast-2): does not exist "
+            "(deploy the lab first, check --lab/--region, or use --offline)\n"
+        ),
+    )
 
 
-@pytest.mark.parametrize(("outputs", "error"), [
-    ({"VpcId": "vpc-1"}, "CloudFormation stack ekslab-network: has no AZ1, AZ2... outputs"),
-    ({"AZ1": "ap-northeast-2a", "AZ3": "ap-northeast-2c"},
-     "CloudFormation stack ekslab-network: must have outputs AZ1 to AZn without gaps, got ['AZ1', 'AZ3']"),
-    # Written into a profile a shell sources: anything but a zone name is refused.
-    ({"AZ1": "ap-northeast-2a; rm -rf ~"},
-     "CloudFormation stack ekslab-network: output AZ1: must be an availability zone name like ap-northeast-2a, "
-     "got 'ap-northeast-2a; rm -rf ~'"),
-])
-def test_outputs_that_are_not_az_names_are_refused(moto_aws: str, capsys: pytest.CaptureFixture[str],
-                                                  outputs: dict[str, str], error: str) -> None:
+@pytest.mark.parametrize(
+    ("outputs", "error"),
+    [
+        ({"VpcId": "vpc-1"}, "CloudFormation stack ekslab-network: has no AZ1, AZ2... outputs"),
+        (
+            {"AZ1": "ap-northeast-2a", "AZ3": "ap-northeast-2c"},
+            "CloudFormation stack ekslab-network: must have outputs AZ1 to AZn without gaps, "
+            "got ['AZ1', 'AZ3']",
+        ),
+        # Written into a profile a shell sources: anything but a zone name is refused.
+        (
+            {"AZ1": "ap-northeast-2a; rm -rf ~"},
+            "CloudFormation stack ekslab-network: output AZ1: must be an availability zone name like "
+            "ap-northeast-2a, "
+            "got 'ap-northeast-2a; rm -rf ~'",
+        ),
+    ],
+)
+def test_outputs_that_are_not_az_names_are_refused(
+    moto_aws: str, capsys: pytest.CaptureFixture[str], outputs: dict[str, str], error: str
+) -> None:
     deploy_network_stack(outputs)
     code, out, err = run([], capsys)
     assert (code, out, err.startswith(f"ekslab: error: {error}")) == (2, "", True)
 
 
-def test_offline_reads_the_lab_configuration_without_aws(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offline_reads_the_lab_configuration_without_aws(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens: any AWS call would fail
     config = tmp_path / "lab.yaml"
-    config.write_text("region: us-west-2\nnetwork: {availabilityZones: [us-west-2b, us-west-2c, us-west-2d]}\n")
+    config.write_text(
+        "region: us-west-2\nnetwork: {availabilityZones: [us-west-2b, us-west-2c, us-west-2d]}\n"
+    )
     assert run(["--offline", "--config", str(config)], capsys) == (
-        0, "export AZ1=us-west-2b\nexport AZ2=us-west-2c\nexport AZ3=us-west-2d\n", "")
+        0,
+        "export AZ1=us-west-2b\nexport AZ2=us-west-2c\nexport AZ3=us-west-2d\n",
+        "",
+    )
 
 
 def test_offline_default_lab_is_the_seed_workshops(capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,18 +122,30 @@ def test_offline_default_lab_is_the_seed_workshops(capsys: pytest.CaptureFixture
 # --- the profile block --------------------------------------------------------------------------
 
 
-def test_append_twice_leaves_one_block_and_the_same_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_append_twice_leaves_one_block_and_the_same_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     profile = tmp_path / ".bash_profile"
     profile.write_text("# my profile\nexport PATH=$HOME/bin:$PATH\n")
     run(["--offline", "--append", str(profile)], capsys)
     once = profile.read_bytes()
     code, out, err = run(["--offline", "--append", str(profile)], capsys)
     text = profile.read_text()
-    assert (code, profile.read_bytes() == once, text.count(BLOCK_BEGIN), text.count("export AZ1=")) == (0, True, 1, 1)
-    assert (out, err) == ("\n".join(SEED_LINES) + "\n", f"{profile}: replaced the ekslab azs block (3 zones)\n")
+    assert (code, profile.read_bytes() == once, text.count(BLOCK_BEGIN), text.count("export AZ1=")) == (
+        0,
+        True,
+        1,
+        1,
+    )
+    assert (out, err) == (
+        "\n".join(SEED_LINES) + "\n",
+        f"{profile}: replaced the ekslab azs block (3 zones)\n",
+    )
 
 
-def test_append_keeps_everything_else_byte_for_byte(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_append_keeps_everything_else_byte_for_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     profile = tmp_path / ".bash_profile"
     before = "alias k=kubectl\r\n# no newline at the end"
     profile.write_bytes(before.encode())
@@ -119,13 +166,18 @@ def test_sourcing_the_profile_exports_the_zones(tmp_path: Path, capsys: pytest.C
 
     profile = tmp_path / ".bash_profile"
     run(["--offline", "--append", str(profile)], capsys)
-    shown = subprocess.run(["bash", "-c", f'source "{profile}" && echo "$AZ1 $AZ2 $AZ3"'], capture_output=True,
-                           text=True, check=True)
+    shown = subprocess.run(
+        ["bash", "-c", f'source "{profile}" && echo "$AZ1 $AZ2 $AZ3"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert shown.stdout == "ap-northeast-2a ap-northeast-2b ap-northeast-2c\n"
 
 
 def test_new_profile_is_created_with_mode_644_and_an_existing_one_keeps_its_mode(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     created, kept = tmp_path / "new_profile", tmp_path / "private_profile"
     kept.write_text("secret=1\n")
     kept.chmod(0o600)
@@ -135,8 +187,9 @@ def test_new_profile_is_created_with_mode_644_and_an_existing_one_keeps_its_mode
     assert (modes, err) == ([0o644, 0o600], f"{created}: created with the ekslab azs block (3 zones)\n")
 
 
-def test_a_symlinked_profile_stays_a_link_and_its_target_is_updated(tmp_path: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_symlinked_profile_stays_a_link_and_its_target_is_updated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "dotfiles" / "bash_profile"
     target.parent.mkdir()
     target.write_text("# kept in git\n")
@@ -150,31 +203,49 @@ def test_lines_left_by_tee_are_pointed_out(tmp_path: Path, capsys: pytest.Captur
     profile = tmp_path / ".bash_profile"
     profile.write_text("export AZ1=ap-northeast-2a\nexport AZ1=ap-northeast-2a\n")  # the seed, run twice
     _, _, err = run(["--offline", "--append", str(profile)], capsys)
-    warnings = [line.split(": warning: ")[1].split(" outside")[0] for line in err.splitlines() if "warning" in line]
+    warnings = [
+        line.split(": warning: ")[1].split(" outside")[0] for line in err.splitlines() if "warning" in line
+    ]
     assert warnings == ["line 1 also sets AZ1", "line 2 also sets AZ1"]
 
 
-@pytest.mark.parametrize(("content", "error"), [
-    (f"a\n{BLOCK_BEGIN}\nexport AZ1=x\n", " line 2: has an ekslab azs block without its end marker"),
-    (f"{BLOCK_END}\n", " line 1: has an ekslab azs block without its begin marker"),
-    (f"{BLOCK_END}\n{BLOCK_BEGIN}\n", " line 2: has an ekslab azs block without its end marker"),
-    (f"{BLOCK_BEGIN}\n{BLOCK_END}\n{BLOCK_BEGIN}\n{BLOCK_END}\n", ": has 2 ekslab azs blocks, expected at most one"),
-])
-def test_a_damaged_block_is_refused_and_the_file_left_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                            content: str, error: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (f"a\n{BLOCK_BEGIN}\nexport AZ1=x\n", " line 2: has an ekslab azs block without its end marker"),
+        (f"{BLOCK_END}\n", " line 1: has an ekslab azs block without its begin marker"),
+        (f"{BLOCK_END}\n{BLOCK_BEGIN}\n", " line 2: has an ekslab azs block without its end marker"),
+        (
+            f"{BLOCK_BEGIN}\n{BLOCK_END}\n{BLOCK_BEGIN}\n{BLOCK_END}\n",
+            ": has 2 ekslab azs blocks, expected at most one",
+        ),
+    ],
+)
+def test_a_damaged_block_is_refused_and_the_file_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, error: str
+) -> None:
     profile = tmp_path / ".bash_profile"
     profile.write_text(content)
     code, out, err = run(["--offline", "--append", str(profile)], capsys)
     assert (code, out, err.startswith(f"ekslab: error: {profile}{error}"), profile.read_text()) == (
-        2, "", True, content)
+        2,
+        "",
+        True,
+        content,
+    )
 
 
-def test_profile_that_is_not_text_is_refused_unchanged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_profile_that_is_not_text_is_refused_unchanged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     profile = tmp_path / ".bash_profile"
     profile.write_bytes(b"\xff\xfe binary")
     code, _, err = run(["--offline", "--append", str(profile)], capsys)
     assert (code, err, profile.read_bytes()) == (
-        2, f"ekslab: error: {profile}: is not UTF-8 text (byte 0); not changed\n", b"\xff\xfe binary")
+        2,
+        f"ekslab: error: {profile}: is not UTF-8 text (byte 0); not changed\n",
+        b"\xff\xfe binary",
+    )
 
 
 def test_failed_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -190,4 +261,7 @@ def test_failed_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(InputError) as error:
         module.write_profile(profile, AzExports("ekslab", REGION, ("ap-northeast-2a",), "x"))
     assert (error.value.message, os.listdir(tmp_path), profile.read_text()) == (
-        f"{profile}: cannot be written (No space left on device); not changed", [".bash_profile"], "keep\n")
+        f"{profile}: cannot be written (No space left on device); not changed",
+        [".bash_profile"],
+        "keep\n",
+    )

@@ -59,8 +59,12 @@ def test_shell_blocks_are_the_steps_in_order_with_their_sections() -> None:
     guide = parse_guide(GUIDE, source="g.md")
     assert (guide.title, [(step.number, step.section, step.title, step.line) for step in guide.steps]) == (
         "VPC CNI workshop",
-        [(1, "1. AZ exports", "AZ exports", 8), (2, "2. Pods", "kubectl get pods --all-namespaces -o wide", 18),
-         (3, "2. Pods", 'ekslab pods --node "$NODE"', 33), (4, "2. Pods", 'aws ssm start-session --target "$INSTANCE"', 39)],
+        [
+            (1, "1. AZ exports", "AZ exports", 8),
+            (2, "2. Pods", "kubectl get pods --all-namespaces -o wide", 18),
+            (3, "2. Pods", 'ekslab pods --node "$NODE"', 33),
+            (4, "2. Pods", 'aws ssm start-session --target "$INSTANCE"', 39),
+        ],
     )
 
 
@@ -72,7 +76,9 @@ def test_text_block_right_after_a_step_is_its_shape_and_no_other() -> None:
 def test_options_set_timeout_exit_requires_and_manual() -> None:
     steps = parse_guide(GUIDE, source="g.md").steps
     assert [(step.timeout, step.exit_code, step.requires, step.manual) for step in steps] == [
-        (60.0, 0, (), None), (None, 0, (), None), (None, 3, ("PREFIX_DELEGATION", "CUSTOM_NETWORK"), None),
+        (60.0, 0, (), None),
+        (None, 0, (), None),
+        (None, 3, ("PREFIX_DELEGATION", "CUSTOM_NETWORK"), None),
         (None, 0, (), "an interactive SSM session"),
     ]
 
@@ -97,31 +103,64 @@ def test_title_defaults_to_the_file_name() -> None:
     assert parse_guide("```sh\ntrue\n```\n", source="docs/lab.md").title == "lab"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("# T\n\n```sh\necho never closed\n", "g.md line 3: opens a ``` code block that is never closed"),
-    ("<!-- workshop: timeout=5 -->\n\nProse.\n\n```sh\ntrue\n```\n",
-     "g.md line 1: a <!-- workshop: ... --> comment must come right before a sh or bash block"),
-    ("<!-- workshop: timeout=5 -->\n```text\nx\n```\n",
-     "g.md line 1: a <!-- workshop: ... --> comment must come right before a sh or bash block"),
-    ("<!-- workshop: timeout=5 -->\n", "g.md line 1: a <!-- workshop: ... --> comment must come right before a sh "
-                                       "or bash block"),
-    ("<!-- workshop: retries=3 -->\n```sh\ntrue\n```\n",
-     "g.md line 1: unknown workshop option 'retries'; options are name, timeout, exit, requires, manual"),
-    ("<!-- workshop: timeout=0 -->\n```sh\ntrue\n```\n",
-     "g.md line 2: timeout must be a number of seconds in (0, 3600], got '0'"),
-    ("<!-- workshop: timeout=soon -->\n```sh\ntrue\n```\n",
-     "g.md line 2: timeout must be a number of seconds in (0, 3600], got 'soon'"),
-    ("<!-- workshop: exit=-1 -->\n```sh\ntrue\n```\n", "g.md line 2: exit must be an exit status from 0 to 255, got '-1'"),
-    ("<!-- workshop: requires=PD-ON -->\n```sh\ntrue\n```\n",
-     "g.md line 2: requires must name environment variables, e.g. requires=PREFIX_DELEGATION, got 'PD-ON'"),
-    ("<!-- workshop: name -->\n```sh\ntrue\n```\n", "g.md line 1: workshop option 'name' needs a value (name=...)"),
-    ("<!-- workshop: timeout=1 timeout=2 -->\n```sh\ntrue\n```\n", "g.md line 1: workshop option 'timeout' is given twice"),
-    ('<!-- workshop: name="unclosed -->\n```sh\ntrue\n```\n',
-     "g.md line 1: workshop options must be key=value words (No closing quotation)"),
-    ("<!-- workshop: name=x\n-->\n```sh\ntrue\n```\n", "g.md line 1: a <!-- workshop: ... --> comment must fit on one line"),
-    ("```sh\n\n```\n", "g.md line 1: is an empty shell block; a step needs at least one command"),
-    ("```sh\ntrue\n```\n```text\n{nope}\n```\n", "g.md line 5: {nope} is not a placeholder; use one of"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("# T\n\n```sh\necho never closed\n", "g.md line 3: opens a ``` code block that is never closed"),
+        (
+            "<!-- workshop: timeout=5 -->\n\nProse.\n\n```sh\ntrue\n```\n",
+            "g.md line 1: a <!-- workshop: ... --> comment must come right before a sh or bash block",
+        ),
+        (
+            "<!-- workshop: timeout=5 -->\n```text\nx\n```\n",
+            "g.md line 1: a <!-- workshop: ... --> comment must come right before a sh or bash block",
+        ),
+        (
+            "<!-- workshop: timeout=5 -->\n",
+            "g.md line 1: a <!-- workshop: ... --> comment must come right before a sh or bash block",
+        ),
+        (
+            "<!-- workshop: retries=3 -->\n```sh\ntrue\n```\n",
+            "g.md line 1: unknown workshop option 'retries'; "
+            "options are name, timeout, exit, requires, manual",
+        ),
+        (
+            "<!-- workshop: timeout=0 -->\n```sh\ntrue\n```\n",
+            "g.md line 2: timeout must be a number of seconds in (0, 3600], got '0'",
+        ),
+        (
+            "<!-- workshop: timeout=soon -->\n```sh\ntrue\n```\n",
+            "g.md line 2: timeout must be a number of seconds in (0, 3600], got 'soon'",
+        ),
+        (
+            "<!-- workshop: exit=-1 -->\n```sh\ntrue\n```\n",
+            "g.md line 2: exit must be an exit status from 0 to 255, got '-1'",
+        ),
+        (
+            "<!-- workshop: requires=PD-ON -->\n```sh\ntrue\n```\n",
+            "g.md line 2: requires must name environment variables, e.g. requires=PREFIX_DELEGATION, "
+            "got 'PD-ON'",
+        ),
+        (
+            "<!-- workshop: name -->\n```sh\ntrue\n```\n",
+            "g.md line 1: workshop option 'name' needs a value (name=...)",
+        ),
+        (
+            "<!-- workshop: timeout=1 timeout=2 -->\n```sh\ntrue\n```\n",
+            "g.md line 1: workshop option 'timeout' is given twice",
+        ),
+        (
+            '<!-- workshop: name="unclosed -->\n```sh\ntrue\n```\n',
+            "g.md line 1: workshop options must be key=value words (No closing quotation)",
+        ),
+        (
+            "<!-- workshop: name=x\n-->\n```sh\ntrue\n```\n",
+            "g.md line 1: a <!-- workshop: ... --> comment must fit on one line",
+        ),
+        ("```sh\n\n```\n", "g.md line 1: is an empty shell block; a step needs at least one command"),
+        ("```sh\ntrue\n```\n```text\n{nope}\n```\n", "g.md line 5: {nope} is not a placeholder; use one of"),
+    ],
+)
 def test_malformed_guides_are_one_line_errors_naming_the_line(text: str, message: str) -> None:
     with pytest.raises(InputError) as error:
         parse_guide(text, source="g.md")

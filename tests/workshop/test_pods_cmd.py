@@ -34,21 +34,35 @@ def rows(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, dict[
 
 
 def view(item: dict[str, Any]) -> tuple[Any, ...]:
-    return (item["eni"], item["device"], item["subnet"], item["kind"], item["prefix"], item["check"]["result"])
+    return (
+        item["eni"],
+        item["device"],
+        item["subnet"],
+        item["kind"],
+        item["prefix"],
+        item["check"]["result"],
+    )
 
 
 # The hand-written workshop bundle: node A in secondary-IP mode with two ENIs, node B with a /28 prefix.
-@pytest.mark.parametrize(("name", "expected"), [
-    ("web-1", ("eni-0a00000000000000a", 0, "subnet-a", "secondary IP", None, "pass")),
-    ("web-2", ("eni-0a00000000000001a", 1, "subnet-a", "secondary IP", None, "pass")),
-    # cni-facts.md §1.3: in PD mode the prefix's network address is a valid pod IP
-    ("api-1", ("eni-0b00000000000000b", 0, "subnet-b", "prefix", "10.0.40.16/28", "pass")),
-    ("deployment-2048-7df5f9886b-p2wq8", ("eni-0b00000000000000b", 0, "subnet-b", "prefix", "10.0.40.16/28", "pass")),
-    ("aws-node-4x7kq", (None, None, None, "host network", None, "skip")),
-    ("queued-7f9c", (None, None, None, None, None, "skip")),
-])
-def test_each_pod_shows_its_eni_device_subnet_and_ip_source(capsys: pytest.CaptureFixture[str], name: str,
-                                                          expected: tuple[Any, ...]) -> None:
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("web-1", ("eni-0a00000000000000a", 0, "subnet-a", "secondary IP", None, "pass")),
+        ("web-2", ("eni-0a00000000000001a", 1, "subnet-a", "secondary IP", None, "pass")),
+        # cni-facts.md §1.3: in PD mode the prefix's network address is a valid pod IP
+        ("api-1", ("eni-0b00000000000000b", 0, "subnet-b", "prefix", "10.0.40.16/28", "pass")),
+        (
+            "deployment-2048-7df5f9886b-p2wq8",
+            ("eni-0b00000000000000b", 0, "subnet-b", "prefix", "10.0.40.16/28", "pass"),
+        ),
+        ("aws-node-4x7kq", (None, None, None, "host network", None, "skip")),
+        ("queued-7f9c", (None, None, None, None, None, "skip")),
+    ],
+)
+def test_each_pod_shows_its_eni_device_subnet_and_ip_source(
+    capsys: pytest.CaptureFixture[str], name: str, expected: tuple[Any, ...]
+) -> None:
     assert view(rows(["--bundle", str(BUNDLE)], capsys)[name]) == expected
 
 
@@ -56,14 +70,21 @@ def test_subnet_cidr_is_given_with_the_subnet(capsys: pytest.CaptureFixture[str]
     assert rows(["--bundle", str(BUNDLE)], capsys)["api-2"]["subnet_cidrs"] == ["10.0.32.0/19"]
 
 
-@pytest.mark.parametrize(("args", "names"), [
-    (["-n", "game-2048"], ["deployment-2048-7df5f9886b-4kq9z", "deployment-2048-7df5f9886b-p2wq8"]),
-    (["--node", NODE_B], ["api-1", "api-2", "deployment-2048-7df5f9886b-p2wq8"]),
-    (["-n", "game-2048", "--node", NODE_A], ["deployment-2048-7df5f9886b-4kq9z"]),
-    (["-n", "kube-system", "-n", "game-2048", "--node", NODE_A],
-     ["deployment-2048-7df5f9886b-4kq9z", "aws-node-4x7kq"]),
-])
-def test_filters_by_namespace_and_node(capsys: pytest.CaptureFixture[str], args: list[str], names: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("args", "names"),
+    [
+        (["-n", "game-2048"], ["deployment-2048-7df5f9886b-4kq9z", "deployment-2048-7df5f9886b-p2wq8"]),
+        (["--node", NODE_B], ["api-1", "api-2", "deployment-2048-7df5f9886b-p2wq8"]),
+        (["-n", "game-2048", "--node", NODE_A], ["deployment-2048-7df5f9886b-4kq9z"]),
+        (
+            ["-n", "kube-system", "-n", "game-2048", "--node", NODE_A],
+            ["deployment-2048-7df5f9886b-4kq9z", "aws-node-4x7kq"],
+        ),
+    ],
+)
+def test_filters_by_namespace_and_node(
+    capsys: pytest.CaptureFixture[str], args: list[str], names: list[str]
+) -> None:
     assert list(rows(["--bundle", str(BUNDLE), *args], capsys)) == names
 
 
@@ -71,28 +92,64 @@ def test_plain_table_reads_like_kubectl_wide_with_the_eni_columns(capsys: pytest
     code, out, _ = run(["--bundle", str(BUNDLE), "--node", NODE_B], capsys)
     lines = out.splitlines()
     assert (code, lines[0], re.split(r"\s{3,}", lines[1]), re.split(r"\s{3,}", lines[2])) == (
-        0, f"bundle {BUNDLE}: pods and their ENIs",
+        0,
+        f"bundle {BUNDLE}: pods and their ENIs",
         ["NAMESPACE", "NAME", "STATUS", "IP", "NODE", "ENI", "DEV", "SUBNET", "FROM", "CHECK"],
-        ["default", "api-1", "Running", "10.0.40.16", NODE_B, "eni-0b00000000000000b", "0", "subnet-b",
-         "prefix 10.0.40.16/28", "pass"])
+        [
+            "default",
+            "api-1",
+            "Running",
+            "10.0.40.16",
+            NODE_B,
+            "eni-0b00000000000000b",
+            "0",
+            "subnet-b",
+            "prefix 10.0.40.16/28",
+            "pass",
+        ],
+    )
 
 
 def test_branch_eni_fargate_and_ipv6_pods(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     docs = baseline()
     # Security groups for pods: the branch ENI is unattached, InterfaceType "branch" (cni-facts.md §5, 3).
-    docs.pods.append(pod("secure-1", node=NODE_A, ip="10.0.1.77", annotations={"vpc.amazonaws.com/pod-eni": json.dumps(
-        [{"eniId": "eni-0d00000000000branch", "privateIp": "10.0.1.77", "vlanId": 1}])}))
-    docs.enis.append(eni("eni-0d00000000000branch", instance_id=None, device=0, primary_ip="10.0.1.77",
-                         interface_type="branch"))
+    docs.pods.append(
+        pod(
+            "secure-1",
+            node=NODE_A,
+            ip="10.0.1.77",
+            annotations={
+                "vpc.amazonaws.com/pod-eni": json.dumps(
+                    [{"eniId": "eni-0d00000000000branch", "privateIp": "10.0.1.77", "vlanId": 1}]
+                )
+            },
+        )
+    )
+    docs.enis.append(
+        eni(
+            "eni-0d00000000000branch",
+            instance_id=None,
+            device=0,
+            primary_ip="10.0.1.77",
+            interface_type="branch",
+        )
+    )
     # Fargate: the pod's IP is the primary IP of its own ENI.
     fargate = "fargate-ip-10-0-5-5.us-west-2.compute.internal"
-    docs.nodes.append(node(fargate, instance_id=None, internal_ip="10.0.5.5",
-                           labels={"eks.amazonaws.com/compute-type": "fargate"}))
+    docs.nodes.append(
+        node(
+            fargate,
+            instance_id=None,
+            internal_ip="10.0.5.5",
+            labels={"eks.amazonaws.com/compute-type": "fargate"},
+        )
+    )
     docs.pods.append(pod("coredns-fargate", node=fargate, ip="10.0.5.5", namespace="kube-system"))
     docs.enis.append(eni("eni-0f00000000000fa1e", instance_id=None, device=0, primary_ip="10.0.5.5"))
     # IPv6: a /80 prefix delegated to node B's ENI (cni-facts.md §1.3 D).
     docs.vpcs[0]["Ipv6CidrBlockAssociationSet"] = [
-        {"Ipv6CidrBlock": "2600:1f14:abc:de00::/56", "Ipv6CidrBlockState": {"State": "associated"}}]
+        {"Ipv6CidrBlock": "2600:1f14:abc:de00::/56", "Ipv6CidrBlockState": {"State": "associated"}}
+    ]
     docs.find_eni("eni-0b00000000000000b")["Ipv6Prefixes"] = [{"Ipv6Prefix": "2600:1f14:abc:de01:8f00::/80"}]
     docs.pods.append(pod("v6-1", node=NODE_B, ip="2600:1f14:abc:de01:8f00::1"))
     docs.ipamd = None
@@ -105,36 +162,65 @@ def test_branch_eni_fargate_and_ipv6_pods(tmp_path: Path, capsys: pytest.Capture
     ]
 
 
-def test_a_pod_whose_ip_is_on_no_eni_of_its_node_shows_the_verdict(tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_pod_whose_ip_is_on_no_eni_of_its_node_shows_the_verdict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     docs = baseline()
     docs.find_pod("web-1")["spec"]["nodeName"] = NODE_B  # node B holds no such IP
     found = rows(["--bundle", str(docs.write(tmp_path / "bundle"))], capsys)["web-1"]
     assert (found["eni"], found["kind"], found["check"]["result"], found["check"]["reasons"]) == (
-        None, None, "fail", ["not_on_node_eni", "ipamd_mismatch"])
+        None,
+        None,
+        "fail",
+        ["not_on_node_eni", "ipamd_mismatch"],
+    )
 
 
 def test_bundle_and_cluster_together_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["--bundle", str(BUNDLE), "--cluster", "c"], capsys) == (
-        2, "", "ekslab: error: ekslab pods: give either --bundle or --cluster/--region, not both "
-               "(see 'ekslab pods --help')\n")
+        2,
+        "",
+        "ekslab: error: ekslab pods: give either --bundle or --cluster/--region, not both "
+        "(see 'ekslab pods --help')\n",
+    )
 
 
-def test_live_cluster_pods_sit_on_the_enis_ec2_reports(moto_ec2: str, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_live_cluster_pods_sit_on_the_enis_ec2_reports(
+    moto_ec2: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     lab = make_lab()
     cluster = kube_for(lab)
     with serve(cluster, tmp_path) as kubeconfig:
-        found = rows(["--cluster", CLUSTER, "--region", REGION, "--kubeconfig", str(kubeconfig),
-                      "--ipamd-transport", "proxy", "--page-size", "2"], capsys)
+        found = rows(
+            [
+                "--cluster",
+                CLUSTER,
+                "--region",
+                REGION,
+                "--kubeconfig",
+                str(kubeconfig),
+                "--ipamd-transport",
+                "proxy",
+                "--page-size",
+                "2",
+            ],
+            capsys,
+        )
     # What EC2 itself says, read independently of ekslab: the ENI, device and subnet of each secondary IP.
     truth = {}
     for item in boto3.client("ec2", region_name=REGION).describe_network_interfaces()["NetworkInterfaces"]:
         for address in item["PrivateIpAddresses"]:
             if not address["Primary"]:
-                truth[address["PrivateIpAddress"]] = (item["NetworkInterfaceId"], item["Attachment"]["DeviceIndex"],
-                                                      item["SubnetId"], "secondary IP", None, "pass")
+                truth[address["PrivateIpAddress"]] = (
+                    item["NetworkInterfaceId"],
+                    item["Attachment"]["DeviceIndex"],
+                    item["SubnetId"],
+                    "secondary IP",
+                    None,
+                    "pass",
+                )
     with_ip = {name: item for name, item in found.items() if item["ip"]}
     assert len(with_ip) >= 4
     assert {name: view(item) for name, item in with_ip.items()} == {
-        name: truth[item["ip"]] for name, item in with_ip.items()}
+        name: truth[item["ip"]] for name, item in with_ip.items()
+    }

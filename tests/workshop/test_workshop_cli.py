@@ -66,24 +66,31 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return int(exited.value.code or 0), out, err
 
 
-def test_junit_has_one_case_per_step_with_its_verdict(guide: Path, tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_junit_has_one_case_per_step_with_its_verdict(
+    guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "workshop.xml"
     code, _, _ = run(["workshop", "run", str(guide), "--keep-going", "--junit-file", str(report)], capsys)
     suite = next(iter(JUnitXml.fromfile(str(report))))
-    verdicts = [(case.name, case.classname, type(case.result[0]).__name__ if case.result else "passed")
-                for case in suite]
-    assert (code, verdicts) == (1, [
-        ("01. AZ exports", "workshop.Exports", "passed"),
-        ('02. echo "AZ1 is $AZ1"', "workshop.Checks", "passed"),
-        ('03. echo "export AZ1=wrong"', "workshop.Checks", "Failure"),
-        ("04. sleep 5", "workshop.Checks", "Error"),
-        ("05. echo pd", "workshop.Checks", "Skipped"),
-    ])
+    verdicts = [
+        (case.name, case.classname, type(case.result[0]).__name__ if case.result else "passed")
+        for case in suite
+    ]
+    assert (code, verdicts) == (
+        1,
+        [
+            ("01. AZ exports", "workshop.Exports", "passed"),
+            ('02. echo "AZ1 is $AZ1"', "workshop.Checks", "passed"),
+            ('03. echo "export AZ1=wrong"', "workshop.Checks", "Failure"),
+            ("04. sleep 5", "workshop.Checks", "Error"),
+            ("05. echo pd", "workshop.Checks", "Skipped"),
+        ],
+    )
 
 
-def test_junit_failure_carries_the_reason_and_the_output(guide: Path, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_junit_failure_carries_the_reason_and_the_output(
+    guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "workshop.xml"
     run(["workshop", "run", str(guide), "--keep-going", "--junit-file", str(report)], capsys)
     case = list(next(iter(JUnitXml.fromfile(str(report)))))[2]
@@ -91,22 +98,30 @@ def test_junit_failure_carries_the_reason_and_the_output(guide: Path, tmp_path: 
     assert isinstance(failure, Failure)
     assert (failure.message, case.system_out) == (
         "output does not have the expected shape: `export AZ1=wrong` does not match `export AZ1={az}` "
-        "(guide line 26)", "export AZ1=wrong\n")
+        "(guide line 26)",
+        "export AZ1=wrong\n",
+    )
     assert "expected shape:\nexport AZ1={az}" in failure.text
 
 
-def test_junit_timeout_is_an_error_and_skip_says_why(guide: Path, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_junit_timeout_is_an_error_and_skip_says_why(
+    guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "workshop.xml"
     run(["workshop", "run", str(guide), "--keep-going", "--junit-file", str(report)], capsys)
     cases = list(next(iter(JUnitXml.fromfile(str(report)))))
     error, skipped = cases[3].result[0], cases[4].result[0]
     assert (isinstance(error, Error), error.message, isinstance(skipped, Skipped), skipped.message) == (
-        True, "timed out after 0.3 s", True, "requires PREFIX_DELEGATION=true (it is not set)")
+        True,
+        "timed out after 0.3 s",
+        True,
+        "requires PREFIX_DELEGATION=true (it is not set)",
+    )
 
 
 def test_junit_system_err_has_no_terminal_codes_or_characters_xml_cannot_hold(
-        guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = tmp_path / "workshop.xml"
     run(["workshop", "run", str(guide), "--junit-file", str(report)], capsys)
     case = list(next(iter(JUnitXml.fromfile(str(report)))))[1]
@@ -118,7 +133,9 @@ def test_stops_at_the_first_failure_by_default(guide: Path, capsys: pytest.Captu
     assert (code, out.splitlines()[-1]) == (1, "5 steps: 2 passed, 1 failed, 0 errors, 2 skipped")
 
 
-def test_progress_names_each_step_and_shows_why_one_failed(guide: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_names_each_step_and_shows_why_one_failed(
+    guide: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _, out, _ = run(["workshop", "run", str(guide)], capsys)
     lines = [re.sub(r" \(\d+\.\d s\)$", "", line) for line in out.splitlines()]
     assert lines[:9] == [
@@ -135,49 +152,74 @@ def test_progress_names_each_step_and_shows_why_one_failed(guide: Path, capsys: 
     ]
 
 
-def test_all_passing_guide_exits_0_and_skips_do_not_fail_it(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_passing_guide_exits_0_and_skips_do_not_fail_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "ok.md"
     path.write_text("```sh\ntrue\n```\n\n<!-- workshop: manual=interactive -->\n```sh\nfalse\n```\n")
     code, out, _ = run(["workshop", "run", str(path)], capsys)
     assert (code, out.splitlines()[-1]) == (0, "2 steps: 1 passed, 0 failed, 0 errors, 1 skipped")
 
 
-def test_dry_run_lists_the_steps_and_runs_nothing(guide: Path, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_lists_the_steps_and_runs_nothing(
+    guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     marker = tmp_path / "ran"
     guide.write_text(guide.read_text() + f"\n```sh\ntouch {marker}\n```\n")
     code, out, _ = run(["workshop", "run", "--dry-run", str(guide)], capsys)
     lines = out.splitlines()
     assert (code, marker.exists(), lines[0], lines[1].split(), len(lines)) == (
-        0, False, f"Demo: 6 steps ({guide})", ["#", "LINE", "SECTION", "STEP", "CHECKS"], 8)
-    assert re.split(r"\s{3,}", lines[6]) == ["5", "35", "Checks", "echo pd", "exit 0, requires PREFIX_DELEGATION=true"]
+        0,
+        False,
+        f"Demo: 6 steps ({guide})",
+        ["#", "LINE", "SECTION", "STEP", "CHECKS"],
+        8,
+    )
+    assert re.split(r"\s{3,}", lines[6]) == [
+        "5",
+        "35",
+        "Checks",
+        "echo pd",
+        "exit 0, requires PREFIX_DELEGATION=true",
+    ]
 
 
 def test_malformed_guide_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bad.md"
     path.write_text("# Bad\n\n```sh\necho never closed\n")
     code, out, err = run(["workshop", "run", "--dry-run", str(path)], capsys)
-    assert (code, out, err) == (2, "", f"ekslab: error: {path} line 3: opens a ``` code block that is never closed\n")
+    assert (code, out, err) == (
+        2,
+        "",
+        f"ekslab: error: {path} line 3: opens a ``` code block that is never closed\n",
+    )
 
 
 def test_junit_file_in_a_missing_folder_is_refused_before_any_step_runs(
-        guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     target = tmp_path / "missing" / "workshop.xml"
     code, out, err = run(["workshop", "run", str(guide), "--junit-file", str(target)], capsys)
     assert (code, out, err, target.parent.exists()) == (
-        2, "", f"ekslab: error: --junit-file {target}: its folder does not exist\n", False)
+        2,
+        "",
+        f"ekslab: error: --junit-file {target}: its folder does not exist\n",
+        False,
+    )
 
 
-def test_junit_write_leaves_no_temporary_file(guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_junit_write_leaves_no_temporary_file(
+    guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_dir = tmp_path / "reports"
     out_dir.mkdir()
     run(["workshop", "run", str(guide), "--junit-file", str(out_dir / "w.xml")], capsys)
     assert os.listdir(out_dir) == ["w.xml"]
 
 
-def test_junit_class_names_keep_numbered_sections_and_cidrs_readable(tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_junit_class_names_keep_numbered_sections_and_cidrs_readable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # JUnit viewers split class names at dots; numbering and CIDRs must not become packages.
     path, report = tmp_path / "g.md", tmp_path / "w.xml"
     path.write_text("## 5. Custom networking with the 100.64.0.0/16 pod subnets\n\n```sh\ntrue\n```\n")

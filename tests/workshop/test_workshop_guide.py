@@ -17,8 +17,12 @@ from tests.verify.cluster_docs import ClusterDocs, daemonset
 from tests.workshop import fake_lab
 
 GUIDE = Path(__file__).resolve().parent.parent.parent / "docs" / "workshop.md"
-FOLLOW_ON = ("4. Prefix delegation", "5. Custom networking with the 100.64.0.0/16 pod subnets",
-             "6. Security groups for pods", "7. Network policy")
+FOLLOW_ON = (
+    "4. Prefix delegation",
+    "5. Custom networking with the 100.64.0.0/16 pod subnets",
+    "6. Security groups for pods",
+    "7. Network policy",
+)
 
 
 def shell_fences(text: str) -> list[int]:
@@ -49,9 +53,15 @@ def test_follow_on_sections_run_only_on_their_lab_variant() -> None:
     steps = read_guide(GUIDE).steps
     requires = {step.section: step.requires for step in steps if step.section in FOLLOW_ON}
     seed = [step.number for step in steps if step.section not in FOLLOW_ON and step.requires]
-    assert (requires, seed) == ({
-        FOLLOW_ON[0]: ("PREFIX_DELEGATION",), FOLLOW_ON[1]: ("CUSTOM_NETWORKING",), FOLLOW_ON[2]: ("POD_ENI",),
-        FOLLOW_ON[3]: ("NETWORK_POLICY",)}, [])
+    assert (requires, seed) == (
+        {
+            FOLLOW_ON[0]: ("PREFIX_DELEGATION",),
+            FOLLOW_ON[1]: ("CUSTOM_NETWORKING",),
+            FOLLOW_ON[2]: ("POD_ENI",),
+            FOLLOW_ON[3]: ("NETWORK_POLICY",),
+        },
+        [],
+    )
 
 
 def test_the_guide_documents_every_placeholder() -> None:
@@ -62,30 +72,54 @@ def test_the_guide_documents_every_placeholder() -> None:
 def test_the_seed_commands_are_all_in_the_guide() -> None:
     # /work/shared/seed: the AZ exports, kubectl get pods -A -o wide, and the three introspection paths.
     text = GUIDE.read_text()
-    assert [command for command in ("kubectl get pods --all-namespaces -o wide", "localhost:61679/v1/networkutils-env-settings",
-                                    "localhost:61679/v1/enis", "localhost:61679/v1/pods", "ekslab azs",
-                                    "ekslab ipamd env", "ekslab ipamd pods", "ekslab ipamd enis", "ekslab pods")
-            if command not in text] == []
+    assert [
+        command
+        for command in (
+            "kubectl get pods --all-namespaces -o wide",
+            "localhost:61679/v1/networkutils-env-settings",
+            "localhost:61679/v1/enis",
+            "localhost:61679/v1/pods",
+            "ekslab azs",
+            "ekslab ipamd env",
+            "ekslab ipamd pods",
+            "ekslab ipamd enis",
+            "ekslab pods",
+        )
+        if command not in text
+    ] == []
 
 
 def recorded_lab(tmp_path: Path, docs: ClusterDocs, *, network_policy: bool) -> dict[str, str]:
     """The environment of a terminal on a recorded lab: fake kubectl/aws first on PATH, the network
     stack's AZ outputs in moto (the ``moto_aws`` fixture must be active), HOME in a temporary folder."""
-    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
-                "Outputs": {f"AZ{index}": {"Value": zone} for index, zone in enumerate(fake_lab.ZONES, start=1)}}
+    template = {
+        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+        "Outputs": {f"AZ{index}": {"Value": zone} for index, zone in enumerate(fake_lab.ZONES, start=1)},
+    }
     boto3.client("cloudformation", region_name=fake_lab.REGION).create_stack(
-        StackName=f"{fake_lab.LAB}-network", TemplateBody=json.dumps(template))
+        StackName=f"{fake_lab.LAB}-network", TemplateBody=json.dumps(template)
+    )
     lab = fake_lab.write_lab(tmp_path / "lab", docs, network_policy=network_policy)
     bin_dir = tmp_path / "bin"
     home = tmp_path / "home"
     home.mkdir()
-    return {**os.environ, **fake_lab.install_commands(bin_dir), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-            "HOME": str(home), "LAB": fake_lab.LAB, "AWS_REGION": fake_lab.REGION, "FAKE_LAB": str(lab)}
+    return {
+        **os.environ,
+        **fake_lab.install_commands(bin_dir),
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(home),
+        "LAB": fake_lab.LAB,
+        "AWS_REGION": fake_lab.REGION,
+        "FAKE_LAB": str(lab),
+    }
 
 
 def problems(results: list[StepResult]) -> list[str]:
-    return [f"step {result.step.number} ({result.step.title}): {result.message}\n{result.detail or result.stderr}"
-            for result in results if result.status not in ("passed", "skipped")]
+    return [
+        f"step {result.step.number} ({result.step.title}): {result.message}\n{result.detail or result.stderr}"
+        for result in results
+        if result.status not in ("passed", "skipped")
+    ]
 
 
 def test_the_whole_guide_passes_on_a_lab_with_every_feature(moto_aws: str, tmp_path: Path) -> None:
@@ -94,19 +128,24 @@ def test_the_whole_guide_passes_on_a_lab_with_every_feature(moto_aws: str, tmp_p
     results = run_guide(guide, RunOptions(workdir=tmp_path, env=env, default_timeout=120))
     assert problems(results) == []
     assert [result.step.number for result in results if result.status == "skipped"] == [
-        step.number for step in guide.steps if step.manual]
+        step.number for step in guide.steps if step.manual
+    ]
     assert (Path(env["HOME"]) / ".bash_profile").read_text().count("export AZ1=us-west-2a") == 1
 
 
-def test_on_the_default_lab_the_follow_on_sections_are_skipped_with_their_reason(moto_aws: str,
-                                                                                tmp_path: Path) -> None:
+def test_on_the_default_lab_the_follow_on_sections_are_skipped_with_their_reason(
+    moto_aws: str, tmp_path: Path
+) -> None:
     # The default lab (what lab-e2e.yml deploys): none of the features, no amazon-vpc-cni ConfigMap.
     docs = fake_lab.lab_docs()
     docs.daemonset = daemonset({})
     env = recorded_lab(tmp_path, docs, network_policy=False)
     results = run_guide(read_guide(GUIDE), RunOptions(workdir=tmp_path, env=env, default_timeout=120))
-    skipped = {result.step.section: result.message for result in results
-               if result.status == "skipped" and result.step.section in FOLLOW_ON}
+    skipped = {
+        result.step.section: result.message
+        for result in results
+        if result.status == "skipped" and result.step.section in FOLLOW_ON
+    }
     assert problems(results) == []
     assert skipped == {
         FOLLOW_ON[0]: "requires PREFIX_DELEGATION=true (it is '')",
