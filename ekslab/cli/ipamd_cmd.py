@@ -121,7 +121,7 @@ def pods_command(**params: Any) -> None:
 
     /v1/pods exists only up to CNI v1.6; on later versions the map is derived from the assigned
     addresses of /v1/enis, with pod names from CNI v1.11 on (before that, container ids), and a note
-    says so. With --file, give /v1/pods or /v1/enis body, or the node folder.
+    says so. With --file, give a /v1/pods or /v1/enis body, or the node folder.
     """
     from ekslab.exercises import ipamd_view as view
 
