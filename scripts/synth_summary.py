@@ -64,8 +64,11 @@ def summarize(out_dir: Path, console: Console) -> None:
                 console.print(f"    {_text(subnet.get('AvailabilityZone'))}  {_text(subnet.get('CidrBlock'))}")
         exports = sorted(_text(o.get("Export", {}).get("Name")) for o in template.get("Outputs", {}).values()
                          if "Export" in o)
+        # CDK's own cross-stack references are exports too ("<stack>:ExportsOutput..."): count them only.
+        named = [export for export in exports if ":ExportsOutput" not in export]
         if exports:
-            console.print(f"[bold]{name}[/]: exports {', '.join(exports)}")
+            console.print(f"[bold]{name}[/]: exports {', '.join(named) or '(none)'}"
+                          + (f" (+{len(exports) - len(named)} cross-stack references)" if len(named) < len(exports) else ""))
         for group in _resources(template, "AWS::EKS::Nodegroup"):
             scaling = group.get("ScalingConfig", {})
             console.print(
@@ -75,7 +78,7 @@ def summarize(out_dir: Path, console: Console) -> None:
             )
         for addon in _resources(template, "AWS::EKS::Addon"):
             values = addon.get("ConfigurationValues")
-            settings = values if isinstance(values, str) else json.dumps(values) if values else "{}"
+            settings = values if isinstance(values, str) else json.dumps(values) if values else "(add-on defaults)"
             console.print(f"[bold]{name}[/]: add-on {_text(addon.get('AddonName'))} "
                           f"{_text(addon.get('AddonVersion', 'default'))} configurationValues {settings}")
         counts = Counter(r.get("Type") for r in template.get("Resources", {}).values())
