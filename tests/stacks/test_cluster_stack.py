@@ -315,3 +315,23 @@ def test_lab_owns_the_encrypted_control_plane_log_group(cluster: Template) -> No
     assert group["DeletionPolicy"] == "Delete"
     [eks_cluster] = _by_type(cluster, "AWS::EKS::Cluster").values()
     assert group_id in eks_cluster["DependsOn"]
+
+
+def test_default_kubernetes_version_is_the_newest_cdk_and_a_kubectl_layer_support() -> None:
+    import importlib
+    from typing import get_args
+
+    from aws_cdk import aws_eks_v2 as eks
+
+    from ekslab.config import defaults
+    from ekslab.config.model import Cluster
+    from ekslab_constructs.eks_cluster import KUBECTL_LAYERS
+
+    cdk_versions = sorted((tuple(map(int, name[1:].split("_"))) for name in dir(eks.KubernetesVersion)
+                           if name.startswith("V1_")))
+    newest = ".".join(map(str, cdk_versions[-1]))
+    assert defaults.KUBERNETES_VERSION == newest
+    # every version the config accepts has a pinned kubectl layer that is installed
+    accepted = get_args(Cluster.model_fields["kubernetes_version"].annotation)
+    assert set(accepted) == set(KUBECTL_LAYERS)
+    assert all(hasattr(importlib.import_module(module), name) for module, name in KUBECTL_LAYERS.values())
