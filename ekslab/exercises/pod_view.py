@@ -2,31 +2,24 @@
 
 Per pod: its node and IP, the ENI that holds the IP, the ENI's device number and subnet, and where
 the address comes from: a secondary IP of the ENI, a delegated prefix, a branch ENI (security groups
-for pods), a Fargate pod's own ENI, or the node's own address (hostNetwork). The ENI of each pod is
-the one ``ekslab verify`` found (``ekslab.verify.checks``: EC2's ENIs of the pod's node, prefixes
-included, the pod-eni annotation for branch ENIs); this module only reads the verdicts and the
-snapshot's records, so the view and the verification never disagree.
+for pods), a Fargate pod's own ENI, or the node's own address (hostNetwork). The ENI of each pod and
+where its address comes from are what ``ekslab verify`` found (``ekslab.verify.checks``: EC2's ENIs
+of the pod's node, prefixes included, the pod-eni annotation for branch ENIs; ``PodResult.eni`` and
+``PodResult.address_kind``); this module only reads the verdicts and the snapshot's records, so the
+view and the verification never disagree.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ekslab.sources.records import EniRecord, PodRecord
-from ekslab.verify.results import PodResult, Report
+from ekslab.sources.records import PodRecord
+from ekslab.verify.results import PREFIX, PodResult, Report
 from ekslab.verify.snapshot import ClusterSnapshot
 
 COLUMNS: Final = ("NAMESPACE", "NAME", "STATUS", "IP", "NODE", "ENI", "DEV", "SUBNET", "FROM", "CHECK")
-
-SECONDARY_IP: Final = "secondary IP"
-PREFIX: Final = "prefix"
-BRANCH_ENI: Final = "branch ENI"
-OWN_ENI: Final = "own ENI"
-"""A Fargate pod: its IP is the primary IP of an ENI of its own."""
-HOST_NETWORK: Final = "host network"
 
 
 @dataclass(frozen=True)
@@ -42,7 +35,8 @@ class PodEniRow:
     subnet: str | None
     subnet_cidrs: tuple[str, ...]
     kind: str | None
-    """``SECONDARY_IP``, ``PREFIX``, ``BRANCH_ENI``, ``OWN_ENI``, ``HOST_NETWORK``; ``None``: no ENI found."""
+    """``PodResult.address_kind``: ``SECONDARY_IP``, ``PREFIX``, ``BRANCH_ENI``, ``OWN_ENI`` or
+    ``HOST_NETWORK_IP`` of ``ekslab.verify.results``; ``None``: no ENI found."""
     prefix: str | None
     """The delegated prefix the IP comes from (``kind == PREFIX``)."""
     result: str
@@ -107,7 +101,6 @@ def pod_eni_rows(
 
 def _row(pod: PodRecord, verdict: PodResult | None, snapshot: ClusterSnapshot) -> PodEniRow:
     eni = snapshot.enis.get(verdict.eni) if verdict is not None and verdict.eni else None
-    kind, prefix = address_source(pod, eni)
     subnet = eni.subnet_id if eni is not None else None
     cidrs = snapshot.subnets[subnet].cidrs if subnet in snapshot.subnets else ()
     return PodEniRow(
@@ -121,29 +114,9 @@ def _row(pod: PodRecord, verdict: PodResult | None, snapshot: ClusterSnapshot) -
         network_card=verdict.network_card if verdict is not None else None,
         subnet=subnet,
         subnet_cidrs=tuple(cidrs),
-        kind=kind,
-        prefix=prefix,
+        kind=verdict.address_kind if verdict is not None else None,
+        prefix=verdict.prefix if verdict is not None else None,
         result=verdict.result if verdict is not None else "skip",
         reasons=verdict.reasons if verdict is not None else (),
         details=verdict.details if verdict is not None else (),
     )
-
-
-def address_source(pod: PodRecord, eni: EniRecord | None) -> tuple[str | None, str | None]:
-    """Where the pod's IP comes from on the ENI verification matched it to: (kind, prefix)."""
-    if pod.host_network:
-        return HOST_NETWORK, None
-    if eni is None or not pod.ip:
-        return None, None
-    if eni.interface_type == "branch":
-        return BRANCH_ENI, None
-    if pod.ip in eni.secondary_ips or pod.ip in eni.ipv6_addresses:
-        return SECONDARY_IP, None
-    address = ipaddress.ip_address(pod.ip)
-    for prefix in (*eni.ipv4_prefixes, *eni.ipv6_prefixes):
-        network = ipaddress.ip_network(prefix, strict=False)
-        if address.version == network.version and address in network:
-            return PREFIX, prefix
-    if pod.ip == eni.primary_ip:
-        return OWN_ENI, None
-    return None, None

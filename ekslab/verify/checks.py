@@ -30,16 +30,18 @@ import socket
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from ekslab.ipamd.env import canonical_setting
 from ekslab.ipamd.models import IpamdAddress, IpamdEni, NodeIpamd
 from ekslab.sources.records import EniRecord, NodeRecord, PodRecord
 from ekslab.verify.drift import AWS_NODE_CONTAINER, daemonset_drift, node_drift
 from ekslab.verify.results import (
+    BRANCH_ENI,
     DUPLICATE_IP,
     FAIL,
     HOST_NETWORK,
+    HOST_NETWORK_IP,
     IPAMD_MISMATCH,
     NO_ENI_DATA,
     NO_IP,
@@ -47,7 +49,10 @@ from ekslab.verify.results import (
     NOT_IN_VPC,
     NOT_ON_NODE_ENI,
     NOT_RUNNING,
+    OWN_ENI,
     PASS,
+    PREFIX,
+    SECONDARY_IP,
     SKIP,
     UNKNOWN_NODE,
     UNVERIFIED,
@@ -109,41 +114,50 @@ def _contains(networks: Iterable[_Network], version: int, value: int) -> bool:
     return any(net_version == version and value >> shift == prefix for net_version, shift, prefix in networks)
 
 
+class _Owner(NamedTuple):
+    """The ENI that holds an IP, how (``SECONDARY_IP`` or ``PREFIX``), and the prefix for ``PREFIX``."""
+
+    eni: EniRecord
+    kind: str
+    prefix: str | None = None
+
+
 class _EniIndex:
     """Where each IP lives according to EC2: secondary IPs, primary IPs and delegated prefixes."""
 
     def __init__(self, enis: Iterable[EniRecord]) -> None:
-        self.secondary: dict[str, EniRecord] = {}
+        self.secondary: dict[str, _Owner] = {}
         self.primary: dict[str, EniRecord] = {}
         self.by_instance: dict[str, list[EniRecord]] = {}
-        # {(version, shift): {value >> shift: eni}}: one dict lookup per prefix length present.
-        self.prefixes: dict[tuple[int, int], dict[int, EniRecord]] = {}
+        # {(version, shift): {value >> shift: owner}}: one dict lookup per prefix length present.
+        self.prefixes: dict[tuple[int, int], dict[int, _Owner]] = {}
         for eni in enis:
             if eni.instance_id:
                 self.by_instance.setdefault(eni.instance_id, []).append(eni)
             if eni.primary_ip:
                 self.primary[eni.primary_ip] = eni
+            owner = _Owner(eni, SECONDARY_IP)
             for ip in eni.secondary_ips:
-                self.secondary[ip] = eni
+                self.secondary[ip] = owner
             for ip in eni.ipv6_addresses:
-                self.secondary[ip] = eni
+                self.secondary[ip] = owner
             for prefix in eni.ipv4_prefixes + eni.ipv6_prefixes:
                 network = parse_network(prefix)
                 if network:
                     version, shift, value = network
-                    self.prefixes.setdefault((version, shift), {})[value] = eni
+                    self.prefixes.setdefault((version, shift), {})[value] = _Owner(eni, PREFIX, prefix)
         for attached in self.by_instance.values():
             attached.sort(key=lambda eni: (eni.network_card or 0, eni.device_index or 0))
 
-    def owner(self, ip: str, version: int, value: int) -> tuple[EniRecord, str] | None:
-        eni = self.secondary.get(ip)
-        if eni is not None:
-            return eni, "secondary IP"
+    def owner(self, ip: str, version: int, value: int) -> _Owner | None:
+        found = self.secondary.get(ip)
+        if found is not None:
+            return found
         for (prefix_version, shift), table in self.prefixes.items():
             if prefix_version == version:
-                eni = table.get(value >> shift)
-                if eni is not None:
-                    return eni, "prefix"
+                found = table.get(value >> shift)
+                if found is not None:
+                    return found
         return None
 
 
@@ -328,7 +342,9 @@ class _Verifier:
 
     def _check_pod(self, pod: PodRecord, duplicates: Mapping[str, list[str]]) -> PodResult:
         if pod.host_network:
-            return PodResult(pod.namespace, pod.name, pod.node, pod.ip, SKIP, (HOST_NETWORK,))
+            return PodResult(
+                pod.namespace, pod.name, pod.node, pod.ip, SKIP, (HOST_NETWORK,), address_kind=HOST_NETWORK_IP
+            )
         if pod.phase in FINISHED_PHASES:
             return PodResult(pod.namespace, pod.name, pod.node, pod.ip, SKIP, (NOT_RUNNING,))
         ip = pod.ip
@@ -337,7 +353,7 @@ class _Verifier:
         reasons: list[str] = []
         details: list[str] = []
         not_checked: list[str] = []
-        eni: EniRecord | None = None
+        owner: _Owner | None = None
         skip_reason = None
         parsed = parse_ip(ip)
         if parsed is None:
@@ -349,85 +365,85 @@ class _Verifier:
         else:
             node = self.snapshot.nodes.get(pod.node or "")
             if pod.branch_enis is not None or pod.branch_error:
-                eni, problem = self._branch_eni(pod, ip)
+                owner, problem = self._branch_eni(pod, ip)
             elif node is not None and node.is_fargate:
-                eni, problem = self._fargate_eni(ip)
+                owner, problem = self._fargate_eni(ip)
             else:
-                eni, problem, skip_reason = self._node_eni(pod, node, ip, parsed)
+                owner, problem, skip_reason = self._node_eni(pod, node, ip, parsed)
             if problem:
                 reasons.append(NOT_ON_NODE_ENI)
                 details.append(problem)
             if node is not None and not node.is_fargate and pod.branch_enis is None and not pod.branch_error:
+                eni = owner.eni if owner is not None else None
                 self._check_ipamd(pod, ip, eni, reasons, details, not_checked)
                 self._check_subnet(pod, parsed, reasons, details, not_checked)
         if ip in duplicates:
             others = [key for key in duplicates[ip] if key != pod.key]
             reasons.append(DUPLICATE_IP)
             details.append(f"{ip} is also the IP of {', '.join(others)}")
-        device = eni.device_index if eni is not None else None
-        card = eni.network_card if eni is not None else None
-        eni_id = eni.eni_id if eni is not None else None
         if reasons:
+            result, codes, explained = FAIL, tuple(reasons), tuple(details)
+        elif skip_reason:
+            result, codes, explained = SKIP, (skip_reason,), tuple(details)
+        else:
+            result, codes, explained = PASS, (), ()
+        if owner is None:
             return PodResult(
                 pod.namespace,
                 pod.name,
                 pod.node,
                 ip,
-                FAIL,
-                tuple(reasons),
-                eni_id,
-                device,
-                card,
-                tuple(details),
-                tuple(not_checked),
+                result,
+                codes,
+                details=explained,
+                not_checked=tuple(not_checked),
             )
-        if skip_reason:
-            return PodResult(
-                pod.namespace,
-                pod.name,
-                pod.node,
-                ip,
-                SKIP,
-                (skip_reason,),
-                eni_id,
-                device,
-                card,
-                tuple(details),
-                tuple(not_checked),
-            )
+        eni = owner.eni
         return PodResult(
-            pod.namespace, pod.name, pod.node, ip, PASS, (), eni_id, device, card, (), tuple(not_checked)
+            pod.namespace,
+            pod.name,
+            pod.node,
+            ip,
+            result,
+            codes,
+            eni.eni_id,
+            eni.device_index,
+            eni.network_card,
+            explained,
+            tuple(not_checked),
+            owner.kind,
+            owner.prefix,
         )
 
     def _node_eni(
         self, pod: PodRecord, node: NodeRecord | None, ip: str, parsed: tuple[int, int]
-    ) -> tuple[EniRecord | None, str | None, str | None]:
+    ) -> tuple[_Owner | None, str | None, str | None]:
         """(owner ENI, failure detail, unverified-skip reason) for a pod on an EC2 node."""
         found = self.index.owner(ip, *parsed)
         if node is None or not node.instance_id:
             # The pod's node matches no instance; an IP held by another known node's ENI still fails.
             if found is not None:
-                owner_node = self.instance_nodes.get(found[0].instance_id or "")
+                owner_node = self.instance_nodes.get(found.eni.instance_id or "")
                 if owner_node is not None and (node is None or owner_node != node.name):
                     return (
                         None,
                         (
-                            f"{ip} is a {found[1]} of {found[0].eni_id} on node {owner_node}, "
+                            f"{ip} is a {found.kind} of {found.eni.eni_id} on node {owner_node}, "
                             f"not on node {pod.node}"
                         ),
                         None,
                     )
             return None, None, UNKNOWN_NODE if node is None else NO_ENI_DATA
         if found is not None:
-            owner, how = found
+            owner = found.eni
             if owner.instance_id == node.instance_id:
-                return owner, None, None
+                return found, None, None
             where = (
                 f"attached to {owner.instance_id} (node {self.instance_nodes.get(owner.instance_id, '?')})"
                 if owner.instance_id
                 else "not attached to any instance"
             )
-            return None, f"{ip} is a {how} of {owner.eni_id}, {where}, not of node {node.name}", None
+            return None, f"{ip} is a {found.kind} of {owner.eni_id}, {where}, not of node {node.name}", None
         primary = self.index.primary.get(ip)
         if primary is not None:
             return None, f"{ip} is the primary IP of {primary.eni_id}, never a pod IP", None
@@ -435,7 +451,7 @@ class _Verifier:
             return None, None, NO_ENI_DATA
         return None, f"{ip} is on no ENI of node {node.name} ({node.instance_id})", None
 
-    def _branch_eni(self, pod: PodRecord, ip: str) -> tuple[EniRecord | None, str | None]:
+    def _branch_eni(self, pod: PodRecord, ip: str) -> tuple[_Owner | None, str | None]:
         if pod.branch_error:
             return None, pod.branch_error
         for branch in pod.branch_enis or ():
@@ -449,14 +465,14 @@ class _Verifier:
                 )
             if ip not in (eni.primary_ip, *eni.secondary_ips, *eni.ipv6_addresses):
                 return None, f"branch ENI {branch.eni_id} does not hold {ip}"
-            return eni, None
+            return _Owner(eni, BRANCH_ENI), None
         return None, f"the pod-eni annotation names no branch ENI with {ip}"
 
-    def _fargate_eni(self, ip: str) -> tuple[EniRecord | None, str | None]:
+    def _fargate_eni(self, ip: str) -> tuple[_Owner | None, str | None]:
         eni = self.index.primary.get(ip)
         if eni is None:
             return None, f"no ENI has {ip} as its primary IP (each Fargate pod has its own ENI)"
-        return eni, None
+        return _Owner(eni, OWN_ENI), None
 
     def _check_ipamd(
         self,

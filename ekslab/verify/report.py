@@ -4,7 +4,8 @@ JSON shape (other keys may be added)::
 
     {"summary": {"pods": N, "passed": N, "failed": N, "skipped": N, "unverified": N, ...},
      "exit_code": 0|1|3,
-     "pods": [{"namespace", "name", "node", "ip", "result", "reasons", "eni", "device"?, "details"?}],
+     "pods": [{"namespace", "name", "node", "ip", "result", "reasons", "eni", "device"?, "details"?,
+               "address_kind"?, "prefix"?}],
      "nodes": [{"name", "instance_id", "compute", "result", "enis", "checks": [...]}],
      "cluster": [{"check", "result", "detail", "differences"?}],
      "targets": {"check": {...}, "backends": [...]}, "notes": [...]}

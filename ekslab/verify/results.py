@@ -48,10 +48,26 @@ TARGET_UNEXPECTED: Final = "target_unexpected"
 TARGET_UNHEALTHY: Final = "target_unhealthy"
 NO_TARGET_GROUP: Final = "no_target_group"
 
+# Where a pod's IP comes from (``PodResult.address_kind``), as the checks matched it.
+SECONDARY_IP: Final = "secondary IP"
+"""A secondary private IP (IPv4) or an IPv6 address of an ENI attached to the pod's node."""
+PREFIX: Final = "prefix"
+"""Inside a prefix delegated to an ENI of the pod's node (``PodResult.prefix`` names it)."""
+BRANCH_ENI: Final = "branch ENI"
+"""The branch ENI named by the pod's ``vpc.amazonaws.com/pod-eni`` annotation (security groups for pods)."""
+OWN_ENI: Final = "own ENI"
+"""A Fargate pod: its IP is the primary IP of an ENI of its own."""
+HOST_NETWORK_IP: Final = "host network"
+"""A hostNetwork pod: it carries its node's IP."""
+
 
 class PodResult(NamedTuple):
     """The verdict on one pod. ``details`` explain each reason in words; ``not_checked`` lists checks
-    that could not run for this pod (e.g. ``ipamd_mismatch`` without ipamd data for its node)."""
+    that could not run for this pod (e.g. ``ipamd_mismatch`` without ipamd data for its node).
+
+    ``address_kind`` says where the IP comes from (``SECONDARY_IP``, ``PREFIX``, ``BRANCH_ENI``,
+    ``OWN_ENI``, ``HOST_NETWORK_IP``), ``None`` when no ENI holding it was found; ``prefix`` is the
+    delegated prefix for ``PREFIX``."""
 
     namespace: str
     name: str
@@ -64,6 +80,8 @@ class PodResult(NamedTuple):
     network_card: int | None = None
     details: tuple[str, ...] = ()
     not_checked: tuple[str, ...] = ()
+    address_kind: str | None = None
+    prefix: str | None = None
 
     @property
     def unverified(self) -> bool:
@@ -87,6 +105,10 @@ class PodResult(NamedTuple):
             document["details"] = list(self.details)
         if self.not_checked:
             document["not_checked"] = list(self.not_checked)
+        if self.address_kind is not None:
+            document["address_kind"] = self.address_kind
+        if self.prefix is not None:
+            document["prefix"] = self.prefix
         return document
 
 

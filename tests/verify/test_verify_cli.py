@@ -43,6 +43,16 @@ def test_passing_bundle_exits_0_with_the_documented_json_shape(
     assert set(document["pods"][0]) >= {"namespace", "name", "node", "ip", "result", "reasons", "eni"}
 
 
+def test_json_says_where_each_pod_ip_comes_from(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = cli(["verify", "--bundle", str(bundle), "--output", "json"], capsys)
+    pods = {item["name"]: item for item in json.loads(out)["pods"]}
+    assert (
+        (pods["web-1"]["address_kind"], "prefix" in pods["web-1"]),
+        (pods["api-1"]["address_kind"], pods["api-1"]["prefix"]),
+        "address_kind" in pods["queued-7f9c"],
+    ) == (("secondary IP", False), ("prefix", "10.0.40.16/28"), False)
+
+
 def test_json_is_the_default_off_a_terminal(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = cli(["verify", "--bundle", str(bundle)], capsys)
     assert json.loads(out)["exit_code"] == 0

@@ -48,6 +48,22 @@ def test_pods_with_nothing_to_verify_are_skipped(tmp_path: Path, name: str, reas
     assert verdict(run(baseline(), tmp_path), name) == ("skip", (reason,))
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("web-1", ("secondary IP", None)),
+        ("api-1", ("prefix", "10.0.40.16/28")),
+        ("aws-node-4x7kq", ("host network", None)),
+        ("queued-7f9c", (None, None)),
+    ],
+)
+def test_each_pod_says_where_its_ip_comes_from(
+    tmp_path: Path, name: str, expected: tuple[str | None, str | None]
+) -> None:
+    found = result(run(baseline(), tmp_path), name)
+    assert (found.address_kind, found.prefix) == expected
+
+
 def test_failed_pod_is_skipped_as_not_running(tmp_path: Path) -> None:
     docs = baseline()
     docs.find_pod("web-1")["status"]["phase"] = "Failed"
@@ -292,7 +308,7 @@ def annotation(ip: str = "10.0.1.77", eni_id: str = BRANCH) -> str:
 
 def test_branch_eni_pod_passes_on_its_branch_eni(tmp_path: Path) -> None:
     found = result(run(with_branch_pod(annotation()), tmp_path), "secure-1")
-    assert (found.result, found.eni) == ("pass", BRANCH)
+    assert (found.result, found.eni, found.address_kind) == ("pass", BRANCH, "branch ENI")
 
 
 @pytest.mark.parametrize(
@@ -338,6 +354,7 @@ def test_fargate_pod_passes_on_its_own_eni(tmp_path: Path) -> None:
     docs.enis.append(eni("eni-0f00000000000fa1e", instance_id=None, device=0, primary_ip="10.0.5.5"))
     report = run(docs, tmp_path)
     assert (verdict(report, "coredns-fargate"), report.exit_code()) == (("pass", ()), 0)
+    assert result(report, "coredns-fargate").address_kind == "own ENI"
 
 
 def test_fargate_pod_without_its_eni_fails(tmp_path: Path) -> None:
@@ -370,10 +387,11 @@ def test_ipv6_pod_inside_an_80_prefix_passes(tmp_path: Path) -> None:
     docs = ipv6_cluster()
     docs.pods.append(pod("v6-1", node=NODE_B, ip="2600:1f14:abc:de01:8f00:0:0:1"))
     found = result(run(docs, tmp_path), "v6-1")
-    assert (found.result, found.ip, found.eni) == (
+    assert (found.result, found.ip, found.eni, found.prefix) == (
         "pass",
         "2600:1f14:abc:de01:8f00::1",
         "eni-0b00000000000000b",
+        "2600:1f14:abc:de01:8f00::/80",
     )
 
 
