@@ -349,16 +349,12 @@ def _load_live(endpoint: str, node_name: str, params: dict[str, Any]) -> _Loaded
 
 
 def _find_node(kube: Any, name: str) -> Any:
-    # TODO(verification developer): a KubeSource.node(name) GET would avoid listing every node.
     from ekslab.sources.records import node_record
 
-    position = 0
-    for page in kube.nodes():
-        for item in page:
-            if (item.get("metadata") or {}).get("name") == name:
-                return node_record(item, position=position, source="Kubernetes API nodes: items")
-            position += 1
-    raise InputError("--node", "is not a node of the cluster (see kubectl get nodes)", name)
+    item = kube.node(name)
+    if item is None:
+        raise InputError("--node", "is not a node of the cluster (see kubectl get nodes)", name)
+    return node_record(item, position=0, source=f"Kubernetes API read node {name}")
 
 
 def _aws(params: dict[str, Any]) -> Any:

@@ -1,4 +1,4 @@
-"""The Kubernetes API, through the official ``kubernetes`` client: paginated lists and the node proxy.
+"""The Kubernetes API, through the official ``kubernetes`` client: paged lists, single GETs, the node proxy.
 
 * Lists use ``limit``/``continue`` (``page_size`` items per request, so 150,000 pods are 300 requests at
   the default 500, kubectl's own chunk size) and are read as raw JSON (``_preload_content=False``):
@@ -110,6 +110,13 @@ class KubeSource:
         return self._all(
             "list targetgroupbindings", self._custom.list_cluster_custom_object, *TARGET_GROUP_BINDING_API
         )
+
+    def node(self, name: str) -> dict[str, Any] | None:
+        """One node by name (a single GET, not a list of every node), or None when there is none."""
+        try:
+            return self._get(f"read node {name}", self._core.read_node, name, optional=True)
+        except _NotFound:
+            return None
 
     def aws_node_daemonset(self) -> dict[str, Any] | None:
         try:

@@ -1,8 +1,9 @@
 """A loopback HTTP server speaking the parts of the Kubernetes API that verification reads.
 
 Real pagination (``limit``/``continue``, an opaque token, ``metadata.continue`` empty on the last
-page), bearer-token authentication, 404 for APIs that are not installed, the node proxy
-(``/api/v1/nodes/<node>:<port>/proxy/<path>``), and fault injection: throttling (HTTP 429 with
+page), bearer-token authentication, 404 for APIs that are not installed, a GET of one node
+(``/api/v1/nodes/<node>``), the node proxy (``/api/v1/nodes/<node>:<port>/proxy/<path>``), and fault
+injection: throttling (HTTP 429 with
 ``Retry-After``) for the first N requests, and nodes whose proxy hangs. It is used through the
 official ``kubernetes`` client and a kubeconfig file, exactly like a real API server.
 """
@@ -33,6 +34,7 @@ LISTS = {
     "/apis/elbv2.k8s.aws/v1beta1/targetgroupbindings": "targetgroupbindings",
 }
 _PROXY = re.compile(r"^/api/v1/nodes/(?P<node>[^/:]+):(?P<port>\d+)/proxy/(?P<path>.+)$")
+_NODE = re.compile(r"^/api/v1/nodes/(?P<node>[^/:]+)$")
 
 
 @dataclass
@@ -84,6 +86,14 @@ class _Handler(BaseHTTPRequestHandler):
         proxy = _PROXY.match(unquote(url.path))  # like Go's net/http, route on the decoded path
         if proxy:
             return self._proxy(proxy["node"], proxy["path"])
+        one = _NODE.match(unquote(url.path))
+        if one:
+            found = [
+                item for item in cluster.objects["nodes"] or [] if item["metadata"]["name"] == one["node"]
+            ]
+            if not found:
+                return self._json(404, {"kind": "Status", "reason": "NotFound", "code": 404})
+            return self._json(200, found[0])
         if url.path == "/apis/apps/v1/namespaces/kube-system/daemonsets/aws-node":
             if cluster.daemonset is None:
                 return self._json(404, {"kind": "Status", "reason": "NotFound", "code": 404})

@@ -94,6 +94,28 @@ def test_installed_crd_lists_every_item_across_pages(tmp_path: Path) -> None:
     ) == (["us-west-2a", "us-west-2b", "us-west-2c"], 2)
 
 
+def test_one_node_is_a_single_get_not_a_list(tmp_path: Path) -> None:
+    # GIVEN a cluster of three nodes  WHEN one is read by name  THEN one GET of that node, no list
+    cluster = FakeCluster()
+    cluster.objects["nodes"] = [
+        node(f"n{index}", instance_id=f"i-{index}", internal_ip=f"10.0.0.{index}") for index in (1, 2, 3)
+    ]
+    with serve(cluster, tmp_path) as kubeconfig:
+        found = source(kubeconfig).node("n2")
+    assert (
+        (found or {}).get("metadata", {}).get("name"),
+        cluster.requests["/api/v1/nodes/n2"],
+        cluster.requests["/api/v1/nodes"],
+    ) == ("n2", 1, 0)
+
+
+def test_unknown_node_reads_as_none(tmp_path: Path) -> None:
+    cluster = FakeCluster()
+    cluster.objects["nodes"] = [node("n1", instance_id="i-1", internal_ip="10.0.0.1")]
+    with serve(cluster, tmp_path) as kubeconfig:
+        assert source(kubeconfig).node("n9") is None
+
+
 def test_missing_aws_node_daemonset_reads_as_none(tmp_path: Path) -> None:
     with serve(FakeCluster(), tmp_path) as kubeconfig:
         assert source(kubeconfig).aws_node_daemonset() is None

@@ -408,6 +408,17 @@ def test_live_enis_through_the_node_proxy_match_the_saved_bodies(
     assert (live["node"], assigned(live)) == (f"ipamd on {NODE}", assigned(saved))
 
 
+def test_live_node_is_read_with_one_get_not_a_list_of_every_node(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cluster = proxied_cluster()
+    with serve(cluster, tmp_path) as kubeconfig:
+        run_json(
+            ["enis", "--node", NODE, "--ipamd-transport", "proxy", "--kubeconfig", str(kubeconfig)], capsys
+        )
+    assert (cluster.requests[f"/api/v1/nodes/{NODE}"], cluster.requests["/api/v1/nodes"]) == (1, 0)
+
+
 def test_live_raw_is_the_body_as_served(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     with serve(proxied_cluster(), tmp_path) as kubeconfig, pytest.raises(SystemExit):
         main(
