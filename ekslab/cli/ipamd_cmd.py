@@ -323,21 +323,16 @@ def _parse_body(endpoint: str, raw: bytes, *, source: str) -> NodeIpamd:
 
 def _load_live(endpoint: str, node_name: str, params: dict[str, Any]) -> _Loaded:
     from ekslab.ipamd import parse_node_bodies
-    from ekslab.sources.introspection import ProxyTransport, SsmTransport, fetch_introspection
+    from ekslab.sources.introspection import fetch_introspection, introspection_transport
     from ekslab.sources.kube import KubeSettings, KubeSource
-    from ekslab.sources.records import daemonset_env
 
     kube = KubeSource(KubeSettings(kubeconfig=params["kubeconfig"], context=params["context"]))
     node = _find_node(kube, node_name)
     if node.is_fargate:
         raise InputError("--node", "is a Fargate node, which runs no ipamd", node_name)
-    daemonset = kube.aws_node_daemonset()
-    env = daemonset_env(daemonset, source="aws-node DaemonSet").get("aws-node", {}) if daemonset else {}
-    bind_address = env.get("INTROSPECTION_BIND_ADDRESS")
-    if params["ipamd_transport"] == "proxy":
-        transport: Any = ProxyTransport(kube, bind_address=bind_address)
-    else:
-        transport = SsmTransport(_aws(params), bind_address=bind_address)
+    transport = introspection_transport(
+        params["ipamd_transport"], kube.aws_node_daemonset(), kube=kube, aws=lambda: _aws(params)
+    )
     with _Spinner(f"fetching ipamd introspection from {node_name} ({transport.name})"):
         fetched = fetch_introspection(transport, [node], concurrency=1, timeout=params["timeout"])[node.name]
     where = f"ipamd on {node_name}"

@@ -17,8 +17,10 @@ the node itself, and the lab keeps it there (the API is unauthenticated). Two tr
   and the node security group admits the control plane on that port, which exposes the
   unauthenticated API to the VPC (the lab refuses it unless acknowledged).
 
-Either way a node that does not answer in ``timeout`` seconds is reported (its ``NodeFetch.error``),
-never waited on forever, and at most ``concurrency`` nodes are fetched at once.
+``introspection_transport`` picks one by name and aims it at the bind address in force (the aws-node
+DaemonSet's ``INTROSPECTION_BIND_ADDRESS``). Either way a node that does not answer in ``timeout``
+seconds is reported (its ``NodeFetch.error``), never waited on forever, and at most ``concurrency``
+nodes are fetched at once.
 """
 
 from __future__ import annotations
@@ -28,14 +30,14 @@ import binascii
 import gzip
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from ekslab.errors import InputError
 from ekslab.ipamd.models import ENDPOINTS
-from ekslab.sources.records import NodeRecord
+from ekslab.sources.records import AWS_NODE_CONTAINER, NodeRecord, daemonset_env
 
 DEFAULT_BIND_ADDRESS: Final = "127.0.0.1:61679"
 SSM_OUTPUT_LIMIT: Final = 24_000
@@ -63,6 +65,28 @@ class Transport(Protocol):
 
     def fetch(self, node: NodeRecord, deadline: float) -> NodeFetch:
         """The bodies of one node, giving up at ``deadline`` (``time.monotonic()`` seconds)."""
+
+
+def introspection_transport(
+    kind: str, daemonset: Mapping[str, Any] | None, *, kube: Any, aws: Callable[[], Any]
+) -> Transport:
+    """The transport named ``kind`` (``ssm`` or ``proxy``), aimed at the bind address in force.
+
+    The address is the ``INTROSPECTION_BIND_ADDRESS`` of the aws-node container of ``daemonset``
+    (``kubectl get ds aws-node -n kube-system -o json``), ipamd's default when the DaemonSet or the
+    variable is absent. ``kube`` is the ``KubeSource`` the proxy goes through; ``aws`` makes the
+    ``AwsSource`` SSM is called with, and is called only for ``ssm``. A unix-socket bind cannot be
+    reached through the proxy: ``InputError``.
+    """
+    env = (
+        daemonset_env(daemonset, source="aws-node DaemonSet").get(AWS_NODE_CONTAINER, {}) if daemonset else {}
+    )
+    bind_address = env.get("INTROSPECTION_BIND_ADDRESS")
+    if kind == "proxy":
+        return ProxyTransport(kube, bind_address=bind_address)
+    if kind == "ssm":
+        return SsmTransport(aws(), bind_address=bind_address)
+    raise ValueError(f"unknown introspection transport {kind!r}")
 
 
 def fetch_introspection(

@@ -23,6 +23,8 @@ COMPUTE_TYPE_LABEL: Final = "eks.amazonaws.com/compute-type"
 """Node label that is ``fargate`` on Fargate nodes."""
 TARGET_TYPE_ANNOTATION: Final = "alb.ingress.kubernetes.io/target-type"
 """AWS Load Balancer Controller: ``ip`` registers pod IPs in the target group (default ``instance``)."""
+AWS_NODE_CONTAINER: Final = "aws-node"
+"""The container of the aws-node DaemonSet that runs ipamd (``daemonset_env`` keys)."""
 _EMPTY: Final[Mapping[str, Any]] = {}
 
 

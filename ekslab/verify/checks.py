@@ -34,8 +34,8 @@ from typing import Final, NamedTuple
 
 from ekslab.ipamd.env import canonical_setting
 from ekslab.ipamd.models import IpamdAddress, IpamdEni, NodeIpamd
-from ekslab.sources.records import EniRecord, NodeRecord, PodRecord
-from ekslab.verify.drift import AWS_NODE_CONTAINER, daemonset_drift, node_drift
+from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord, NodeRecord, PodRecord
+from ekslab.verify.drift import daemonset_drift, node_drift
 from ekslab.verify.results import (
     BRANCH_ENI,
     DUPLICATE_IP,

@@ -18,9 +18,9 @@ from typing import Any, Final
 
 from ekslab.ipamd.env import canonical_setting
 from ekslab.ipamd.models import NodeIpamd
+from ekslab.sources.records import AWS_NODE_CONTAINER
 from ekslab.verify.results import FAIL, NOT_CHECKED, PASS, UNVERIFIED, CheckResult
 
-AWS_NODE_CONTAINER: Final = "aws-node"
 INIT_CONTAINER: Final = "aws-vpc-cni-init"
 UNSET: Final = "(unset)"
 FROM_VALUE_FROM: Final = "(set by valueFrom)"

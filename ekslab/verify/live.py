@@ -166,17 +166,11 @@ def _gather_ipamd(
     daemonset: dict[str, Any] | None,
     bar: _Progress,
 ) -> None:
-    from ekslab.sources.introspection import ProxyTransport, SsmTransport, fetch_introspection
+    from ekslab.sources.introspection import fetch_introspection, introspection_transport
 
     if options.ipamd_transport == "none":
         return
-    env = daemonset_env(daemonset, source="aws-node DaemonSet").get("aws-node", {}) if daemonset else {}
-    bind_address = env.get("INTROSPECTION_BIND_ADDRESS")
-    transport = (
-        ProxyTransport(kube, bind_address=bind_address)
-        if options.ipamd_transport == "proxy"
-        else SsmTransport(aws, bind_address=bind_address)
-    )
+    transport = introspection_transport(options.ipamd_transport, daemonset, kube=kube, aws=lambda: aws)
     targets = [node for node in nodes if not node.is_fargate]
     bar.start("ipamd", len(targets))
 

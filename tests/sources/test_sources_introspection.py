@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from ekslab.errors import InputError
 from ekslab.ipamd import parse_node_bodies
 from ekslab.sources.ec2 import AwsSettings, AwsSource
 from ekslab.sources.introspection import (
@@ -21,12 +22,14 @@ from ekslab.sources.introspection import (
     SsmTransport,
     decode_ssm_output,
     fetch_introspection,
+    introspection_transport,
     ssm_script,
 )
 from ekslab.sources.kube import KubeSettings, KubeSource
 from ekslab.sources.records import NodeRecord
 from tests.sources.fake_kube import FakeCluster, serve
 from tests.sources.moto_lab import REGION, make_lab
+from tests.verify.cluster_docs import daemonset
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ipamd"
 
@@ -105,6 +108,61 @@ def test_proxy_uses_the_port_of_the_bind_address(tmp_path: Path) -> None:
         )
         fetch_introspection(transport, [node("n1")], concurrency=1, timeout=5)
     assert cluster.requests["/api/v1/nodes/n1:61671/proxy/v1/enis"] == 1
+
+
+# --- choosing the transport -------------------------------------------------------------------------
+
+
+def test_proxy_transport_goes_to_the_daemonset_bind_address_and_needs_no_aws() -> None:
+    made: list[str] = []
+    transport = introspection_transport(
+        "proxy",
+        daemonset({"INTROSPECTION_BIND_ADDRESS": "0.0.0.0:61671"}),
+        kube="kube",
+        aws=lambda: made.append("aws"),
+    )
+    assert (type(transport), transport.port, transport.loopback_only, made) == (
+        ProxyTransport,
+        61671,
+        False,
+        [],
+    )
+
+
+@pytest.mark.parametrize("document", [None, daemonset({})], ids=["no DaemonSet", "variable unset"])
+def test_without_a_bind_address_ipamd_default_loopback_is_assumed(document: dict | None) -> None:
+    transport = introspection_transport("proxy", document, kube="kube", aws=lambda: None)
+    assert (transport.port, transport.loopback_only) == (61679, True)
+
+
+def test_ssm_transport_runs_curl_against_the_bind_address_with_the_aws_source_made_once() -> None:
+    made: list[str] = []
+    transport = introspection_transport(
+        "ssm",
+        daemonset({"INTROSPECTION_BIND_ADDRESS": "unix:/var/run/aws-node/ipamd.sock"}),
+        kube="kube",
+        aws=lambda: made.append("aws") or "aws source",
+    )
+    assert (type(transport), transport.aws, transport.lines, made) == (
+        SsmTransport,
+        "aws source",
+        ssm_script("unix:/var/run/aws-node/ipamd.sock"),
+        ["aws"],
+    )
+
+
+def test_proxy_transport_refuses_a_unix_socket_bind() -> None:
+    with pytest.raises(InputError) as raised:
+        introspection_transport(
+            "proxy",
+            daemonset({"INTROSPECTION_BIND_ADDRESS": "unix:/run/ipamd.sock"}),
+            kube="k",
+            aws=lambda: None,
+        )
+    assert raised.value.message == (
+        "--ipamd-transport proxy: cannot reach ipamd on a unix socket, got 'unix:/run/ipamd.sock' "
+        "(use --ipamd-transport ssm)"
+    )
 
 
 def encode(body: bytes) -> str:
