@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ekslab.ipamd import NodeIpamd
 
 TRANSPORTS: Final = ("ssm", "proxy")
-EMPTY_BODY: Final = "is empty (introspection disabled, bound to another address, or ipamd not running)"
 
 
 @click.group()
@@ -265,59 +264,30 @@ def _load_file(endpoint: str, path: Path) -> _Loaded:
     except OSError as error:
         raise InputError(str(path), f"cannot be read ({error.strerror})") from None
     return _Loaded(
-        _parse_body(endpoint, raw, source=str(path)), raw, str(path), live=False, endpoint=endpoint
+        _parse_saved_body(endpoint, raw, source=str(path)), raw, str(path), live=False, endpoint=endpoint
     )
 
 
-def _parse_body(endpoint: str, raw: bytes, *, source: str) -> NodeIpamd:
-    """One saved body, parsed by the endpoint's parser of ``ekslab.ipamd``; for ``pods`` a ``/v1/enis``
-    body is accepted too (pods are then derived from it)."""
-    from ekslab.ipamd import (
-        IpamdFormatError,
-        NodeIpamd,
-        parse_eni_configs,
-        parse_enis,
-        parse_env_settings,
-        parse_pods,
-    )
-    from ekslab.sources.jsondoc import parse_documents
+def _parse_saved_body(endpoint: str, raw: bytes, *, source: str) -> NodeIpamd:
+    """One saved body, parsed by ``ekslab.ipamd.parse_body``; for ``pods`` a ``/v1/enis`` body is
+    accepted too (pods are then derived from it), and CNI v1.7+'s answer to /v1/pods is refused."""
+    from ekslab.ipamd import parse_body
 
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(source, f"is not UTF-8 text (byte {error.start})") from None
-    documents = parse_documents(text, source=source, expected=f"ipamd's /v1/{endpoint} body")
-    if not documents:
-        raise InputError(source, EMPTY_BODY)
-    node = NodeIpamd()
-    if len(documents) > 1:
-        node.notes.append(f"{source}: {len(documents)} concatenated documents, the last one is used")
-    document = documents[-1]
-    try:
-        if endpoint == "enis":
-            node.enis = parse_enis(document)
-        elif endpoint == "eni-configs":
-            node.eni_config = parse_eni_configs(document)
-        elif endpoint == "networkutils-env-settings":
-            node.networkutils_env = parse_env_settings(document)
-        elif endpoint == "ipamd-env-settings":
-            node.ipamd_env = parse_env_settings(document)
-        else:
-            node.pods = parse_pods(document)
-            if node.pods is None:
-                raise InputError(
-                    source,
-                    "is ipamd's list of commands: CNI v1.7+ does not serve /v1/pods",
-                    hint="give the node's enis.json, or its folder, to derive pods from /v1/enis",
-                )
-    except IpamdFormatError as error:
-        if endpoint == "pods":
-            try:
-                node.enis = parse_enis(document)  # an /v1/enis body: pods are derived from it
-                return node
-            except IpamdFormatError:
-                pass
-        raise error.located(source) from None
+        node = parse_body(endpoint, raw, source=source)
+    except InputError as error:
+        if endpoint != "pods":
+            raise
+        try:
+            return parse_body("enis", raw, source=source)  # an /v1/enis body: pods are derived from it
+        except InputError:
+            raise error from None
+    if endpoint == "pods" and node.pods is None:
+        raise InputError(
+            source,
+            "is ipamd's list of commands: CNI v1.7+ does not serve /v1/pods",
+            hint="give the node's enis.json, or its folder, to derive pods from /v1/enis",
+        )
     return node
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ekslab.ipamd import (
+    FORMAT_VERSIONS,
     IpamdAddress,
     IpamdCidr,
     IpamdEni,
@@ -23,17 +24,6 @@ from ekslab.ipamd import (
     IpamdPod,
     canonical_setting,
 )
-
-FORMAT_VERSIONS: Final = {
-    "A": "CNI v1.0-v1.6",
-    "B": "CNI v1.7-v1.8",
-    "C": "CNI v1.9",
-    "D": "CNI v1.10",
-    "E": "CNI v1.11-v1.19",
-    "F": "CNI v1.20-v1.22",
-    "G": "CNI v1.23+",
-}
-"""The CNI versions whose ``/v1/enis`` has each format (cni-facts.md §1.3, eras A to G)."""
 
 SECONDARY_IP: Final = "secondary IP"
 PREFIX: Final = "prefix"

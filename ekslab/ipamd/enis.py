@@ -25,6 +25,16 @@ from typing import Any, Final
 from ekslab.errors import InputError
 from ekslab.ipamd.models import IpamdAddress, IpamdCidr, IpamdEni, IpamdEnis, canonical_cidr, canonical_ip
 
+FORMAT_VERSIONS: Final = {
+    "A": "CNI v1.0-v1.6",
+    "B": "CNI v1.7-v1.8",
+    "C": "CNI v1.9",
+    "D": "CNI v1.10",
+    "E": "CNI v1.11-v1.19",
+    "F": "CNI v1.20-v1.22",
+    "G": "CNI v1.23+",
+}
+"""The CNI versions whose ``/v1/enis`` has each format (``IpamdEnis.format``; cni-facts.md §1.3)."""
 GO_ZERO_TIME: Final = "0001-01-01T00:00:00Z"
 """Go's zero ``time.Time`` marshalled: "never"."""
 

@@ -26,13 +26,6 @@ from ekslab.sources.jsondoc import parse_documents
 IGNORED_MARKER: Final = "ipam_introspection_ignore.txt"
 """Written by eks-log-collector instead of the bodies when run with --ignore_introspection=true."""
 
-_EXPECTED: Final = {
-    "enis": "ipamd's /v1/enis body",
-    "pods": "ipamd's /v1/pods body",
-    "networkutils-env-settings": "ipamd's /v1/networkutils-env-settings body",
-    "ipamd-env-settings": "ipamd's /v1/ipamd-env-settings body",
-    "eni-configs": "ipamd's /v1/eni-configs body",
-}
 _EMPTY: Final = "is empty (introspection disabled, bound to another address, or ipamd not running)"
 
 _PARSERS: Final[Mapping[str, Callable[[Any], Any]]] = {
@@ -51,11 +44,41 @@ _ATTRIBUTES: Final = {
 }
 
 
+def parse_body(endpoint: str, body: str | bytes, *, source: str) -> NodeIpamd:
+    """One raw body of ``endpoint`` (one of ``ENDPOINTS``) parsed by that endpoint's parser, as a
+    ``NodeIpamd`` with only that endpoint's part set.
+
+    ``source`` names the body in errors and notes. A body that is not UTF-8, not JSON, empty, or not
+    the endpoint's shape in any CNI version raises ``InputError``. Of concatenated documents the last
+    is used, and a note says so; ``/v1/pods`` of CNI v1.7+ (ipamd's list of commands) reads as
+    ``pods`` ``None``, with a note.
+    """
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+    except UnicodeDecodeError as error:
+        raise InputError(source, f"is not UTF-8 text (byte {error.start})") from None
+    documents = parse_documents(text, source=source, expected=f"ipamd's /v1/{endpoint} body")
+    if not documents:
+        raise InputError(source, _EMPTY)
+    node = NodeIpamd()
+    if len(documents) > 1:
+        node.notes.append(f"{source}: {len(documents)} concatenated documents, the last one is used")
+    try:
+        value = _PARSERS[endpoint](documents[-1])
+    except InputError as error:
+        raise error.located(source) from None
+    if endpoint == "pods" and value is None:
+        node.notes.append(f"{source}: not served by this CNI version (v1.7+)")
+    setattr(node, _ATTRIBUTES[endpoint], value)
+    return node
+
+
 def parse_node_bodies(bodies: Mapping[str, str | bytes | None], *, source: str) -> NodeIpamd:
     """Parse the raw bodies of one node's endpoints (``None`` = not fetched / no file).
 
     ``source`` prefixes problem messages, e.g. ``ipamd/ip-10-0-1-5`` gives
-    ``ipamd/ip-10-0-1-5/enis.json: is empty (...)``.
+    ``ipamd/ip-10-0-1-5/enis.json: is empty (...)``. A body that ``parse_body`` refuses becomes the
+    endpoint's entry in ``problems``, never an error of the whole node.
     """
     node = NodeIpamd()
     for endpoint in ENDPOINTS:
@@ -66,28 +89,13 @@ def parse_node_bodies(bodies: Mapping[str, str | bytes | None], *, source: str) 
                 node.problems[endpoint] = f"{where}: missing"
             continue
         try:
-            text = body.decode("utf-8") if isinstance(body, bytes) else body
-        except UnicodeDecodeError as error:
-            node.problems[endpoint] = f"{where}: is not UTF-8 text (byte {error.start})"
-            continue
-        try:
-            documents = parse_documents(text, source=where, expected=_EXPECTED[endpoint])
+            part = parse_body(endpoint, body, source=where)
         except InputError as error:
             node.problems[endpoint] = error.message
             continue
-        if not documents:
-            node.problems[endpoint] = f"{where}: {_EMPTY}"
-            continue
-        if len(documents) > 1:
-            node.notes.append(f"{where}: {len(documents)} concatenated documents, the last one is used")
-        try:
-            value = _PARSERS[endpoint](documents[-1])
-        except InputError as error:
-            node.problems[endpoint] = error.located(where).message
-            continue
-        if endpoint == "pods" and value is None:
-            node.notes.append(f"{where}: not served by this CNI version (v1.7+)")
-        setattr(node, _ATTRIBUTES[endpoint], value)
+        node.notes.extend(part.notes)
+        attribute = _ATTRIBUTES[endpoint]
+        setattr(node, attribute, getattr(part, attribute))
     return node
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ekslab.ipamd import IpamdFormatError, parse_enis
+from ekslab.ipamd import FORMAT_VERSIONS, IpamdFormatError, parse_enis
 from ekslab.sources.jsondoc import parse_documents
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ipamd"
@@ -51,6 +51,15 @@ def assigned(body: Any) -> dict[str, tuple[str, str | None, str | None]]:
 def test_every_era_normalises(fixture: str, era: str, enis: int, assigned_ips: set[str]) -> None:
     result = parse_enis(load(fixture))
     assert (result.format, len(result.enis), set(assigned(load(fixture)))) == (era, enis, assigned_ips)
+
+
+def test_every_era_names_the_cni_versions_that_serve_it() -> None:
+    # cni-facts.md §1.3: eras A to G, one CNI version range each, newest open-ended.
+    assert (sorted(FORMAT_VERSIONS), FORMAT_VERSIONS["A"], FORMAT_VERSIONS["G"]) == (
+        list("ABCDEFG"),
+        "CNI v1.0-v1.6",
+        "CNI v1.23+",
+    )
 
 
 def test_era_a_v13_keeps_the_device_number_and_primary_flag() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ekslab.ipamd import parse_node_bodies, read_node_directory
+from ekslab.errors import InputError
+from ekslab.ipamd import parse_body, parse_node_bodies, read_node_directory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ipamd"
 
@@ -110,3 +111,52 @@ def test_unknown_files_in_the_folder_are_ignored(node_dir: Path) -> None:
     (node_dir / "metrics.json").write_text("# HELP awscni_eni_allocated ...\nawscni_eni_allocated 2\n")
     (node_dir / "ipam.json").write_text('{"version":"vpc-cni-ipam/1","allocations":[]}')
     assert read_node_directory(node_dir, source="ipamd/n").problems == {}
+
+
+# --- one body ---------------------------------------------------------------------------------------
+
+PARTS = ("enis", "pods", "networkutils_env", "ipamd_env", "eni_config")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "fixture", "part"),
+    [
+        ("enis", "enis-g-v1.23.json", "enis"),
+        ("pods", "pods-v1.6.json", "pods"),
+        ("networkutils-env-settings", "networkutils-env-settings-v1.23.json", "networkutils_env"),
+        ("ipamd-env-settings", "ipamd-env-settings-v1.18.json", "ipamd_env"),
+        ("eni-configs", "eni-configs-v1.8.json", "eni_config"),
+    ],
+)
+def test_one_body_sets_only_its_endpoint(endpoint: str, fixture: str, part: str) -> None:
+    node = parse_body(endpoint, (FIXTURES / fixture).read_bytes(), source=fixture)
+    assert ([name for name in PARTS if getattr(node, name) is not None], node.notes, node.problems) == (
+        [part],
+        [],
+        {},
+    )
+
+
+EMPTY = "is empty (introspection disabled, bound to another address, or ipamd not running)"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"", f"saved/enis.json: {EMPTY}"),
+        (b"\xff{}", "saved/enis.json: is not UTF-8 text (byte 0)"),
+        (
+            b'{"TotalIPs": 1}',
+            "saved/enis.json: has neither ENIs (CNI v1.7+) nor ENIIPPools (CNI v1.0-v1.6), got ['TotalIPs']",
+        ),
+    ],
+)
+def test_unusable_body_raises_naming_the_source(body: bytes, message: str) -> None:
+    with pytest.raises(InputError) as raised:
+        parse_body("enis", body, source="saved/enis.json")
+    assert raised.value.message == message
+
+
+def test_v1_7_pods_body_reads_as_none_with_a_note() -> None:
+    node = parse_body("pods", (FIXTURES / "pods-v1.7-root.json").read_bytes(), source="pods.json")
+    assert (node.pods, node.notes) == (None, ["pods.json: not served by this CNI version (v1.7+)"])
