@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
+from ekslab.cli.output import echo_json, print_table
 from ekslab.errors import EXIT_FAILED, InputError
 
 if TYPE_CHECKING:
@@ -103,12 +104,12 @@ def enis_command(**params: Any) -> None:
         return
     enis = loaded.require("enis", loaded.node.enis)
     if params["output"] == "json":
-        _json({"node": loaded.where, **view.enis_json(enis)})
+        echo_json({"node": loaded.where, **view.enis_json(enis)})
         return
-    _table(
+    print_table(
         view.ENI_COLUMNS,
         view.eni_rows(enis),
-        f"{loaded.where}: {view.eni_summary(enis)}",
+        title=f"{loaded.where}: {view.eni_summary(enis)}",
         right=("CARD", "DEV"),
     )
 
@@ -142,12 +143,12 @@ def pods_command(**params: Any) -> None:
     for note in pods.notes:
         click.echo(f"note: {note}", err=True)
     if params["output"] == "json":
-        _json({"node": loaded.where, **pods.as_json()})
+        echo_json({"node": loaded.where, **pods.as_json()})
         return
-    _table(
+    print_table(
         view.POD_COLUMNS,
         [pod.row() for pod in pods.pods],
-        f"{loaded.where}: pod IPs from {pods.source}",
+        title=f"{loaded.where}: pod IPs from {pods.source}",
         right=("DEV",),
     )
 
@@ -176,9 +177,9 @@ def env_command(ipamd_settings: bool, **params: Any) -> None:
     attribute = loaded.node.ipamd_env if ipamd_settings else loaded.node.networkutils_env
     settings = loaded.require(endpoint, attribute)
     if params["output"] == "json":
-        _json({"node": loaded.where, "endpoint": f"/v1/{endpoint}", "settings": settings})
+        echo_json({"node": loaded.where, "endpoint": f"/v1/{endpoint}", "settings": settings})
         return
-    _table(view.ENV_COLUMNS, view.env_rows(settings), f"{loaded.where}: /v1/{endpoint}")
+    print_table(view.ENV_COLUMNS, view.env_rows(settings), title=f"{loaded.where}: /v1/{endpoint}")
 
 
 @ipamd.command("eni-configs")
@@ -197,12 +198,12 @@ def eni_configs_command(**params: Any) -> None:
         return
     config = loaded.require("eni-configs", loaded.node.eni_config)
     if params["output"] == "json":
-        _json({"node": loaded.where, **view.eni_config_json(config)})
+        echo_json({"node": loaded.where, **view.eni_config_json(config)})
         return
-    _table(
+    print_table(
         view.ENI_CONFIG_COLUMNS,
         view.eni_config_rows(config),
-        f"{loaded.where}: {view.eni_config_summary(config)}",
+        title=f"{loaded.where}: {view.eni_config_summary(config)}",
     )
 
 
@@ -370,17 +371,3 @@ def _raw(loaded: _Loaded, params: dict[str, Any]) -> bool:
         sys.stdout.buffer.write(b"\n")
     sys.stdout.buffer.flush()
     return True
-
-
-def _json(document: dict[str, Any]) -> None:
-    import json
-
-    click.echo(json.dumps(document, indent=2))
-
-
-def _table(
-    columns: tuple[str, ...], rows: list[tuple[Any, ...]], title: str, right: tuple[str, ...] = ()
-) -> None:
-    from ekslab.exercises.output import print_table
-
-    print_table(columns, rows, title=title, right=right)

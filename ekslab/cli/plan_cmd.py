@@ -7,21 +7,19 @@ See docs/capacity.md for how every number is computed.
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from ekslab.cli.output import cell, echo_json, print_figures
 from ekslab.errors import EXIT_FAILED
 
 if TYPE_CHECKING:
     from ekslab.capacity import CapacityPlan, NodePool
     from ekslab.limits import InstanceTypeLimits, MaxPods
 
-_PLAIN_WIDTH = 200
-"""Plain output is not wrapped at 80 columns: it is for logs and pipes."""
 _OUTPUT = click.option(
     "--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
     help="Output format.",
@@ -78,10 +76,10 @@ def max_pods_command(
                       max_eni=max_eni, cni_version=cni_version)
     document = _max_pods_document(limits, result, prefix_delegation, max_eni, cni_version, is_nitro(limits))
     if output == "json":
-        _echo_json(document)
+        echo_json(document)
         return
-    rows = [(key.replace("_", " "), _cell(value)) for key, value in document.items() if key != "notes"]
-    _print_table(f"Max pods: {type_name}", ("", "value"), rows, right=("value",))
+    rows = [(key.replace("_", " "), cell(value)) for key, value in document.items() if key != "notes"]
+    print_figures(f"Max pods: {type_name}", ("", "value"), rows, right=("value",))
     for note in result.notes:
         click.echo(f"note: {note}")
 
@@ -144,7 +142,7 @@ def capacity_command(config_file: str | None, output: str) -> None:
     warnings = [warning.located(source).message for warning in findings.warnings]
     if output == "json":
         document = _capacity_document(config.lab.name, source, capacity)
-        _echo_json({**document, "errors": errors, "warnings": warnings})
+        echo_json({**document, "errors": errors, "warnings": warnings})
     else:
         _print_capacity(config.lab.name, capacity)
         for message in errors:
@@ -229,8 +227,8 @@ def _print_capacity(lab: str, capacity: CapacityPlan) -> None:
     ]
     group_columns = ("node group", "instance\ntype", "nodes/AZ\nat max", "max\npods", "pods at\nfull",
                      "addresses\nidle", "addresses\nfull")
-    _print_table(f"Node groups of lab {lab} (per node)", group_columns, group_rows,
-                 right=group_columns[2:])
+    print_figures(f"Node groups of lab {lab} (per node)", group_columns, group_rows,
+                  right=group_columns[2:])
     columns = ("AZ", "subnet", "free", "nodes", "warm\npools", "full\ndensity", "headroom", "%")
     rows = [
         (subnet.availability_zone, f"{subnet.tier.value}\n{subnet.cidr}", subnet.free_addresses,
@@ -238,7 +236,7 @@ def _print_capacity(lab: str, capacity: CapacityPlan) -> None:
          f"{100 * subnet.headroom_ratio:.1f}")
         for subnet in capacity.subnets
     ]
-    _print_table("Subnets per AZ (node groups at max size)", columns, rows, right=columns[2:])
+    print_figures("Subnets per AZ (node groups at max size)", columns, rows, right=columns[2:])
     prefixed = [subnet for subnet in capacity.subnets if subnet.prefixes_at_full is not None]
     if prefixed:
         columns = ("AZ", "subnet", "/28 needed\nat full", "/28 free\n(worst case)", "contiguous\n/28 ok")
@@ -247,7 +245,7 @@ def _print_capacity(lab: str, capacity: CapacityPlan) -> None:
              subnet.prefix_blocks_free_worst_case, subnet.contiguous_prefixes_ok)
             for subnet in prefixed
         ]
-        _print_table("Prefix delegation: whole /28 blocks per subnet", columns, rows, right=columns[2:4])
+        print_figures("Prefix delegation: whole /28 blocks per subnet", columns, rows, right=columns[2:4])
 
 
 # --- refresh-limits ------------------------------------------------------------------------------
@@ -309,45 +307,3 @@ def _refresh(regions: Sequence[str], progress: Any) -> Any:
                          details.get("Message", str(error))) from None
     except BotoCoreError as error:
         raise InputError("EC2 DescribeInstanceTypes", "failed", str(error)) from None
-
-
-# --- output --------------------------------------------------------------------------------------
-
-
-def _echo_json(document: Mapping[str, Any]) -> None:
-    click.echo(json.dumps(document, indent=2))
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def _print_table(
-    title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Sequence[str] = ()
-) -> None:
-    """A rich table on a terminal, the same columns as plain aligned text otherwise; ``right`` columns
-    (the numbers) are right-aligned."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    terminal = console.is_terminal
-    if not terminal:
-        console = Console(width=max(console.width, _PLAIN_WIDTH), no_color=True, highlight=False)
-        click.echo(title)
-    table = Table(title=title if terminal else None, box=box.SIMPLE_HEAD if terminal else None,
-                  show_edge=False, pad_edge=False, collapse_padding=terminal)
-    for column in columns:
-        # Never cut a number, name or CIDR: multi-line headers and cells keep tables within 80 columns.
-        header = column if terminal else column.replace("\n", " ")
-        table.add_column(header, justify="right" if column in right else "left", no_wrap=True)
-    for row in rows:
-        table.add_row(*(_cell(value) if terminal else _cell(value).replace("\n", " ") for value in row))
-    console.print(table)
-    if terminal:
-        console.print()

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ekslab.cli.output import echo_json, print_table
 from ekslab.cli.verify_cmd import live_options
 
 
@@ -59,12 +60,8 @@ def pods(
     report = verify(snapshot, Expectations(aws_node_env={}, init_env={}))
     rows = pod_eni_rows(snapshot, report, namespaces=namespaces, nodes=nodes)
     if output == "json":
-        import json
-
-        click.echo(json.dumps({"source": snapshot.source, "pods": [row.as_json() for row in rows]}, indent=2))
+        echo_json({"source": snapshot.source, "pods": [row.as_json() for row in rows]})
         return
-    from ekslab.exercises.output import print_table
-
     print_table(
         COLUMNS, [row.row() for row in rows], title=f"{snapshot.source}: pods and their ENIs", right=("DEV",)
     )

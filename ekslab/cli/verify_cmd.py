@@ -12,9 +12,10 @@ from typing import Any
 
 import click
 
+from ekslab.cli.output import PLAIN_WIDTH
+
 OUTPUTS = ("table", "json", "junit")
 TRANSPORTS = ("ssm", "proxy", "none")
-TABLE_WIDTH_OFF_TERMINAL = 200
 
 
 def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -148,7 +149,7 @@ def _print(report: Any, output: str, *, problems_only: bool) -> None:
         from rich.console import Console
 
         # Off a terminal (a pipe, a CI log) nothing limits the width: keep ids whole.
-        console = Console() if sys.stdout.isatty() else Console(width=TABLE_WIDTH_OFF_TERMINAL)
+        console = Console() if sys.stdout.isatty() else Console(width=PLAIN_WIDTH)
         reports.render_table(report, console, problems_only=problems_only)
     else:
         for line in reports.iter_lines(report):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ekslab.cli.output import print_table
 from ekslab.errors import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
@@ -92,8 +93,6 @@ def run(
 
 
 def _list_steps(guide: Guide) -> None:
-    from ekslab.exercises.output import print_table
-
     rows = [(step.number, step.line, step.section, step.title, _checks(step)) for step in guide.steps]
     print_table(
         ("#", "LINE", "SECTION", "STEP", "CHECKS"),

@@ -6,8 +6,7 @@
   and verdicts (``ekslab pods``).
 * ``ipamd_view``: one node's introspection, normalised by ``ekslab.ipamd``, as tables and JSON
   (``ekslab ipamd``).
-* ``output``: rich tables on a terminal, aligned plain text otherwise.
 
 Data access and parsing live in ``ekslab.sources``, ``ekslab.ipamd`` and ``ekslab.verify``; nothing
-here reads an API or parses a body.
+here reads an API or parses a body. The commands print rows and documents with ``ekslab.cli.output``.
 """

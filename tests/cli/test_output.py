@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from ekslab.exercises.output import plain_table, print_table
+from ekslab.cli.output import plain_table, print_table
 
 
 class Terminal(io.StringIO):
@@ -13,7 +13,9 @@ class Terminal(io.StringIO):
 
 
 def test_plain_table_aligns_columns_and_marks_empty_cells() -> None:
-    lines = plain_table(("ENI", "DEV", "PRIMARY", "POD"), [("eni-0a", 0, True, None), ("eni-0bbbb", 12, False, "")])
+    lines = plain_table(
+        ("ENI", "DEV", "PRIMARY", "POD"), [("eni-0a", 0, True, None), ("eni-0bbbb", 12, False, "")]
+    )
     assert lines == [
         "ENI         DEV   PRIMARY   POD",
         "eni-0a      0     yes       -",
