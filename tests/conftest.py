@@ -25,6 +25,7 @@ _use_supported_node()
 
 # --- AWS: moto as a real server on loopback ------------------------------------------------------
 
+import contextlib  # noqa: E402
 import urllib.request  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
@@ -34,6 +35,20 @@ FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
+
+
+def aws_environment(endpoint: str) -> dict[str, str]:
+    """Environment variables that point every boto3 client at ``endpoint`` with fake credentials."""
+    return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint}
+
+
+@contextlib.contextmanager
+def aws_at(endpoint: str) -> Iterator[None]:
+    """``aws_environment(endpoint)`` until the block ends (for module fixtures, which have no monkeypatch)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in aws_environment(endpoint).items():
+            patch.setenv(key, value)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +65,12 @@ def moto_server() -> Iterator[str]:
 
 @pytest.fixture
 def moto_aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fresh, empty moto account for one test, with every boto3 client pointed at it."""
-    for key, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": moto_server}.items():
+    """A fresh, empty moto account for one test, with every boto3 client pointed at it.
+
+    Its EC2 backend skips moto's default AMI list: loading it costs seconds per reset, and no test
+    needs it (tests/sources/moto_lab.py names an image of the list without looking it up).
+    """
+    for key, value in {**aws_environment(moto_server), "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}.items():
         monkeypatch.setenv(key, value)
     urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")).close()
     return moto_server

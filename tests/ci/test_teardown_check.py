@@ -21,7 +21,7 @@ import pytest
 from ekslab.aws.clients import aws_session
 from ekslab.errors import EXIT_FAILED, EXIT_OK, EXIT_UNVERIFIED, EXIT_USAGE
 from ekslab.teardown import Leftover, TeardownReport, find_leftovers, wait_until_clean
-from tests.conftest import FAKE_CREDENTIALS
+from tests.conftest import aws_environment
 from tests.synth import ROOT
 
 REGION = "ap-northeast-2"
@@ -216,7 +216,7 @@ def test_waiting_gives_up_at_the_deadline_with_the_last_report() -> None:
 
 
 def _teardown_check(endpoint: str, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, **FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": endpoint, "COLUMNS": "200"}
+    environment = {**os.environ, **aws_environment(endpoint), "COLUMNS": "200"}
     return subprocess.run([sys.executable, "-m", "ekslab", "teardown-check", *args],
                           capture_output=True, text=True, cwd=ROOT, env=environment, check=False)
 

@@ -23,7 +23,7 @@ from ekslab.cli.main import main
 from ekslab.limits import NetworkCard
 from ekslab.limits.refresh import RefreshResult, limits_from_description, refresh_table
 from ekslab.limits.table import LIMITS_FILE, LimitsTable, default_table, read_table
-from tests.conftest import FAKE_CREDENTIALS
+from tests.conftest import aws_at
 
 RECORDED = Path(__file__).parent / "recorded"
 
@@ -81,14 +81,6 @@ def _replaying() -> Iterator[Replay]:
         server.server_close()
 
 
-@contextlib.contextmanager
-def _aws_at(url: str) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": url}.items():
-            patch.setenv(key, value)
-        yield
-
-
 @pytest.fixture
 def recorded_ec2() -> Iterator[Replay]:
     with _replaying() as replay:
@@ -97,7 +89,7 @@ def recorded_ec2() -> Iterator[Replay]:
 
 @pytest.fixture
 def recorded_aws(recorded_ec2: Replay) -> Iterator[Replay]:
-    with _aws_at(recorded_ec2.url):
+    with aws_at(recorded_ec2.url):
         yield recorded_ec2
 
 
@@ -110,7 +102,7 @@ class Refreshed:
 @pytest.fixture(scope="module")
 def refreshed() -> Iterator[Refreshed]:
     """One refresh of the shipped table from the two recorded pages, shared by the module (read-only)."""
-    with _replaying() as replay, _aws_at(replay.url):
+    with _replaying() as replay, aws_at(replay.url):
         yield Refreshed(replay, refresh_table(default_table(), ["us-east-1"]))
 
 
@@ -243,9 +235,7 @@ def test_rows_follow_the_cni_generator(entry: dict, expected: tuple | None) -> N
 @pytest.fixture(scope="module")
 def moto_refresh(moto_server: str) -> RefreshResult:
     """One refresh of the shipped table from moto's catalogue (about 1,400 types), shared by the module."""
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": moto_server}.items():
-            patch.setenv(key, value)
+    with aws_at(moto_server):
         return refresh_table(default_table(), ["us-east-1"])
 
 

@@ -1,4 +1,5 @@
-"""A small lab in moto through plain boto3: VPC, subnets, EKS cluster, two instances with secondary IPs.
+"""A small lab in moto through plain boto3: VPC, subnets, EKS cluster, two instances with secondary IPs;
+and its Kubernetes side on the loopback API server (``kube_for``).
 
 moto implements VPCs, subnets, instances, ENIs and secondary private IPs, and EKS clusters; it lacks
 ENI prefixes and trunk/branch ENIs (cdk-notes.md), which the bundle tests cover with recorded shapes.
@@ -6,10 +7,14 @@ ENI prefixes and trunk/branch ENIs (cdk-notes.md), which the bundle tests cover 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+
+from tests.sources.fake_kube import FakeCluster
+from tests.verify.cluster_docs import daemonset, enis_body, node, pod
 
 REGION = "us-west-2"
 CLUSTER = "ekslab"
@@ -93,3 +98,37 @@ def make_target_group(
             TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": ip, "Port": 80} for ip in ips]
         )
     return group
+
+
+def kube_for(lab: MotoLab) -> FakeCluster:
+    """Nodes for the lab's instances, two pods per node on secondary IPs, ipamd agreeing with EC2."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    cluster = FakeCluster()
+    cluster.objects["nodes"] = [
+        node(name, instance_id=instance, internal_ip=lab.primary_ips[instance])
+        for name, instance in zip(lab.node_names, lab.instances, strict=True)
+    ]
+    pods: list[dict[str, Any]] = []
+    for name, instance in zip(lab.node_names, lab.instances, strict=True):
+        enis: dict[str, Any] = {}
+        described = ec2.describe_network_interfaces(
+            Filters=[{"Name": "attachment.instance-id", "Values": [instance]}]
+        )
+        for eni in described["NetworkInterfaces"]:
+            cidrs: dict[str, Any] = {}
+            for entry in eni["PrivateIpAddresses"]:
+                if entry["Primary"]:
+                    continue
+                ip = entry["PrivateIpAddress"]
+                pod_name = f"web-{ip.replace('.', '-')}"
+                if len(pods) % 2 == 0:  # every other secondary IP holds a pod
+                    pods.append(pod(pod_name, node=name, ip=ip))
+                    cidrs[f"{ip}/32"] = {ip: ("default", pod_name)}
+                else:
+                    pods.append(pod(f"idle-{ip.replace('.', '-')}", node=name, ip=None, phase="Pending"))
+                    cidrs[f"{ip}/32"] = {}
+            enis[eni["NetworkInterfaceId"]] = {"device": eni["Attachment"]["DeviceIndex"], "cidrs": cidrs}
+        cluster.proxy_bodies[(name, "v1/enis")] = (200, json.dumps(enis_body(enis)).encode())
+    cluster.objects["pods"] = pods
+    cluster.daemonset = daemonset({"INTROSPECTION_BIND_ADDRESS": "0.0.0.0:61679", "WARM_ENI_TARGET": "1"})
+    return cluster

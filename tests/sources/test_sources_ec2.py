@@ -11,12 +11,12 @@ from tests.sources.fake_aws import ProxyState, proxy
 from tests.sources.moto_lab import CLUSTER, REGION, make_lab, make_target_group
 
 
-def test_cluster_vpc_comes_from_eks(moto_ec2: str) -> None:
+def test_cluster_vpc_comes_from_eks(moto_aws: str) -> None:
     lab = make_lab()
     assert AwsSource(AwsSettings(region=REGION)).cluster_vpc(CLUSTER) == lab.vpc_id
 
 
-def test_vpc_lists_both_associated_cidr_blocks(moto_ec2: str) -> None:
+def test_vpc_lists_both_associated_cidr_blocks(moto_aws: str) -> None:
     lab = make_lab()
     vpcs = [
         vpc_record(item, position=0, source="x")
@@ -25,7 +25,7 @@ def test_vpc_lists_both_associated_cidr_blocks(moto_ec2: str) -> None:
     assert [(vpc.vpc_id, set(vpc.cidrs)) for vpc in vpcs] == [(lab.vpc_id, {"10.0.0.0/16", "100.64.0.0/16"})]
 
 
-def test_network_interfaces_are_those_of_the_vpc_with_their_secondary_ips(moto_ec2: str) -> None:
+def test_network_interfaces_are_those_of_the_vpc_with_their_secondary_ips(moto_aws: str) -> None:
     lab = make_lab()
     other = make_lab(cluster="other")  # a second VPC whose ENIs must not be listed
     aws = AwsSource(AwsSettings(region=REGION))
@@ -39,7 +39,7 @@ def test_network_interfaces_are_those_of_the_vpc_with_their_secondary_ips(moto_e
     )
 
 
-def test_extra_eni_keeps_its_device_index(moto_ec2: str) -> None:
+def test_extra_eni_keeps_its_device_index(moto_aws: str) -> None:
     lab = make_lab()
     aws = AwsSource(AwsSettings(region=REGION))
     records = {
@@ -52,14 +52,14 @@ def test_extra_eni_keeps_its_device_index(moto_ec2: str) -> None:
     assert (extra.instance_id, extra.device_index) == (lab.instances[1], 1)
 
 
-def test_subnets_are_filtered_by_vpc(moto_ec2: str) -> None:
+def test_subnets_are_filtered_by_vpc(moto_aws: str) -> None:
     lab = make_lab()
     make_lab(cluster="other")
     subnets = list(AwsSource(AwsSettings(region=REGION)).subnets(lab.vpc_id))
     assert sorted(item["SubnetId"] for item in subnets) == sorted(lab.subnets.values())
 
 
-def test_each_list_is_one_call_per_page(moto_ec2: str) -> None:
+def test_each_list_is_one_call_per_page(moto_aws: str) -> None:
     # moto answers a describe in one page; the source must not add calls of its own.
     lab = make_lab()
     aws = AwsSource(AwsSettings(region=REGION))
@@ -69,7 +69,7 @@ def test_each_list_is_one_call_per_page(moto_ec2: str) -> None:
     assert aws.calls == 3
 
 
-def test_target_health_of_an_ip_target_group(moto_ec2: str) -> None:
+def test_target_health_of_an_ip_target_group(moto_aws: str) -> None:
     lab = make_lab()
     ips = lab.pod_ips[lab.instances[0]][:2]
     group = make_target_group(lab, ips)
@@ -82,7 +82,7 @@ def test_target_health_of_an_ip_target_group(moto_ec2: str) -> None:
     )
 
 
-def test_unknown_cluster_is_one_line(moto_ec2: str) -> None:
+def test_unknown_cluster_is_one_line(moto_aws: str) -> None:
     with pytest.raises(InputError) as raised:
         AwsSource(AwsSettings(region=REGION)).cluster_vpc("no-such-cluster")
     assert raised.value.message.startswith(
@@ -90,10 +90,10 @@ def test_unknown_cluster_is_one_line(moto_ec2: str) -> None:
     )
 
 
-def test_throttling_is_retried_then_answered(moto_ec2: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_throttling_is_retried_then_answered(moto_aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # GIVEN EC2 answering RequestLimitExceeded to the first request
     lab = make_lab()
-    state = ProxyState(upstream=moto_ec2, throttle_first=1)
+    state = ProxyState(upstream=moto_aws, throttle_first=1)
     with proxy(state) as url:
         monkeypatch.setenv("AWS_ENDPOINT_URL", url)
         # WHEN the VPC is read with adaptive retries THEN it is read, on the second request
@@ -101,8 +101,8 @@ def test_throttling_is_retried_then_answered(moto_ec2: str, monkeypatch: pytest.
     assert (len(vpcs), state.requests) == (1, 2)
 
 
-def test_throttling_past_the_attempts_is_reported(moto_ec2: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    state = ProxyState(upstream=moto_ec2, throttle_first=100)
+def test_throttling_past_the_attempts_is_reported(moto_aws: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = ProxyState(upstream=moto_aws, throttle_first=100)
     with proxy(state) as url:
         monkeypatch.setenv("AWS_ENDPOINT_URL", url)
         with pytest.raises(InputError) as raised:
@@ -115,9 +115,9 @@ def test_throttling_past_the_attempts_is_reported(moto_ec2: str, monkeypatch: py
 
 
 def test_endpoint_that_never_answers_times_out_and_is_reported(
-    moto_ec2: str, monkeypatch: pytest.MonkeyPatch
+    moto_aws: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    state = ProxyState(upstream=moto_ec2, hang=True)
+    state = ProxyState(upstream=moto_aws, hang=True)
     with proxy(state) as url:
         monkeypatch.setenv("AWS_ENDPOINT_URL", url)
         aws = AwsSource(AwsSettings(region=REGION, max_attempts=2, read_timeout=0.3, connect_timeout=0.3))

@@ -214,7 +214,7 @@ def test_ssm_script_reads_the_bind_address_in_force(bind_address: str | None, ta
     assert f"{target}/v1/" in "\n".join(ssm_script(bind_address))
 
 
-def test_ssm_sends_one_command_per_50_nodes(moto_ec2: str) -> None:
+def test_ssm_sends_one_command_per_50_nodes(moto_aws: str) -> None:
     # GIVEN 51 EC2 nodes WHEN their introspection is fetched over SSM THEN two SendCommand calls are made
     aws = AwsSource(AwsSettings(region=REGION))
     nodes = [node(f"n{index}", f"i-{index:017x}") for index in range(51)]
@@ -223,7 +223,7 @@ def test_ssm_sends_one_command_per_50_nodes(moto_ec2: str) -> None:
     assert sorted(len(command["InstanceIds"]) for command in commands) == [1, 50]
 
 
-def test_ssm_command_without_output_is_a_node_error(moto_ec2: str) -> None:
+def test_ssm_command_without_output_is_a_node_error(moto_aws: str) -> None:
     # moto runs no command: every invocation succeeds with an empty stdout, which must not pass as data.
     lab = make_lab()
     aws = AwsSource(AwsSettings(region=REGION))

@@ -6,47 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 from ekslab.cli.main import main
-from tests.sources.fake_kube import FakeCluster, serve
-from tests.sources.moto_lab import CLUSTER, REGION, MotoLab, make_lab
-from tests.verify.cluster_docs import daemonset, enis_body, node, pod
-
-
-def kube_for(lab: MotoLab) -> FakeCluster:
-    """Nodes for the lab's instances, two pods per node on secondary IPs, ipamd agreeing with EC2."""
-    ec2 = boto3.client("ec2", region_name=REGION)
-    cluster = FakeCluster()
-    cluster.objects["nodes"] = [
-        node(name, instance_id=instance, internal_ip=lab.primary_ips[instance])
-        for name, instance in zip(lab.node_names, lab.instances, strict=True)
-    ]
-    pods: list[dict[str, Any]] = []
-    for name, instance in zip(lab.node_names, lab.instances, strict=True):
-        enis: dict[str, Any] = {}
-        described = ec2.describe_network_interfaces(
-            Filters=[{"Name": "attachment.instance-id", "Values": [instance]}]
-        )
-        for eni in described["NetworkInterfaces"]:
-            cidrs: dict[str, Any] = {}
-            for entry in eni["PrivateIpAddresses"]:
-                if entry["Primary"]:
-                    continue
-                ip = entry["PrivateIpAddress"]
-                pod_name = f"web-{ip.replace('.', '-')}"
-                if len(pods) % 2 == 0:  # every other secondary IP holds a pod
-                    pods.append(pod(pod_name, node=name, ip=ip))
-                    cidrs[f"{ip}/32"] = {ip: ("default", pod_name)}
-                else:
-                    pods.append(pod(f"idle-{ip.replace('.', '-')}", node=name, ip=None, phase="Pending"))
-                    cidrs[f"{ip}/32"] = {}
-            enis[eni["NetworkInterfaceId"]] = {"device": eni["Attachment"]["DeviceIndex"], "cidrs": cidrs}
-        cluster.proxy_bodies[(name, "v1/enis")] = (200, json.dumps(enis_body(enis)).encode())
-    cluster.objects["pods"] = pods
-    cluster.daemonset = daemonset({"INTROSPECTION_BIND_ADDRESS": "0.0.0.0:61679", "WARM_ENI_TARGET": "1"})
-    return cluster
+from tests.sources.fake_kube import serve
+from tests.sources.moto_lab import CLUSTER, REGION, kube_for, make_lab
 
 
 def verify(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
@@ -57,7 +21,7 @@ def verify(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, di
 
 
 def test_live_cluster_passes_through_the_node_proxy(
-    moto_ec2: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    moto_aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lab = make_lab()
     cluster = kube_for(lab)
@@ -90,7 +54,7 @@ def test_live_cluster_passes_through_the_node_proxy(
 
 
 def test_live_cluster_detects_a_pod_ip_on_the_wrong_node(
-    moto_ec2: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    moto_aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lab = make_lab()
     cluster = kube_for(lab)
@@ -117,7 +81,7 @@ def test_live_cluster_detects_a_pod_ip_on_the_wrong_node(
 
 
 def test_collected_bundle_verifies_like_the_live_cluster(
-    moto_ec2: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    moto_aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lab = make_lab()
     cluster = kube_for(lab)
@@ -160,7 +124,7 @@ def test_collect_refuses_a_folder_that_is_not_empty(
 
 
 def test_failed_collection_leaves_nothing_behind(
-    moto_ec2: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    moto_aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # GIVEN an API server that refuses the credentials after the first documents were written
     lab = make_lab()

@@ -478,7 +478,7 @@ def test_live_ipamd_on_loopback_only_is_one_line_and_exit_1(
 
 
 def test_live_over_ssm_reports_a_node_that_printed_nothing(
-    moto_ec2: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    moto_aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # moto runs no command: SSM answers Success with an empty output, which must not pass as data.
     from tests.sources.moto_lab import REGION, make_lab

@@ -13,9 +13,8 @@ import pytest
 
 from ekslab.cli.main import main
 from tests.sources.fake_kube import serve
-from tests.sources.moto_lab import CLUSTER, REGION, make_lab
+from tests.sources.moto_lab import CLUSTER, REGION, kube_for, make_lab
 from tests.verify.cluster_docs import NODE_A, NODE_B, baseline, eni, node, pod
-from tests.verify.test_verify_live import kube_for
 
 BUNDLE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "workshop-2048"
 
@@ -186,7 +185,7 @@ def test_bundle_and_cluster_together_are_refused(capsys: pytest.CaptureFixture[s
 
 
 def test_live_cluster_pods_sit_on_the_enis_ec2_reports(
-    moto_ec2: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    moto_aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lab = make_lab()
     cluster = kube_for(lab)
