@@ -387,18 +387,7 @@ class _Verifier:
             result, codes, explained = SKIP, (skip_reason,), tuple(details)
         else:
             result, codes, explained = PASS, (), ()
-        if owner is None:
-            return PodResult(
-                pod.namespace,
-                pod.name,
-                pod.node,
-                ip,
-                result,
-                codes,
-                details=explained,
-                not_checked=tuple(not_checked),
-            )
-        eni = owner.eni
+        eni, kind, prefix = owner if owner is not None else (None, None, None)
         return PodResult(
             pod.namespace,
             pod.name,
@@ -406,13 +395,13 @@ class _Verifier:
             ip,
             result,
             codes,
-            eni.eni_id,
-            eni.device_index,
-            eni.network_card,
+            eni.eni_id if eni is not None else None,
+            eni.device_index if eni is not None else None,
+            eni.network_card if eni is not None else None,
             explained,
             tuple(not_checked),
-            owner.kind,
-            owner.prefix,
+            kind,
+            prefix,
         )
 
     def _node_eni(
