@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ekslab.cli.options import PROFILE
+
 
 @click.command()
 @click.option(
@@ -15,7 +17,7 @@ import click
     "--lab", help="Lab name; its network stack is <lab>-network. Default: the configuration's lab name."
 )
 @click.option("--region", help="AWS region of the lab. Default: the configuration's region.")
-@click.option("--profile", help="AWS profile (default: the usual AWS credential chain).")
+@PROFILE
 @click.option(
     "--offline",
     is_flag=True,

@@ -3,13 +3,12 @@ whether its IP is a secondary IP or comes from a prefix (``ekslab.exercises.pod_
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
 from ekslab.cli.output import echo_json, print_table
-from ekslab.cli.verify_cmd import live_options
+from ekslab.cli.verify_cmd import live_options, read_snapshot
 
 
 @click.command()
@@ -44,18 +43,7 @@ def pods(
     from ekslab.verify.checks import Expectations, verify
     from ekslab.verify.live import LiveOptions
 
-    options = LiveOptions.from_click(live)
-    if bundle is not None:
-        if options.cluster or options.region:
-            raise click.UsageError("give either --bundle or --cluster/--region, not both")
-        from ekslab.verify.bundle import read_bundle
-
-        snapshot = read_bundle(bundle)
-    else:
-        from ekslab.verify.live import read_live
-
-        options.require_cluster()
-        snapshot = read_live(options, progress=sys.stderr.isatty())
+    snapshot = read_snapshot(bundle, LiveOptions.from_click(live))
     # The view needs the pods' ENIs, not the configuration drift: no expectations.
     report = verify(snapshot, Expectations(aws_node_env={}, init_env={}))
     rows = pod_eni_rows(snapshot, report, namespaces=namespaces, nodes=nodes)

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from ekslab.cli.options import CONTEXT, KUBECONFIG, PROFILE
 from ekslab.cli.output import PLAIN_WIDTH
+
+if TYPE_CHECKING:
+    from ekslab.verify.live import LiveOptions
+    from ekslab.verify.snapshot import ClusterSnapshot
 
 OUTPUTS = ("table", "json", "junit")
 TRANSPORTS = ("ssm", "proxy", "none")
@@ -28,13 +33,9 @@ def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(dir_okay=False),
             help="Lab configuration: default --cluster/--region (and the drift expectations).",
         ),
-        click.option("--profile", help="AWS profile (default: the usual AWS credential chain)."),
-        click.option(
-            "--kubeconfig",
-            type=click.Path(dir_okay=False),
-            help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config).",
-        ),
-        click.option("--context", help="kubeconfig context (default: the current one)."),
+        PROFILE,
+        KUBECONFIG,
+        CONTEXT,
         click.option(
             "--ipamd-transport",
             type=click.Choice(TRANSPORTS),
@@ -68,6 +69,20 @@ def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def read_snapshot(bundle: str | None, options: LiveOptions) -> ClusterSnapshot:
+    """The snapshot of the ``--bundle`` folder, or else of the live cluster ``options`` name."""
+    if bundle is not None:
+        if options.cluster or options.region:
+            raise click.UsageError("give either --bundle or --cluster/--region, not both")
+        from ekslab.verify.bundle import read_bundle
+
+        return read_bundle(bundle)
+    from ekslab.verify.live import read_live
+
+    options.require_cluster()
+    return read_live(options, progress=sys.stderr.isatty())
 
 
 @click.command()
@@ -111,17 +126,7 @@ def verify(
         raise click.UsageError("--output junit needs --junit-file FILE")
     options = LiveOptions.from_click(live)
     expectations = _expectations(expect_config or options.config)
-    if bundle is not None:
-        if options.cluster or options.region:
-            raise click.UsageError("give either --bundle or --cluster/--region, not both")
-        from ekslab.verify.bundle import read_bundle
-
-        snapshot = read_bundle(bundle)
-    else:
-        from ekslab.verify.live import read_live
-
-        options.require_cluster()
-        snapshot = read_live(options, progress=sys.stderr.isatty())
+    snapshot = read_snapshot(bundle, options)
     report = run_checks(snapshot, expectations)
     if junit_file:
         from ekslab.verify.report import write_junit
