@@ -11,13 +11,14 @@ give the data (fetch failed, introspection disabled...); 2 bad usage or an unrea
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import click
 
+from ekslab.cli.options import CONTEXT, KUBECONFIG, PROFILE
 from ekslab.cli.output import echo_json, print_table
 from ekslab.errors import EXIT_FAILED, InputError
 
@@ -58,13 +59,9 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--config", type=click.Path(dir_okay=False), help="Lab configuration: default --region."
         ),
-        click.option("--profile", help="AWS profile (default: the usual AWS credential chain)."),
-        click.option(
-            "--kubeconfig",
-            type=click.Path(dir_okay=False),
-            help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config).",
-        ),
-        click.option("--context", help="kubeconfig context (default: the current one)."),
+        PROFILE,
+        KUBECONFIG,
+        CONTEXT,
         click.option(
             "--timeout",
             type=click.FloatRange(0.1, 600),
@@ -98,15 +95,13 @@ def enis_command(**params: Any) -> None:
     """
     from ekslab.exercises import ipamd_view as view
 
-    loaded = _load("enis", params)
-    loaded.print_notes("enis")
-    if _raw(loaded, params):
+    shown = _load_part("enis", params)
+    if shown is None:
         return
-    enis = loaded.require("enis", loaded.node.enis)
-    if params["output"] == "json":
-        echo_json({"node": loaded.where, **view.enis_json(enis)})
-        return
-    print_table(
+    loaded, enis = shown
+    _show(
+        params,
+        {"node": loaded.where, **view.enis_json(enis)},
         view.ENI_COLUMNS,
         view.eni_rows(enis),
         title=f"{loaded.where}: {view.eni_summary(enis)}",
@@ -142,10 +137,9 @@ def pods_command(**params: Any) -> None:
         return
     for note in pods.notes:
         click.echo(f"note: {note}", err=True)
-    if params["output"] == "json":
-        echo_json({"node": loaded.where, **pods.as_json()})
-        return
-    print_table(
+    _show(
+        params,
+        {"node": loaded.where, **pods.as_json()},
         view.POD_COLUMNS,
         [pod.row() for pod in pods.pods],
         title=f"{loaded.where}: pod IPs from {pods.source}",
@@ -170,16 +164,17 @@ def env_command(ipamd_settings: bool, **params: Any) -> None:
     from ekslab.exercises import ipamd_view as view
 
     endpoint = "ipamd-env-settings" if ipamd_settings else "networkutils-env-settings"
-    loaded = _load(endpoint, params)
-    loaded.print_notes(endpoint)
-    if _raw(loaded, params):
+    shown = _load_part(endpoint, params)
+    if shown is None:
         return
-    attribute = loaded.node.ipamd_env if ipamd_settings else loaded.node.networkutils_env
-    settings = loaded.require(endpoint, attribute)
-    if params["output"] == "json":
-        echo_json({"node": loaded.where, "endpoint": f"/v1/{endpoint}", "settings": settings})
-        return
-    print_table(view.ENV_COLUMNS, view.env_rows(settings), title=f"{loaded.where}: /v1/{endpoint}")
+    loaded, settings = shown
+    _show(
+        params,
+        {"node": loaded.where, "endpoint": f"/v1/{endpoint}", "settings": settings},
+        view.ENV_COLUMNS,
+        view.env_rows(settings),
+        title=f"{loaded.where}: /v1/{endpoint}",
+    )
 
 
 @ipamd.command("eni-configs")
@@ -192,15 +187,13 @@ def eni_configs_command(**params: Any) -> None:
     """
     from ekslab.exercises import ipamd_view as view
 
-    loaded = _load("eni-configs", params)
-    loaded.print_notes("eni-configs")
-    if _raw(loaded, params):
+    shown = _load_part("eni-configs", params)
+    if shown is None:
         return
-    config = loaded.require("eni-configs", loaded.node.eni_config)
-    if params["output"] == "json":
-        echo_json({"node": loaded.where, **view.eni_config_json(config)})
-        return
-    print_table(
+    loaded, config = shown
+    _show(
+        params,
+        {"node": loaded.where, **view.eni_config_json(config)},
         view.ENI_CONFIG_COLUMNS,
         view.eni_config_rows(config),
         title=f"{loaded.where}: {view.eni_config_summary(config)}",
@@ -237,6 +230,16 @@ class _Loaded:
             click.echo(f"ekslab: error: {problem}", err=True)
             sys.exit(EXIT_FAILED)
         raise InputError("", problem)
+
+
+def _load_part(endpoint: str, params: dict[str, Any]) -> tuple[_Loaded, Any] | None:
+    """The node's parsed ``endpoint`` data and where it came from, after the parser's notes on it;
+    ``None`` when --raw printed the body instead. Exits when the node has no such data."""
+    loaded = _load(endpoint, params)
+    loaded.print_notes(endpoint)
+    if _raw(loaded, params):
+        return None
+    return loaded, loaded.require(endpoint, loaded.node.part(endpoint))
 
 
 def _load(endpoint: str, params: dict[str, Any]) -> _Loaded:
@@ -357,6 +360,22 @@ class _Spinner:
 
 
 # --- printing --------------------------------------------------------------------------------------
+
+
+def _show(
+    params: dict[str, Any],
+    document: dict[str, Any],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    title: str,
+    right: Sequence[str] = (),
+) -> None:
+    """``document`` with --output json, else the table."""
+    if params["output"] == "json":
+        echo_json(document)
+    else:
+        print_table(columns, rows, title=title, right=right)
 
 
 def _raw(loaded: _Loaded, params: dict[str, Any]) -> bool:

@@ -16,6 +16,7 @@ from ekslab.ipamd.eniconfigs import parse_eni_configs
 from ekslab.ipamd.enis import FORMAT_VERSIONS, IpamdFormatError, parse_enis
 from ekslab.ipamd.env import SettingKind, canonical_setting, parse_env_settings, setting_kind
 from ekslab.ipamd.models import (
+    ENDPOINT_ATTRIBUTES,
     ENDPOINTS,
     EniConfigSpec,
     IpamdAddress,
@@ -33,6 +34,7 @@ from ekslab.ipamd.pods import parse_pods
 
 __all__ = [
     "ENDPOINTS",
+    "ENDPOINT_ATTRIBUTES",
     "FORMAT_VERSIONS",
     "EniConfigSpec",
     "IpamdAddress",

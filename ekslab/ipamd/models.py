@@ -179,6 +179,14 @@ ENDPOINTS: tuple[str, ...] = (
     "eni-configs",
 )
 """Introspection paths under ``/v1/``, also the file names (``<endpoint>.json``) eks-log-collector writes."""
+ENDPOINT_ATTRIBUTES: Mapping[str, str] = {
+    "enis": "enis",
+    "pods": "pods",
+    "networkutils-env-settings": "networkutils_env",
+    "ipamd-env-settings": "ipamd_env",
+    "eni-configs": "eni_config",
+}
+"""The ``NodeIpamd`` attribute that holds each endpoint's data."""
 
 
 @dataclass
@@ -201,3 +209,7 @@ class NodeIpamd:
     @property
     def verifiable(self) -> bool:
         return self.enis is not None
+
+    def part(self, endpoint: str) -> Any:
+        """The data of one of ``ENDPOINTS`` (``ENDPOINT_ATTRIBUTES`` names where it is kept)."""
+        return getattr(self, ENDPOINT_ATTRIBUTES[endpoint])

@@ -19,7 +19,7 @@ from ekslab.errors import InputError
 from ekslab.ipamd.eniconfigs import parse_eni_configs
 from ekslab.ipamd.enis import parse_enis
 from ekslab.ipamd.env import parse_env_settings
-from ekslab.ipamd.models import ENDPOINTS, NodeIpamd
+from ekslab.ipamd.models import ENDPOINT_ATTRIBUTES, ENDPOINTS, NodeIpamd
 from ekslab.ipamd.pods import parse_pods
 from ekslab.sources.jsondoc import parse_documents
 
@@ -34,13 +34,6 @@ _PARSERS: Final[Mapping[str, Callable[[Any], Any]]] = {
     "networkutils-env-settings": parse_env_settings,
     "ipamd-env-settings": parse_env_settings,
     "eni-configs": parse_eni_configs,
-}
-_ATTRIBUTES: Final = {
-    "enis": "enis",
-    "pods": "pods",
-    "networkutils-env-settings": "networkutils_env",
-    "ipamd-env-settings": "ipamd_env",
-    "eni-configs": "eni_config",
 }
 
 
@@ -69,7 +62,7 @@ def parse_body(endpoint: str, body: str | bytes, *, source: str) -> NodeIpamd:
         raise error.located(source) from None
     if endpoint == "pods" and value is None:
         node.notes.append(f"{source}: not served by this CNI version (v1.7+)")
-    setattr(node, _ATTRIBUTES[endpoint], value)
+    setattr(node, ENDPOINT_ATTRIBUTES[endpoint], value)
     return node
 
 
@@ -89,13 +82,12 @@ def parse_node_bodies(bodies: Mapping[str, str | bytes | None], *, source: str) 
                 node.problems[endpoint] = f"{where}: missing"
             continue
         try:
-            part = parse_body(endpoint, body, source=where)
+            parsed = parse_body(endpoint, body, source=where)
         except InputError as error:
             node.problems[endpoint] = error.message
             continue
-        node.notes.extend(part.notes)
-        attribute = _ATTRIBUTES[endpoint]
-        setattr(node, attribute, getattr(part, attribute))
+        node.notes.extend(parsed.notes)
+        setattr(node, ENDPOINT_ATTRIBUTES[endpoint], parsed.part(endpoint))
     return node
 
 
