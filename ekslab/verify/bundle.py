@@ -120,6 +120,65 @@ BUNDLE_FILES: Final = (
     TARGET_GROUP_BINDINGS,
     TARGET_GROUPS,
 )
+_RECORDS: Final[Mapping[BundleFile, Callable[..., Any]]] = {
+    NODES: node_record,
+    VPCS: vpc_record,
+    SUBNETS: subnet_record,
+    NETWORK_INTERFACES: eni_record,
+    ENICONFIGS: eniconfig_record,
+    INGRESSES: ingress_record,
+    SERVICES: service_record,
+    TARGET_GROUP_BINDINGS: target_group_binding_record,
+    TARGET_GROUPS: target_group_record,
+}
+
+
+# --- documents into a snapshot ---------------------------------------------------------------------
+
+
+def add_items(snapshot: ClusterSnapshot, spec: BundleFile, items: Iterable[Any], *, source: str) -> None:
+    """Turn the items of one list document into records and put them where the checks read them.
+
+    The bundle reader (files) and the live reader (API pages) both come through here, so that the
+    same list verifies the same way from either. ``source`` names the list in errors, e.g.
+    ``bundle/pods.json: items``. Services, TargetGroupBindings and target groups are kept only
+    once Ingresses are (the end-to-end check needs nothing else).
+    """
+    if spec is PODS:
+        snapshot.add_pods(items, source=source)
+        return
+    make = _RECORDS[spec]
+    records = (make(item, position=position, source=source) for position, item in enumerate(items))
+    if spec is NODES:
+        snapshot.nodes.update((record.name, record) for record in records)
+    elif spec is VPCS:
+        snapshot.vpcs = list(records)
+    elif spec is SUBNETS:
+        snapshot.subnets = {record.subnet_id: record for record in records}
+    elif spec is NETWORK_INTERFACES:
+        snapshot.enis = {record.eni_id: record for record in records}
+    elif spec is ENICONFIGS:
+        snapshot.eniconfigs = {record.name: record for record in records}
+    elif spec is INGRESSES:
+        snapshot.targets = TargetInputs(ingresses=list(records), services=[], bindings=None)
+    elif snapshot.targets is not None:
+        if spec is SERVICES:
+            snapshot.targets.services = list(records)
+        elif spec is TARGET_GROUP_BINDINGS:
+            snapshot.targets.bindings = list(records)
+        elif spec is TARGET_GROUPS:
+            snapshot.targets.target_groups = {record.arn: record for record in records}
+
+
+def add_target_health(
+    snapshot: ClusterSnapshot, target_group_arn: str, items: Iterable[Any], *, source: str
+) -> None:
+    """The registered targets of one target group (``describe-target-health``), as ``add_items`` does."""
+    if snapshot.targets is not None:
+        snapshot.targets.target_health[target_group_arn] = [
+            target_health_record(item, position=position, source=source)
+            for position, item in enumerate(items)
+        ]
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -142,28 +201,21 @@ def read_bundle(directory: str | os.PathLike[str]) -> ClusterSnapshot:
 
     # Optional documents first: the pods pass needs to know which namespaces' labels to keep.
     if (root / ENICONFIGS.path).is_file():
-        snapshot.eniconfigs = {
-            record.name: record for record in _records(root, ENICONFIGS, eniconfig_record, label)
-        }
+        _read_list(root, ENICONFIGS, snapshot, label)
     if (root / DAEMONSET.path).is_file():
         document = read_single_document(
             root / DAEMONSET.path, source=label(DAEMONSET.path), expected=DAEMONSET.expected
         )
         snapshot.daemonset_env = daemonset_env(document, source=label(DAEMONSET.path))
-    snapshot.targets = _read_target_inputs(root, label)
+    _read_target_inputs(root, snapshot, label)
 
-    for record in _records(root, NODES, node_record, label):
-        snapshot.nodes[record.name] = record
-    reader = _list_reader(root, PODS, label)
-    snapshot.add_pods(reader, source=f"{label(PODS.path)}: items")
-    _check_header(reader, PODS)
-    snapshot.vpcs = list(_records(root, VPCS, vpc_record, label))
+    _read_list(root, NODES, snapshot, label)
+    _read_list(root, PODS, snapshot, label)
+    _read_list(root, VPCS, snapshot, label)
     if not snapshot.vpcs:
         raise InputError(label(VPCS.path), f"lists no VPC; expected {VPCS.expected}")
-    snapshot.subnets = {record.subnet_id: record for record in _records(root, SUBNETS, subnet_record, label)}
-    snapshot.enis = {
-        record.eni_id: record for record in _records(root, NETWORK_INTERFACES, eni_record, label)
-    }
+    _read_list(root, SUBNETS, snapshot, label)
+    _read_list(root, NETWORK_INTERFACES, snapshot, label)
     _read_ipamd(root, snapshot, label)
     return snapshot
 
@@ -183,11 +235,9 @@ def _list_reader(root: Path, spec: BundleFile, label: _Labeller) -> JsonListRead
     return JsonListReader(root / spec.path, spec.list_key, source=label(spec.path), expected=spec.expected)
 
 
-def _records(root: Path, spec: BundleFile, make: Callable[..., Any], label: _Labeller) -> Iterable[Any]:
+def _read_list(root: Path, spec: BundleFile, snapshot: ClusterSnapshot, label: _Labeller) -> None:
     reader = _list_reader(root, spec, label)
-    source = f"{label(spec.path)}: {spec.list_key}"
-    for position, item in enumerate(reader):
-        yield make(item, position=position, source=source)
+    add_items(snapshot, spec, reader, source=f"{label(spec.path)}: {spec.list_key}")
     _check_header(reader, spec)
 
 
@@ -217,41 +267,26 @@ def _check_header(reader: JsonListReader, spec: BundleFile) -> None:
         )
 
 
-def _read_target_inputs(root: Path, label: _Labeller) -> TargetInputs | None:
+def _read_target_inputs(root: Path, snapshot: ClusterSnapshot, label: _Labeller) -> None:
     if not (root / INGRESSES.path).is_file():
-        return None
-    ingresses = list(_records(root, INGRESSES, ingress_record, label))
-    services = (
-        list(_records(root, SERVICES, service_record, label)) if (root / SERVICES.path).is_file() else []
-    )
-    bindings = (
-        list(_records(root, TARGET_GROUP_BINDINGS, target_group_binding_record, label))
-        if (root / TARGET_GROUP_BINDINGS.path).is_file()
-        else None
-    )
-    inputs = TargetInputs(ingresses=ingresses, services=services, bindings=bindings)
-    if (root / TARGET_GROUPS.path).is_file():
-        inputs.target_groups = {
-            record.arn: record for record in _records(root, TARGET_GROUPS, target_group_record, label)
-        }
-        for group in inputs.target_groups.values():
-            path = root / TARGET_HEALTH_DIR / f"{group.name}.json"
-            if not path.is_file():
-                inputs.target_health[group.arn] = None
-                continue
-            relative = f"{TARGET_HEALTH_DIR}/{group.name}.json"
-            reader = JsonListReader(
-                path,
-                "TargetHealthDescriptions",
-                source=label(relative),
-                expected=f"the output of `{TARGET_HEALTH_COMMAND}`",
-            )
-            source = f"{label(relative)}: TargetHealthDescriptions"
-            inputs.target_health[group.arn] = [
-                target_health_record(item, position=position, source=source)
-                for position, item in enumerate(reader)
-            ]
-    return inputs
+        return
+    for spec in (INGRESSES, SERVICES, TARGET_GROUP_BINDINGS, TARGET_GROUPS):
+        if (root / spec.path).is_file():
+            _read_list(root, spec, snapshot, label)
+    assert snapshot.targets is not None
+    for group in (snapshot.targets.target_groups or {}).values():
+        path = root / TARGET_HEALTH_DIR / f"{group.name}.json"
+        if not path.is_file():
+            snapshot.targets.target_health[group.arn] = None
+            continue
+        relative = f"{TARGET_HEALTH_DIR}/{group.name}.json"
+        reader = JsonListReader(
+            path,
+            "TargetHealthDescriptions",
+            source=label(relative),
+            expected=f"the output of `{TARGET_HEALTH_COMMAND}`",
+        )
+        add_target_health(snapshot, group.arn, reader, source=f"{label(relative)}: TargetHealthDescriptions")
 
 
 def _read_ipamd(root: Path, snapshot: ClusterSnapshot, label: _Labeller) -> None:

@@ -24,19 +24,11 @@ from ekslab.sources.records import (
     NodeRecord,
     TargetGroupBindingRecord,
     daemonset_env,
-    eni_record,
-    eniconfig_record,
-    ingress_record,
     node_record,
-    service_record,
-    subnet_record,
     target_group_binding_record,
-    target_group_record,
-    target_health_record,
-    vpc_record,
 )
 from ekslab.verify import bundle as layout
-from ekslab.verify.snapshot import ClusterSnapshot, TargetInputs
+from ekslab.verify.snapshot import ClusterSnapshot
 
 
 @dataclass
@@ -187,83 +179,24 @@ def _gather_ipamd(
 
 
 class _SnapshotSink:
-    """Documents -> records, exactly as ``read_bundle`` does for files."""
+    """Documents -> records, through the same ``add_items`` as ``read_bundle`` reads files with."""
 
     def __init__(self, source: str) -> None:
         self.snapshot = ClusterSnapshot(source=source)
-        self._targets: TargetInputs | None = None
 
     def kube_items(self, spec: layout.BundleFile, items: Iterable[dict[str, Any]]) -> None:
-        source = f"Kubernetes API {spec.kind} list: items"
-        snapshot = self.snapshot
-        if spec is layout.PODS:
-            snapshot.add_pods(items, source=source)
-        elif spec is layout.NODES:
-            for position, item in enumerate(items):
-                record = node_record(item, position=position, source=source)
-                snapshot.nodes[record.name] = record
-        elif spec is layout.ENICONFIGS:
-            snapshot.eniconfigs = {
-                record.name: record
-                for record in (
-                    eniconfig_record(item, position=position, source=source)
-                    for position, item in enumerate(items)
-                )
-            }
-        elif spec is layout.INGRESSES:
-            snapshot.targets = TargetInputs(
-                ingresses=[
-                    ingress_record(item, position=position, source=source)
-                    for position, item in enumerate(items)
-                ],
-                services=[],
-                bindings=None,
-            )
-        elif spec is layout.SERVICES and snapshot.targets is not None:
-            snapshot.targets.services = [
-                service_record(item, position=position, source=source) for position, item in enumerate(items)
-            ]
-        elif spec is layout.TARGET_GROUP_BINDINGS and snapshot.targets is not None:
-            snapshot.targets.bindings = [
-                target_group_binding_record(item, position=position, source=source)
-                for position, item in enumerate(items)
-            ]
+        layout.add_items(self.snapshot, spec, items, source=f"Kubernetes API {spec.kind} list: items")
 
     def daemonset(self, document: dict[str, Any] | None) -> None:
         if document is not None:
             self.snapshot.daemonset_env = daemonset_env(document, source="aws-node DaemonSet")
 
     def aws_items(self, spec: layout.BundleFile, items: Iterable[dict[str, Any]]) -> None:
-        source = f"AWS {spec.list_key}"
-        snapshot = self.snapshot
-        if spec is layout.VPCS:
-            snapshot.vpcs = [
-                vpc_record(item, position=position, source=source) for position, item in enumerate(items)
-            ]
-        elif spec is layout.SUBNETS:
-            for position, item in enumerate(items):
-                record = subnet_record(item, position=position, source=source)
-                snapshot.subnets[record.subnet_id] = record
-        elif spec is layout.NETWORK_INTERFACES:
-            for position, item in enumerate(items):
-                record = eni_record(item, position=position, source=source)
-                snapshot.enis[record.eni_id] = record
-        elif spec is layout.TARGET_GROUPS and snapshot.targets is not None:
-            snapshot.targets.target_groups = {
-                record.arn: record
-                for record in (
-                    target_group_record(item, position=position, source=source)
-                    for position, item in enumerate(items)
-                )
-            }
+        layout.add_items(self.snapshot, spec, items, source=f"AWS {spec.list_key}")
 
     def target_health(self, group: dict[str, Any], items: list[dict[str, Any]]) -> None:
-        if self.snapshot.targets is not None:
-            source = f"AWS TargetHealthDescriptions of {group.get('TargetGroupName')}"
-            self.snapshot.targets.target_health[group["TargetGroupArn"]] = [
-                target_health_record(item, position=position, source=source)
-                for position, item in enumerate(items)
-            ]
+        source = f"AWS TargetHealthDescriptions of {group.get('TargetGroupName')}"
+        layout.add_target_health(self.snapshot, group["TargetGroupArn"], items, source=source)
 
     def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None:
         self.snapshot.ipamd_collected = True
