@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Final
 
 from ekslab.errors import InputError
+from ekslab.sources.jsondoc import read_text
 from ekslab.workshop.shape import OutputShape, compile_shape
 
 SHELL_LANGUAGES: Final = frozenset({"sh", "bash", "shell"})
@@ -90,16 +91,7 @@ class _Block:
 def read_guide(path: str | os.PathLike[str]) -> Guide:
     """Read and parse a guide file."""
     source = os.fspath(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(source, "no such guide file") from None
-    except IsADirectoryError:
-        raise InputError(source, "is a directory, expected a Markdown guide") from None
-    except UnicodeDecodeError as error:
-        raise InputError(source, f"is not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise InputError(source, f"cannot be read ({error.strerror})") from None
+    text = read_text(path, source=source, kind="guide file", expected="a Markdown guide")
     return parse_guide(text, source=source)
 
 
