@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -84,6 +85,20 @@ def make_lab(*, secondary_ips: int = 3, cluster: str = CLUSTER) -> MotoLab:
             ips += [entry["PrivateIpAddress"] for entry in eni["PrivateIpAddresses"] if not entry["Primary"]]
         lab.pod_ips[instance_id] = ips
     return lab
+
+
+def live_args(kubeconfig: Path, *, transport: str = "proxy") -> list[str]:
+    """The options of a live ekslab command against the lab's cluster and the loopback API server."""
+    return [
+        "--cluster",
+        CLUSTER,
+        "--region",
+        REGION,
+        "--kubeconfig",
+        str(kubeconfig),
+        "--ipamd-transport",
+        transport,
+    ]
 
 
 def make_target_group(

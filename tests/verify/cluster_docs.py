@@ -492,6 +492,34 @@ def baseline() -> ClusterDocs:
     )
 
 
+FARGATE_NODE = "fargate-ip-10-0-5-5.us-west-2.compute.internal"
+
+
+def add_fargate_pod(docs: ClusterDocs, *, own_eni: bool = True, provider_id: str | None = None) -> None:
+    """A Fargate node running kube-system/coredns-fargate on 10.0.5.5, the primary IP of the pod's own
+    ENI eni-0f00000000000fa1e (left out with ``own_eni=False``)."""
+    docs.nodes.append(
+        node(
+            FARGATE_NODE,
+            instance_id=None,
+            internal_ip="10.0.5.5",
+            provider_id=provider_id,
+            labels={"eks.amazonaws.com/compute-type": "fargate"},
+        )
+    )
+    docs.pods.append(pod("coredns-fargate", node=FARGATE_NODE, ip="10.0.5.5", namespace="kube-system"))
+    if own_eni:
+        docs.enis.append(eni("eni-0f00000000000fa1e", instance_id=None, device=0, primary_ip="10.0.5.5"))
+
+
+def add_ipv6_prefix(docs: ClusterDocs) -> None:
+    """An IPv6 block on the VPC and a /80 prefix delegated to node B's ENI (cni-facts.md §1.3 D)."""
+    docs.vpcs[0]["Ipv6CidrBlockAssociationSet"] = [
+        {"Ipv6CidrBlock": "2600:1f14:abc:de00::/56", "Ipv6CidrBlockState": {"State": "associated"}}
+    ]
+    docs.find_eni("eni-0b00000000000000b")["Ipv6Prefixes"] = [{"Ipv6Prefix": "2600:1f14:abc:de01:8f00::/80"}]
+
+
 NO_EXPECTATIONS = Expectations(aws_node_env={}, init_env={})
 
 

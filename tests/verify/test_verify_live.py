@@ -10,7 +10,7 @@ import pytest
 
 from ekslab.cli.main import main
 from tests.sources.fake_kube import serve
-from tests.sources.moto_lab import CLUSTER, REGION, kube_for, make_lab
+from tests.sources.moto_lab import REGION, kube_for, live_args, make_lab
 
 
 def verify(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
@@ -27,18 +27,7 @@ def test_live_cluster_passes_through_the_node_proxy(
     cluster = kube_for(lab)
     with serve(cluster, tmp_path) as kubeconfig:
         code, report, err = verify(
-            [
-                "--cluster",
-                CLUSTER,
-                "--region",
-                REGION,
-                "--kubeconfig",
-                str(kubeconfig),
-                "--ipamd-transport",
-                "proxy",
-                "--page-size",
-                "2",
-            ],
+            [*live_args(kubeconfig), "--page-size", "2"],
             capsys,
         )
     ipamd = [
@@ -64,16 +53,7 @@ def test_live_cluster_detects_a_pod_ip_on_the_wrong_node(
     )
     with serve(cluster, tmp_path) as kubeconfig:
         code, report, _ = verify(
-            [
-                "--cluster",
-                CLUSTER,
-                "--region",
-                REGION,
-                "--kubeconfig",
-                str(kubeconfig),
-                "--ipamd-transport",
-                "proxy",
-            ],
+            live_args(kubeconfig),
             capsys,
         )
     failed = [(item["name"], item["reasons"]) for item in report["pods"] if item["result"] == "fail"]
@@ -87,16 +67,7 @@ def test_collected_bundle_verifies_like_the_live_cluster(
     cluster = kube_for(lab)
     out = tmp_path / "bundle"
     with serve(cluster, tmp_path) as kubeconfig:
-        common = [
-            "--cluster",
-            CLUSTER,
-            "--region",
-            REGION,
-            "--kubeconfig",
-            str(kubeconfig),
-            "--ipamd-transport",
-            "proxy",
-        ]
+        common = live_args(kubeconfig)
         with pytest.raises(SystemExit) as exited:
             main(["collect", "--out", str(out), *common])
         collected = capsys.readouterr().out
@@ -134,21 +105,7 @@ def test_failed_collection_leaves_nothing_behind(
         kubeconfig.write_text(kubeconfig.read_text().replace("test-token-7f3a", "expired"))
         # WHEN collecting THEN one error line, and neither the bundle nor a partial folder exists
         with pytest.raises(SystemExit) as exited:
-            main(
-                [
-                    "collect",
-                    "--out",
-                    str(out),
-                    "--cluster",
-                    CLUSTER,
-                    "--region",
-                    REGION,
-                    "--kubeconfig",
-                    str(kubeconfig),
-                    "--ipamd-transport",
-                    "none",
-                ]
-            )
+            main(["collect", "--out", str(out), *live_args(kubeconfig, transport="none")])
     err = capsys.readouterr().err
     assert (
         exited.value.code,

@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 
 from tests.verify.cluster_docs import (
+    FARGATE_NODE,
     INSTANCE_A,
     NODE_A,
     NODE_B,
     ClusterDocs,
+    add_fargate_pod,
+    add_ipv6_prefix,
     baseline,
     eni,
     enis_body,
-    node,
     pod,
     result,
     run,
@@ -340,18 +342,7 @@ def test_branch_eni_problems_fail_not_on_node_eni(tmp_path: Path, docs: ClusterD
 
 def test_fargate_pod_passes_on_its_own_eni(tmp_path: Path) -> None:
     docs = baseline()
-    fargate = "fargate-ip-10-0-5-5.us-west-2.compute.internal"
-    docs.nodes.append(
-        node(
-            fargate,
-            instance_id=None,
-            internal_ip="10.0.5.5",
-            provider_id="aws:///us-west-2a/fa1e/" + fargate,
-            labels={"eks.amazonaws.com/compute-type": "fargate"},
-        )
-    )
-    docs.pods.append(pod("coredns-fargate", node=fargate, ip="10.0.5.5", namespace="kube-system"))
-    docs.enis.append(eni("eni-0f00000000000fa1e", instance_id=None, device=0, primary_ip="10.0.5.5"))
+    add_fargate_pod(docs, provider_id="aws:///us-west-2a/fa1e/" + FARGATE_NODE)
     report = run(docs, tmp_path)
     assert (verdict(report, "coredns-fargate"), report.exit_code()) == (("pass", ()), 0)
     assert result(report, "coredns-fargate").address_kind == "own ENI"
@@ -359,25 +350,13 @@ def test_fargate_pod_passes_on_its_own_eni(tmp_path: Path) -> None:
 
 def test_fargate_pod_without_its_eni_fails(tmp_path: Path) -> None:
     docs = baseline()
-    fargate = "fargate-ip-10-0-5-5.us-west-2.compute.internal"
-    docs.nodes.append(
-        node(
-            fargate,
-            instance_id=None,
-            internal_ip="10.0.5.5",
-            labels={"eks.amazonaws.com/compute-type": "fargate"},
-        )
-    )
-    docs.pods.append(pod("coredns-fargate", node=fargate, ip="10.0.5.5", namespace="kube-system"))
+    add_fargate_pod(docs, own_eni=False)
     assert verdict(run(docs, tmp_path), "coredns-fargate") == ("fail", ("not_on_node_eni",))
 
 
 def ipv6_cluster() -> ClusterDocs:
     docs = baseline()
-    docs.vpcs[0]["Ipv6CidrBlockAssociationSet"] = [
-        {"Ipv6CidrBlock": "2600:1f14:abc:de00::/56", "Ipv6CidrBlockState": {"State": "associated"}}
-    ]
-    docs.find_eni("eni-0b00000000000000b")["Ipv6Prefixes"] = [{"Ipv6Prefix": "2600:1f14:abc:de01:8f00::/80"}]
+    add_ipv6_prefix(docs)
     docs.ipamd = None
     return docs
 

@@ -13,8 +13,8 @@ import pytest
 
 from ekslab.cli.main import main
 from tests.sources.fake_kube import serve
-from tests.sources.moto_lab import CLUSTER, REGION, kube_for, make_lab
-from tests.verify.cluster_docs import NODE_A, NODE_B, baseline, eni, node, pod
+from tests.sources.moto_lab import REGION, kube_for, live_args, make_lab
+from tests.verify.cluster_docs import NODE_A, NODE_B, add_fargate_pod, add_ipv6_prefix, baseline, eni, pod
 
 BUNDLE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "workshop-2048"
 
@@ -134,22 +134,9 @@ def test_branch_eni_fargate_and_ipv6_pods(tmp_path: Path, capsys: pytest.Capture
         )
     )
     # Fargate: the pod's IP is the primary IP of its own ENI.
-    fargate = "fargate-ip-10-0-5-5.us-west-2.compute.internal"
-    docs.nodes.append(
-        node(
-            fargate,
-            instance_id=None,
-            internal_ip="10.0.5.5",
-            labels={"eks.amazonaws.com/compute-type": "fargate"},
-        )
-    )
-    docs.pods.append(pod("coredns-fargate", node=fargate, ip="10.0.5.5", namespace="kube-system"))
-    docs.enis.append(eni("eni-0f00000000000fa1e", instance_id=None, device=0, primary_ip="10.0.5.5"))
-    # IPv6: a /80 prefix delegated to node B's ENI (cni-facts.md §1.3 D).
-    docs.vpcs[0]["Ipv6CidrBlockAssociationSet"] = [
-        {"Ipv6CidrBlock": "2600:1f14:abc:de00::/56", "Ipv6CidrBlockState": {"State": "associated"}}
-    ]
-    docs.find_eni("eni-0b00000000000000b")["Ipv6Prefixes"] = [{"Ipv6Prefix": "2600:1f14:abc:de01:8f00::/80"}]
+    add_fargate_pod(docs)
+    # IPv6: a /80 prefix delegated to node B's ENI.
+    add_ipv6_prefix(docs)
     docs.pods.append(pod("v6-1", node=NODE_B, ip="2600:1f14:abc:de01:8f00::1"))
     docs.ipamd = None
     found = rows(["--bundle", str(docs.write(tmp_path / "bundle"))], capsys)
@@ -190,21 +177,7 @@ def test_live_cluster_pods_sit_on_the_enis_ec2_reports(
     lab = make_lab()
     cluster = kube_for(lab)
     with serve(cluster, tmp_path) as kubeconfig:
-        found = rows(
-            [
-                "--cluster",
-                CLUSTER,
-                "--region",
-                REGION,
-                "--kubeconfig",
-                str(kubeconfig),
-                "--ipamd-transport",
-                "proxy",
-                "--page-size",
-                "2",
-            ],
-            capsys,
-        )
+        found = rows([*live_args(kubeconfig), "--page-size", "2"], capsys)
     # What EC2 itself says, read independently of ekslab: the ENI, device and subnet of each secondary IP.
     truth = {}
     for item in boto3.client("ec2", region_name=REGION).describe_network_interfaces()["NetworkInterfaces"]:
