@@ -11,7 +11,6 @@ import http.server
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,7 @@ from ekslab.aws.clients import aws_session
 from ekslab.errors import EXIT_FAILED, EXIT_OK, EXIT_UNVERIFIED, EXIT_USAGE
 from ekslab.teardown import Leftover, TeardownReport, find_leftovers, wait_until_clean
 from tests.conftest import aws_environment
+from tests.sources.loopback import serving
 from tests.synth import ROOT
 
 REGION = "ap-northeast-2"
@@ -265,12 +265,8 @@ class _Forbidden(http.server.BaseHTTPRequestHandler):
 
 def test_command_exits_3_when_nothing_could_be_listed() -> None:
     # GIVEN an endpoint that refuses every call  WHEN checked  THEN unverified, never "nothing left"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Forbidden)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        result = _teardown_check(f"http://127.0.0.1:{server.server_address[1]}", "--lab", LAB)
-    finally:
-        server.shutdown()
+    with serving(_Forbidden) as url:
+        result = _teardown_check(url, "--lab", LAB)
     assert result.returncode == EXIT_UNVERIFIED
     assert result.stdout.count("not checked") == 7 and "OK" not in result.stdout
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -24,6 +23,7 @@ from ekslab.limits import NetworkCard
 from ekslab.limits.refresh import RefreshResult, limits_from_description, refresh_table
 from ekslab.limits.table import LIMITS_FILE, LimitsTable, default_table, read_table
 from tests.conftest import aws_at
+from tests.sources.loopback import serving
 
 RECORDED = Path(__file__).parent / "recorded"
 
@@ -70,15 +70,9 @@ def _replaying() -> Iterator[Replay]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    replay.url = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with serving(Handler) as url:
+        replay.url = url
         yield replay
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -13,9 +13,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlparse
+
+from tests.sources.loopback import serving
 
 THROTTLED = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>RequestLimitExceeded</Code>'
@@ -79,15 +81,8 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def proxy(state: ProxyState) -> Iterator[str]:
     """Run the proxy on 127.0.0.1 and yield its URL."""
-    handler = type("Handler", (_Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
+    with serving(type("Handler", (_Handler,), {"state": state})) as url:
+        try:
+            yield url
+        finally:
+            state.release.set()

@@ -18,10 +18,12 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
+
+from tests.sources.loopback import serving
 
 TOKEN = "test-token-7f3a"
 
@@ -147,28 +149,21 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serve(cluster: FakeCluster, tmp_path: Path) -> Iterator[Path]:
     """Serve ``cluster`` on 127.0.0.1 and yield a kubeconfig file pointing at it."""
-    handler = type("Handler", (_Handler,), {"cluster": cluster})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        json.dumps(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "current-context": "lab",
-                "clusters": [{"name": "lab", "cluster": {"server": f"http://{host}:{port}"}}],
-                "users": [{"name": "tester", "user": {"token": TOKEN}}],
-                "contexts": [{"name": "lab", "context": {"cluster": "lab", "user": "tester"}}],
-            }
+    with serving(type("Handler", (_Handler,), {"cluster": cluster})) as url:
+        kubeconfig = tmp_path / "kubeconfig"
+        kubeconfig.write_text(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "current-context": "lab",
+                    "clusters": [{"name": "lab", "cluster": {"server": url}}],
+                    "users": [{"name": "tester", "user": {"token": TOKEN}}],
+                    "contexts": [{"name": "lab", "context": {"cluster": "lab", "user": "tester"}}],
+                }
+            )
         )
-    )
-    try:
-        yield kubeconfig
-    finally:
-        cluster.release.set()
-        server.shutdown()
-        server.server_close()
+        try:
+            yield kubeconfig
+        finally:
+            cluster.release.set()
