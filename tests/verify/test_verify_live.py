@@ -26,10 +26,7 @@ def test_live_cluster_passes_through_the_node_proxy(
     lab = make_lab()
     cluster = kube_for(lab)
     with serve(cluster, tmp_path) as kubeconfig:
-        code, report, err = verify(
-            [*live_args(kubeconfig), "--page-size", "2"],
-            capsys,
-        )
+        code, report, err = verify([*live_args(kubeconfig), "--page-size", "2"], capsys)
     ipamd = [
         check["result"] for item in report["nodes"] for check in item["checks"] if check["check"] == "ipamd"
     ]
@@ -52,10 +49,7 @@ def test_live_cluster_detects_a_pod_ip_on_the_wrong_node(
         lab.node_names[1] if moved["spec"]["nodeName"] == lab.node_names[0] else lab.node_names[0]
     )
     with serve(cluster, tmp_path) as kubeconfig:
-        code, report, _ = verify(
-            live_args(kubeconfig),
-            capsys,
-        )
+        code, report, _ = verify(live_args(kubeconfig), capsys)
     failed = [(item["name"], item["reasons"]) for item in report["pods"] if item["result"] == "fail"]
     assert (code, failed) == (1, [(moved["metadata"]["name"], ["not_on_node_eni", "ipamd_mismatch"])])
 
