@@ -28,7 +28,7 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 CDK_CONTEXT := $(if $(CONFIG),-c config=$(CONFIG)) $(if $(LAB),-c lab=$(LAB))
 CDK_FLAGS := --no-notices --no-version-reporting $(CDK_CONTEXT)
 
-.PHONY: help setup synth test lint-templates unit bootstrap diff deploy destroy clean
+.PHONY: help setup synth test lint lint-templates lint-workflows unit bootstrap diff deploy destroy clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -57,10 +57,15 @@ lint-templates: ## cfn-lint over every template in cdk.out/ (run make synth firs
 lint-workflows: setup ## zizmor (offline) and the GitHub-workflow JSON schema over .github/workflows.
 	$(PY) scripts/check_workflows.py
 
+lint: setup ## ruff: lint rules and formatting of every Python file.
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
 unit: setup ## Run the test suite only.
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 
-test: ## The whole test suite (pytest) plus cfn-lint over the synthesized default lab; what CI runs.
+test: ## The whole test suite (pytest), cfn-lint over the synthesized default lab, workflow and code lint; what CI runs.
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory synth
 	$(MAKE) --no-print-directory lint-templates
 	$(MAKE) --no-print-directory lint-workflows

@@ -97,7 +97,11 @@ def check_names(lab: str, cluster: str, region: str) -> None:
 
 
 def find_leftovers(
-    lab: str, *, region: str, cluster: str | None = None, session: boto3.session.Session | None = None,
+    lab: str,
+    *,
+    region: str,
+    cluster: str | None = None,
+    session: boto3.session.Session | None = None,
 ) -> TeardownReport:
     """Everything in ``region`` that still belongs to ``lab`` (whose EKS cluster is ``cluster``, by
     default the lab name). Kinds that cannot be listed are reported as unchecked, not as clean."""
@@ -184,8 +188,10 @@ class _Scan:
         queries = [
             ([_tag_filter(*self._lab_tag)], _tag_text(*self._lab_tag)),
             ([_tag_filter(TAG_CNI_CLUSTER, cluster)], _tag_text(TAG_CNI_CLUSTER, cluster) + " (VPC CNI)"),
-            ([{"Name": "description", "Values": [description]}],
-             f"description {description!r} (EKS control plane)"),
+            (
+                [{"Name": "description", "Values": [description]}],
+                f"description {description!r} (EKS control plane)",
+            ),
         ]
         if vpc_ids:
             queries.append(([{"Name": "vpc-id", "Values": vpc_ids}], "in a leftover lab VPC"))
@@ -198,8 +204,10 @@ class _Scan:
         cluster = self._report.cluster
         queries = [
             ([_tag_filter(*self._lab_tag)], _tag_text(*self._lab_tag)),
-            ([_tag_filter(TAG_LBC_CLUSTER, cluster)],
-             _tag_text(TAG_LBC_CLUSTER, cluster) + " (load balancer controller)"),
+            (
+                [_tag_filter(TAG_LBC_CLUSTER, cluster)],
+                _tag_text(TAG_LBC_CLUSTER, cluster) + " (load balancer controller)",
+            ),
             ([_tag_filter(TAG_EKS_CLUSTER, cluster)], _tag_text(TAG_EKS_CLUSTER, cluster) + " (EKS)"),
         ]
         if vpc_ids:
@@ -219,7 +227,7 @@ class _Scan:
         arns = [item[arn_key] for page in elbv2.get_paginator(operation).paginate() for item in page[key]]
         wanted = {self._lab_tag, (TAG_LBC_CLUSTER, self._report.cluster)}
         for start in range(0, len(arns), ELB_TAGS_PER_CALL):
-            described = elbv2.describe_tags(ResourceArns=arns[start:start + ELB_TAGS_PER_CALL])
+            described = elbv2.describe_tags(ResourceArns=arns[start : start + ELB_TAGS_PER_CALL])
             for description in described["TagDescriptions"]:
                 tags = {(tag["Key"], tag.get("Value", "")) for tag in description.get("Tags", [])}
                 for key_value in sorted(tags & wanted):

@@ -43,8 +43,13 @@ class NetworkOutputs(Construct):
             self._output(key, zone, f"Availability zone {index} of the lab")
             if plain_az_exports:
                 # The workshop's own names, exported once per account and region (default lab only).
-                plain = CfnOutput(self, f"Plain{key}", value=zone, export_name=key,
-                                  description=f"Availability zone {index} (workshop name)")
+                plain = CfnOutput(
+                    self,
+                    f"Plain{key}",
+                    value=zone,
+                    export_name=key,
+                    description=f"Availability zone {index} (workshop name)",
+                )
                 plain.override_logical_id(f"Plain{key}")
         self._output("VpcId", vpc.vpc_id, "VPC id")
         self._output("VpcCidr", vpc_cidr, "Primary VPC CIDR")
@@ -53,8 +58,12 @@ class NetworkOutputs(Construct):
         for tier, subnets in subnets_by_tier.items():
             for subnet in subnets:
                 index = list(availability_zones).index(subnet.availability_zone) + 1
-                self._output(f"{tier}SubnetAZ{index}", subnet.subnet_id, f"{tier} subnet in {subnet.availability_zone}")
+                self._output(
+                    f"{tier}SubnetAZ{index}", subnet.subnet_id, f"{tier} subnet in {subnet.availability_zone}"
+                )
 
     def _output(self, key: str, value: str, description: str) -> None:
-        output = CfnOutput(self, key, value=value, export_name=export_name(self._lab, key), description=description)
+        output = CfnOutput(
+            self, key, value=value, export_name=export_name(self._lab, key), description=description
+        )
         output.override_logical_id(key)  # stable output keys for `ekslab azs` and scripts

@@ -59,7 +59,8 @@ class LabCluster(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.role = iam.Role(
-            self, "ClusterRole",
+            self,
+            "ClusterRole",
             assumed_by=iam.ServicePrincipal("eks.amazonaws.com"),
             description="EKS control plane role of the lab",
             managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEKSClusterPolicy")],
@@ -67,24 +68,33 @@ class LabCluster(Construct):
         if vpc_resource_controller:
             # Security groups for pods: the VPC resource controller manages trunk and branch ENIs
             # with the cluster role. See https://docs.aws.amazon.com/eks/latest/userguide/security-groups-pods-deployment.html
-            self.role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEKSVPCResourceController"))
+            self.role.add_managed_policy(
+                iam.ManagedPolicy.from_aws_managed_policy_name("AmazonEKSVPCResourceController")
+            )
         self.secrets_key = None
         if settings.secrets_encryption:
             self.secrets_key = kms.Key(
-                self, "SecretsKey", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
+                self,
+                "SecretsKey",
+                enable_key_rotation=True,
+                removal_policy=RemovalPolicy.DESTROY,
                 description="Envelope encryption of the lab cluster's Kubernetes secrets",
             )
         # EKS writes control-plane logs to /aws/eks/<name>/cluster and would create that group itself,
         # unencrypted and kept forever; the lab creates it first, encrypted, with retention, and owns it.
         self.control_plane_logs = EncryptedLogGroup(
-            self, "ControlPlaneLogs", purpose=f"control-plane logs of EKS cluster {name}",
-            retention_days=settings.log_retention_days, log_group_name=f"/aws/eks/{name}/cluster",
+            self,
+            "ControlPlaneLogs",
+            purpose=f"control-plane logs of EKS cluster {name}",
+            retention_days=settings.log_retention_days,
+            log_group_name=f"/aws/eks/{name}/cluster",
         )
         module_name, layer_class = KUBECTL_LAYERS[settings.kubernetes_version]
         kubectl_layer = getattr(importlib.import_module(module_name), layer_class)(self, "KubectlLayer")
         subnets = ec2.SubnetSelection(subnets=list(private_subnets))
         self.cluster = eks.Cluster(
-            self, "Cluster",
+            self,
+            "Cluster",
             cluster_name=name,
             version=eks.KubernetesVersion.of(settings.kubernetes_version),
             role=self.role,
@@ -100,26 +110,37 @@ class LabCluster(Construct):
             secrets_encryption_key=self.secrets_key,
             ip_family=eks.IpFamily.IP_V6 if settings.ip_family is IpFamily.IPV6 else eks.IpFamily.IP_V4,
             kubectl_provider_options=eks.KubectlProviderOptions(
-                kubectl_layer=kubectl_layer, private_subnets=list(private_subnets),
+                kubectl_layer=kubectl_layer,
+                private_subnets=list(private_subnets),
             ),
         )
         self.cluster.node.add_dependency(self.control_plane_logs)
         self._acknowledge(vpc_resource_controller)
         if admin_principal_arn:
-            self.cluster.grant_access("LabAdmin", admin_principal_arn, [
-                eks.AccessPolicy.from_access_policy_name(
-                    CLUSTER_ADMIN_POLICY, access_scope_type=eks.AccessScopeType.CLUSTER),
-            ])
-
+            self.cluster.grant_access(
+                "LabAdmin",
+                admin_principal_arn,
+                [
+                    eks.AccessPolicy.from_access_policy_name(
+                        CLUSTER_ADMIN_POLICY, access_scope_type=eks.AccessScopeType.CLUSTER
+                    ),
+                ],
+            )
 
     def _acknowledge(self, vpc_resource_controller: bool) -> None:
-        acknowledge(self.role, managed_policy("AmazonEKSClusterPolicy"),
-                    "EKS requires this AWS managed policy on the cluster role; AWS updates it as EKS needs new "
-                    "permissions (https://docs.aws.amazon.com/eks/latest/userguide/cluster-iam-role.html)")
+        acknowledge(
+            self.role,
+            managed_policy("AmazonEKSClusterPolicy"),
+            "EKS requires this AWS managed policy on the cluster role; AWS updates it as EKS needs new "
+            "permissions (https://docs.aws.amazon.com/eks/latest/userguide/cluster-iam-role.html)",
+        )
         if vpc_resource_controller:
-            acknowledge(self.role, managed_policy("AmazonEKSVPCResourceController"),
-                        "Security groups for pods require this AWS managed policy on the cluster role so the VPC "
-                        "resource controller can manage trunk and branch ENIs")
+            acknowledge(
+                self.role,
+                managed_policy("AmazonEKSVPCResourceController"),
+                "Security groups for pods require this AWS managed policy on the cluster role so the VPC "
+                "resource controller can manage trunk and branch ENIs",
+            )
         # The kubectl provider is aws-cdk-lib's own (it applies the lab's Kubernetes manifests); its roles,
         # policies and runtime are not configurable, so exactly its findings are accepted, on it alone.
         provider = self.cluster.node.find_child("KubectlProvider")
@@ -127,20 +148,53 @@ class LabCluster(Construct):
         stack = Stack.of(self)
         handler_id = stack.resolve(handler.node.default_child.logical_id)
         ecr_public_condition = stack.resolve(handler.node.find_child("HasEcrPublic").logical_id)
-        provided = "Inside aws-cdk-lib's kubectl provider for aws_eks_v2, whose roles and runtime the lab cannot set"
-        for policy in ("service-role/AWSLambdaBasicExecutionRole", "service-role/AWSLambdaVPCAccessExecutionRole",
-                       "AmazonEC2ContainerRegistryReadOnly"):
-            acknowledge(provider, managed_policy(policy),
-                        f"{provided}: {policy} lets its functions log, run in the VPC and read the kubectl image layer")
-        ecr_public = json.dumps({"Fn::If": [ecr_public_condition, {"Fn::Join": ["", [
-            "arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},
-            {"Ref": "AWS::NoValue"}]}, separators=(",", ":"))
-        acknowledge(provider, f"AwsSolutions-IAM4[Policy::{ecr_public}]",
-                    f"{provided}: public ECR read access, only in partitions that have ECR Public")
-        acknowledge(provider, f"AwsSolutions-IAM5[Resource::<{handler_id}.Arn>:*]",
-                    f"{provided}: the custom resource framework may invoke every version of its one handler function")
-        acknowledge(provider, "AwsSolutions-L1", f"{provided}: the handler's runtime is pinned by aws-cdk-lib "
-                    "together with its kubectl layer")
+        provided = (
+            "Inside aws-cdk-lib's kubectl provider for aws_eks_v2, whose roles and runtime the lab cannot set"
+        )
+        for policy in (
+            "service-role/AWSLambdaBasicExecutionRole",
+            "service-role/AWSLambdaVPCAccessExecutionRole",
+            "AmazonEC2ContainerRegistryReadOnly",
+        ):
+            acknowledge(
+                provider,
+                managed_policy(policy),
+                f"{provided}: {policy} lets its functions log, run in the VPC and read the kubectl image layer",
+            )
+        ecr_public = json.dumps(
+            {
+                "Fn::If": [
+                    ecr_public_condition,
+                    {
+                        "Fn::Join": [
+                            "",
+                            [
+                                "arn:",
+                                {"Ref": "AWS::Partition"},
+                                ":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly",
+                            ],
+                        ]
+                    },
+                    {"Ref": "AWS::NoValue"},
+                ]
+            },
+            separators=(",", ":"),
+        )
+        acknowledge(
+            provider,
+            f"AwsSolutions-IAM4[Policy::{ecr_public}]",
+            f"{provided}: public ECR read access, only in partitions that have ECR Public",
+        )
+        acknowledge(
+            provider,
+            f"AwsSolutions-IAM5[Resource::<{handler_id}.Arn>:*]",
+            f"{provided}: the custom resource framework may invoke every version of its one handler function",
+        )
+        acknowledge(
+            provider,
+            "AwsSolutions-L1",
+            f"{provided}: the handler's runtime is pinned by aws-cdk-lib together with its kubectl layer",
+        )
 
 
 def _endpoint_access(settings: ClusterSettings) -> eks.EndpointAccess:

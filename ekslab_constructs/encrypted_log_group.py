@@ -12,9 +12,15 @@ from constructs import Construct
 
 RETENTION: Final = {
     # jsii enum members carry names, not day counts.
-    1: logs.RetentionDays.ONE_DAY, 3: logs.RetentionDays.THREE_DAYS, 5: logs.RetentionDays.FIVE_DAYS,
-    7: logs.RetentionDays.ONE_WEEK, 14: logs.RetentionDays.TWO_WEEKS, 30: logs.RetentionDays.ONE_MONTH,
-    60: logs.RetentionDays.TWO_MONTHS, 90: logs.RetentionDays.THREE_MONTHS, 180: logs.RetentionDays.SIX_MONTHS,
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
     365: logs.RetentionDays.ONE_YEAR,
 }
 
@@ -27,23 +33,45 @@ class EncryptedLogGroup(Construct):
     https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
     """
 
-    def __init__(self, scope: Construct, id_: str, *, purpose: str, retention_days: int,
-                 log_group_name: str | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        purpose: str,
+        retention_days: int,
+        log_group_name: str | None = None,
+    ) -> None:
         super().__init__(scope, id_)
         region = Stack.of(self).region
         self.key = kms.Key(
-            self, "Key", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
+            self,
+            "Key",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.DESTROY,
             description=f"Encrypts {purpose}",
         )
-        self.key.add_to_resource_policy(iam.PolicyStatement(
-            principals=[iam.ServicePrincipal(f"logs.{region}.amazonaws.com")],
-            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            resources=["*"],
-            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
-                                    f"arn:{Aws.PARTITION}:logs:{region}:{Aws.ACCOUNT_ID}:*"}},
-        ))
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(f"logs.{region}.amazonaws.com")],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": f"arn:{Aws.PARTITION}:logs:{region}:{Aws.ACCOUNT_ID}:*"
+                    }
+                },
+            )
+        )
         self.log_group = logs.LogGroup(
-            self, "LogGroup",
+            self,
+            "LogGroup",
             log_group_name=log_group_name,
             encryption_key=self.key,
             retention=RETENTION[retention_days],

@@ -20,7 +20,8 @@ class VpcFlowLogs(Construct):
         traffic = getattr(ec2.FlowLogTrafficType, settings.traffic_type)
         if settings.destination == "s3":
             self.bucket = s3.Bucket(
-                self, "Bucket",
+                self,
+                "Bucket",
                 encryption=s3.BucketEncryption.S3_MANAGED,
                 block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                 enforce_ssl=True,
@@ -29,16 +30,22 @@ class VpcFlowLogs(Construct):
                 auto_delete_objects=True,
                 lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(settings.retention_days))],
             )
-            acknowledge(self.bucket, "AwsSolutions-S1", "The bucket only receives VPC flow logs from the log delivery "
-                        "service; logging access to it would log that delivery and nothing else")
+            acknowledge(
+                self.bucket,
+                "AwsSolutions-S1",
+                "The bucket only receives VPC flow logs from the log delivery "
+                "service; logging access to it would log that delivery and nothing else",
+            )
             destination = ec2.FlowLogDestination.to_s3(self.bucket)
         else:
-            self.logs = EncryptedLogGroup(self, "Logs", purpose="the lab's VPC flow logs",
-                                          retention_days=settings.retention_days)
+            self.logs = EncryptedLogGroup(
+                self, "Logs", purpose="the lab's VPC flow logs", retention_days=settings.retention_days
+            )
             self.log_group = self.logs.log_group
             destination = ec2.FlowLogDestination.to_cloud_watch_logs(self.log_group)
         self.flow_log = ec2.FlowLog(
-            self, "FlowLog",
+            self,
+            "FlowLog",
             resource_type=ec2.FlowLogResourceType.from_vpc(vpc),
             destination=destination,
             traffic_type=traffic,

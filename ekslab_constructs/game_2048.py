@@ -76,7 +76,10 @@ def load_manifests(directory: Path = MANIFESTS_DIR) -> GameManifests:
 
 
 def render_manifests(
-    settings: Game2048Settings, *, ip_family: IpFamily, directory: Path = MANIFESTS_DIR,
+    settings: Game2048Settings,
+    *,
+    ip_family: IpFamily,
+    directory: Path = MANIFESTS_DIR,
 ) -> GameManifests:
     """The manifests with the configured replicas, image and ALB scheme (and a dualstack ALB on IPv6)."""
     manifests = load_manifests(directory)
@@ -118,7 +121,10 @@ class Game2048(Construct):
         resources = {
             kind: eks.KubernetesManifest(
                 # A copy: aws_eks_v2 adds its prune label to the dict it is given.
-                self, kind, cluster=cluster, manifest=[copy.deepcopy(obj)],
+                self,
+                kind,
+                cluster=cluster,
+                manifest=[copy.deepcopy(obj)],
                 # apply, not create: a rollback whose delete failed (the provider only logs delete
                 # errors) must not block the next deploy with AlreadyExists.
                 overwrite=True,
@@ -137,7 +143,8 @@ class Game2048(Construct):
 
         ingress_meta = self.manifests.ingress["metadata"]
         self.hostname = eks.KubernetesObjectValue(
-            self, "AlbHostname",
+            self,
+            "AlbHostname",
             cluster=cluster,
             object_type="ingress",
             object_name=ingress_meta["name"],

@@ -93,19 +93,26 @@ class GitHubCiAccess(Construct):
         ``existing_provider_arn`` reuses the account's GitHub provider instead of creating one."""
         super().__init__(scope, id_)
         if existing_provider_arn:
-            self.provider = iam.OidcProviderNative.from_oidc_provider_arn(self, "Provider", existing_provider_arn)
+            self.provider = iam.OidcProviderNative.from_oidc_provider_arn(
+                self, "Provider", existing_provider_arn
+            )
         else:
             self.provider = iam.OidcProviderNative(
-                self, "Provider", url=GITHUB_OIDC_URL, client_ids=[STS_AUDIENCE])
+                self, "Provider", url=GITHUB_OIDC_URL, client_ids=[STS_AUDIENCE]
+            )
         self.role = iam.Role(
-            self, "Role",
+            self,
+            "Role",
             description=f"GitHub Actions of {repository} (environment {environment}): deploy, verify and "
-                        "tear down ekslab labs",
+            "tear down ekslab labs",
             max_session_duration=MAX_SESSION,
-            assumed_by=iam.WebIdentityPrincipal(self.provider.oidc_provider_arn, conditions={
-                "StringEquals": {f"{GITHUB_OIDC_HOST}:aud": STS_AUDIENCE},
-                "StringLike": {f"{GITHUB_OIDC_HOST}:sub": subject_patterns(repository, environment)},
-            }),
+            assumed_by=iam.WebIdentityPrincipal(
+                self.provider.oidc_provider_arn,
+                conditions={
+                    "StringEquals": {f"{GITHUB_OIDC_HOST}:aud": STS_AUDIENCE},
+                    "StringLike": {f"{GITHUB_OIDC_HOST}:sub": subject_patterns(repository, environment)},
+                },
+            ),
         )
         self._allow_cdk_bootstrap_roles(region, bootstrap_qualifier)
         self._allow_reads(region)
@@ -117,9 +124,13 @@ class GitHubCiAccess(Construct):
         # See https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html
         account = Aws.ACCOUNT_ID
         bootstrap_roles = f"arn:{Aws.PARTITION}:iam::{account}:role/cdk-{qualifier}-*-{account}-{region}"
-        self.role.add_to_policy(iam.PolicyStatement(
-            sid="AssumeCdkBootstrapRoles", actions=["sts:AssumeRole"], resources=[bootstrap_roles],
-        ))
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="AssumeCdkBootstrapRoles",
+                actions=["sts:AssumeRole"],
+                resources=[bootstrap_roles],
+            )
+        )
         self._acknowledge_wildcard(
             f"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-{qualifier}-*-<AWS::AccountId>-{region}",
             "Matches only the CDK bootstrap roles of this account and region (deploy, file and image "
@@ -128,9 +139,13 @@ class GitHubCiAccess(Construct):
 
     def _allow_reads(self, region: str) -> None:
         arn = f"arn:{Aws.PARTITION}:%s:{region}:{Aws.ACCOUNT_ID}:%s"
-        self.role.add_to_policy(iam.PolicyStatement(
-            sid="ReadWithoutResourceLevelPermissions", actions=list(UNSCOPED_READ_ACTIONS), resources=["*"],
-        ))
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadWithoutResourceLevelPermissions",
+                actions=list(UNSCOPED_READ_ACTIONS),
+                resources=["*"],
+            )
+        )
         self._acknowledge_wildcard(
             "Resource::*",
             "Only EC2 and ELB Describe calls and ssm:GetCommandInvocation, which have no resource-level "
@@ -145,8 +160,12 @@ class GitHubCiAccess(Construct):
         }
         for sid, (actions, resource) in scoped.items():
             self.role.add_to_policy(iam.PolicyStatement(sid=sid, actions=list(actions), resources=[resource]))
-        for service, pattern in (("eks", "cluster/*"), ("eks", "nodegroup/*/*/*"),
-                                 ("cloudformation", "stack/*/*"), ("logs", "log-group:*")):
+        for service, pattern in (
+            ("eks", "cluster/*"),
+            ("eks", "nodegroup/*/*/*"),
+            ("cloudformation", "stack/*/*"),
+            ("logs", "log-group:*"),
+        ):
             self._acknowledge_wildcard(
                 f"Resource::arn:<AWS::Partition>:{service}:{region}:<AWS::AccountId>:{pattern}",
                 f"Read-only {service} calls in this account and region; the wildcard is the lab name, "
@@ -158,15 +177,21 @@ class GitHubCiAccess(Construct):
         # have no account in their ARN; instances are limited by their lab tag (build_lab tags the
         # node groups' launch templates, which tag the instances).
         # See https://docs.aws.amazon.com/systems-manager/latest/userguide/run-command-setting-up.html
-        self.role.add_to_policy(iam.PolicyStatement(
-            sid="RunIntrospectionDocument", actions=["ssm:SendCommand"],
-            resources=[f"arn:{Aws.PARTITION}:ssm:{region}::document/{INTROSPECTION_DOCUMENT}"],
-        ))
-        self.role.add_to_policy(iam.PolicyStatement(
-            sid="RunIntrospectionOnLabNodes", actions=["ssm:SendCommand"],
-            resources=[f"arn:{Aws.PARTITION}:ec2:{region}:{Aws.ACCOUNT_ID}:instance/*"],
-            conditions={"StringLike": {f"ssm:resourceTag/{defaults.TAG_LAB}": lab_names}},
-        ))
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="RunIntrospectionDocument",
+                actions=["ssm:SendCommand"],
+                resources=[f"arn:{Aws.PARTITION}:ssm:{region}::document/{INTROSPECTION_DOCUMENT}"],
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="RunIntrospectionOnLabNodes",
+                actions=["ssm:SendCommand"],
+                resources=[f"arn:{Aws.PARTITION}:ec2:{region}:{Aws.ACCOUNT_ID}:instance/*"],
+                conditions={"StringLike": {f"ssm:resourceTag/{defaults.TAG_LAB}": lab_names}},
+            )
+        )
         self._acknowledge_wildcard(
             f"Resource::arn:<AWS::Partition>:ec2:{region}:<AWS::AccountId>:instance/*",
             f"SendCommand reaches only instances whose {defaults.TAG_LAB} tag matches {lab_names} (the "
@@ -178,4 +203,5 @@ class GitHubCiAccess(Construct):
         # "AwsSolutions::AwsSolutions-IAM5[<finding>]". That spelling lands in validation-report.json with
         # its reason; the shorter "AwsSolutions-IAM5[...]" also silences the finding but leaves no trace.
         Validations.of(self.role).acknowledge(
-            Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason=reason))
+            Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason=reason)
+        )

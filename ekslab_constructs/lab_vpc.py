@@ -33,12 +33,14 @@ class PlannedIpAddresses:
     def allocate_vpc_cidr(self) -> ec2.VpcIpamOptions:
         return ec2.VpcIpamOptions(cidr_block=str(self._plan.vpc_cidr))
 
-    def allocate_subnets_cidr(self, input: ec2.AllocateCidrRequest) -> ec2.SubnetIpamOptions:  # noqa: A002
+    def allocate_subnets_cidr(self, input: ec2.AllocateCidrRequest) -> ec2.SubnetIpamOptions:
         allocated = []
         for request in input.requested_subnets:
             planned = self._plan.get(request.availability_zone, self._groups[request.configuration.name])
             if planned is None:  # the plan and the VPC are built from the same config: a bug
-                raise RuntimeError(f"no planned subnet for {request.configuration.name} in {request.availability_zone}")
+                raise RuntimeError(
+                    f"no planned subnet for {request.configuration.name} in {request.availability_zone}"
+                )
             allocated.append(ec2.AllocatedSubnet(cidr=str(planned.cidr)))
         return ec2.SubnetIpamOptions(allocated_subnets=allocated)
 
@@ -68,11 +70,15 @@ class LabVpc(Construct):
             nat_gateways=_NAT_GATEWAY_COUNT[network.nat_gateways],
             subnet_configuration=[
                 ec2.SubnetConfiguration(
-                    name=PUBLIC_GROUP, subnet_type=ec2.SubnetType.PUBLIC,
-                    cidr_mask=network.subnets.public_prefix_length, map_public_ip_on_launch=False,
+                    name=PUBLIC_GROUP,
+                    subnet_type=ec2.SubnetType.PUBLIC,
+                    cidr_mask=network.subnets.public_prefix_length,
+                    map_public_ip_on_launch=False,
                 ),
                 ec2.SubnetConfiguration(
-                    name=PRIVATE_GROUP, subnet_type=private_type, cidr_mask=network.subnets.private_prefix_length,
+                    name=PRIVATE_GROUP,
+                    subnet_type=private_type,
+                    cidr_mask=network.subnets.private_prefix_length,
                 ),
             ],
             restrict_default_security_group=True,
@@ -105,7 +111,8 @@ class LabVpc(Construct):
 
     def _pod_subnet(self, index: int, planned: PlannedSubnet) -> ec2.PrivateSubnet:
         subnet = ec2.PrivateSubnet(
-            self, f"PodSubnet{index}",
+            self,
+            f"PodSubnet{index}",
             vpc_id=self.vpc.vpc_id,
             availability_zone=planned.availability_zone,
             cidr_block=str(planned.cidr),

@@ -84,7 +84,8 @@ class LoadBalancerController(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.identity = ServiceAccountRole(
-            self, "Identity",
+            self,
+            "Identity",
             cluster=cluster,
             namespace=NAMESPACE,
             service_account=SERVICE_ACCOUNT,
@@ -95,7 +96,8 @@ class LoadBalancerController(Construct):
         document = published_policy()
         statements = [{**s, "Resource": _in_any_partition(s["Resource"])} for s in document["Statement"]]
         self.policy = iam.Policy(
-            self, "Policy",
+            self,
+            "Policy",
             document=iam.PolicyDocument.from_json({**document, "Statement": statements}),
         )
         self.identity.role.attach_inline_policy(self.policy)
@@ -108,7 +110,8 @@ class LoadBalancerController(Construct):
             # credentials when a pod is created. The agent add-on is the cluster stack's (CoreAddons).
             # See https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html
             self.pod_identity_association = eks.CfnPodIdentityAssociation(
-                self, "PodIdentityAssociation",
+                self,
+                "PodIdentityAssociation",
                 cluster_name=cluster.cluster_name,
                 namespace=NAMESPACE,
                 service_account=SERVICE_ACCOUNT,
@@ -126,7 +129,8 @@ class LoadBalancerController(Construct):
             "defaultTags": dict(sorted(default_tags.items())),
         }
         self.chart = eks.HelmChart(
-            self, "Chart",
+            self,
+            "Chart",
             cluster=cluster,
             chart=CHART,
             repository=CHART_REPOSITORY,
@@ -153,8 +157,8 @@ class LoadBalancerController(Construct):
                 "Describe/Get/List calls have no resource-level permissions, and the controller must open "
                 "the node and pod security groups it does not own to its load balancers; only its own "
                 "service account can assume this role"
-                if resource == "*" else
-                "the controller creates these load balancers, listeners, target groups and security groups, "
+                if resource == "*"
+                else "the controller creates these load balancers, listeners, target groups and security groups, "
                 "so their ids are unknown in advance; the pattern limits the actions to that resource type"
             )
             acknowledge(self.policy, f"AwsSolutions-IAM5[Resource::{shown}]", f"{published}: {why}")

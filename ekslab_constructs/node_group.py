@@ -34,7 +34,8 @@ class NodeRole(Construct):
     def __init__(self, scope: Construct, id_: str) -> None:
         super().__init__(scope, id_)
         self.role = iam.Role(
-            self, "Role",
+            self,
+            "Role",
             assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
             description="Nodes of the lab's managed node groups",
             managed_policies=[
@@ -45,10 +46,19 @@ class NodeRole(Construct):
             ],
         )
         for policy, why in (
-            ("AmazonEKSWorkerNodePolicy", "lets the kubelet join the cluster and describe its instance, as EKS requires"),
-            ("AmazonEC2ContainerRegistryPullOnly", "lets the kubelet pull images from ECR, read-only and pull-only"),
-            ("AmazonSSMManagedInstanceCore", "lets Session Manager reach nodes for the workshop's ipamd "
-             "introspection step, instead of SSH keys and open ports"),
+            (
+                "AmazonEKSWorkerNodePolicy",
+                "lets the kubelet join the cluster and describe its instance, as EKS requires",
+            ),
+            (
+                "AmazonEC2ContainerRegistryPullOnly",
+                "lets the kubelet pull images from ECR, read-only and pull-only",
+            ),
+            (
+                "AmazonSSMManagedInstanceCore",
+                "lets Session Manager reach nodes for the workshop's ipamd "
+                "introspection step, instead of SSH keys and open ports",
+            ),
         ):
             acknowledge(self.role, managed_policy(policy), f"AWS-maintained node policy that {why}")
 
@@ -76,32 +86,44 @@ class LabNodeGroup(Construct):
         user_data = None
         if max_pods is not None:
             user_data = ec2.MultipartUserData()
-            user_data.add_part(ec2.MultipartBody.from_raw_body(
-                content_type=NODE_CONFIG_CONTENT_TYPE, body=node_config_document(max_pods=max_pods),
-            ))
+            user_data.add_part(
+                ec2.MultipartBody.from_raw_body(
+                    content_type=NODE_CONFIG_CONTENT_TYPE,
+                    body=node_config_document(max_pods=max_pods),
+                )
+            )
         self.launch_template = ec2.LaunchTemplate(
-            self, "LaunchTemplate",
+            self,
+            "LaunchTemplate",
             require_imdsv2=True,
             http_put_response_hop_limit=group.imds_hop_limit,
-            block_devices=[ec2.BlockDevice(
-                device_name=ROOT_DEVICE,
-                volume=ec2.BlockDeviceVolume.ebs(group.disk_size, encrypted=True,
-                                                 volume_type=ec2.EbsDeviceVolumeType.GP3),
-            )],
+            block_devices=[
+                ec2.BlockDevice(
+                    device_name=ROOT_DEVICE,
+                    volume=ec2.BlockDeviceVolume.ebs(
+                        group.disk_size, encrypted=True, volume_type=ec2.EbsDeviceVolumeType.GP3
+                    ),
+                )
+            ],
             user_data=user_data,
         )
         self.nodegroup = eks.Nodegroup(
-            self, "NodeGroup",
+            self,
+            "NodeGroup",
             cluster=cluster,
             nodegroup_name=group.name,
             instance_types=[ec2.InstanceType(name) for name in group.instance_types],
-            capacity_type=eks.CapacityType.SPOT if group.capacity_type == "SPOT" else eks.CapacityType.ON_DEMAND,
+            capacity_type=eks.CapacityType.SPOT
+            if group.capacity_type == "SPOT"
+            else eks.CapacityType.ON_DEMAND,
             ami_type=getattr(eks.NodegroupAmiType, group.ami_type.upper()),
             min_size=group.min_size,
             desired_size=group.desired_size,
             max_size=group.max_size,
             labels=dict(group.labels),
-            taints=[eks.TaintSpec(key=t.key, value=t.value, effect=_TAINT_EFFECTS[t.effect]) for t in group.taints],
+            taints=[
+                eks.TaintSpec(key=t.key, value=t.value, effect=_TAINT_EFFECTS[t.effect]) for t in group.taints
+            ],
             subnets=ec2.SubnetSelection(subnets=list(subnets)),
             node_role=role,
             launch_template_spec=eks.LaunchTemplateSpec(

@@ -46,21 +46,33 @@ class ServiceAccountRole(Construct):
         else:
             issuer = cluster.open_id_connect_provider.open_id_connect_provider_issuer
             # The condition keys contain the issuer (a token), so they go through CfnJson.
-            conditions = CfnJson(self, "TrustConditions", value={
-                f"{issuer}:aud": "sts.amazonaws.com",
-                f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
-            })
+            conditions = CfnJson(
+                self,
+                "TrustConditions",
+                value={
+                    f"{issuer}:aud": "sts.amazonaws.com",
+                    f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                },
+            )
             principal = iam.OpenIdConnectPrincipal(cluster.open_id_connect_provider).with_conditions(
-                {"StringEquals": conditions})
+                {"StringEquals": conditions}
+            )
         self.role = iam.Role(
-            self, "Role", assumed_by=principal, managed_policies=list(managed_policies), description=description,
+            self,
+            "Role",
+            assumed_by=principal,
+            managed_policies=list(managed_policies),
+            description=description,
         )
 
     def addon_identity(self) -> dict[str, object]:
         """CfnAddon properties that give the add-on's service account this role."""
         if self.mode is WorkloadIdentity.POD_IDENTITY:
-            return {"pod_identity_associations": [
-                eks.CfnAddon.PodIdentityAssociationProperty(
-                    role_arn=self.role.role_arn, service_account=self.service_account)
-            ]}
+            return {
+                "pod_identity_associations": [
+                    eks.CfnAddon.PodIdentityAssociationProperty(
+                        role_arn=self.role.role_arn, service_account=self.service_account
+                    )
+                ]
+            }
         return {"service_account_role_arn": self.role.role_arn}

@@ -29,8 +29,14 @@ def main(argv: list[str]) -> int:
         return 2
     tools = Path(sys.executable).parent  # installed with the dev requirements, next to this Python
     zizmor_config = workflows_dir.parent / "zizmor.yml"
-    zizmor = [str(tools / "zizmor"), "--offline", "--persona=pedantic", "--no-progress",
-              *(["--config", str(zizmor_config)] if zizmor_config.exists() else ["--no-config"]), *workflows]
+    zizmor = [
+        str(tools / "zizmor"),
+        "--offline",
+        "--persona=pedantic",
+        "--no-progress",
+        *(["--config", str(zizmor_config)] if zizmor_config.exists() else ["--no-config"]),
+        *workflows,
+    ]
     schema = [str(tools / "check-jsonschema"), "--builtin-schema", WORKFLOW_SCHEMA, *workflows]
 
     problems = []
@@ -44,8 +50,9 @@ def main(argv: list[str]) -> int:
     if problems:
         print(f"lint-workflows: {'; '.join(problems)} in {workflows_dir}", file=sys.stderr)
         return 1
-    print(f"lint-workflows: {len(workflows)} workflow(s) in {workflows_dir}: "
-          "no zizmor findings, schema valid")
+    print(
+        f"lint-workflows: {len(workflows)} workflow(s) in {workflows_dir}: no zizmor findings, schema valid"
+    )
     return 0
 
 

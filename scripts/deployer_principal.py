@@ -19,8 +19,10 @@ def main() -> int:
     try:
         print(deployer_principal_arn(aws_session()))
     except (BotoCoreError, ClientError) as error:
-        print(f"deployer-principal: no AWS identity ({error}); the cluster admin is cluster.adminPrincipalArn only",
-              file=sys.stderr)
+        print(
+            f"deployer-principal: no AWS identity ({error}); the cluster admin is cluster.adminPrincipalArn only",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -46,8 +46,13 @@ def summarize(out_dir: Path, console: Console) -> None:
         stacks.add_column(column, justify="right" if column in ("resources", "outputs") else "left")
     for name, item in templates.items():
         template = item["template"]
-        stacks.add_row(name, item["environment"], str(len(template.get("Resources", {}))),
-                       str(len(template.get("Outputs", {}))), str(item["file"]))
+        stacks.add_row(
+            name,
+            item["environment"],
+            str(len(template.get("Resources", {}))),
+            str(len(template.get("Outputs", {}))),
+            str(item["file"]),
+        )
     console.print(stacks)
 
     for name, item in templates.items():
@@ -58,17 +63,32 @@ def summarize(out_dir: Path, console: Console) -> None:
             cidrs = [_text(v.get("CidrBlock")) for v in vpcs]
             cidrs += [_text(c.get("CidrBlock")) for c in _resources(template, "AWS::EC2::VPCCidrBlock")]
             zones = sorted({_text(s.get("AvailabilityZone")) for s in subnets})
-            console.print(f"[bold]{name}[/]: VPC {', '.join(cidrs)}; {len(subnets)} subnets in "
-                          f"{len(zones)} AZs ({', '.join(zones)})")
-            for subnet in sorted(subnets, key=lambda s: (_text(s.get("AvailabilityZone")), _text(s.get("CidrBlock")))):
-                console.print(f"    {_text(subnet.get('AvailabilityZone'))}  {_text(subnet.get('CidrBlock'))}")
-        exports = sorted(_text(o.get("Export", {}).get("Name")) for o in template.get("Outputs", {}).values()
-                         if "Export" in o)
+            console.print(
+                f"[bold]{name}[/]: VPC {', '.join(cidrs)}; {len(subnets)} subnets in "
+                f"{len(zones)} AZs ({', '.join(zones)})"
+            )
+            for subnet in sorted(
+                subnets, key=lambda s: (_text(s.get("AvailabilityZone")), _text(s.get("CidrBlock")))
+            ):
+                console.print(
+                    f"    {_text(subnet.get('AvailabilityZone'))}  {_text(subnet.get('CidrBlock'))}"
+                )
+        exports = sorted(
+            _text(o.get("Export", {}).get("Name"))
+            for o in template.get("Outputs", {}).values()
+            if "Export" in o
+        )
         # CDK's own cross-stack references are exports too ("<stack>:ExportsOutput..."): count them only.
         named = [export for export in exports if ":ExportsOutput" not in export]
         if exports:
-            console.print(f"[bold]{name}[/]: exports {', '.join(named) or '(none)'}"
-                          + (f" (+{len(exports) - len(named)} cross-stack references)" if len(named) < len(exports) else ""))
+            console.print(
+                f"[bold]{name}[/]: exports {', '.join(named) or '(none)'}"
+                + (
+                    f" (+{len(exports) - len(named)} cross-stack references)"
+                    if len(named) < len(exports)
+                    else ""
+                )
+            )
         for group in _resources(template, "AWS::EKS::Nodegroup"):
             scaling = group.get("ScalingConfig", {})
             console.print(
@@ -78,11 +98,19 @@ def summarize(out_dir: Path, console: Console) -> None:
             )
         for addon in _resources(template, "AWS::EKS::Addon"):
             values = addon.get("ConfigurationValues")
-            settings = values if isinstance(values, str) else json.dumps(values) if values else "(add-on defaults)"
-            console.print(f"[bold]{name}[/]: add-on {_text(addon.get('AddonName'))} "
-                          f"{_text(addon.get('AddonVersion', 'default'))} configurationValues {settings}")
+            settings = (
+                values if isinstance(values, str) else json.dumps(values) if values else "(add-on defaults)"
+            )
+            console.print(
+                f"[bold]{name}[/]: add-on {_text(addon.get('AddonName'))} "
+                f"{_text(addon.get('AddonVersion', 'default'))} configurationValues {settings}"
+            )
         counts = Counter(r.get("Type") for r in template.get("Resources", {}).values())
-        console.print(f"[dim]{name}: " + ", ".join(f"{k.split('::', 1)[-1]} {v}" for k, v in sorted(counts.items())) + "[/]")
+        console.print(
+            f"[dim]{name}: "
+            + ", ".join(f"{k.split('::', 1)[-1]} {v}" for k, v in sorted(counts.items()))
+            + "[/]"
+        )
 
 
 def main(argv: list[str]) -> int:

@@ -27,10 +27,13 @@ class CiAccessStack(Stack):
         repository = config.ci_access.github_repository
         if repository is None:  # check_lab refuses this configuration before synth; a bug if reached
             raise ValueError("CiAccessStack needs ciAccess.githubRepository")
-        qualifier = (self.node.try_get_context(BOOTSTRAP_QUALIFIER_CONTEXT)
-                     or DefaultStackSynthesizer.DEFAULT_QUALIFIER)
+        qualifier = (
+            self.node.try_get_context(BOOTSTRAP_QUALIFIER_CONTEXT)
+            or DefaultStackSynthesizer.DEFAULT_QUALIFIER
+        )
         access = GitHubCiAccess(
-            self, "GitHubCiAccess",
+            self,
+            "GitHubCiAccess",
             repository=repository,
             environment=GITHUB_ENVIRONMENT,
             region=config.region,
@@ -38,6 +41,10 @@ class CiAccessStack(Stack):
             lab_names=CI_LAB_NAMES,
             existing_provider_arn=config.ci_access.oidc_provider_arn,
         )
-        output = CfnOutput(self, "CiRoleArn", value=access.role.role_arn,
-                           description="Repository variable EKSLAB_CI_ROLE_ARN of the live-lab workflow")
+        output = CfnOutput(
+            self,
+            "CiRoleArn",
+            value=access.role.role_arn,
+            description="Repository variable EKSLAB_CI_ROLE_ARN of the live-lab workflow",
+        )
         output.override_logical_id("CiRoleArn")

@@ -28,14 +28,16 @@ class ClusterStack(Stack):
     agent before every node group; CoreDNS after the node groups (it needs nodes to schedule on).
     """
 
-    def __init__(self, scope: Construct, id_: str, *, config: LabConfig, network: NetworkStack,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, config: LabConfig, network: NetworkStack, **kwargs: Any
+    ) -> None:
         super().__init__(scope, id_, **kwargs)
         lab_vpc = network.lab_vpc
         env: CniEnv = config.cni.env
         admin = config.cluster.admin_principal_arn or self.node.try_get_context(DEPLOYER_CONTEXT_KEY)
         self.lab_cluster = LabCluster(
-            self, "Eks",
+            self,
+            "Eks",
             name=config.cluster_name,
             settings=config.cluster,
             vpc=lab_vpc.vpc,
@@ -52,8 +54,14 @@ class ClusterStack(Stack):
                 zone: EniConfigSubnet(subnet.subnet_id, [cluster.cluster_security_group_id])
                 for zone, subnet in lab_vpc.pod_subnets.items()
             }
-        self.vpc_cni = VpcCniAddon(self, "VpcCni", cluster=cluster, config=config, version=versions["vpc-cni"],
-                                   eni_configs=eni_configs)
+        self.vpc_cni = VpcCniAddon(
+            self,
+            "VpcCni",
+            cluster=cluster,
+            config=config,
+            version=versions["vpc-cni"],
+            eni_configs=eni_configs,
+        )
         self.core_addons = CoreAddons(self, "CoreAddons", cluster=cluster, config=config, versions=versions)
         self.node_role = NodeRole(self, "NodeRole")
         self.node_groups: list[LabNodeGroup] = []
@@ -61,8 +69,12 @@ class ClusterStack(Stack):
             zones = set(config.node_group_azs(group))
             subnets = [s for s in lab_vpc.private_subnets if s.availability_zone in zones]
             node_group = LabNodeGroup(
-                self, f"NodeGroup-{group.name}",
-                cluster=cluster, group=group, subnets=subnets, role=self.node_role.role,
+                self,
+                f"NodeGroup-{group.name}",
+                cluster=cluster,
+                group=group,
+                subnets=subnets,
+                role=self.node_role.role,
                 max_pods=node_max_pods(config, group),
             )
             # The CNI (and what aws-node needs to get credentials) exists before any node boots.
@@ -77,13 +89,23 @@ class ClusterStack(Stack):
         cluster = self.lab_cluster.cluster
         outputs = {
             "ClusterName": (cluster.cluster_name, "EKS cluster name"),
-            "KubeconfigCommand": (f"aws eks update-kubeconfig --name {config.cluster_name} --region {config.region}",
-                                  "Configure kubectl for the lab"),
-            "ClusterSecurityGroupId": (cluster.cluster_security_group_id, "Cluster security group (nodes, pods)"),
+            "KubeconfigCommand": (
+                f"aws eks update-kubeconfig --name {config.cluster_name} --region {config.region}",
+                "Configure kubectl for the lab",
+            ),
+            "ClusterSecurityGroupId": (
+                cluster.cluster_security_group_id,
+                "Cluster security group (nodes, pods)",
+            ),
             "AwsNodeRoleArn": (self.vpc_cni.identity.role.role_arn, "IAM role of the VPC CNI (aws-node)"),
             "NodeRoleArn": (self.node_role.role.role_arn, "IAM role of the nodes"),
         }
         for key, (value, description) in outputs.items():
-            output = CfnOutput(self, key, value=value, description=description,
-                               export_name=f"{config.lab.name}-{key}" if key == "ClusterName" else None)
+            output = CfnOutput(
+                self,
+                key,
+                value=value,
+                description=description,
+                export_name=f"{config.lab.name}-{key}" if key == "ClusterName" else None,
+            )
             output.override_logical_id(key)

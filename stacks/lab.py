@@ -24,8 +24,11 @@ class LabStacks:
     """Only with workload.game2048.enabled."""
 
     def all(self) -> list[Stack]:
-        return ([self.network, self.cluster] + ([self.workload] if self.workload else [])
-                + ([self.ci_access] if self.ci_access else []))
+        return (
+            [self.network, self.cluster]
+            + ([self.workload] if self.workload else [])
+            + ([self.ci_access] if self.ci_access else [])
+        )
 
 
 def stack_name(config: LabConfig, part: str) -> str:
@@ -41,24 +44,49 @@ def build_lab(app: App, config: LabConfig) -> LabStacks:
     # no longer reach resources); Tags.of below marks every taggable resource.
     common = {"env": environment, "analytics_reporting": False, "tags": tags}
     network = NetworkStack(
-        app, stack_name(config, "network"), config=config, stack_name=stack_name(config, "network"),
-        description=f"ekslab {config.lab.name}: VPC over three AZs with flow logs", **common,
+        app,
+        stack_name(config, "network"),
+        config=config,
+        stack_name=stack_name(config, "network"),
+        description=f"ekslab {config.lab.name}: VPC over three AZs with flow logs",
+        **common,
     )
     cluster = ClusterStack(
-        app, stack_name(config, "cluster"), config=config, network=network, stack_name=stack_name(config, "cluster"),
+        app,
+        stack_name(config, "cluster"),
+        config=config,
+        network=network,
+        stack_name=stack_name(config, "cluster"),
         description=f"ekslab {config.lab.name}: EKS {config.cluster.kubernetes_version} with the VPC CNI add-on "
-        "and managed node groups", **common,
+        "and managed node groups",
+        **common,
     )
-    ci_access = CiAccessStack(
-        app, stack_name(config, "ci-access"), config=config, stack_name=stack_name(config, "ci-access"),
-        description=f"ekslab {config.lab.name}: GitHub OIDC role of the live-lab workflow", **common,
-    ) if config.ci_access.enabled else None
-    workload = WorkloadStack(
-        app, stack_name(config, "workload"), config=config, cluster_stack=cluster,
-        stack_name=stack_name(config, "workload"),
-        description=f"ekslab {config.lab.name}: the 2048 game behind an ALB, with the AWS Load Balancer "
-        "Controller", **common,
-    ) if config.workload.game2048.enabled else None
+    ci_access = (
+        CiAccessStack(
+            app,
+            stack_name(config, "ci-access"),
+            config=config,
+            stack_name=stack_name(config, "ci-access"),
+            description=f"ekslab {config.lab.name}: GitHub OIDC role of the live-lab workflow",
+            **common,
+        )
+        if config.ci_access.enabled
+        else None
+    )
+    workload = (
+        WorkloadStack(
+            app,
+            stack_name(config, "workload"),
+            config=config,
+            cluster_stack=cluster,
+            stack_name=stack_name(config, "workload"),
+            description=f"ekslab {config.lab.name}: the 2048 game behind an ALB, with the AWS Load Balancer "
+            "Controller",
+            **common,
+        )
+        if config.workload.game2048.enabled
+        else None
+    )
     stacks = LabStacks(network=network, cluster=cluster, ci_access=ci_access, workload=workload)
     for stack in stacks.all():
         for key, value in sorted(tags.items()):

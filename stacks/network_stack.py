@@ -20,15 +20,17 @@ class NetworkStack(Stack):
     def __init__(self, scope: Construct, id_: str, *, config: LabConfig, **kwargs: Any) -> None:
         super().__init__(scope, id_, **kwargs)
         network = config.network
-        self.lab_vpc = LabVpc(self, "Network", network=network,
-                              dual_stack=config.cluster.ip_family is IpFamily.IPV6)
+        self.lab_vpc = LabVpc(
+            self, "Network", network=network, dual_stack=config.cluster.ip_family is IpFamily.IPV6
+        )
         if network.flow_logs.enabled:
             self.flow_logs = VpcFlowLogs(self, "FlowLogs", vpc=self.lab_vpc.vpc, settings=network.flow_logs)
         subnets_by_tier = {"Public": self.lab_vpc.vpc.public_subnets, "Private": self.lab_vpc.private_subnets}
         if self.lab_vpc.pod_subnets:
             subnets_by_tier["Pod"] = list(self.lab_vpc.pod_subnets.values())
         NetworkOutputs(
-            self, "Outputs",
+            self,
+            "Outputs",
             lab_name=config.lab.name,
             plain_az_exports=config.lab.name == defaults.LAB_NAME,
             availability_zones=network.availability_zones,

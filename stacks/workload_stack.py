@@ -24,12 +24,14 @@ class WorkloadStack(Stack):
     whole stack depends on the cluster stack (node groups, CoreDNS), so the nodes outlive both.
     """
 
-    def __init__(self, scope: Construct, id_: str, *, config: LabConfig, cluster_stack: ClusterStack,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, config: LabConfig, cluster_stack: ClusterStack, **kwargs: Any
+    ) -> None:
         super().__init__(scope, id_, **kwargs)
         cluster = cluster_stack.lab_cluster.cluster
         self.controller = LoadBalancerController(
-            self, "LoadBalancerController",
+            self,
+            "LoadBalancerController",
             cluster=cluster,
             vpc=cluster.vpc,
             mode=config.cluster.workload_identity,
@@ -41,7 +43,8 @@ class WorkloadStack(Stack):
             self.controller.node.add_dependency(group.nodegroup)
         self.controller.node.add_dependency(cluster_stack.core_addons.coredns)
         self.game = Game2048(
-            self, "Game2048",
+            self,
+            "Game2048",
             cluster=cluster,
             settings=config.workload.game2048,
             ip_family=config.cluster.ip_family,
@@ -50,8 +53,10 @@ class WorkloadStack(Stack):
         outputs = {
             "GameUrl": (f"http://{self.game.hostname.value}", "Open the 2048 game (the ALB before its pods)"),
             "GameNamespace": (self.game.namespace_name, "Namespace of the 2048 game's pods"),
-            "LoadBalancerControllerRoleArn": (self.controller.identity.role.role_arn,
-                                              "IAM role of the AWS Load Balancer Controller"),
+            "LoadBalancerControllerRoleArn": (
+                self.controller.identity.role.role_arn,
+                "IAM role of the AWS Load Balancer Controller",
+            ),
         }
         for key, (value, description) in outputs.items():
             CfnOutput(self, key, value=value, description=description).override_logical_id(key)

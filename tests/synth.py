@@ -12,7 +12,6 @@ from aws_cdk.assertions import Template
 from ekslab.config.model import LabConfig
 from stacks.lab import LabStacks, build_lab
 
-
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-_ASSUMED_ROLE: Final = re.compile(r"^arn:(?P<partition>aws[a-z-]*):sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/")
+_ASSUMED_ROLE: Final = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/"
+)
 
 
 def principal_arn_from_caller(caller_arn: str, *, role_arn_by_name: dict[str, str] | None = None) -> str:

@@ -134,8 +134,10 @@ def group_demand(config: LabConfig, index: int, group: NodeGroup, settings: Pool
     pools = [(limits, node_max_pods(limits, settings) if passed is None else passed) for limits in types]
     idle = max((node_pool(limits, settings, 0, max_pods=kubelet) for limits, kubelet in pools), key=_demand)
     full, kubelet_max_pods = max(
-        ((node_pool(limits, settings, max(kubelet - HOST_NETWORK_PODS, 0), max_pods=kubelet), kubelet)
-         for limits, kubelet in pools),
+        (
+            (node_pool(limits, settings, max(kubelet - HOST_NETWORK_PODS, 0), max_pods=kubelet), kubelet)
+            for limits, kubelet in pools
+        ),
         key=lambda item: _demand(item[0]),
     )
     zones = tuple(config.node_group_azs(group))
@@ -203,5 +205,6 @@ def _limits(group_index: int, position: int, name: str) -> InstanceTypeLimits:
     try:
         return instance_type(name)
     except InputError as error:
-        raise InputError(f"nodeGroups[{group_index}].instanceTypes[{position}]", error.rule, name,
-                         hint=error.hint) from None
+        raise InputError(
+            f"nodeGroups[{group_index}].instanceTypes[{position}]", error.rule, name, hint=error.hint
+        ) from None

@@ -142,8 +142,12 @@ class NodePool:
 def node_max_pods(limits: InstanceTypeLimits, settings: PoolSettings) -> int:
     """kubelet's max pods on a lab node of this type, in a node group of this type only
     (``ekslab.limits.kubelet_max_pods`` with these settings)."""
-    return kubelet_max_pods(limits, prefix_delegation=settings.prefix_delegation,
-                            custom_networking=settings.custom_networking, max_eni=settings.max_eni)
+    return kubelet_max_pods(
+        limits,
+        prefix_delegation=settings.prefix_delegation,
+        custom_networking=settings.custom_networking,
+        max_eni=settings.max_eni,
+    )
 
 
 def full_density_pods(limits: InstanceTypeLimits, settings: PoolSettings) -> int:

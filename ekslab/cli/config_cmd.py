@@ -59,8 +59,14 @@ def check(files: tuple[str, ...]) -> None:
 
 @config.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-@click.option("--output", "-o", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
-              help="Output format.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="Output format.",
+)
 def show(file: str | None, output: str) -> None:
     """Print the effective configuration of FILE (default: the default lab) with every default filled in.
 

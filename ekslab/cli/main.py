@@ -23,15 +23,31 @@ class _Entry(NamedTuple):
 
 
 COMMANDS: dict[str, _Entry] = {
-    "azs": _Entry("ekslab.cli.azs_cmd:azs", "Print the lab's AZ1..AZ3 exports; keep them in a shell profile."),
+    "azs": _Entry(
+        "ekslab.cli.azs_cmd:azs", "Print the lab's AZ1..AZ3 exports; keep them in a shell profile."
+    ),
     "config": _Entry("ekslab.cli.config_cmd:config", "Check and show lab configuration files."),
-    "collect": _Entry("ekslab.cli.collect_cmd:collect", "Save a live cluster's verification inputs as a bundle."),
-    "ipamd": _Entry("ekslab.cli.ipamd_cmd:ipamd", "Show a node's ipamd introspection (ENIs, pod IPs, settings), any CNI version."),
-    "plan": _Entry("ekslab.cli.plan_cmd:plan", "Plan IP capacity: max pods, warm pools, subnet headroom per AZ."),
-    "pods": _Entry("ekslab.cli.pods_cmd:pods", "List pods with their ENI, device, subnet and IP source (secondary IP or prefix)."),
+    "collect": _Entry(
+        "ekslab.cli.collect_cmd:collect", "Save a live cluster's verification inputs as a bundle."
+    ),
+    "ipamd": _Entry(
+        "ekslab.cli.ipamd_cmd:ipamd",
+        "Show a node's ipamd introspection (ENIs, pod IPs, settings), any CNI version.",
+    ),
+    "plan": _Entry(
+        "ekslab.cli.plan_cmd:plan", "Plan IP capacity: max pods, warm pools, subnet headroom per AZ."
+    ),
+    "pods": _Entry(
+        "ekslab.cli.pods_cmd:pods",
+        "List pods with their ENI, device, subnet and IP source (secondary IP or prefix).",
+    ),
     "teardown-check": _Entry("ekslab.cli.teardown_cmd:teardown_check", "List what a destroyed lab left."),
-    "verify": _Entry("ekslab.cli.verify_cmd:verify", "Prove every pod IP is a VPC IP on its node's ENI (live or bundle)."),
-    "workshop": _Entry("ekslab.cli.workshop_cmd:workshop", "Run the exercise guide (docs/workshop.md) as checked steps."),
+    "verify": _Entry(
+        "ekslab.cli.verify_cmd:verify", "Prove every pod IP is a VPC IP on its node's ENI (live or bundle)."
+    ),
+    "workshop": _Entry(
+        "ekslab.cli.workshop_cmd:workshop", "Run the exercise guide (docs/workshop.md) as checked steps."
+    ),
 }
 
 

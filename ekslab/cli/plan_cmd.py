@@ -21,7 +21,11 @@ if TYPE_CHECKING:
     from ekslab.limits import InstanceTypeLimits, MaxPods
 
 _OUTPUT = click.option(
-    "--output", "-o", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    "--output",
+    "-o",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
     help="Output format.",
 )
 
@@ -51,12 +55,19 @@ def _cni_version(ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option("--prefix-delegation", is_flag=True, help="ENABLE_PREFIX_DELEGATION=true (Nitro types only).")
 @click.option("--custom-networking", is_flag=True, help="Custom networking: the primary ENI carries no pods.")
 @click.option("--max-eni", type=click.IntRange(min=1), help="The CNI's MAX_ENI.")
-@click.option("--cni-version", callback=_cni_version,
-              help="VPC CNI version (prefix delegation needs 1.9+). Default: a current CNI.")
+@click.option(
+    "--cni-version",
+    callback=_cni_version,
+    help="VPC CNI version (prefix delegation needs 1.9+). Default: a current CNI.",
+)
 @_OUTPUT
 def max_pods_command(
-    type_name: str, prefix_delegation: bool, custom_networking: bool, max_eni: int | None,
-    cni_version: str | None, output: str,
+    type_name: str,
+    prefix_delegation: bool,
+    custom_networking: bool,
+    max_eni: int | None,
+    cni_version: str | None,
+    output: str,
 ) -> None:
     """Max pods of an instance type, as the EKS AMI computes it.
 
@@ -72,8 +83,13 @@ def max_pods_command(
         limits = instance_type(type_name)
     except InputError as error:
         raise InputError("--instance-type", error.rule, type_name, hint=error.hint) from None
-    result = max_pods(limits, prefix_delegation=prefix_delegation, custom_networking=custom_networking,
-                      max_eni=max_eni, cni_version=cni_version)
+    result = max_pods(
+        limits,
+        prefix_delegation=prefix_delegation,
+        custom_networking=custom_networking,
+        max_eni=max_eni,
+        cni_version=cni_version,
+    )
     document = _max_pods_document(limits, result, prefix_delegation, max_eni, cni_version, is_nitro(limits))
     if output == "json":
         echo_json(document)
@@ -85,8 +101,12 @@ def max_pods_command(
 
 
 def _max_pods_document(
-    limits: InstanceTypeLimits, result: MaxPods, requested: bool, max_eni: int | None,
-    cni_version: str | None, nitro: bool,
+    limits: InstanceTypeLimits,
+    result: MaxPods,
+    requested: bool,
+    max_eni: int | None,
+    cni_version: str | None,
+    nitro: bool,
 ) -> dict[str, Any]:
     return {
         "instance_type": limits.name,
@@ -113,8 +133,13 @@ def _max_pods_document(
 
 
 @plan.command("capacity")
-@click.option("--config", "-c", "config_file", type=click.Path(dir_okay=False),
-              help="Lab configuration file. Default: the default lab.")
+@click.option(
+    "--config",
+    "-c",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Lab configuration file. Default: the default lab.",
+)
 @_OUTPUT
 def capacity_command(config_file: str | None, output: str) -> None:
     """Per AZ: nodes at max size, addresses held by warm pools and at full pod density, free
@@ -221,19 +246,39 @@ def _capacity_document(lab: str, source: str, capacity: CapacityPlan) -> dict[st
 
 def _print_capacity(lab: str, capacity: CapacityPlan) -> None:
     group_rows = [
-        (group.name, group.full.instance_type, group.nodes_per_az, group.kubelet_max_pods,
-         group.full.pods_placed, group.idle.subnet_addresses, group.full.subnet_addresses)
+        (
+            group.name,
+            group.full.instance_type,
+            group.nodes_per_az,
+            group.kubelet_max_pods,
+            group.full.pods_placed,
+            group.idle.subnet_addresses,
+            group.full.subnet_addresses,
+        )
         for group in capacity.groups
     ]
-    group_columns = ("node group", "instance\ntype", "nodes/AZ\nat max", "max\npods", "pods at\nfull",
-                     "addresses\nidle", "addresses\nfull")
-    print_figures(f"Node groups of lab {lab} (per node)", group_columns, group_rows,
-                  right=group_columns[2:])
+    group_columns = (
+        "node group",
+        "instance\ntype",
+        "nodes/AZ\nat max",
+        "max\npods",
+        "pods at\nfull",
+        "addresses\nidle",
+        "addresses\nfull",
+    )
+    print_figures(f"Node groups of lab {lab} (per node)", group_columns, group_rows, right=group_columns[2:])
     columns = ("AZ", "subnet", "free", "nodes", "warm\npools", "full\ndensity", "headroom", "%")
     rows = [
-        (subnet.availability_zone, f"{subnet.tier.value}\n{subnet.cidr}", subnet.free_addresses,
-         subnet.nodes_at_max, subnet.warm_pool_addresses, subnet.full_density_addresses, subnet.headroom,
-         f"{100 * subnet.headroom_ratio:.1f}")
+        (
+            subnet.availability_zone,
+            f"{subnet.tier.value}\n{subnet.cidr}",
+            subnet.free_addresses,
+            subnet.nodes_at_max,
+            subnet.warm_pool_addresses,
+            subnet.full_density_addresses,
+            subnet.headroom,
+            f"{100 * subnet.headroom_ratio:.1f}",
+        )
         for subnet in capacity.subnets
     ]
     print_figures("Subnets per AZ (node groups at max size)", columns, rows, right=columns[2:])
@@ -241,8 +286,13 @@ def _print_capacity(lab: str, capacity: CapacityPlan) -> None:
     if prefixed:
         columns = ("AZ", "subnet", "/28 needed\nat full", "/28 free\n(worst case)", "contiguous\n/28 ok")
         rows = [
-            (subnet.availability_zone, f"{subnet.tier.value}\n{subnet.cidr}", subnet.prefixes_at_full,
-             subnet.prefix_blocks_free_worst_case, subnet.contiguous_prefixes_ok)
+            (
+                subnet.availability_zone,
+                f"{subnet.tier.value}\n{subnet.cidr}",
+                subnet.prefixes_at_full,
+                subnet.prefix_blocks_free_worst_case,
+                subnet.contiguous_prefixes_ok,
+            )
             for subnet in prefixed
         ]
         print_figures("Prefix delegation: whole /28 blocks per subnet", columns, rows, right=columns[2:4])
@@ -252,10 +302,19 @@ def _print_capacity(lab: str, capacity: CapacityPlan) -> None:
 
 
 @plan.command("refresh-limits")
-@click.option("--region", "regions", multiple=True, required=True,
-              help="Region to describe instance types in (repeatable).")
-@click.option("--output-file", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the table. Default: the table shipped in the ekslab package.")
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    required=True,
+    help="Region to describe instance types in (repeatable).",
+)
+@click.option(
+    "--output-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write the table. Default: the table shipped in the ekslab package.",
+)
 def refresh_limits_command(regions: tuple[str, ...], output_file: str | None) -> None:
     """Regenerate the ENI limits table from EC2 DescribeInstanceTypes (needs AWS credentials).
 
@@ -298,12 +357,16 @@ def _refresh(regions: Sequence[str], progress: Any) -> Any:
         return refresh_table(default_table(), regions, on_page=progress)
     except (NoCredentialsError, PartialCredentialsError):
         raise InputError(
-            "plan refresh-limits", "needs AWS credentials to call EC2 DescribeInstanceTypes; none were found",
+            "plan refresh-limits",
+            "needs AWS credentials to call EC2 DescribeInstanceTypes; none were found",
             hint="set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
         ) from None
     except ClientError as error:
         details = error.response.get("Error", {})
-        raise InputError("EC2 DescribeInstanceTypes", f"failed with {details.get('Code', 'an error')}",
-                         details.get("Message", str(error))) from None
+        raise InputError(
+            "EC2 DescribeInstanceTypes",
+            f"failed with {details.get('Code', 'an error')}",
+            details.get("Message", str(error)),
+        ) from None
     except BotoCoreError as error:
         raise InputError("EC2 DescribeInstanceTypes", "failed", str(error)) from None

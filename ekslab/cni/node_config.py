@@ -36,8 +36,11 @@ def node_max_pods(config: LabConfig, group: NodeGroup) -> int | None:
     """
     from ekslab.limits import instance_type, kubelet_max_pods, lab_passes_max_pods
 
-    mode = {"prefix_delegation": bool(config.cni.env.ENABLE_PREFIX_DELEGATION),
-            "custom_networking": config.network.pod_subnets.enabled, "max_eni": config.cni.env.MAX_ENI}
+    mode = {
+        "prefix_delegation": bool(config.cni.env.ENABLE_PREFIX_DELEGATION),
+        "custom_networking": config.network.pod_subnets.enabled,
+        "max_eni": config.cni.env.MAX_ENI,
+    }
     if not lab_passes_max_pods(**mode):
         return None
     return min(kubelet_max_pods(instance_type(name), **mode) for name in group.instance_types)

@@ -45,8 +45,9 @@ def encode(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, list) and all(isinstance(item, ipaddress.IPv4Network | ipaddress.IPv6Network)
-                                       for item in value):
+    if isinstance(value, list) and all(
+        isinstance(item, ipaddress.IPv4Network | ipaddress.IPv6Network) for item in value
+    ):
         return ",".join(str(item) for item in value)
     if isinstance(value, dict) and all(isinstance(item, str) for item in value.values()):
         return json.dumps(value, sort_keys=True, separators=(",", ":"))

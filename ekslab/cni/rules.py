@@ -25,7 +25,9 @@ def _mtu_fits_ip_family(config: LabConfig, findings: Findings) -> None:
     for key in ("AWS_VPC_ENI_MTU", "POD_MTU"):
         value = getattr(config.cni.env, key)
         if value is not None and not low <= value <= high:
-            findings.error(f"{ENV}.{key}", f"must be an integer between {low} and {high} in an IPv6 cluster", value)
+            findings.error(
+                f"{ENV}.{key}", f"must be an integer between {low} and {high} in an IPv6 cluster", value
+            )
 
 
 def _warm_prefix_needs_prefix_delegation(config: LabConfig, findings: Findings) -> None:
@@ -42,8 +44,10 @@ def _prefix_delegation_needs_a_warm_target(config: LabConfig, findings: Findings
     # docs/prefix-and-ip-target.md: WARM_PREFIX_TARGET 0 with WARM_IP_TARGET and MINIMUM_IP_TARGET
     # unset (or 0) is "not supported" in prefix mode.
     env = config.cni.env
-    if env.ENABLE_PREFIX_DELEGATION and env.WARM_PREFIX_TARGET == 0 and not (
-        env.WARM_IP_TARGET or env.MINIMUM_IP_TARGET
+    if (
+        env.ENABLE_PREFIX_DELEGATION
+        and env.WARM_PREFIX_TARGET == 0
+        and not (env.WARM_IP_TARGET or env.MINIMUM_IP_TARGET)
     ):
         findings.error(
             f"{ENV}.WARM_PREFIX_TARGET",
@@ -85,7 +89,10 @@ def _warm_eni_overridden(config: LabConfig, findings: Findings) -> None:
 def _custom_networking_owned_by_toolkit(config: LabConfig, findings: Findings) -> None:
     env = config.cni.env
     pods_on = config.network.pod_subnets.enabled
-    if env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG is not None and env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG != pods_on:
+    if (
+        env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG is not None
+        and pods_on != env.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG
+    ):
         findings.error(
             f"{ENV}.AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
             "is set by the toolkit from network.podSubnets.enabled (a pod subnet and ENIConfig in every AZ); "
@@ -167,7 +174,7 @@ def _egress_matches_ip_family(config: LabConfig, findings: Findings) -> None:
         findings.warning(f"{ENV}.ENABLE_V4_EGRESS", "only applies to IPv6 clusters", env.ENABLE_V4_EGRESS)
 
 
-def _instance_types(config: LabConfig):  # noqa: ANN202 - yields (where, InstanceTypeLimits)
+def _instance_types(config: LabConfig):
     from ekslab.limits import instance_types
 
     known = instance_types()
@@ -186,8 +193,12 @@ def _prefix_delegation_needs_nitro(config: LabConfig, findings: Findings) -> Non
         return
     for where, limits in _instance_types(config):
         if not is_nitro(limits):
-            findings.error(where, "must be a Nitro instance type with cni.env.ENABLE_PREFIX_DELEGATION: true "
-                           f"(hypervisor is {limits.hypervisor})", limits.name)
+            findings.error(
+                where,
+                "must be a Nitro instance type with cni.env.ENABLE_PREFIX_DELEGATION: true "
+                f"(hypervisor is {limits.hypervisor})",
+                limits.name,
+            )
 
 
 def _pod_eni_needs_trunking(config: LabConfig, findings: Findings) -> None:
@@ -198,8 +209,12 @@ def _pod_eni_needs_trunking(config: LabConfig, findings: Findings) -> None:
     for where, limits in _instance_types(config):
         if limits.is_trunking_compatible is not True:
             state = "is not" if limits.is_trunking_compatible is False else "is not known to be"
-            findings.error(where, f"must support a trunk ENI with cni.env.ENABLE_POD_ENI: true ({limits.name} "
-                           f"{state} trunking-compatible in the VPC resource controller's limits)", limits.name)
+            findings.error(
+                where,
+                f"must support a trunk ENI with cni.env.ENABLE_POD_ENI: true ({limits.name} "
+                f"{state} trunking-compatible in the VPC resource controller's limits)",
+                limits.name,
+            )
 
 
 def _keys_supported_by_addon_version(config: LabConfig, findings: Findings) -> None:
@@ -208,8 +223,11 @@ def _keys_supported_by_addon_version(config: LabConfig, findings: Findings) -> N
     try:
         schema = schema_for(version)
     except LookupError:
-        findings.error("addons.vpcCni.version", "must be v1.12.0-eksbuild.1 or newer (the oldest add-on schema "
-                       "the toolkit knows)", version)
+        findings.error(
+            "addons.vpcCni.version",
+            "must be v1.12.0-eksbuild.1 or newer (the oldest add-on schema the toolkit knows)",
+            version,
+        )
         return
     document = configuration_values(config, eni_configs=_placeholder_eni_configs(config))
     refused_before = len(findings.errors)
@@ -219,20 +237,31 @@ def _keys_supported_by_addon_version(config: LabConfig, findings: Findings) -> N
         ("", {k: v for k, v in document.items() if k not in ("env", "init")}, schema.top_level_keys),
     ):
         for key in keys:
-            verdict = "ok" if key in allowed else key_verdict(schema, key) if section == "env" else (
-                "refused" if schema.exact else "unconfirmed")
+            verdict = (
+                "ok"
+                if key in allowed
+                else key_verdict(schema, key)
+                if section == "env"
+                else ("refused" if schema.exact else "unconfirmed")
+            )
             where = f"cni.{section}.{key}" if section else f"cni.{key}"
             if key == "eniConfig":
                 where = "network.podSubnets.enabled"
             if verdict == "refused":
-                findings.error(where, f"is not accepted by the vpc-cni add-on {version}: its configuration schema "
-                               "has no such key; remove it or set addons.vpcCni.version to a version that has it")
+                findings.error(
+                    where,
+                    f"is not accepted by the vpc-cni add-on {version}: its configuration schema "
+                    "has no such key; remove it or set addons.vpcCni.version to a version that has it",
+                )
             elif verdict == "unconfirmed":
                 since = ENV_SINCE.get(key)
                 origin = f" (the variable appeared in CNI v{'.'.join(map(str, since))})" if since else ""
-                findings.warning(where, f"cannot be confirmed for the vpc-cni add-on {version}: the newest add-on schema "
-                                 f"the toolkit has is {schema.based_on}{origin}; EKS rejects the add-on at deploy if "
-                                 "the real schema lacks it")
+                findings.warning(
+                    where,
+                    f"cannot be confirmed for the vpc-cni add-on {version}: the newest add-on schema "
+                    f"the toolkit has is {schema.based_on}{origin}; EKS rejects the add-on at deploy if "
+                    "the real schema lacks it",
+                )
     if len(findings.errors) > refused_before:
         return  # the schema would only repeat the refused keys
     for problem in validate_against_schema(document, schema):
@@ -242,7 +271,10 @@ def _keys_supported_by_addon_version(config: LabConfig, findings: Findings) -> N
 def _placeholder_eni_configs(config: LabConfig) -> dict[str, EniConfigSubnet] | None:
     if not config.network.pod_subnets.enabled:
         return None
-    return {zone: EniConfigSubnet("subnet-00000000", ["sg-00000000"]) for zone in config.network.availability_zones}
+    return {
+        zone: EniConfigSubnet("subnet-00000000", ["sg-00000000"])
+        for zone in config.network.availability_zones
+    }
 
 
 CNI_RULES: tuple[Rule, ...] = (

@@ -81,7 +81,9 @@ LogLevel = Annotated[Literal["DEBUG", "INFO", "WARN", "ERROR", "FATAL"], BeforeV
 Port = Annotated[Int, Field(ge=1, le=MAX_PORT)]
 Mtu = Annotated[Int, Field(ge=MTU_RANGE_IPV4[0], le=MTU_RANGE_IPV4[1])]
 
-_LABEL_KEY: Final = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_LABEL_KEY: Final = re.compile(
+    r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
 _BIND_ADDRESS: Final = re.compile(r"^(?P<host>\[[0-9a-fA-F:]+\]|[^:\s]*):(?P<port>\d{1,5})$")
 
 
@@ -94,119 +96,176 @@ class CniEnv(_Strict):
 
     # --- warm pool: how many IPs/ENIs/prefixes ipamd keeps ready on each node -----------------
     WARM_ENI_TARGET: NonNegativeInt | None = Field(
-        None, description="Spare ENIs to keep attached. CNI default 1. Ignored when WARM_IP_TARGET "
-        "or MINIMUM_IP_TARGET is set.")
+        None,
+        description="Spare ENIs to keep attached. CNI default 1. Ignored when WARM_IP_TARGET "
+        "or MINIMUM_IP_TARGET is set.",
+    )
     WARM_IP_TARGET: NonNegativeInt | None = Field(
-        None, description="Spare IPs to keep assigned. CNI default unset (0 = unset). Overrides "
-        "WARM_ENI_TARGET and WARM_PREFIX_TARGET.")
+        None,
+        description="Spare IPs to keep assigned. CNI default unset (0 = unset). Overrides "
+        "WARM_ENI_TARGET and WARM_PREFIX_TARGET.",
+    )
     MINIMUM_IP_TARGET: NonNegativeInt | None = Field(
-        None, description="Floor of IPs per node (v1.6.0+). CNI default unset. Set WARM_IP_TARGET with it.")
+        None, description="Floor of IPs per node (v1.6.0+). CNI default unset. Set WARM_IP_TARGET with it."
+    )
     WARM_PREFIX_TARGET: NonNegativeInt | None = Field(
-        None, description="Spare /28 prefixes to keep with prefix delegation (v1.9.0+). Add-on default 1; "
-        "only used when ENABLE_PREFIX_DELEGATION is true.")
+        None,
+        description="Spare /28 prefixes to keep with prefix delegation (v1.9.0+). Add-on default 1; "
+        "only used when ENABLE_PREFIX_DELEGATION is true.",
+    )
     ENABLE_PREFIX_DELEGATION: bool | None = Field(
-        None, description="Assign /28 IPv4 (or /80 IPv6) prefixes to ENIs instead of secondary IPs "
-        "(v1.9.0+). CNI default false. Nitro instance types only; required for IPv6.")
+        None,
+        description="Assign /28 IPv4 (or /80 IPv6) prefixes to ENIs instead of secondary IPs "
+        "(v1.9.0+). CNI default false. Nitro instance types only; required for IPv6.",
+    )
     MAX_ENI: Annotated[Int, Field(ge=1)] | None = Field(
-        None, description="Cap on ENIs per node; still limited by the instance type. CNI default unset.")
+        None, description="Cap on ENIs per node; still limited by the instance type. CNI default unset."
+    )
     IP_COOLDOWN_PERIOD: NonNegativeInt | None = Field(
-        None, description="Seconds a released IP waits before reuse (v1.15.0+). CNI default 30.")
+        None, description="Seconds a released IP waits before reuse (v1.15.0+). CNI default 30."
+    )
 
     # --- custom networking -----------------------------------------------------------------------
     AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: bool | None = Field(
-        None, description="Pods take IPs from the ENIConfig's subnet and security groups, not the "
-        "node's. CNI default false. The toolkit sets it from network.podSubnets.")
+        None,
+        description="Pods take IPs from the ENIConfig's subnet and security groups, not the "
+        "node's. CNI default false. The toolkit sets it from network.podSubnets.",
+    )
     ENI_CONFIG_LABEL_DEF: str | None = Field(
-        None, description="Node label naming the node's ENIConfig. CNI default k8s.amazonaws.com/eniConfig; "
-        "the toolkit uses topology.kubernetes.io/zone with custom networking.")
+        None,
+        description="Node label naming the node's ENIConfig. CNI default k8s.amazonaws.com/eniConfig; "
+        "the toolkit uses topology.kubernetes.io/zone with custom networking.",
+    )
     ENI_CONFIG_ANNOTATION_DEF: str | None = Field(
-        None, description="Node annotation naming the node's ENIConfig; beats the label. CNI default "
-        "k8s.amazonaws.com/eniConfig.")
+        None,
+        description="Node annotation naming the node's ENIConfig; beats the label. CNI default "
+        "k8s.amazonaws.com/eniConfig.",
+    )
 
     # --- MTU, SNAT and routing -------------------------------------------------------------------
     AWS_VPC_ENI_MTU: Mtu | None = Field(
-        None, description="MTU of the ENIs (v1.6.0+). CNI default 9001. IPv4 576-9001, IPv6 1280-9001.")
+        None, description="MTU of the ENIs (v1.6.0+). CNI default 9001. IPv4 576-9001, IPv6 1280-9001."
+    )
     POD_MTU: Mtu | None = Field(
-        None, description="MTU of pod interfaces (v1.16.4+). CNI default = AWS_VPC_ENI_MTU.")
+        None, description="MTU of pod interfaces (v1.16.4+). CNI default = AWS_VPC_ENI_MTU."
+    )
     AWS_VPC_K8S_CNI_EXTERNALSNAT: bool | None = Field(
-        None, description="Leave SNAT of off-VPC traffic to an external NAT. CNI default false.")
+        None, description="Leave SNAT of off-VPC traffic to an external NAT. CNI default false."
+    )
     AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS: CidrList | None = Field(
-        None, description="IPv4 CIDRs not SNATed (v1.6.0+). CNI default empty. List or comma string.")
+        None, description="IPv4 CIDRs not SNATed (v1.6.0+). CNI default empty. List or comma string."
+    )
     AWS_EXTERNAL_SERVICE_CIDRS: AnyCidrList | None = Field(
-        None, description="CIDRs of services outside the VPC routed via the primary ENI (v1.12.6+). "
-        "CNI default empty. (Note the trailing S: AWS_EXTERNAL_SERVICE_CIDR is not a setting.)")
+        None,
+        description="CIDRs of services outside the VPC routed via the primary ENI (v1.12.6+). "
+        "CNI default empty. (Note the trailing S: AWS_EXTERNAL_SERVICE_CIDR is not a setting.)",
+    )
     AWS_VPC_K8S_CNI_RANDOMIZESNAT: Literal["hashrandom", "prng", "none"] | None = Field(
-        None, description="iptables SNAT port randomisation. CNI default prng (v1.7.0+).")
+        None, description="iptables SNAT port randomisation. CNI default prng (v1.7.0+)."
+    )
     AWS_VPC_CNI_NODE_PORT_SUPPORT: bool | None = Field(
-        None, description="Route NodePort traffic via the primary ENI. CNI default true.")
+        None, description="Route NodePort traffic via the primary ENI. CNI default true."
+    )
     AWS_VPC_K8S_CNI_VETHPREFIX: str | None = Field(
-        None, description="Prefix of host-side veth names. CNI default eni. At most 4 characters; "
-        "not eth, vlan or lo.")
+        None,
+        description="Prefix of host-side veth names. CNI default eni. At most 4 characters; "
+        "not eth, vlan or lo.",
+    )
     AWS_VPC_K8S_CNI_CONFIGURE_RPFILTER: bool | None = Field(
-        None, description="Deprecated since v1.12.1 (no-op); accepted by older add-on versions only.")
+        None, description="Deprecated since v1.12.1 (no-op); accepted by older add-on versions only."
+    )
 
     # --- IPv6 / egress ---------------------------------------------------------------------------
     ENABLE_V4_EGRESS: bool | None = Field(
-        None, description="IPv6 clusters: IPv4 egress via 169.254.172.0/22 (v1.15.1+). CNI default true.")
+        None, description="IPv6 clusters: IPv4 egress via 169.254.172.0/22 (v1.15.1+). CNI default true."
+    )
     ENABLE_V6_EGRESS: bool | None = Field(
-        None, description="IPv4 clusters: IPv6 egress via fd00::ac:00/118 (v1.13.0+). CNI default false. "
-        "Also set it under init.env.")
+        None,
+        description="IPv4 clusters: IPv6 egress via fd00::ac:00/118 (v1.13.0+). CNI default false. "
+        "Also set it under init.env.",
+    )
     DISABLE_POD_V6: bool | None = Field(
-        None, description="Disable IPv6 inside pods of IPv4 clusters (v1.15.0+). CNI default false.")
+        None, description="Disable IPv6 inside pods of IPv4 clusters (v1.15.0+). CNI default false."
+    )
 
     # --- security groups for pods, bandwidth, network resources ----------------------------------
     ENABLE_POD_ENI: bool | None = Field(
-        None, description="Security groups for pods: trunk ENI on the node, branch ENIs for pods "
-        "(v1.7.0+). CNI default false. Needs trunk-compatible (Nitro) instance types.")
+        None,
+        description="Security groups for pods: trunk ENI on the node, branch ENIs for pods "
+        "(v1.7.0+). CNI default false. Needs trunk-compatible (Nitro) instance types.",
+    )
     POD_SECURITY_GROUP_ENFORCING_MODE: Literal["strict", "standard"] | None = Field(
-        None, description="How pod security groups are enforced (v1.11.0+). CNI default strict.")
+        None, description="How pod security groups are enforced (v1.11.0+). CNI default strict."
+    )
     ENABLE_BANDWIDTH_PLUGIN: bool | None = Field(
-        None, description="Chain the bandwidth plugin (v1.10.0+). CNI default false. Not with network policy.")
+        None, description="Chain the bandwidth plugin (v1.10.0+). CNI default false. Not with network policy."
+    )
     DISABLE_NETWORK_RESOURCE_PROVISIONING: bool | None = Field(
-        None, description="Read ENIs and IPs from IMDS only; allocate nothing (v1.9.1+). CNI default false.")
+        None, description="Read ENIs and IPs from IMDS only; allocate nothing (v1.9.1+). CNI default false."
+    )
     DISABLE_LEAKED_ENI_CLEANUP: bool | None = Field(
-        None, description="Skip the leaked-ENI cleanup loop (v1.13.0+). CNI default false.")
+        None, description="Skip the leaked-ENI cleanup loop (v1.13.0+). CNI default false."
+    )
     AWS_MANAGE_ENIS_NON_SCHEDULABLE: bool | None = Field(
-        None, description="Keep managing ENIs on unschedulable nodes (v1.12.6+). CNI default false.")
+        None, description="Keep managing ENIs on unschedulable nodes (v1.12.6+). CNI default false."
+    )
     ENABLE_SUBNET_DISCOVERY: bool | None = Field(
-        None, description="Also use subnets tagged kubernetes.io/role/cni for ENIs (v1.18.0+). CNI default true.")
+        None,
+        description="Also use subnets tagged kubernetes.io/role/cni for ENIs (v1.18.0+). CNI default true.",
+    )
     ANNOTATE_POD_IP: bool | None = Field(
-        None, description="Write the pod annotation vpc.amazonaws.com/pod-ips (v1.9.3+). CNI default false.")
+        None, description="Write the pod annotation vpc.amazonaws.com/pod-ips (v1.9.3+). CNI default false."
+    )
     ADDITIONAL_ENI_TAGS: Annotated[dict[str, str], BeforeValidator(_json_object)] | None = Field(
-        None, description="Extra tags on CNI-created ENIs (v1.6.0+). CNI default {}. Mapping or JSON string; "
-        "keys containing k8s.amazonaws.com are ignored by the CNI.")
+        None,
+        description="Extra tags on CNI-created ENIs (v1.6.0+). CNI default {}. Mapping or JSON string; "
+        "keys containing k8s.amazonaws.com are ignored by the CNI.",
+    )
 
     # --- introspection, metrics, logs ------------------------------------------------------------
     DISABLE_INTROSPECTION: bool | None = Field(
-        None, description="Turn off the ipamd introspection API that verification reads. CNI default false.")
+        None, description="Turn off the ipamd introspection API that verification reads. CNI default false."
+    )
     INTROSPECTION_BIND_ADDRESS: str | None = Field(
-        None, description="host:port or unix:<path> of the introspection API. CNI default 127.0.0.1:61679. "
-        "Off loopback only with the acknowledgement introspection-off-loopback.")
+        None,
+        description="host:port or unix:<path> of the introspection API. CNI default 127.0.0.1:61679. "
+        "Off loopback only with the acknowledgement introspection-off-loopback.",
+    )
     DISABLE_METRICS: bool | None = Field(
-        None, description="Turn off Prometheus metrics on :61678. CNI default false.")
-    AWS_VPC_K8S_CNI_LOGLEVEL: LogLevel | None = Field(
-        None, description="ipamd log level. CNI default DEBUG.")
+        None, description="Turn off Prometheus metrics on :61678. CNI default false."
+    )
+    AWS_VPC_K8S_CNI_LOGLEVEL: LogLevel | None = Field(None, description="ipamd log level. CNI default DEBUG.")
     AWS_VPC_K8S_CNI_LOG_FILE: str | None = Field(
-        None, description="ipamd log destination: stdout, stderr or a path. CNI default "
-        "/host/var/log/aws-routed-eni/ipamd.log.")
+        None,
+        description="ipamd log destination: stdout, stderr or a path. CNI default "
+        "/host/var/log/aws-routed-eni/ipamd.log.",
+    )
     AWS_VPC_K8S_PLUGIN_LOG_LEVEL: LogLevel | None = Field(
-        None, description="CNI plugin log level. CNI default DEBUG.")
+        None, description="CNI plugin log level. CNI default DEBUG."
+    )
     AWS_VPC_K8S_PLUGIN_LOG_FILE: str | None = Field(
-        None, description="CNI plugin log path (not stdout). CNI default /var/log/aws-routed-eni/plugin.log.")
+        None, description="CNI plugin log path (not stdout). CNI default /var/log/aws-routed-eni/plugin.log."
+    )
 
     # --- endpoints -------------------------------------------------------------------------------
     AWS_EC2_ENDPOINT: str | None = Field(
-        None, description="Custom EC2 endpoint URL (v1.13.0+). CNI default: the regional endpoint.")
+        None, description="Custom EC2 endpoint URL (v1.13.0+). CNI default: the regional endpoint."
+    )
     CLUSTER_ENDPOINT: str | None = Field(
-        None, description="API server endpoint used before kube-proxy is ready (v1.12.1+). CNI default unset.")
+        None, description="API server endpoint used before kube-proxy is ready (v1.12.1+). CNI default unset."
+    )
 
     # --- newer add-on versions -------------------------------------------------------------------
     NETWORK_POLICY_ENFORCING_MODE: Literal["standard", "strict"] | None = Field(
-        None, description="Default-allow or default-deny before policies apply (v1.17.1+). CNI default standard.")
+        None,
+        description="Default-allow or default-deny before policies apply (v1.17.1+). CNI default standard.",
+    )
     ENABLE_MULTI_NIC: bool | None = Field(
-        None, description="Let pods opt in to one IP per network card (v1.20.0+). CNI default false.")
+        None, description="Let pods opt in to one IP per network card (v1.20.0+). CNI default false."
+    )
     ENABLE_IMDS_ONLY_MODE: bool | None = Field(
-        None, description="IMDS only, no EC2 calls (v1.19.6+). CNI default false.")
+        None, description="IMDS only, no EC2 calls (v1.19.6+). CNI default false."
+    )
 
     @field_validator("AWS_VPC_K8S_CNI_VETHPREFIX")
     @classmethod
@@ -224,7 +283,9 @@ class CniEnv(_Strict):
     @classmethod
     def _label_key(cls, value: str | None) -> str | None:
         if value is not None and not _LABEL_KEY.match(value):
-            raise ValueError("must be a Kubernetes label or annotation key such as topology.kubernetes.io/zone")
+            raise ValueError(
+                "must be a Kubernetes label or annotation key such as topology.kubernetes.io/zone"
+            )
         return value
 
     @field_validator("INTROSPECTION_BIND_ADDRESS")
@@ -265,10 +326,13 @@ class CniInitEnv(_Strict):
     """Environment of the ``aws-vpc-cni-init`` init container (add-on ``init.env``)."""
 
     DISABLE_TCP_EARLY_DEMUX: bool | None = Field(
-        None, description="Turn off TCP early demux so kubelet probes reach security-group pods "
-        "(v1.7.3+). CNI default false.")
+        None,
+        description="Turn off TCP early demux so kubelet probes reach security-group pods "
+        "(v1.7.3+). CNI default false.",
+    )
     ENABLE_V6_EGRESS: bool | None = Field(
-        None, description="Must match env.ENABLE_V6_EGRESS (v1.13.0+). CNI default false.")
+        None, description="Must match env.ENABLE_V6_EGRESS (v1.13.0+). CNI default false."
+    )
 
 
 class CniInit(_Strict):
@@ -283,13 +347,17 @@ class NodeAgent(_Camel):
     """The network policy agent container (add-on ``nodeAgent``)."""
 
     enable_cloud_watch_logs: bool | None = Field(
-        None, description="Send policy decision logs to CloudWatch. Add-on default false.")
+        None, description="Send policy decision logs to CloudWatch. Add-on default false."
+    )
     enable_policy_event_logs: bool | None = Field(
-        None, description="Log policy allow/deny events. Add-on default false.")
+        None, description="Log policy allow/deny events. Add-on default false."
+    )
     health_probe_bind_addr: Port | None = Field(
-        None, description="Port of the agent's health probe. Add-on default 8163.")
+        None, description="Port of the agent's health probe. Add-on default 8163."
+    )
     metrics_bind_addr: Port | None = Field(
-        None, description="Port of the agent's metrics. Add-on default 8162.")
+        None, description="Port of the agent's metrics. Add-on default 8162."
+    )
 
 
 class ResourceQuantities(_Strict):
@@ -312,15 +380,19 @@ class CniSettings(_Camel):
     env: CniEnv = Field(default_factory=CniEnv, description="aws-node container environment.")
     init: CniInit = Field(default_factory=CniInit, description="aws-vpc-cni-init container environment.")
     enable_network_policy: bool | None = Field(
-        None, description="Run the network policy agent and controller. Add-on default false.")
+        None, description="Run the network policy agent and controller. Add-on default false."
+    )
     node_agent: NodeAgent | None = Field(None, description="Network policy agent settings.")
     enable_windows_ipam: bool | None = Field(None, description="Windows IPAM in the VPC resource controller.")
     liveness_probe_timeout_seconds: Annotated[Int, Field(ge=1)] | None = Field(
-        None, description="aws-node liveness probe timeout. Add-on default 10.")
+        None, description="aws-node liveness probe timeout. Add-on default 10."
+    )
     readiness_probe_timeout_seconds: Annotated[Int, Field(ge=1)] | None = Field(
-        None, description="aws-node readiness probe timeout. Add-on default 10.")
+        None, description="aws-node readiness probe timeout. Add-on default 10."
+    )
     resources: Resources | None = Field(None, description="aws-node container resources.")
     tolerations: list[dict[str, Any]] | None = Field(None, description="aws-node DaemonSet tolerations.")
     affinity: dict[str, Any] | None = Field(None, description="aws-node DaemonSet affinity.")
     pod_annotations: dict[str, str | int | bool] | None = Field(
-        None, description="Annotations on aws-node pods (add-on v1.18+).")
+        None, description="Annotations on aws-node pods (add-on v1.18+)."
+    )

@@ -44,7 +44,9 @@ def pinned_version(addon: str, kubernetes_version: str) -> AddonPin:
     entry = _pins()[kubernetes_version][addon]
     if not entry.get("version"):
         raise LookupError(f"no pinned {addon} version for Kubernetes {kubernetes_version}")
-    return AddonPin(addon, str(entry["version"]), str(entry.get("source", "")), str(entry.get("evidence", "")))
+    return AddonPin(
+        addon, str(entry["version"]), str(entry.get("source", "")), str(entry.get("evidence", ""))
+    )
 
 
 def addon_versions(config: LabConfig) -> dict[str, str]:

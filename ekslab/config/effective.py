@@ -25,14 +25,19 @@ def effective_document(config: LabConfig) -> dict[str, Any]:
     document["derived"] = {
         "clusterName": config.cluster_name,
         "subnets": [
-            {"availabilityZone": s.availability_zone, "tier": s.tier.value, "cidr": str(s.cidr),
-             "usableAddresses": s.usable_addresses}
+            {
+                "availabilityZone": s.availability_zone,
+                "tier": s.tier.value,
+                "cidr": str(s.cidr),
+                "usableAddresses": s.usable_addresses,
+            }
             for s in plan.subnets
         ],
         "addonVersions": addon_versions(config),
         "vpcCniConfigurationValues": configuration_values(config, eni_configs=eni_configs),
         "nodeMaxPods": {
-            group.name: node_max_pods(config, group) or "AMI default (secondary IPs)" for group in config.node_groups
+            group.name: node_max_pods(config, group) or "AMI default (secondary IPs)"
+            for group in config.node_groups
         },
     }
     return document

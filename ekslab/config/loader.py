@@ -22,7 +22,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from ekslab.config.model import IMAGE_PATTERN, LAB_NAME_PATTERN, NODE_GROUP_NAME_PATTERN, REGION_PATTERN, LabConfig
+from ekslab.config.model import (
+    IMAGE_PATTERN,
+    LAB_NAME_PATTERN,
+    NODE_GROUP_NAME_PATTERN,
+    REGION_PATTERN,
+    LabConfig,
+)
 from ekslab.errors import InputError
 
 MAX_CONFIG_BYTES: Final = 1_000_000
@@ -55,7 +61,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+def _construct_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
@@ -85,7 +93,7 @@ def read_config_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     except OSError as error:
         raise InputError(str(file), f"cannot be read ({error.strerror})") from None
     try:
-        document = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        document = yaml.load(text, Loader=_UniqueKeyLoader)
     except InputError as error:
         raise error.located(str(file)) from None
     except yaml.YAMLError as error:
@@ -96,8 +104,11 @@ def read_config_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     if document is None:
         return {}
     if not isinstance(document, dict):
-        raise InputError(str(file), "must be a YAML mapping of sections (lab, network, cluster, cni, ...)",
-                         type(document).__name__)
+        raise InputError(
+            str(file),
+            "must be a YAML mapping of sections (lab, network, cluster, cni, ...)",
+            type(document).__name__,
+        )
     return document
 
 
@@ -121,10 +132,9 @@ def _data_location(loc: tuple[Any, ...], document: Any) -> tuple[Any, ...]:
     kept: list[Any] = []
     node = document
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            kept.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             kept.append(part)
             node = node[part]
         elif isinstance(part, str) and not _is_union_tag(part) and not isinstance(node, list):
@@ -163,8 +173,15 @@ def _problem(location: tuple[Any, ...], items: list[dict[str, Any]], source: str
 def _rule(kind: str, item: dict[str, Any], field: FieldInfo | None) -> str:
     context = item.get("ctx") or {}
     not_an_integer = kind == "value_error" and str(context.get("error", "")).startswith("must be an integer")
-    if not_an_integer or kind in {"int_parsing", "int_type", "int_from_float", "greater_than_equal",
-                                  "less_than_equal", "greater_than", "less_than"}:
+    if not_an_integer or kind in {
+        "int_parsing",
+        "int_type",
+        "int_from_float",
+        "greater_than_equal",
+        "less_than_equal",
+        "greater_than",
+        "less_than",
+    }:
         low, high = _bounds(field)
         low = context.get("ge", low)
         if kind == "less_than_equal" or high is not None:

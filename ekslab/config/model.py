@@ -38,7 +38,10 @@ See https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html"""
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, alias_generator=to_camel,
+        extra="forbid",
+        frozen=True,
+        populate_by_name=True,
+        alias_generator=to_camel,
         use_attribute_docstrings=True,
     )
 
@@ -219,7 +222,10 @@ class NodeGroup(_Model):
     max_size: Annotated[Int, Field(ge=1, le=MAX_NODES_PER_GROUP)] = defaults.NODE_MAX_SIZE
     """Most nodes; the capacity planner sizes warm pools at this size. Default 6."""
     ami_type: Literal[
-        "AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64",
+        "AL2023_x86_64_STANDARD",
+        "AL2023_ARM_64_STANDARD",
+        "BOTTLEROCKET_x86_64",
+        "BOTTLEROCKET_ARM_64",
     ] = defaults.AMI_TYPE
     """AMI type. Default AL2023 x86_64. max pods is passed through nodeadm on AL2023 only."""
     disk_size: Annotated[Int, Field(ge=8, le=16384)] = defaults.NODE_DISK_GIB
@@ -263,7 +269,9 @@ class CiAccess(_Model):
     @field_validator("github_repository")
     @classmethod
     def _repository(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", value):
+        if value is not None and not re.match(
+            r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$", value
+        ):
             raise ValueError("must be a GitHub repository as owner/name")
         return value
 
@@ -272,13 +280,18 @@ class CiAccess(_Model):
     def _provider_arn(cls, value: str | None) -> str | None:
         pattern = r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$"
         if value is not None and not re.match(pattern, value):
-            raise ValueError("must be the ARN of the GitHub OIDC provider, "
-                             "arn:aws:iam::ACCOUNT:oidc-provider/token.actions.githubusercontent.com")
+            raise ValueError(
+                "must be the ARN of the GitHub OIDC provider, "
+                "arn:aws:iam::ACCOUNT:oidc-provider/token.actions.githubusercontent.com"
+            )
         return value
 
 
 PolicyRule = Literal[
-    "public-endpoint-open", "control-plane-logging-off", "secrets-encryption-off", "introspection-off-loopback",
+    "public-endpoint-open",
+    "control-plane-logging-off",
+    "secrets-encryption-off",
+    "introspection-off-loopback",
 ]
 
 

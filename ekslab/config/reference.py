@@ -46,8 +46,11 @@ def _type_name(annotation: Any) -> str:
     names = {bool: "bool", int: "int", str: "string", float: "number"}
     if annotation in names:
         return names[annotation]
-    return getattr(annotation, "__name__", str(annotation)).replace("IPv4Network", "IPv4 CIDR").replace(
-        "IPv6Network", "IPv6 CIDR")
+    return (
+        getattr(annotation, "__name__", str(annotation))
+        .replace("IPv4Network", "IPv4 CIDR")
+        .replace("IPv6Network", "IPv6 CIDR")
+    )
 
 
 def _default(field: FieldInfo) -> str:
@@ -63,7 +66,11 @@ def _default(field: FieldInfo) -> str:
     if isinstance(value, list) and value and isinstance(value[0], BaseModel):
         return f"{len(value)} item(s), (see below)"
     if isinstance(value, list):
-        return "`[" + ", ".join(str(item.value if isinstance(item, Enum) else item) for item in value) + "]`" if value else "`[]`"
+        return (
+            "`[" + ", ".join(str(item.value if isinstance(item, Enum) else item) for item in value) + "]`"
+            if value
+            else "`[]`"
+        )
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     return f"`{value}`"
@@ -84,7 +91,9 @@ def _sections(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, t
     for name, field in model.model_fields.items():
         inner = inner_model(field.annotation)
         if inner is not None and inner not in (CniEnv, CniInitEnv):
-            yield from _sections(inner, f"{prefix}{field.alias or name}{'[]' if _is_list(field.annotation) else ''}.")
+            yield from _sections(
+                inner, f"{prefix}{field.alias or name}{'[]' if _is_list(field.annotation) else ''}."
+            )
 
 
 def _is_list(annotation: Any) -> bool:
@@ -93,7 +102,9 @@ def _is_list(annotation: Any) -> bool:
         current = pending.pop()
         if typing.get_origin(current) is list:
             return True
-        pending.extend(arg for arg in typing.get_args(current) if typing.get_origin(arg) is not typing.Literal)
+        pending.extend(
+            arg for arg in typing.get_args(current) if typing.get_origin(arg) is not typing.Literal
+        )
     return False
 
 
@@ -108,18 +119,28 @@ def reference_markdown() -> str:
     lines = [BEGIN, ""]
     for title, model in _sections(LabConfig):
         lines += [f"### `{title}`", ""]
-        lines += _table([(f"`{k}`", t, d, desc) for k, t, d, desc in _rows(model, "" if title == "(top level)"
-                                                                           else f"{title}.")],
-                        ("key", "type", "default", "meaning"))
+        lines += _table(
+            [
+                (f"`{k}`", t, d, desc)
+                for k, t, d, desc in _rows(model, "" if title == "(top level)" else f"{title}.")
+            ],
+            ("key", "type", "default", "meaning"),
+        )
         lines.append("")
     for title, model in (("cni.env", CniEnv), ("cni.init.env", CniInitEnv)):
-        lines += [f"### `{title}`", "",
-                  "Each key is the aws-node environment variable of the same name; *unset* keeps the CNI's own "
-                  "default, given in the description. *Since* is the first CNI release that reads it.", ""]
+        lines += [
+            f"### `{title}`",
+            "",
+            "Each key is the aws-node environment variable of the same name; *unset* keeps the CNI's own "
+            "default, given in the description. *Since* is the first CNI release that reads it.",
+            "",
+        ]
         rows = []
         for key, type_name, _, description in _rows(model, ""):
             since = ENV_SINCE.get(key)
-            rows.append((f"`{key}`", type_name, f"v{'.'.join(map(str, since))}" if since else "< v1.6", description))
+            rows.append(
+                (f"`{key}`", type_name, f"v{'.'.join(map(str, since))}" if since else "< v1.6", description)
+            )
         lines += _table(rows, ("variable", "type", "since", "meaning and CNI default"))
         lines.append("")
     lines.append(END)

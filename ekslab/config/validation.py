@@ -108,7 +108,11 @@ def _nodes_need_nat(config: LabConfig, findings: Findings) -> None:
 
 
 NETWORK_RULES: tuple[Rule, ...] = (
-    _three_distinct_azs, _azs_in_region, _subnets_fit, _pod_cidr_apart_from_vpc, _nodes_need_nat,
+    _three_distinct_azs,
+    _azs_in_region,
+    _subnets_fit,
+    _pod_cidr_apart_from_vpc,
+    _nodes_need_nat,
 )
 
 
@@ -127,7 +131,9 @@ def _sizes_ordered(config: LabConfig, findings: Findings) -> None:
             findings.error(
                 f"nodeGroups[{index}]",
                 "must satisfy minSize <= desiredSize <= maxSize",
-                Verbatim(f"minSize {group.min_size}, desiredSize {group.desired_size}, maxSize {group.max_size}"),
+                Verbatim(
+                    f"minSize {group.min_size}, desiredSize {group.desired_size}, maxSize {group.max_size}"
+                ),
             )
 
 
@@ -150,21 +156,33 @@ def _known_instance_types(config: LabConfig, findings: Findings) -> None:
     for index, group in enumerate(config.node_groups):
         for type_index, name in enumerate(group.instance_types):
             if name not in known:
-                findings.errors.append(unknown_instance_type(f"nodeGroups[{index}].instanceTypes[{type_index}]", name))
+                findings.errors.append(
+                    unknown_instance_type(f"nodeGroups[{index}].instanceTypes[{type_index}]", name)
+                )
 
 
 def _somewhere_for_system_pods(config: LabConfig, findings: Findings) -> None:
     # CoreDNS, the load balancer controller and the game tolerate no custom taints.
-    untainted = [group for group in config.node_groups
-                 if not any(taint.effect in ("NO_SCHEDULE", "NO_EXECUTE") for taint in group.taints)]
+    untainted = [
+        group
+        for group in config.node_groups
+        if not any(taint.effect in ("NO_SCHEDULE", "NO_EXECUTE") for taint in group.taints)
+    ]
     if not untainted:
-        findings.error("nodeGroups", "must include at least one group without NO_SCHEDULE or NO_EXECUTE taints: "
-                       "CoreDNS, the load balancer controller and the 2048 game run there",
-                       Verbatim(f"all {len(config.node_groups)} tainted" if config.node_groups else "none"))
+        findings.error(
+            "nodeGroups",
+            "must include at least one group without NO_SCHEDULE or NO_EXECUTE taints: "
+            "CoreDNS, the load balancer controller and the 2048 game run there",
+            Verbatim(f"all {len(config.node_groups)} tainted" if config.node_groups else "none"),
+        )
 
 
 NODE_GROUP_RULES: tuple[Rule, ...] = (
-    _unique_group_names, _sizes_ordered, _group_azs_in_lab, _known_instance_types, _somewhere_for_system_pods,
+    _unique_group_names,
+    _sizes_ordered,
+    _group_azs_in_lab,
+    _known_instance_types,
+    _somewhere_for_system_pods,
 )
 
 
@@ -190,8 +208,10 @@ POLICY_RULE_SET: tuple[PolicyRule, ...] = (
         where="cluster.publicAccessCidrs",
         rule="lets the whole internet reach the public API endpoint; narrow it to your addresses "
         "(e.g. 203.0.113.10/32) or set cluster.endpointAccess to private",
-        applies=lambda c: c.cluster.endpoint_access is not EndpointAccess.PRIVATE
-        and any(str(cidr) == defaults.OPEN_CIDR for cidr in c.cluster.public_access_cidrs),
+        applies=lambda c: (
+            c.cluster.endpoint_access is not EndpointAccess.PRIVATE
+            and any(str(cidr) == defaults.OPEN_CIDR for cidr in c.cluster.public_access_cidrs)
+        ),
         given=lambda c: [str(cidr) for cidr in c.cluster.public_access_cidrs],
     ),
     PolicyRule(

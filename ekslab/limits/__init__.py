@@ -70,8 +70,9 @@ def unknown_instance_type(where: str, name: str) -> InputError:
     close = close_instance_types(name)
     hint = "did you mean " + ", ".join(repr(item) for item in close) + "?" if close else ""
     count = len(default_table().types)
-    return InputError(where, f"must be an EC2 instance type in the ENI limits table ({count} types)", name,
-                      hint=hint)
+    return InputError(
+        where, f"must be an EC2 instance type in the ENI limits table ({count} types)", name, hint=hint
+    )
 
 
 def close_instance_types(name: str) -> list[str]:

@@ -113,8 +113,10 @@ def max_pods(
     applied = prefix_delegation
     if prefix_delegation and not is_nitro(limits):
         applied = False
-        notes.append(f"prefix delegation needs a Nitro or bare-metal type; {limits.name} has hypervisor "
-                     f"{limits.hypervisor}, so ipamd falls back to secondary IPs")
+        notes.append(
+            f"prefix delegation needs a Nitro or bare-metal type; {limits.name} has hypervisor "
+            f"{limits.hypervisor}, so ipamd falls back to secondary IPs"
+        )
     elif prefix_delegation and version is not None and version[:2] < PREFIX_DELEGATION_MIN_CNI:
         applied = False
         notes.append(f"prefix delegation needs VPC CNI 1.9 or later; {cni_version} uses secondary IPs")
@@ -123,8 +125,10 @@ def max_pods(
     cap: int | None = None
     if limits.vcpus is None:
         recommended = uncapped
-        notes.append(f"vCPU count of {limits.name} unknown: max pods not capped at "
-                     f"{MAX_PODS_CEILING_LOW_CPU}/{MAX_PODS_CEILING_HIGH_CPU}")
+        notes.append(
+            f"vCPU count of {limits.name} unknown: max pods not capped at "
+            f"{MAX_PODS_CEILING_LOW_CPU}/{MAX_PODS_CEILING_HIGH_CPU}"
+        )
     else:
         cap = MAX_PODS_CEILING_LOW_CPU if limits.vcpus <= LOW_CPU_MAX_VCPUS else MAX_PODS_CEILING_HIGH_CPU
         recommended = min(cap, uncapped)
@@ -152,12 +156,15 @@ def lab_passes_max_pods(*, prefix_delegation: bool, custom_networking: bool, max
     return bool(prefix_delegation or custom_networking or max_eni)
 
 
-def kubelet_max_pods(limits: InstanceTypeLimits, *, prefix_delegation: bool, custom_networking: bool,
-                     max_eni: int | None) -> int:
+def kubelet_max_pods(
+    limits: InstanceTypeLimits, *, prefix_delegation: bool, custom_networking: bool, max_eni: int | None
+) -> int:
     """kubelet's max pods on a lab node of this type: the recommended value the lab passes when the CNI
     mode changes the density, else the AMI's own default (secondary IPs, every ENI, no cap)."""
-    if lab_passes_max_pods(prefix_delegation=prefix_delegation, custom_networking=custom_networking,
-                           max_eni=max_eni):
-        return max_pods(limits, prefix_delegation=prefix_delegation, custom_networking=custom_networking,
-                        max_eni=max_eni).max_pods
+    if lab_passes_max_pods(
+        prefix_delegation=prefix_delegation, custom_networking=custom_networking, max_eni=max_eni
+    ):
+        return max_pods(
+            limits, prefix_delegation=prefix_delegation, custom_networking=custom_networking, max_eni=max_eni
+        ).max_pods
     return max_pods(limits, prefix_delegation=False, custom_networking=False, max_eni=None).max_pods_uncapped

@@ -68,12 +68,17 @@ def limits_from_description(
     network = info.get("NetworkInfo") or {}
     described_cards = network.get("NetworkCards") or []
     default_index = int(network.get("DefaultNetworkCardIndex", 0))
-    cards = tuple(sorted(
-        (NetworkCard(int(card.get("NetworkCardIndex", position)),
-                     int(card.get("MaximumNetworkInterfaces", 0)))
-         for position, card in enumerate(described_cards)),
-        key=lambda card: card.index,
-    ))
+    cards = tuple(
+        sorted(
+            (
+                NetworkCard(
+                    int(card.get("NetworkCardIndex", position)), int(card.get("MaximumNetworkInterfaces", 0))
+                )
+                for position, card in enumerate(described_cards)
+            ),
+            key=lambda card: card.index,
+        )
+    )
     if len(cards) > 1:
         enis = next((card.maximum_network_interfaces for card in cards if card.index == default_index), 0)
     else:
@@ -117,16 +122,23 @@ def refresh_table(
                 described[name] = limits
     kept = {name: limits for name, limits in previous.types.items() if name not in described}
     added = tuple(sorted(name for name in described if name not in previous.types))
-    changed = tuple(sorted(
-        name for name, limits in described.items()
-        if name in previous.types and _comparable(previous.types[name]) != _comparable(limits)
-    ))
+    changed = tuple(
+        sorted(
+            name
+            for name, limits in described.items()
+            if name in previous.types and _comparable(previous.types[name]) != _comparable(limits)
+        )
+    )
     table = LimitsTable(
         source=_source_header(previous, regions, len(kept), now or dt.datetime.now(dt.UTC)),
         types={**kept, **described},
     )
     return RefreshResult(
-        table=table, regions=tuple(regions), described=len(seen), added=added, changed=changed,
+        table=table,
+        regions=tuple(regions),
+        described=len(seen),
+        added=added,
+        changed=changed,
         kept=tuple(sorted(kept)),
     )
 

@@ -25,8 +25,16 @@ from ekslab.errors import InputError
 LIMITS_FILE: Final = "eni-limits.tsv"
 VCPUS_FILE: Final = "vcpus.tsv"
 COLUMNS: Final = (
-    "instance_type", "enis", "ipv4_per_eni", "default_network_card_index", "num_network_cards",
-    "network_cards", "hypervisor", "is_bare_metal", "is_trunking_compatible", "branch_interfaces",
+    "instance_type",
+    "enis",
+    "ipv4_per_eni",
+    "default_network_card_index",
+    "num_network_cards",
+    "network_cards",
+    "hypervisor",
+    "is_bare_metal",
+    "is_trunking_compatible",
+    "branch_interfaces",
 )
 """Columns of the shipped table, in order. A refreshed table adds ``vcpus`` at the end."""
 VCPUS_COLUMN: Final = "vcpus"
@@ -156,12 +164,17 @@ def _read_tsv(
             header = cells
             missing = [name for name in required if name not in header]
             if missing:
-                raise InputError(f"{os.fspath(path)}:{number}",
-                                 "must have the columns " + ", ".join(required), missing, hint="missing")
+                raise InputError(
+                    f"{os.fspath(path)}:{number}",
+                    "must have the columns " + ", ".join(required),
+                    missing,
+                    hint="missing",
+                )
             continue
         if len(cells) != len(header):
-            raise InputError(f"{os.fspath(path)}:{number}", f"must have {len(header)} tab-separated cells",
-                             len(cells))
+            raise InputError(
+                f"{os.fspath(path)}:{number}", f"must have {len(header)} tab-separated cells", len(cells)
+            )
         rows.append((number, dict(zip(header, cells, strict=True))))
     if header is None:
         raise InputError(os.fspath(path), "must have a header row of column names", "no rows")
@@ -170,8 +183,10 @@ def _read_tsv(
 
 def _read_vcpus(path: str | os.PathLike[str]) -> dict[str, int]:
     _, rows = _read_tsv(path, required=("instance_type", VCPUS_COLUMN))
-    return {row["instance_type"]: _int(row[VCPUS_COLUMN], f"{os.fspath(path)}:{line}", VCPUS_COLUMN)
-            for line, row in rows}
+    return {
+        row["instance_type"]: _int(row[VCPUS_COLUMN], f"{os.fspath(path)}:{line}", VCPUS_COLUMN)
+        for line, row in rows
+    }
 
 
 def _parse_row(row: Mapping[str, str], where: str) -> InstanceTypeLimits:
@@ -189,11 +204,13 @@ def _parse_row(row: Mapping[str, str], where: str) -> InstanceTypeLimits:
         hypervisor=row["hypervisor"].strip() or UNKNOWN_HYPERVISOR,
         is_bare_metal=_bool(row["is_bare_metal"], where, "is_bare_metal"),
         is_trunking_compatible=(
-            None if not row["is_trunking_compatible"].strip()
+            None
+            if not row["is_trunking_compatible"].strip()
             else _bool(row["is_trunking_compatible"], where, "is_trunking_compatible")
         ),
         branch_interfaces=(
-            None if not row["branch_interfaces"].strip()
+            None
+            if not row["branch_interfaces"].strip()
             else _int(row["branch_interfaces"], where, "branch_interfaces")
         ),
         default_network_card_index=_int(
@@ -223,11 +240,17 @@ def _format_row(limits: InstanceTypeLimits) -> tuple[str, ...]:
         return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
     return (
-        limits.name, str(limits.enis), str(limits.ipv4_per_eni), str(limits.default_network_card_index),
+        limits.name,
+        str(limits.enis),
+        str(limits.ipv4_per_eni),
+        str(limits.default_network_card_index),
         str(len(limits.network_cards)),
         ";".join(f"{card.index}:{card.maximum_network_interfaces}" for card in limits.network_cards),
-        limits.hypervisor, optional(limits.is_bare_metal), optional(limits.is_trunking_compatible),
-        optional(limits.branch_interfaces), optional(limits.vcpus),
+        limits.hypervisor,
+        optional(limits.is_bare_metal),
+        optional(limits.is_trunking_compatible),
+        optional(limits.branch_interfaces),
+        optional(limits.vcpus),
     )
 
 

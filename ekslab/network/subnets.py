@@ -70,11 +70,19 @@ def plan_subnets(
         (Tier.PUBLIC, public_prefix_length, "network.subnets.publicPrefixLength"),
         (Tier.PRIVATE, private_prefix_length, "network.subnets.privatePrefixLength"),
     ):
-        cursor = _allocate(subnets, cursor, vpc_cidr, availability_zones, tier, prefix_length, setting, "vpcCidr")
+        cursor = _allocate(
+            subnets, cursor, vpc_cidr, availability_zones, tier, prefix_length, setting, "vpcCidr"
+        )
     if pod_cidr is not None:
         _allocate(
-            subnets, int(pod_cidr.network_address), pod_cidr, availability_zones, Tier.POD,
-            pod_prefix_length, "network.podSubnets.prefixLength", "podSubnets.cidr",
+            subnets,
+            int(pod_cidr.network_address),
+            pod_cidr,
+            availability_zones,
+            Tier.POD,
+            pod_prefix_length,
+            "network.podSubnets.prefixLength",
+            "podSubnets.cidr",
         )
     return SubnetPlan(vpc_cidr=vpc_cidr, pod_cidr=pod_cidr, subnets=tuple(subnets))
 

@@ -141,7 +141,11 @@ def test_every_az_has_a_row_per_subnet_nodes_draw_from() -> None:
 def test_mixed_group_nodes_get_the_smallest_max_pods_the_lab_passes() -> None:
     # ekslab.cni.node_config.node_max_pods passes the smallest value over the group's types to every node:
     # with custom networking t3.small gives 2 x (4 - 1) + 2 = 8 and m5.large 20, so both run 6 IP pods.
-    plan = plan_capacity(_lab(network={"podSubnets": {"enabled": True}},
-                              nodeGroups=[{"name": "ng", "instanceTypes": ["m5.large", "t3.small"]}]))
+    plan = plan_capacity(
+        _lab(
+            network={"podSubnets": {"enabled": True}},
+            nodeGroups=[{"name": "ng", "instanceTypes": ["m5.large", "t3.small"]}],
+        )
+    )
     group = plan.groups[0]
     assert (group.kubelet_max_pods, group.full.instance_type, group.full.pods) == (8, "m5.large", 6)

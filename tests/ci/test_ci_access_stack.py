@@ -35,25 +35,45 @@ def _arn(service: str, resource: str, region: str = "ap-northeast-2") -> str:
 # Sid: (actions, resource, condition). The whole identity policy of the role, no more, no less.
 EXPECTED_PERMISSIONS: dict[str, tuple[list[str], str, dict[str, Any] | None]] = {
     "AssumeCdkBootstrapRoles": (
-        ["sts:AssumeRole"], f"arn:{PARTITION}:iam::{ACCOUNT}:role/cdk-hnb659fds-*-{ACCOUNT}-ap-northeast-2",
-        None),
-    "ReadWithoutResourceLevelPermissions": ([
-        "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
-        "ec2:DescribeSubnets", "ec2:DescribeVpcs", "elasticloadbalancing:DescribeLoadBalancers",
-        "elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeTargetGroups",
-        "elasticloadbalancing:DescribeTargetHealth", "ssm:GetCommandInvocation",
-    ], "*", None),
+        ["sts:AssumeRole"],
+        f"arn:{PARTITION}:iam::{ACCOUNT}:role/cdk-hnb659fds-*-{ACCOUNT}-ap-northeast-2",
+        None,
+    ),
+    "ReadWithoutResourceLevelPermissions": (
+        [
+            "ec2:DescribeInstances",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeTags",
+            "elasticloadbalancing:DescribeTargetGroups",
+            "elasticloadbalancing:DescribeTargetHealth",
+            "ssm:GetCommandInvocation",
+        ],
+        "*",
+        None,
+    ),
     "ReadEksClusters": (["eks:DescribeCluster", "eks:ListNodegroups"], _arn("eks", "cluster/*"), None),
     "ReadEksNodegroups": (["eks:DescribeNodegroup"], _arn("eks", "nodegroup/*/*/*"), None),
     "ReadStackOutputs": (["cloudformation:DescribeStacks"], _arn("cloudformation", "stack/*/*"), None),
     "ReadLogGroups": (
-        ["logs:DescribeLogGroups", "logs:ListTagsForResource"], _arn("logs", "log-group:*"), None),
+        ["logs:DescribeLogGroups", "logs:ListTagsForResource"],
+        _arn("logs", "log-group:*"),
+        None,
+    ),
     # ekslab verify's default ipamd transport is SSM Run Command (ekslab/sources/introspection.py).
     "RunIntrospectionDocument": (
-        ["ssm:SendCommand"], f"arn:{PARTITION}:ssm:ap-northeast-2::document/AWS-RunShellScript", None),
+        ["ssm:SendCommand"],
+        f"arn:{PARTITION}:ssm:ap-northeast-2::document/AWS-RunShellScript",
+        None,
+    ),
     "RunIntrospectionOnLabNodes": (
-        ["ssm:SendCommand"], _arn("ec2", "instance/*"),
-        {"StringLike": {"ssm:resourceTag/ekslab:lab": "ci-*"}}),
+        ["ssm:SendCommand"],
+        _arn("ec2", "instance/*"),
+        {"StringLike": {"ssm:resourceTag/ekslab:lab": "ci-*"}},
+    ),
 }
 
 
@@ -95,12 +115,22 @@ def _iam_string_like(pattern: str, value: str) -> bool:
 def test_the_role_has_exactly_the_listed_permissions(template: Template) -> None:
     [policy] = template.find_resources("AWS::IAM::Policy").values()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
-    granted = {s["Sid"]: (sorted([s["Action"]] if isinstance(s["Action"], str) else s["Action"]),
-                          _render(s["Resource"]), s.get("Condition")) for s in statements}
-    assert all(s["Effect"] == "Allow" and set(s) <= {"Sid", "Effect", "Action", "Resource", "Condition"}
-               for s in statements)
-    assert granted == {sid: (sorted(actions), resource, condition)
-                       for sid, (actions, resource, condition) in EXPECTED_PERMISSIONS.items()}
+    granted = {
+        s["Sid"]: (
+            sorted([s["Action"]] if isinstance(s["Action"], str) else s["Action"]),
+            _render(s["Resource"]),
+            s.get("Condition"),
+        )
+        for s in statements
+    }
+    assert all(
+        s["Effect"] == "Allow" and set(s) <= {"Sid", "Effect", "Action", "Resource", "Condition"}
+        for s in statements
+    )
+    assert granted == {
+        sid: (sorted(actions), resource, condition)
+        for sid, (actions, resource, condition) in EXPECTED_PERMISSIONS.items()
+    }
 
 
 def test_the_role_has_no_other_source_of_permissions(template: Template) -> None:
@@ -118,7 +148,8 @@ def test_a_custom_bootstrap_qualifier_narrows_the_assumable_roles_to_it() -> Non
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     [assume] = [s for s in statements if s["Sid"] == "AssumeCdkBootstrapRoles"]
     assert _render(assume["Resource"]) == (
-        f"arn:{PARTITION}:iam::{ACCOUNT}:role/cdk-lab42-*-{ACCOUNT}-ap-northeast-2")
+        f"arn:{PARTITION}:iam::{ACCOUNT}:role/cdk-lab42-*-{ACCOUNT}-ap-northeast-2"
+    )
 
 
 # --- trust --------------------------------------------------------------------------------------------------
@@ -126,43 +157,56 @@ def test_a_custom_bootstrap_qualifier_narrows_the_assumable_roles_to_it() -> Non
 
 def test_github_is_the_identity_provider_with_the_sts_audience(template: Template) -> None:
     template.resource_count_is("AWS::IAM::OIDCProvider", 1)
-    template.has_resource_properties("AWS::IAM::OIDCProvider", {
-        "Url": "https://token.actions.githubusercontent.com", "ClientIdList": ["sts.amazonaws.com"],
-    })
+    template.has_resource_properties(
+        "AWS::IAM::OIDCProvider",
+        {
+            "Url": "https://token.actions.githubusercontent.com",
+            "ClientIdList": ["sts.amazonaws.com"],
+        },
+    )
 
 
 def test_only_web_identities_of_the_provider_may_assume_the_role(template: Template) -> None:
     statement = _trust_statement(template)
     [provider_id] = template.find_resources("AWS::IAM::OIDCProvider")
     assert (statement["Action"], statement["Effect"], statement["Principal"]) == (
-        "sts:AssumeRoleWithWebIdentity", "Allow", {"Federated": {"Ref": provider_id}})
+        "sts:AssumeRoleWithWebIdentity",
+        "Allow",
+        {"Federated": {"Ref": provider_id}},
+    )
 
 
 def test_the_token_audience_must_be_sts(template: Template) -> None:
     assert _trust_statement(template)["Condition"]["StringEquals"] == {
-        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com"
+    }
 
 
 def test_the_subject_is_limited_to_the_repository_and_its_lab_e2e_environment(template: Template) -> None:
     condition = _trust_statement(template)["Condition"]
     assert set(condition) == {"StringEquals", "StringLike"}
-    assert condition["StringLike"] == {"token.actions.githubusercontent.com:sub": [
-        f"repo:octo-org/ekslab:environment:{GITHUB_ENVIRONMENT}",
-        f"repo:octo-org@*/ekslab@*:environment:{GITHUB_ENVIRONMENT}",
-    ]}
+    assert condition["StringLike"] == {
+        "token.actions.githubusercontent.com:sub": [
+            f"repo:octo-org/ekslab:environment:{GITHUB_ENVIRONMENT}",
+            f"repo:octo-org@*/ekslab@*:environment:{GITHUB_ENVIRONMENT}",
+        ]
+    }
 
 
-@pytest.mark.parametrize(("subject", "allowed"), [
-    ("repo:octo-org/ekslab:environment:lab-e2e", True),
-    ("repo:octo-org@1234567/ekslab@89012345:environment:lab-e2e", True),  # immutable sub claim
-    ("repo:octo-org/ekslab:ref:refs/heads/main", False),  # a job outside the environment
-    ("repo:octo-org/ekslab:pull_request", False),
-    ("repo:octo-org/ekslab:environment:lab-e2e-staging", False),
-    ("repo:octo-org/ekslab-fork:environment:lab-e2e", False),
-    ("repo:octo-org@1/ekslab-fork@2:environment:lab-e2e", False),
-    ("repo:someone/ekslab:environment:lab-e2e", False),
-    ("repo:octo-org-evil@1/ekslab@2:environment:lab-e2e", False),
-])
+@pytest.mark.parametrize(
+    ("subject", "allowed"),
+    [
+        ("repo:octo-org/ekslab:environment:lab-e2e", True),
+        ("repo:octo-org@1234567/ekslab@89012345:environment:lab-e2e", True),  # immutable sub claim
+        ("repo:octo-org/ekslab:ref:refs/heads/main", False),  # a job outside the environment
+        ("repo:octo-org/ekslab:pull_request", False),
+        ("repo:octo-org/ekslab:environment:lab-e2e-staging", False),
+        ("repo:octo-org/ekslab-fork:environment:lab-e2e", False),
+        ("repo:octo-org@1/ekslab-fork@2:environment:lab-e2e", False),
+        ("repo:someone/ekslab:environment:lab-e2e", False),
+        ("repo:octo-org-evil@1/ekslab@2:environment:lab-e2e", False),
+    ],
+)
 def test_which_github_jobs_can_assume_the_role(template: Template, subject: str, allowed: bool) -> None:
     patterns = _trust_statement(template)["Condition"]["StringLike"][f"{GITHUB_OIDC_HOST}:sub"]
     assert any(_iam_string_like(pattern, subject) for pattern in patterns) is allowed
@@ -176,10 +220,14 @@ def test_the_role_arn_is_an_output_for_the_repository_variable(template: Templat
     template.has_output("CiRoleArn", {"Value": {"Fn::GetAtt": [Match.any_value(), "Arn"]}})
 
 
-@pytest.mark.parametrize(("document", "has_stack"), [
-    ({}, False),
-    (CI_CONFIG, True),
-], ids=["default", "ciAccess.enabled"])
+@pytest.mark.parametrize(
+    ("document", "has_stack"),
+    [
+        ({}, False),
+        (CI_CONFIG, True),
+    ],
+    ids=["default", "ciAccess.enabled"],
+)
 def test_the_stack_exists_only_when_ci_access_is_enabled(document: dict[str, Any], has_stack: bool) -> None:
     stacks = build_lab(App(context=cdk_json_context()), parse_config(document))
     assert ("ekslab-ci-access" in {stack.stack_name for stack in stacks.all()}) is has_stack
@@ -203,13 +251,15 @@ def test_cdk_nag_finds_nothing_unacknowledged_and_acknowledges_only_iam5_wildcar
     acknowledged = {v["acknowledgedId"]: v["reason"] for v in nag["suppressedViolations"]}
     assert nag["violations"] == []
     assert {re.sub(r"\[.*\]$", "", ident) for ident in acknowledged} == {"AwsSolutions::AwsSolutions-IAM5"}
-    assert sorted(re.search(r"\[Resource::(.*)\]$", ident)[1] for ident in acknowledged) == sorted([
-        "*",
-        "arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*-<AWS::AccountId>-ap-northeast-2",
-        "arn:<AWS::Partition>:eks:ap-northeast-2:<AWS::AccountId>:cluster/*",
-        "arn:<AWS::Partition>:eks:ap-northeast-2:<AWS::AccountId>:nodegroup/*/*/*",
-        "arn:<AWS::Partition>:cloudformation:ap-northeast-2:<AWS::AccountId>:stack/*/*",
-        "arn:<AWS::Partition>:logs:ap-northeast-2:<AWS::AccountId>:log-group:*",
-        "arn:<AWS::Partition>:ec2:ap-northeast-2:<AWS::AccountId>:instance/*",
-    ])
+    assert sorted(re.search(r"\[Resource::(.*)\]$", ident)[1] for ident in acknowledged) == sorted(
+        [
+            "*",
+            "arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*-<AWS::AccountId>-ap-northeast-2",
+            "arn:<AWS::Partition>:eks:ap-northeast-2:<AWS::AccountId>:cluster/*",
+            "arn:<AWS::Partition>:eks:ap-northeast-2:<AWS::AccountId>:nodegroup/*/*/*",
+            "arn:<AWS::Partition>:cloudformation:ap-northeast-2:<AWS::AccountId>:stack/*/*",
+            "arn:<AWS::Partition>:logs:ap-northeast-2:<AWS::AccountId>:log-group:*",
+            "arn:<AWS::Partition>:ec2:ap-northeast-2:<AWS::AccountId>:instance/*",
+        ]
+    )
     assert all(len(reason) >= 40 for reason in acknowledged.values())

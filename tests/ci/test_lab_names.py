@@ -42,9 +42,12 @@ class _Labs:
     def __init__(self) -> None:
         self.app = App(context=cdk_json_context())
         self.stacks: dict[str, LabStacks] = {
-            lab: build_lab(self.app, parse_config(doc)) for lab, doc in LABS.items()}
-        self.templates = {lab: {s.stack_name: Template.from_stack(s).to_json() for s in stacks.all()}
-                          for lab, stacks in self.stacks.items()}
+            lab: build_lab(self.app, parse_config(doc)) for lab, doc in LABS.items()
+        }
+        self.templates = {
+            lab: {s.stack_name: Template.from_stack(s).to_json() for s in stacks.all()}
+            for lab, stacks in self.stacks.items()
+        }
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +56,12 @@ def labs() -> _Labs:
 
 
 def _exports(templates: dict[str, dict[str, Any]]) -> set[str]:
-    return {json.dumps(output["Export"]["Name"]) for template in templates.values()
-            for output in template.get("Outputs", {}).values() if "Export" in output}
+    return {
+        json.dumps(output["Export"]["Name"])
+        for template in templates.values()
+        for output in template.get("Outputs", {}).values()
+        if "Export" in output
+    }
 
 
 def _is_reference(value: Any, resources: dict[str, Any]) -> bool:
@@ -113,15 +120,22 @@ def test_only_the_default_lab_exports_the_workshops_plain_az_names(labs: _Labs) 
 
 def test_no_two_labs_share_an_explicit_resource_name(labs: _Labs) -> None:
     default, alice = (_explicit_names(labs.templates[lab]) for lab in LABS)
-    shared = {key: sorted(default[key] & alice[key]) for key in default.keys() & alice.keys()
-              if default[key] & alice[key] and key not in SCOPED_NAMES}
+    shared = {
+        key: sorted(default[key] & alice[key])
+        for key in default.keys() & alice.keys()
+        if default[key] & alice[key] and key not in SCOPED_NAMES
+    }
     assert shared == {}
 
 
 @pytest.mark.parametrize("lab", list(LABS))
 def test_the_cluster_is_named_after_the_lab(labs: _Labs, lab: str) -> None:
-    clusters = [r["Properties"]["Name"] for t in labs.templates[lab].values()
-                for r in t["Resources"].values() if r["Type"] == "AWS::EKS::Cluster"]
+    clusters = [
+        r["Properties"]["Name"]
+        for t in labs.templates[lab].values()
+        for r in t["Resources"].values()
+        if r["Type"] == "AWS::EKS::Cluster"
+    ]
     assert clusters == [lab]
 
 

@@ -48,32 +48,47 @@ def _tags(resource_type: str, **tags: str) -> list[dict[str, Any]]:
 def _vpc(aws: Callable[[str], Any], **tags: str) -> tuple[str, list[str]]:
     ec2 = aws("ec2")
     vpc_id = ec2.create_vpc(CidrBlock="10.11.0.0/16", TagSpecifications=_tags("vpc", **tags))["Vpc"]["VpcId"]
-    subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.11.{n}.0/24", AvailabilityZone=zone)
-               ["Subnet"]["SubnetId"] for n, zone in enumerate((f"{REGION}a", f"{REGION}b"))]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.11.{n}.0/24", AvailabilityZone=zone)["Subnet"][
+            "SubnetId"
+        ]
+        for n, zone in enumerate((f"{REGION}a", f"{REGION}b"))
+    ]
     return vpc_id, subnets
 
 
 def _eni(aws: Callable[[str], Any], subnet: str, description: str = "", **tags: str) -> str:
     return aws("ec2").create_network_interface(
-        SubnetId=subnet, Description=description, TagSpecifications=_tags("network-interface", **tags),
+        SubnetId=subnet,
+        Description=description,
+        TagSpecifications=_tags("network-interface", **tags),
     )["NetworkInterface"]["NetworkInterfaceId"]
 
 
 def _security_group(aws: Callable[[str], Any], vpc: str, name: str, **tags: str) -> str:
     return aws("ec2").create_security_group(
-        GroupName=name, Description=name, VpcId=vpc, TagSpecifications=_tags("security-group", **tags),
+        GroupName=name,
+        Description=name,
+        VpcId=vpc,
+        TagSpecifications=_tags("security-group", **tags),
     )["GroupId"]
 
 
 def _load_balancer(aws: Callable[[str], Any], subnets: list[str], name: str, **tags: str) -> str:
     return aws("elbv2").create_load_balancer(
-        Name=name, Subnets=subnets, Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        Name=name,
+        Subnets=subnets,
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
     )["LoadBalancers"][0]["LoadBalancerArn"]
 
 
 def _target_group(aws: Callable[[str], Any], vpc: str, name: str, **tags: str) -> str:
     return aws("elbv2").create_target_group(
-        Name=name, Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip",
+        Name=name,
+        Protocol="HTTP",
+        Port=80,
+        VpcId=vpc,
+        TargetType="ip",
         Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
     )["TargetGroups"][0]["TargetGroupArn"]
 
@@ -84,8 +99,9 @@ def _log_group(aws: Callable[[str], Any], name: str, **tags: str) -> str:
 
 
 def _cluster(aws: Callable[[str], Any], name: str, subnets: list[str]) -> str:
-    aws("eks").create_cluster(name=name, roleArn="arn:aws:iam::123456789012:role/eks",
-                              resourcesVpcConfig={"subnetIds": subnets})
+    aws("eks").create_cluster(
+        name=name, roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": subnets}
+    )
     return name
 
 
@@ -95,43 +111,94 @@ Aws = Callable[[str], Any]
 
 # (what is left, how it is made in an otherwise untagged VPC, the kind and the reason the check gives)
 LEFTOVERS: list[tuple[str, Callable[[Callable[[str], Any], str, list[str]], str], str, str]] = [
-    ("CNI ENI", lambda aws, vpc, subnets: _eni(aws, subnets[0], **{"cluster.k8s.amazonaws.com/name": LAB}),
-     "network interface", "tag cluster.k8s.amazonaws.com/name=alice"),
-    ("control-plane ENI", lambda aws, vpc, subnets: _eni(aws, subnets[0], description="Amazon EKS alice"),
-     "network interface", "'Amazon EKS alice'"),
-    ("lab-tagged ENI", lambda aws, vpc, subnets: _eni(aws, subnets[0], **{"ekslab:lab": LAB}),
-     "network interface", "tag ekslab:lab=alice"),
-    ("controller security group",
-     lambda aws, vpc, subnets: _security_group(aws, vpc, "k8s-traffic", **{LBC: LAB}),
-     "security group", "tag elbv2.k8s.aws/cluster=alice"),
-    ("EKS cluster security group",
-     lambda aws, vpc, subnets: _security_group(aws, vpc, "eks-cluster-sg", **{"aws:eks:cluster-name": LAB}),
-     "security group", "tag aws:eks:cluster-name=alice"),
-    ("lab-tagged security group", lambda aws, vpc, subnets: _security_group(aws, vpc, "nodes", **LAB_TAG),
-     "security group", "tag ekslab:lab=alice"),
-    ("controller ALB",
-     lambda aws, vpc, subnets: _load_balancer(aws, subnets, "k8s-2048game-ingress2", **{LBC: LAB}),
-     "load balancer", "tag elbv2.k8s.aws/cluster=alice"),
-    ("controller target group",
-     lambda aws, vpc, subnets: _target_group(aws, vpc, "k8s-2048game-svc", **{LBC: LAB}),
-     "target group", "tag elbv2.k8s.aws/cluster=alice"),
-    ("control-plane log group", lambda aws, vpc, subnets: _log_group(aws, "/aws/eks/alice/cluster"),
-     "log group", "EKS control-plane logs"),
-    ("flow-log group", lambda aws, vpc, subnets: _log_group(aws, "alice-network-FlowLogsLogGroupA1B2-xyz",
-                                                            **{"ekslab:lab": LAB}),
-     "log group", "tag ekslab:lab=alice"),
-    ("retained Lambda log group",
-     lambda aws, vpc, subnets: _log_group(aws, "/aws/lambda/alice-cluster-Handler-abc", **LAB_TAG),
-     "log group", "tag ekslab:lab=alice"),
-    ("EKS cluster", lambda aws, vpc, subnets: _cluster(aws, LAB, subnets),
-     "EKS cluster", "the lab's cluster name"),
+    (
+        "CNI ENI",
+        lambda aws, vpc, subnets: _eni(aws, subnets[0], **{"cluster.k8s.amazonaws.com/name": LAB}),
+        "network interface",
+        "tag cluster.k8s.amazonaws.com/name=alice",
+    ),
+    (
+        "control-plane ENI",
+        lambda aws, vpc, subnets: _eni(aws, subnets[0], description="Amazon EKS alice"),
+        "network interface",
+        "'Amazon EKS alice'",
+    ),
+    (
+        "lab-tagged ENI",
+        lambda aws, vpc, subnets: _eni(aws, subnets[0], **{"ekslab:lab": LAB}),
+        "network interface",
+        "tag ekslab:lab=alice",
+    ),
+    (
+        "controller security group",
+        lambda aws, vpc, subnets: _security_group(aws, vpc, "k8s-traffic", **{LBC: LAB}),
+        "security group",
+        "tag elbv2.k8s.aws/cluster=alice",
+    ),
+    (
+        "EKS cluster security group",
+        lambda aws, vpc, subnets: _security_group(
+            aws, vpc, "eks-cluster-sg", **{"aws:eks:cluster-name": LAB}
+        ),
+        "security group",
+        "tag aws:eks:cluster-name=alice",
+    ),
+    (
+        "lab-tagged security group",
+        lambda aws, vpc, subnets: _security_group(aws, vpc, "nodes", **LAB_TAG),
+        "security group",
+        "tag ekslab:lab=alice",
+    ),
+    (
+        "controller ALB",
+        lambda aws, vpc, subnets: _load_balancer(aws, subnets, "k8s-2048game-ingress2", **{LBC: LAB}),
+        "load balancer",
+        "tag elbv2.k8s.aws/cluster=alice",
+    ),
+    (
+        "controller target group",
+        lambda aws, vpc, subnets: _target_group(aws, vpc, "k8s-2048game-svc", **{LBC: LAB}),
+        "target group",
+        "tag elbv2.k8s.aws/cluster=alice",
+    ),
+    (
+        "control-plane log group",
+        lambda aws, vpc, subnets: _log_group(aws, "/aws/eks/alice/cluster"),
+        "log group",
+        "EKS control-plane logs",
+    ),
+    (
+        "flow-log group",
+        lambda aws, vpc, subnets: _log_group(
+            aws, "alice-network-FlowLogsLogGroupA1B2-xyz", **{"ekslab:lab": LAB}
+        ),
+        "log group",
+        "tag ekslab:lab=alice",
+    ),
+    (
+        "retained Lambda log group",
+        lambda aws, vpc, subnets: _log_group(aws, "/aws/lambda/alice-cluster-Handler-abc", **LAB_TAG),
+        "log group",
+        "tag ekslab:lab=alice",
+    ),
+    (
+        "EKS cluster",
+        lambda aws, vpc, subnets: _cluster(aws, LAB, subnets),
+        "EKS cluster",
+        "the lab's cluster name",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("make", "kind", "because"), [case[1:] for case in LEFTOVERS],
-                         ids=[case[0] for case in LEFTOVERS])
+@pytest.mark.parametrize(
+    ("make", "kind", "because"), [case[1:] for case in LEFTOVERS], ids=[case[0] for case in LEFTOVERS]
+)
 def test_each_kind_of_leftover_is_reported_with_the_mark_that_ties_it_to_the_lab(
-    aws: Aws, session: boto3.session.Session, make: Callable[..., str], kind: str, because: str,
+    aws: Aws,
+    session: boto3.session.Session,
+    make: Callable[..., str],
+    kind: str,
+    because: str,
 ) -> None:
     # GIVEN an untagged VPC holding one resource of the lab
     vpc, subnets = _vpc(aws)
@@ -158,7 +225,8 @@ def test_another_labs_resources_are_not_reported(aws: Aws, session: boto3.sessio
 
 
 def test_everything_in_a_leftover_lab_vpc_is_reported_once_except_its_default_security_group(
-    aws: Callable[[str], Any], session: boto3.session.Session,
+    aws: Callable[[str], Any],
+    session: boto3.session.Session,
 ) -> None:
     # GIVEN the lab's VPC is still there, with an untagged ENI and a CNI ENI in it
     vpc, subnets = _vpc(aws, **{"ekslab:lab": LAB})
@@ -167,9 +235,13 @@ def test_everything_in_a_leftover_lab_vpc_is_reported_once_except_its_default_se
     # WHEN the lab is checked
     report = find_leftovers(LAB, region=REGION, session=session)
     # THEN the VPC and both ENIs are reported once each, the VPC's default security group not at all
-    assert sorted((left.kind, left.resource_id) for left in report.leftovers) == sorted([
-        ("VPC", vpc), ("network interface", untagged), ("network interface", cni),
-    ])
+    assert sorted((left.kind, left.resource_id) for left in report.leftovers) == sorted(
+        [
+            ("VPC", vpc),
+            ("network interface", untagged),
+            ("network interface", cni),
+        ]
+    )
 
 
 def test_a_cluster_name_other_than_the_lab_name_is_followed(aws: Aws, session: boto3.session.Session) -> None:
@@ -200,15 +272,21 @@ class FakeClock:
 def test_waiting_stops_at_the_first_clean_scan() -> None:
     clock = FakeClock()
     scans = iter([_report("eni-1"), _report("eni-1"), _report(), _report("eni-9")])
-    report = wait_until_clean(lambda: next(scans), timeout_seconds=300, poll_seconds=15,
-                              sleep=clock.sleep, clock=lambda: clock.now)
+    report = wait_until_clean(
+        lambda: next(scans), timeout_seconds=300, poll_seconds=15, sleep=clock.sleep, clock=lambda: clock.now
+    )
     assert (report.clean, clock.sleeps) == (True, [15, 15])
 
 
 def test_waiting_gives_up_at_the_deadline_with_the_last_report() -> None:
     clock = FakeClock()
-    report = wait_until_clean(lambda: _report(f"eni-{clock.now:.0f}"), timeout_seconds=40, poll_seconds=15,
-                              sleep=clock.sleep, clock=lambda: clock.now)
+    report = wait_until_clean(
+        lambda: _report(f"eni-{clock.now:.0f}"),
+        timeout_seconds=40,
+        poll_seconds=15,
+        sleep=clock.sleep,
+        clock=lambda: clock.now,
+    )
     assert (clock.sleeps, [left.resource_id for left in report.leftovers]) == ([15, 15], ["eni-30"])
 
 
@@ -217,14 +295,22 @@ def test_waiting_gives_up_at_the_deadline_with_the_last_report() -> None:
 
 def _teardown_check(endpoint: str, *args: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **aws_environment(endpoint), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "ekslab", "teardown-check", *args],
-                          capture_output=True, text=True, cwd=ROOT, env=environment, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "ekslab", "teardown-check", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        check=False,
+    )
 
 
 def test_command_exits_0_when_nothing_is_left(moto_aws: str) -> None:
     result = _teardown_check(moto_aws, "--lab", LAB, "--region", REGION)
     assert (result.returncode, result.stdout.strip()) == (
-        EXIT_OK, "OK nothing left by lab alice (cluster alice) in ap-northeast-2")
+        EXIT_OK,
+        "OK nothing left by lab alice (cluster alice) in ap-northeast-2",
+    )
 
 
 def test_command_exits_1_and_lists_what_is_left(aws: Callable[[str], Any], moto_aws: str) -> None:
@@ -233,7 +319,8 @@ def test_command_exits_1_and_lists_what_is_left(aws: Callable[[str], Any], moto_
     assert result.returncode == EXIT_FAILED
     assert "/aws/eks/alice/cluster" in result.stdout
     assert result.stdout.strip().endswith(
-        "FAIL 1 resource left by lab alice (cluster alice) in ap-northeast-2")
+        "FAIL 1 resource left by lab alice (cluster alice) in ap-northeast-2"
+    )
 
 
 class _Forbidden(http.server.BaseHTTPRequestHandler):
@@ -245,11 +332,21 @@ class _Forbidden(http.server.BaseHTTPRequestHandler):
             content_type = "application/json"
             body = '{"__type": "AccessDeniedException", "message": "denied"}'
         elif "Version=2016-11-15" in request:  # EC2
-            content_type, body = "text/xml", ("<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
-                                              "<Message>denied</Message></Error></Errors></Response>")
+            content_type, body = (
+                "text/xml",
+                (
+                    "<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
+                    "<Message>denied</Message></Error></Errors></Response>"
+                ),
+            )
         else:  # ELBv2 (query protocol)
-            content_type, body = "text/xml", ("<ErrorResponse><Error><Code>AccessDenied</Code>"
-                                              "<Message>denied</Message></Error></ErrorResponse>")
+            content_type, body = (
+                "text/xml",
+                (
+                    "<ErrorResponse><Error><Code>AccessDenied</Code>"
+                    "<Message>denied</Message></Error></ErrorResponse>"
+                ),
+            )
         self.send_response(403)
         self.send_header("Content-Type", content_type)
         self.send_header("x-amzn-ErrorType", "AccessDeniedException")
@@ -274,4 +371,6 @@ def test_command_exits_3_when_nothing_could_be_listed() -> None:
 def test_command_refuses_a_bad_lab_name_in_one_line() -> None:
     result = _teardown_check("http://127.0.0.1:9", "--lab", "Alice")
     assert (result.returncode, result.stderr) == (
-        EXIT_USAGE, "ekslab: error: --lab: must match ^[a-z][a-z0-9-]{0,19}$ (a lab name), got 'Alice'\n")
+        EXIT_USAGE,
+        "ekslab: error: --lab: must match ^[a-z][a-z0-9-]{0,19}$ (a lab name), got 'Alice'\n",
+    )

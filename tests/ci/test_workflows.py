@@ -30,8 +30,12 @@ def _triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _check_workflows(directory: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "scripts" / "check_workflows.py"), str(directory)],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "check_workflows.py"), str(directory)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +60,24 @@ def test_the_workflows_pass_zizmor_and_the_workflow_schema() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("workflow", "tool"), [
-    # pull_request_target with the PR's title in a shell: template injection (zizmor)
-    ("on: pull_request_target\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    permissions: {}\n"
-     "    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n", "zizmor"),
-    # a job without runs-on is not a workflow GitHub accepts (schema)
-    ("on: pull_request\npermissions: {}\njobs:\n  x:\n    permissions: {}\n"
-     "    steps:\n      - run: echo hi\n", "check-jsonschema"),
-], ids=["template-injection", "missing-runs-on"])
+@pytest.mark.parametrize(
+    ("workflow", "tool"),
+    [
+        # pull_request_target with the PR's title in a shell: template injection (zizmor)
+        (
+            "on: pull_request_target\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    permissions: {}\n"
+            '    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n',
+            "zizmor",
+        ),
+        # a job without runs-on is not a workflow GitHub accepts (schema)
+        (
+            "on: pull_request\npermissions: {}\njobs:\n  x:\n    permissions: {}\n"
+            "    steps:\n      - run: echo hi\n",
+            "check-jsonschema",
+        ),
+    ],
+    ids=["template-injection", "missing-runs-on"],
+)
 def test_the_gate_fails_on_a_bad_workflow(tmp_path: Path, workflow: str, tool: str) -> None:
     # GIVEN a directory with one bad workflow  WHEN checked  THEN the gate fails and names the tool
     (tmp_path / "bad.yml").write_text(workflow)
@@ -91,8 +105,12 @@ def test_no_default_token_permissions_and_every_job_names_its_own(path: Path) ->
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
 def test_checkout_keeps_no_credentials(path: Path) -> None:
-    checkouts = [step for job in _load(path)["jobs"].values() for step in job["steps"]
-                 if step.get("uses", "").startswith("actions/checkout@")]
+    checkouts = [
+        step
+        for job in _load(path)["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("actions/checkout@")
+    ]
     assert checkouts and all(step["with"]["persist-credentials"] is False for step in checkouts)
 
 
@@ -134,15 +152,22 @@ def test_lab_e2e_waits_for_the_targets_of_the_deployed_game_namespace(lab_e2e: d
 
 def test_lab_e2e_steps_run_in_pipeline_order(lab_e2e: dict[Any, Any]) -> None:
     runs = [step.get("run", "") for step in _steps(lab_e2e)]
-    order = ["make deploy", "aws elbv2 wait target-in-service", "ekslab verify", "ekslab workshop run",
-             "make destroy", "ekslab teardown-check"]
+    order = [
+        "make deploy",
+        "aws elbv2 wait target-in-service",
+        "ekslab verify",
+        "ekslab workshop run",
+        "make destroy",
+        "ekslab teardown-check",
+    ]
     positions = [next(i for i, run in enumerate(runs) if command in run) for command in order]
     assert positions == sorted(positions)
 
 
 @pytest.mark.parametrize("name_part", ["Assume the CI role again", "Destroy the lab", "Check that nothing"])
 def test_lab_e2e_tears_down_whatever_happened_once_a_deploy_started(
-    lab_e2e: dict[Any, Any], name_part: str,
+    lab_e2e: dict[Any, Any],
+    name_part: str,
 ) -> None:
     # always() also covers failures and cancellation; a skipped deploy created nothing to destroy.
     assert _step(lab_e2e, name_part)["if"] == "${{ always() && steps.deploy.outcome != 'skipped' }}"
@@ -151,8 +176,8 @@ def test_lab_e2e_tears_down_whatever_happened_once_a_deploy_started(
 def test_lab_e2e_publishes_both_junit_reports(lab_e2e: dict[Any, Any]) -> None:
     verify = _step(lab_e2e, "ekslab verify")["run"]
     workshop = _step(lab_e2e, "exercises")["run"]
-    assert "--output junit --junit-file \"$REPORTS/verify.xml\"" in verify
-    assert "--junit-file \"$REPORTS/workshop.xml\"" in workshop
+    assert '--output junit --junit-file "$REPORTS/verify.xml"' in verify
+    assert '--junit-file "$REPORTS/workshop.xml"' in workshop
     upload, summary = _step(lab_e2e, "Upload the JUnit"), _step(lab_e2e, "Summarize the JUnit")
     assert upload["if"] == summary["if"] == "${{ always() }}"
     assert upload["with"]["path"] == "${{ env.REPORTS }}/"
@@ -161,6 +186,11 @@ def test_lab_e2e_publishes_both_junit_reports(lab_e2e: dict[Any, Any]) -> None:
 
 def test_no_expression_is_expanded_inside_a_shell_script(lab_e2e: dict[Any, Any]) -> None:
     # Inputs reach scripts through env: a `${{ }}` inside `run:` would be pasted into the shell.
-    scripts = [step["run"] for path in WORKFLOWS for job in _load(path)["jobs"].values()
-               for step in job["steps"] if "run" in step]
+    scripts = [
+        step["run"]
+        for path in WORKFLOWS
+        for job in _load(path)["jobs"].values()
+        for step in job["steps"]
+        if "run" in step
+    ]
     assert scripts and [script for script in scripts if "${{" in script] == []

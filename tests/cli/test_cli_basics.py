@@ -14,13 +14,16 @@ HEAVY = ("boto3", "botocore", "kubernetes", "aws_cdk", "jsii")
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ekslab", *args], capture_output=True, text=True, cwd=cwd,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "ekslab", *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
 
 
 def test_help_imports_no_aws_kubernetes_or_cdk_library() -> None:
-    probe = ("import sys\nfrom ekslab.cli.main import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))")
+    probe = (
+        "import sys\nfrom ekslab.cli.main import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
+    )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
@@ -40,7 +43,8 @@ def test_every_command_has_help(name: str) -> None:
 def test_unknown_command_is_one_line_and_exit_2() -> None:
     result = _run("frobnicate")
     assert (result.returncode, result.stderr) == (
-        2, "ekslab: error: ekslab: No such command 'frobnicate'. (see 'ekslab --help')\n"
+        2,
+        "ekslab: error: ekslab: No such command 'frobnicate'. (see 'ekslab --help')\n",
     )
 
 
@@ -62,8 +66,12 @@ def test_config_check_lists_each_file(tmp_path: Path) -> None:
     assert f"error: {bad}: cni.env.MAX_ENI: must be an integer >= 1, got 0" in result.stderr.splitlines()
 
 
-def test_main_returns_exit_code_2_for_input_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_main_returns_exit_code_2_for_input_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     with pytest.raises(SystemExit) as caught:
         main(["config", "show", str(tmp_path / "missing.yaml")])
     assert caught.value.code == 2
-    assert capsys.readouterr().err == f"ekslab: error: {tmp_path / 'missing.yaml'}: no such configuration file\n"
+    assert (
+        capsys.readouterr().err == f"ekslab: error: {tmp_path / 'missing.yaml'}: no such configuration file\n"
+    )

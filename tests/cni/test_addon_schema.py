@@ -19,39 +19,60 @@ V1_15 = {"addons": {"vpcCni": {"version": "v1.15.1-eksbuild.1"}}}
 
 def _messages(document: dict) -> tuple[list[str], list[str]]:
     findings = check_lab(parse_config(document, source="lab.yaml"), capacity=False)
-    return ([e.message for e in findings.errors],
-            [w.message for w in findings.warnings if not w.where.startswith("cluster.")])
+    return (
+        [e.message for e in findings.errors],
+        [w.message for w in findings.warnings if not w.where.startswith("cluster.")],
+    )
 
 
-REFUSED = ("is not accepted by the vpc-cni add-on {v}: its configuration schema has no such key; remove it or set "
-           "addons.vpcCni.version to a version that has it")
+REFUSED = (
+    "is not accepted by the vpc-cni add-on {v}: its configuration schema has no such key; remove it or set "
+    "addons.vpcCni.version to a version that has it"
+)
 
 
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        pytest.param({**V1_12, "cni": {"env": {"WARM_IP_TARGET": 5}}},
-                     "cni.env.WARM_IP_TARGET: " + REFUSED.format(v="v1.12.0-eksbuild.1"),
-                     id="warm-ip-target-not-in-v1.12"),
-        pytest.param({**V1_12, "cni": {"enableNetworkPolicy": True}},
-                     "cni.enableNetworkPolicy: " + REFUSED.format(v="v1.12.0-eksbuild.1"),
-                     id="network-policy-not-in-v1.12"),
-        pytest.param({**V1_12, "cni": {"init": {"env": {"DISABLE_TCP_EARLY_DEMUX": True}}}},
-                     "cni.init.env.DISABLE_TCP_EARLY_DEMUX: " + REFUSED.format(v="v1.12.0-eksbuild.1"),
-                     id="no-init-section-in-v1.12"),
-        pytest.param({**V1_15, "cni": {"env": {"POD_MTU": 1500}}},
-                     "cni.env.POD_MTU: " + REFUSED.format(v="v1.15.1-eksbuild.1"),
-                     id="pod-mtu-not-in-v1.15"),
-        pytest.param({"cni": {"env": {"AWS_VPC_K8S_CNI_CONFIGURE_RPFILTER": False}}},
-                     "cni.env.AWS_VPC_K8S_CNI_CONFIGURE_RPFILTER: " + REFUSED.format(v="v1.21.1-eksbuild.7"),
-                     id="removed-key-refused-in-newer-versions"),
-        pytest.param({"addons": {"vpcCni": {"version": "v1.16.0-eksbuild.1"}}, "cni": {"env": {"ENABLE_MULTI_NIC": True}}},
-                     "cni.env.ENABLE_MULTI_NIC: " + REFUSED.format(v="v1.16.0-eksbuild.1"),
-                     id="key-newer-than-the-cni-release"),  # ENABLE_MULTI_NIC: v1.20.0+ (cni-facts.md §2.1)
-        pytest.param({"addons": {"vpcCni": {"version": "v1.10.0-eksbuild.1"}}},
-                     "addons.vpcCni.version: must be v1.12.0-eksbuild.1 or newer (the oldest add-on schema the toolkit "
-                     "knows), got 'v1.10.0-eksbuild.1'",
-                     id="older-than-every-schema"),
+        pytest.param(
+            {**V1_12, "cni": {"env": {"WARM_IP_TARGET": 5}}},
+            "cni.env.WARM_IP_TARGET: " + REFUSED.format(v="v1.12.0-eksbuild.1"),
+            id="warm-ip-target-not-in-v1.12",
+        ),
+        pytest.param(
+            {**V1_12, "cni": {"enableNetworkPolicy": True}},
+            "cni.enableNetworkPolicy: " + REFUSED.format(v="v1.12.0-eksbuild.1"),
+            id="network-policy-not-in-v1.12",
+        ),
+        pytest.param(
+            {**V1_12, "cni": {"init": {"env": {"DISABLE_TCP_EARLY_DEMUX": True}}}},
+            "cni.init.env.DISABLE_TCP_EARLY_DEMUX: " + REFUSED.format(v="v1.12.0-eksbuild.1"),
+            id="no-init-section-in-v1.12",
+        ),
+        pytest.param(
+            {**V1_15, "cni": {"env": {"POD_MTU": 1500}}},
+            "cni.env.POD_MTU: " + REFUSED.format(v="v1.15.1-eksbuild.1"),
+            id="pod-mtu-not-in-v1.15",
+        ),
+        pytest.param(
+            {"cni": {"env": {"AWS_VPC_K8S_CNI_CONFIGURE_RPFILTER": False}}},
+            "cni.env.AWS_VPC_K8S_CNI_CONFIGURE_RPFILTER: " + REFUSED.format(v="v1.21.1-eksbuild.7"),
+            id="removed-key-refused-in-newer-versions",
+        ),
+        pytest.param(
+            {
+                "addons": {"vpcCni": {"version": "v1.16.0-eksbuild.1"}},
+                "cni": {"env": {"ENABLE_MULTI_NIC": True}},
+            },
+            "cni.env.ENABLE_MULTI_NIC: " + REFUSED.format(v="v1.16.0-eksbuild.1"),
+            id="key-newer-than-the-cni-release",
+        ),  # ENABLE_MULTI_NIC: v1.20.0+ (cni-facts.md §2.1)
+        pytest.param(
+            {"addons": {"vpcCni": {"version": "v1.10.0-eksbuild.1"}}},
+            "addons.vpcCni.version: must be v1.12.0-eksbuild.1 or newer (the oldest add-on schema the toolkit "
+            "knows), got 'v1.10.0-eksbuild.1'",
+            id="older-than-every-schema",
+        ),
     ],
 )
 def test_key_the_add_on_version_lacks_is_refused(document: dict, message: str) -> None:

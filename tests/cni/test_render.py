@@ -46,9 +46,14 @@ def test_network_policy_example_renders_top_level_keys() -> None:
 
 def test_custom_networking_example_creates_one_eniconfig_per_az() -> None:
     config = load_config(EXAMPLES / "custom-networking.yaml")
-    subnets = {zone: EniConfigSubnet(f"subnet-{zone[-1]}", ["sg-pods"]) for zone in config.network.availability_zones}
+    subnets = {
+        zone: EniConfigSubnet(f"subnet-{zone[-1]}", ["sg-pods"]) for zone in config.network.availability_zones
+    }
     assert configuration_values(config, eni_configs=subnets) == {
-        "env": {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true", "ENI_CONFIG_LABEL_DEF": "topology.kubernetes.io/zone"},
+        "env": {
+            "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true",
+            "ENI_CONFIG_LABEL_DEF": "topology.kubernetes.io/zone",
+        },
         "eniConfig": {
             "create": True,
             "region": "ap-northeast-2",
@@ -65,11 +70,18 @@ def test_custom_networking_example_creates_one_eniconfig_per_az() -> None:
     ("env", "expected"),
     [
         ({"WARM_IP_TARGET": "5"}, {"WARM_IP_TARGET": "5"}),  # strings as in the AWS docs are accepted
-        ({"AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS": ["10.0.0.0/8", "172.16.0.0/12"]},
-         {"AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS": "10.0.0.0/8,172.16.0.0/12"}),
-        ({"AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS": "10.0.0.0/8, 172.16.0.0/12"},
-         {"AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS": "10.0.0.0/8,172.16.0.0/12"}),
-        ({"ADDITIONAL_ENI_TAGS": {"team": "net", "cost": "lab"}}, {"ADDITIONAL_ENI_TAGS": '{"cost":"lab","team":"net"}'}),
+        (
+            {"AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS": ["10.0.0.0/8", "172.16.0.0/12"]},
+            {"AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS": "10.0.0.0/8,172.16.0.0/12"},
+        ),
+        (
+            {"AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS": "10.0.0.0/8, 172.16.0.0/12"},
+            {"AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS": "10.0.0.0/8,172.16.0.0/12"},
+        ),
+        (
+            {"ADDITIONAL_ENI_TAGS": {"team": "net", "cost": "lab"}},
+            {"ADDITIONAL_ENI_TAGS": '{"cost":"lab","team":"net"}'},
+        ),
         ({"AWS_VPC_K8S_CNI_LOGLEVEL": "info"}, {"AWS_VPC_K8S_CNI_LOGLEVEL": "INFO"}),
         ({"AWS_VPC_K8S_CNI_EXTERNALSNAT": "True"}, {"AWS_VPC_K8S_CNI_EXTERNALSNAT": "true"}),
     ],
@@ -80,7 +92,10 @@ def test_env_values_are_encoded_as_the_add_on_expects(env: dict, expected: dict)
 
 
 def test_init_env_is_separate_from_the_main_container() -> None:
-    config = parse_config({"cni": {"env": {"ENABLE_V6_EGRESS": True}, "init": {"env": {"ENABLE_V6_EGRESS": True}}}})
+    config = parse_config(
+        {"cni": {"env": {"ENABLE_V6_EGRESS": True}, "init": {"env": {"ENABLE_V6_EGRESS": True}}}}
+    )
     assert (expected_aws_node_env(config), expected_init_env(config)) == (
-        {"ENABLE_V6_EGRESS": "true"}, {"ENABLE_V6_EGRESS": "true"},
+        {"ENABLE_V6_EGRESS": "true"},
+        {"ENABLE_V6_EGRESS": "true"},
     )

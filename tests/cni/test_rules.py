@@ -17,8 +17,11 @@ def _errors(document: dict) -> list[str]:
 
 
 def _warnings(document: dict) -> list[str]:
-    return [warning.message for warning in _findings(document).warnings
-            if not warning.where.startswith("cluster.publicAccessCidrs")]
+    return [
+        warning.message
+        for warning in _findings(document).warnings
+        if not warning.where.startswith("cluster.publicAccessCidrs")
+    ]
 
 
 IPV6 = {"cluster": {"ipFamily": "ipv6"}}
@@ -61,7 +64,10 @@ IPV6 = {"cluster": {"ipFamily": "ipv6"}}
             id="custom-networking-needs-pod-subnets",
         ),
         pytest.param(
-            {"network": {"podSubnets": {"enabled": True}}, "cni": {"env": {"ENI_CONFIG_LABEL_DEF": "k8s.amazonaws.com/eniConfig"}}},
+            {
+                "network": {"podSubnets": {"enabled": True}},
+                "cni": {"env": {"ENI_CONFIG_LABEL_DEF": "k8s.amazonaws.com/eniConfig"}},
+            },
             "cni.env.ENI_CONFIG_LABEL_DEF: must be topology.kubernetes.io/zone (or unset) with custom networking: "
             "the lab's ENIConfigs are named after AZs, got 'k8s.amazonaws.com/eniConfig'",
             id="eniconfig-label-must-be-zone",
@@ -86,7 +92,10 @@ IPV6 = {"cluster": {"ipFamily": "ipv6"}}
             id="bandwidth-plugin-excludes-network-policy",
         ),
         pytest.param(
-            {"cni": {"env": {"ENABLE_PREFIX_DELEGATION": True}}, "nodeGroups": [{"instanceTypes": ["m5.large", "c4.large"]}]},
+            {
+                "cni": {"env": {"ENABLE_PREFIX_DELEGATION": True}},
+                "nodeGroups": [{"instanceTypes": ["m5.large", "c4.large"]}],
+            },
             "nodeGroups[0].instanceTypes[1]: must be a Nitro instance type with cni.env.ENABLE_PREFIX_DELEGATION: true "
             "(hypervisor is xen), got 'c4.large'",
             id="prefix-delegation-needs-nitro",  # eni-limits.tsv: c4.large hypervisor xen
@@ -116,7 +125,8 @@ def test_inconsistent_cni_settings_are_refused(document: dict, message: str) -> 
 
 
 @pytest.mark.parametrize(
-    "address", ["127.0.0.1:61679", "127.0.0.2:61671", "localhost:61679", "[::1]:61679", "unix:/var/run/ipamd.sock"]
+    "address",
+    ["127.0.0.1:61679", "127.0.0.2:61671", "localhost:61679", "[::1]:61679", "unix:/var/run/ipamd.sock"],
 )
 def test_loopback_introspection_addresses_are_accepted(address: str) -> None:
     assert _errors({"cni": {"env": {"INTROSPECTION_BIND_ADDRESS": address}}}) == []

@@ -49,7 +49,8 @@ def _refusal(tmp_path: Path, text: str) -> str:
         ),
         pytest.param(
             "cni: {WARM_IP_TARGET: 3}",
-            "lab.yaml: cni.WARM_IP_TARGET: unknown key (environment variables go under cni.env: cni.env.WARM_IP_TARGET)",
+            "lab.yaml: cni.WARM_IP_TARGET: unknown key "
+            "(environment variables go under cni.env: cni.env.WARM_IP_TARGET)",
             id="env-key-at-cni-level",
         ),
         pytest.param(
@@ -226,7 +227,9 @@ def _refusal(tmp_path: Path, text: str) -> str:
         ),
     ],
 )
-def test_bad_configuration_is_refused_with_one_line_per_problem(tmp_path: Path, yaml_text: str, message: str) -> None:
+def test_bad_configuration_is_refused_with_one_line_per_problem(
+    tmp_path: Path, yaml_text: str, message: str
+) -> None:
     # GIVEN a configuration with one mistake  WHEN it is loaded  THEN the exact line(s) name it
     assert _refusal(tmp_path, yaml_text) == message
 
@@ -234,10 +237,15 @@ def test_bad_configuration_is_refused_with_one_line_per_problem(tmp_path: Path, 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("cni:\n  env:\n    WARM_IP_TARGET: 1\n    WARM_IP_TARGET: 2\n", "lab.yaml: line 4: duplicate key, got 'WARM_IP_TARGET'"),
+        (
+            "cni:\n  env:\n    WARM_IP_TARGET: 1\n    WARM_IP_TARGET: 2\n",
+            "lab.yaml: line 4: duplicate key, got 'WARM_IP_TARGET'",
+        ),
         ("cni: [\n", "lab.yaml:2:1: is not valid YAML (expected the node content, but found '<stream end>')"),
-        ("- just\n- a list\n", "lab.yaml: must be a YAML mapping of sections (lab, network, cluster, cni, ...), "
-                               "got 'list'"),
+        (
+            "- just\n- a list\n",
+            "lab.yaml: must be a YAML mapping of sections (lab, network, cluster, cni, ...), got 'list'",
+        ),
     ],
     ids=["duplicate-key", "broken-yaml", "not-a-mapping"],
 )

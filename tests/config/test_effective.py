@@ -22,4 +22,7 @@ def test_effective_document_fills_every_default_in_yaml_spelling() -> None:
     assert document["network"]["vpcCidr"] == "10.11.0.0/16"
     assert document["nodeGroups"][0]["instanceTypes"] == ["m5.large"]
     assert [s["cidr"] for s in document["derived"]["subnets"] if s["tier"] == "private"] == [
-        "10.11.16.0/20", "10.11.32.0/20", "10.11.48.0/20"]
+        "10.11.16.0/20",
+        "10.11.32.0/20",
+        "10.11.48.0/20",
+    ]

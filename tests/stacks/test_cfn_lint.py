@@ -24,8 +24,12 @@ def test_every_example_lab_passes_cfn_lint(tmp_path: Path) -> None:
         templates += sorted(out.glob("*.template.json"))
     # WHEN cfn-lint checks them all in one run, with the project's .cfnlintrc
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
-    result = subprocess.run([str(cfn_lint), "--config-file", str(ROOT / ".cfnlintrc"), *map(str, templates)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [str(cfn_lint), "--config-file", str(ROOT / ".cfnlintrc"), *map(str, templates)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     # THEN there is no finding at all
     assert len(templates) >= 12
     assert (result.returncode, result.stdout) == (0, "")

@@ -24,7 +24,11 @@ def _by_type(template: Template, kind: str) -> dict[str, dict]:
 
 
 def _addon(template: Template, name: str) -> tuple[str, dict]:
-    matches = [(k, r) for k, r in _by_type(template, "AWS::EKS::Addon").items() if r["Properties"]["AddonName"] == name]
+    matches = [
+        (k, r)
+        for k, r in _by_type(template, "AWS::EKS::Addon").items()
+        if r["Properties"]["AddonName"] == name
+    ]
     assert len(matches) == 1
     return matches[0]
 
@@ -38,17 +42,23 @@ def _managed_policies(role: dict) -> list[str]:
 
 def test_cluster_uses_managed_node_groups_not_auto_mode(cluster: Template) -> None:
     # Auto Mode replaces the VPC CNI and ignores its settings (cdk-notes.md).
-    cluster.has_resource_properties("AWS::EKS::Cluster", {
-        "ComputeConfig": {"Enabled": False},
-        "KubernetesNetworkConfig": {"ElasticLoadBalancing": {"Enabled": False}, "IpFamily": "ipv4"},
-        "BootstrapSelfManagedAddons": False,
-    })
+    cluster.has_resource_properties(
+        "AWS::EKS::Cluster",
+        {
+            "ComputeConfig": {"Enabled": False},
+            "KubernetesNetworkConfig": {"ElasticLoadBalancing": {"Enabled": False}, "IpFamily": "ipv4"},
+            "BootstrapSelfManagedAddons": False,
+        },
+    )
 
 
 def test_cluster_authenticates_with_access_entries(cluster: Template) -> None:
-    cluster.has_resource_properties("AWS::EKS::Cluster", {
-        "AccessConfig": {"AuthenticationMode": "API", "BootstrapClusterCreatorAdminPermissions": False},
-    })
+    cluster.has_resource_properties(
+        "AWS::EKS::Cluster",
+        {
+            "AccessConfig": {"AuthenticationMode": "API", "BootstrapClusterCreatorAdminPermissions": False},
+        },
+    )
 
 
 def test_cluster_is_named_after_the_lab_and_runs_the_default_version(cluster: Template) -> None:
@@ -56,13 +66,23 @@ def test_cluster_is_named_after_the_lab_and_runs_the_default_version(cluster: Te
 
 
 def test_control_plane_logs_api_audit_authenticator(cluster: Template) -> None:
-    cluster.has_resource_properties("AWS::EKS::Cluster", {"Logging": {"ClusterLogging": {"EnabledTypes": [
-        {"Type": "api"}, {"Type": "audit"}, {"Type": "authenticator"}]}}})
+    cluster.has_resource_properties(
+        "AWS::EKS::Cluster",
+        {
+            "Logging": {
+                "ClusterLogging": {
+                    "EnabledTypes": [{"Type": "api"}, {"Type": "audit"}, {"Type": "authenticator"}]
+                }
+            }
+        },
+    )
 
 
 def test_secrets_are_encrypted_with_a_rotating_key(cluster: Template) -> None:
-    cluster.has_resource_properties("AWS::EKS::Cluster", {"EncryptionConfig": [
-        {"Provider": {"KeyArn": Match.any_value()}, "Resources": ["secrets"]}]})
+    cluster.has_resource_properties(
+        "AWS::EKS::Cluster",
+        {"EncryptionConfig": [{"Provider": {"KeyArn": Match.any_value()}, "Resources": ["secrets"]}]},
+    )
     cluster.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
 
 
@@ -74,20 +94,36 @@ def test_cluster_sits_in_the_private_subnets_only(cluster: Template) -> None:
 
 def test_endpoint_is_public_and_private_with_the_configured_cidrs() -> None:
     config = parse_config({"cluster": {"publicAccessCidrs": ["203.0.113.10/32"]}})
-    synth_lab(config).template("cluster").has_resource_properties("AWS::EKS::Cluster", {"ResourcesVpcConfig": {
-        "EndpointPrivateAccess": True, "EndpointPublicAccess": True, "PublicAccessCidrs": ["203.0.113.10/32"]}})
+    synth_lab(config).template("cluster").has_resource_properties(
+        "AWS::EKS::Cluster",
+        {
+            "ResourcesVpcConfig": {
+                "EndpointPrivateAccess": True,
+                "EndpointPublicAccess": True,
+                "PublicAccessCidrs": ["203.0.113.10/32"],
+            }
+        },
+    )
 
 
 def test_private_endpoint_only() -> None:
     config = parse_config({"cluster": {"endpointAccess": "private"}})
-    synth_lab(config).template("cluster").has_resource_properties("AWS::EKS::Cluster", {"ResourcesVpcConfig": {
-        "EndpointPrivateAccess": True, "EndpointPublicAccess": False}})
+    synth_lab(config).template("cluster").has_resource_properties(
+        "AWS::EKS::Cluster",
+        {"ResourcesVpcConfig": {"EndpointPrivateAccess": True, "EndpointPublicAccess": False}},
+    )
 
 
 def test_admin_principal_gets_a_cluster_admin_access_entry() -> None:
     config = parse_config({"cluster": {"adminPrincipalArn": "arn:aws:iam::123456789012:role/LabAdmin"}})
-    entries = synth_lab(config).template("cluster").find_resources("AWS::EKS::AccessEntry", {"Properties": {
-        "PrincipalArn": "arn:aws:iam::123456789012:role/LabAdmin"}})
+    entries = (
+        synth_lab(config)
+        .template("cluster")
+        .find_resources(
+            "AWS::EKS::AccessEntry",
+            {"Properties": {"PrincipalArn": "arn:aws:iam::123456789012:role/LabAdmin"}},
+        )
+    )
     [entry] = entries.values()
     [policy] = entry["Properties"]["AccessPolicies"]
     assert policy["AccessScope"] == {"Type": "cluster"}
@@ -98,15 +134,24 @@ def test_admin_principal_gets_a_cluster_admin_access_entry() -> None:
 
 
 def test_vpc_cni_add_on_is_pinned_and_overwrites_conflicts(cluster: Template) -> None:
-    cluster.has_resource_properties("AWS::EKS::Addon", {
-        "AddonName": "vpc-cni", "AddonVersion": "v1.21.1-eksbuild.7", "ResolveConflicts": "OVERWRITE",
-    })
+    cluster.has_resource_properties(
+        "AWS::EKS::Addon",
+        {
+            "AddonName": "vpc-cni",
+            "AddonVersion": "v1.21.1-eksbuild.7",
+            "ResolveConflicts": "OVERWRITE",
+        },
+    )
 
 
-@pytest.mark.parametrize(("addon", "version"), [
-    ("kube-proxy", "v1.36.0-eksbuild.14"), ("coredns", "v1.14.3-eksbuild.3"),
-    ("eks-pod-identity-agent", "v1.3.9-eksbuild.1"),
-])
+@pytest.mark.parametrize(
+    ("addon", "version"),
+    [
+        ("kube-proxy", "v1.36.0-eksbuild.14"),
+        ("coredns", "v1.14.3-eksbuild.3"),
+        ("eks-pod-identity-agent", "v1.3.9-eksbuild.1"),
+    ],
+)
 def test_core_add_ons_are_pinned(cluster: Template, addon: str, version: str) -> None:
     cluster.has_resource_properties("AWS::EKS::Addon", {"AddonName": addon, "AddonVersion": version})
 
@@ -121,7 +166,9 @@ def test_every_node_group_depends_on_the_vpc_cni_add_on(cluster: Template) -> No
 @pytest.mark.parametrize("addon", ["kube-proxy", "eks-pod-identity-agent"])
 def test_node_groups_wait_for_the_daemonset_add_ons(cluster: Template, addon: str) -> None:
     addon_id, _ = _addon(cluster, addon)
-    assert all(addon_id in group.get("DependsOn", []) for group in _by_type(cluster, "AWS::EKS::Nodegroup").values())
+    assert all(
+        addon_id in group.get("DependsOn", []) for group in _by_type(cluster, "AWS::EKS::Nodegroup").values()
+    )
 
 
 def test_coredns_waits_for_the_node_groups(cluster: Template) -> None:
@@ -138,7 +185,8 @@ def test_configuration_values_are_the_rendered_settings() -> None:
     config = parse_config({"cni": {"env": {"WARM_IP_TARGET": 5, "MINIMUM_IP_TARGET": 10}}})
     _, cni = _addon(synth_lab(config).template("cluster"), "vpc-cni")
     assert json.loads(cni["Properties"]["ConfigurationValues"]) == {
-        "env": {"MINIMUM_IP_TARGET": "10", "WARM_IP_TARGET": "5"}}
+        "env": {"MINIMUM_IP_TARGET": "10", "WARM_IP_TARGET": "5"}
+    }
 
 
 # --- identity ------------------------------------------------------------------------------------
@@ -150,9 +198,13 @@ def test_aws_node_gets_its_own_role_through_pod_identity(cluster: Template) -> N
     assert association["ServiceAccount"] == "aws-node"
     role = _by_type(cluster, "AWS::IAM::Role")[association["RoleArn"]["Fn::GetAtt"][0]]
     assert any("AmazonEKS_CNI_Policy" in arn for arn in _managed_policies(role))
-    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [{
-        "Action": ["sts:AssumeRole", "sts:TagSession"], "Effect": "Allow",
-        "Principal": {"Service": "pods.eks.amazonaws.com"}}]
+    assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
+        {
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+            "Effect": "Allow",
+            "Principal": {"Service": "pods.eks.amazonaws.com"},
+        }
+    ]
 
 
 def test_node_role_does_not_carry_the_cni_policy(cluster: Template) -> None:
@@ -160,8 +212,14 @@ def test_node_role_does_not_carry_the_cni_policy(cluster: Template) -> None:
     node_role = _by_type(cluster, "AWS::IAM::Role")[group["Properties"]["NodeRole"]["Fn::GetAtt"][0]]
     policies = _managed_policies(node_role)
     assert not any("AmazonEKS_CNI_Policy" in arn for arn in policies)
-    assert all(any(name in arn for arn in policies) for name in (
-        "AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"))
+    assert all(
+        any(name in arn for arn in policies)
+        for name in (
+            "AmazonEKSWorkerNodePolicy",
+            "AmazonEC2ContainerRegistryPullOnly",
+            "AmazonSSMManagedInstanceCore",
+        )
+    )
 
 
 class TestIrsa:
@@ -171,11 +229,16 @@ class TestIrsa:
 
     def test_add_on_names_the_service_account_role(self, template: Template) -> None:
         _, cni = _addon(template, "vpc-cni")
-        assert "ServiceAccountRoleArn" in cni["Properties"] and "PodIdentityAssociations" not in cni["Properties"]
+        assert (
+            "ServiceAccountRoleArn" in cni["Properties"]
+            and "PodIdentityAssociations" not in cni["Properties"]
+        )
 
     def test_role_trusts_only_the_aws_node_service_account(self, template: Template) -> None:
         _, cni = _addon(template, "vpc-cni")
-        role = _by_type(template, "AWS::IAM::Role")[cni["Properties"]["ServiceAccountRoleArn"]["Fn::GetAtt"][0]]
+        role = _by_type(template, "AWS::IAM::Role")[
+            cni["Properties"]["ServiceAccountRoleArn"]["Fn::GetAtt"][0]
+        ]
         [statement] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
         assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
         conditions = template.find_resources("AWS::CloudFormation::CustomResource")
@@ -187,21 +250,45 @@ class TestIrsa:
 
 
 def test_nodes_require_imdsv2_with_hop_limit_two(cluster: Template) -> None:
-    cluster.has_resource_properties("AWS::EC2::LaunchTemplate", {"LaunchTemplateData": Match.object_like({
-        "MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2}})})
+    cluster.has_resource_properties(
+        "AWS::EC2::LaunchTemplate",
+        {
+            "LaunchTemplateData": Match.object_like(
+                {"MetadataOptions": {"HttpTokens": "required", "HttpPutResponseHopLimit": 2}}
+            )
+        },
+    )
 
 
 def test_root_volume_is_encrypted_gp3(cluster: Template) -> None:
-    cluster.has_resource_properties("AWS::EC2::LaunchTemplate", {"LaunchTemplateData": Match.object_like({
-        "BlockDeviceMappings": [{"DeviceName": "/dev/xvda",
-                                 "Ebs": {"Encrypted": True, "VolumeSize": 20, "VolumeType": "gp3"}}]})})
+    cluster.has_resource_properties(
+        "AWS::EC2::LaunchTemplate",
+        {
+            "LaunchTemplateData": Match.object_like(
+                {
+                    "BlockDeviceMappings": [
+                        {
+                            "DeviceName": "/dev/xvda",
+                            "Ebs": {"Encrypted": True, "VolumeSize": 20, "VolumeType": "gp3"},
+                        }
+                    ]
+                }
+            )
+        },
+    )
 
 
 def test_node_group_takes_the_configured_shape(cluster: Template) -> None:
-    cluster.has_resource_properties("AWS::EKS::Nodegroup", {
-        "NodegroupName": "ng-default", "InstanceTypes": ["m5.large"], "AmiType": "AL2023_x86_64_STANDARD",
-        "CapacityType": "ON_DEMAND", "ScalingConfig": {"MinSize": 3, "DesiredSize": 3, "MaxSize": 6},
-    })
+    cluster.has_resource_properties(
+        "AWS::EKS::Nodegroup",
+        {
+            "NodegroupName": "ng-default",
+            "InstanceTypes": ["m5.large"],
+            "AmiType": "AL2023_x86_64_STANDARD",
+            "CapacityType": "ON_DEMAND",
+            "ScalingConfig": {"MinSize": 3, "DesiredSize": 3, "MaxSize": 6},
+        },
+    )
 
 
 def test_secondary_ip_mode_keeps_the_ami_default_max_pods(cluster: Template) -> None:
@@ -217,12 +304,26 @@ def test_node_group_in_chosen_azs_only() -> None:
 
 
 def test_spot_node_group_with_labels_and_taints() -> None:
-    config = parse_config({"nodeGroups": [{"name": "spot", "capacityType": "SPOT", "labels": {"tier": "batch"},
-                                           "taints": [{"key": "batch", "value": "true", "effect": "NO_SCHEDULE"}]}]})
-    synth_lab(config).template("cluster").has_resource_properties("AWS::EKS::Nodegroup", {
-        "CapacityType": "SPOT", "Labels": {"tier": "batch"},
-        "Taints": [{"Key": "batch", "Value": "true", "Effect": "NO_SCHEDULE"}],
-    })
+    config = parse_config(
+        {
+            "nodeGroups": [
+                {
+                    "name": "spot",
+                    "capacityType": "SPOT",
+                    "labels": {"tier": "batch"},
+                    "taints": [{"key": "batch", "value": "true", "effect": "NO_SCHEDULE"}],
+                }
+            ]
+        }
+    )
+    synth_lab(config).template("cluster").has_resource_properties(
+        "AWS::EKS::Nodegroup",
+        {
+            "CapacityType": "SPOT",
+            "Labels": {"tier": "batch"},
+            "Taints": [{"Key": "batch", "Value": "true", "Effect": "NO_SCHEDULE"}],
+        },
+    )
 
 
 # --- variants ------------------------------------------------------------------------------------
@@ -253,9 +354,14 @@ def test_custom_networking_creates_an_eniconfig_per_az_with_the_pod_subnets() ->
 def _node_configs(template: Template) -> list[dict]:
     """The NodeConfig documents in the launch template's MIME multipart user data."""
     [launch_template] = _by_type(template, "AWS::EC2::LaunchTemplate").values()
-    message = email.message_from_string(launch_template["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"])
-    return [yaml.safe_load(part.get_payload()) for part in message.walk()
-            if part.get_content_type() == "application/node.eks.aws"]
+    message = email.message_from_string(
+        launch_template["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]
+    )
+    return [
+        yaml.safe_load(part.get_payload())
+        for part in message.walk()
+        if part.get_content_type() == "application/node.eks.aws"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -274,10 +380,13 @@ def _node_configs(template: Template) -> list[dict]:
     ids=["prefix-delegation", "custom-networking", "max-eni", "smallest-type-wins"],
 )
 def test_node_config_passes_the_cni_mode_max_pods(document: dict, max_pods: int) -> None:
-    assert _node_configs(synth_lab(parse_config(document)).template("cluster")) == [{
-        "apiVersion": "node.eks.aws/v1alpha1", "kind": "NodeConfig",
-        "spec": {"kubelet": {"config": {"maxPods": max_pods}}},
-    }]
+    assert _node_configs(synth_lab(parse_config(document)).template("cluster")) == [
+        {
+            "apiVersion": "node.eks.aws/v1alpha1",
+            "kind": "NodeConfig",
+            "spec": {"kubelet": {"config": {"maxPods": max_pods}}},
+        }
+    ]
 
 
 class TestIpv6:
@@ -288,28 +397,40 @@ class TestIpv6:
         return synth_lab(load_config(ROOT / "examples" / "ipv6.yaml"))
 
     def test_cluster_is_ipv6(self, lab) -> None:
-        lab.template("cluster").has_resource_properties("AWS::EKS::Cluster", {
-            "KubernetesNetworkConfig": Match.object_like({"IpFamily": "ipv6"})})
+        lab.template("cluster").has_resource_properties(
+            "AWS::EKS::Cluster", {"KubernetesNetworkConfig": Match.object_like({"IpFamily": "ipv6"})}
+        )
 
     def test_vpc_is_dual_stack(self, lab) -> None:
-        lab.template("network").has_resource_properties("AWS::EC2::VPCCidrBlock", {"AmazonProvidedIpv6CidrBlock": True})
+        lab.template("network").has_resource_properties(
+            "AWS::EC2::VPCCidrBlock", {"AmazonProvidedIpv6CidrBlock": True}
+        )
 
     def test_aws_node_gets_the_ipv6_policy_not_the_ipv4_managed_one(self, lab) -> None:
         template = lab.template("cluster")
         _, cni = _addon(template, "vpc-cni")
         role_id = cni["Properties"]["PodIdentityAssociations"][0]["RoleArn"]["Fn::GetAtt"][0]
         assert not _managed_policies(_by_type(template, "AWS::IAM::Role")[role_id])
-        policies = [p for p in _by_type(template, "AWS::IAM::Policy").values()
-                    if {"Ref": role_id} in p["Properties"]["Roles"]]
-        actions = {a for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
-                   for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+        policies = [
+            p
+            for p in _by_type(template, "AWS::IAM::Policy").values()
+            if {"Ref": role_id} in p["Properties"]["Roles"]
+        ]
+        actions = {
+            a
+            for p in policies
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+            for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        }
         assert "ec2:AssignIpv6Addresses" in actions and "ec2:AssignPrivateIpAddresses" not in actions
 
 
 def test_lab_owns_the_encrypted_control_plane_log_group(cluster: Template) -> None:
     # EKS would otherwise create /aws/eks/<cluster>/cluster itself, unencrypted, kept forever, and
     # left behind by cdk destroy.
-    groups = cluster.find_resources("AWS::Logs::LogGroup", {"Properties": {"LogGroupName": "/aws/eks/ekslab/cluster"}})
+    groups = cluster.find_resources(
+        "AWS::Logs::LogGroup", {"Properties": {"LogGroupName": "/aws/eks/ekslab/cluster"}}
+    )
     [(group_id, group)] = groups.items()
     assert group["Properties"]["RetentionInDays"] == 30 and "KmsKeyId" in group["Properties"]
     assert group["DeletionPolicy"] == "Delete"
@@ -327,10 +448,11 @@ def test_default_kubernetes_version_is_the_newest_cdk_and_a_kubectl_layer_suppor
     from ekslab.config.model import Cluster
     from ekslab_constructs.eks_cluster import KUBECTL_LAYERS
 
-    cdk_versions = sorted((tuple(map(int, name[1:].split("_"))) for name in dir(eks.KubernetesVersion)
-                           if name.startswith("V1_")))
+    cdk_versions = sorted(
+        tuple(map(int, name[1:].split("_"))) for name in dir(eks.KubernetesVersion) if name.startswith("V1_")
+    )
     newest = ".".join(map(str, cdk_versions[-1]))
-    assert defaults.KUBERNETES_VERSION == newest
+    assert newest == defaults.KUBERNETES_VERSION
     # every version the config accepts has a pinned kubectl layer that is installed
     accepted = get_args(Cluster.model_fields["kubernetes_version"].annotation)
     assert set(accepted) == set(KUBECTL_LAYERS)

@@ -17,13 +17,15 @@ def test_every_stack_carries_the_lab_tag_and_the_extra_tags() -> None:
     app = App(context=cdk_json_context())
     stacks = build_lab(app, parse_config({"lab": {"name": "alice", "tags": {"team": "net"}}}))
     assert [stack.tags.tag_values() for stack in stacks.all()] == [
-        {defaults.TAG_LAB: "alice", "team": "net"}] * len(stacks.all())
+        {defaults.TAG_LAB: "alice", "team": "net"}
+    ] * len(stacks.all())
 
 
 def test_ci_access_reuses_an_existing_github_provider() -> None:
     arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-    config = parse_config({"ciAccess": {"enabled": True, "githubRepository": "example-org/ekslab",
-                                        "oidcProviderArn": arn}})
+    config = parse_config(
+        {"ciAccess": {"enabled": True, "githubRepository": "example-org/ekslab", "oidcProviderArn": arn}}
+    )
     template = synth_lab(config).template("ci-access")
     assert template.find_resources("Custom::AWSCDKOpenIdConnectProvider") == {}
     assert template.find_resources("AWS::IAM::OIDCProvider") == {}
@@ -33,6 +35,8 @@ def test_ci_access_reuses_an_existing_github_provider() -> None:
 
 def test_bad_provider_arn_is_refused() -> None:
     with pytest.raises(ConfigError) as caught:
-        parse_config({"ciAccess": {"oidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/example.com"}},
-                     source="lab.yaml")
+        parse_config(
+            {"ciAccess": {"oidcProviderArn": "arn:aws:iam::123456789012:oidc-provider/example.com"}},
+            source="lab.yaml",
+        )
     assert json.dumps(caught.value.message).startswith('"lab.yaml: ciAccess.oidcProviderArn: must be the ARN')

@@ -21,7 +21,9 @@ def _subnets(template: Template) -> list[dict]:
 
 def test_subnets_span_exactly_three_distinct_azs(network: Template) -> None:
     assert sorted({s["AvailabilityZone"] for s in _subnets(network)}) == [
-        "ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c",
+        "ap-northeast-2a",
+        "ap-northeast-2b",
+        "ap-northeast-2c",
     ]
 
 
@@ -32,7 +34,9 @@ def test_subnet_cidrs_are_the_planned_ones(network: Template) -> None:
 
 
 def test_vpc_uses_the_configured_cidr(network: Template) -> None:
-    network.has_resource_properties("AWS::EC2::VPC", {"CidrBlock": "10.11.0.0/16", "EnableDnsHostnames": True})
+    network.has_resource_properties(
+        "AWS::EC2::VPC", {"CidrBlock": "10.11.0.0/16", "EnableDnsHostnames": True}
+    )
 
 
 @pytest.mark.parametrize(
@@ -40,9 +44,15 @@ def test_vpc_uses_the_configured_cidr(network: Template) -> None:
 )
 def test_subnets_carry_the_load_balancer_role_tag(network: Template, public: bool, tag: str) -> None:
     # The AWS Load Balancer Controller picks subnets by these tags (cdk-notes.md, "What the anchors do").
-    tier = [s for s in _subnets(network) if s["MapPublicIpOnLaunch"] is False and
-            any(t["Key"] == "aws-cdk:subnet-type" and t["Value"] == ("Public" if public else "Private")
-                for t in s["Tags"])]
+    tier = [
+        s
+        for s in _subnets(network)
+        if s["MapPublicIpOnLaunch"] is False
+        and any(
+            t["Key"] == "aws-cdk:subnet-type" and t["Value"] == ("Public" if public else "Private")
+            for t in s["Tags"]
+        )
+    ]
     assert len(tier) == 3
     assert all({"Key": tag, "Value": "1"} in s["Tags"] for s in tier)
 
@@ -50,9 +60,15 @@ def test_subnets_carry_the_load_balancer_role_tag(network: Template, public: boo
 def test_az_names_are_exported_under_workshop_and_lab_names(network: Template) -> None:
     outputs = network.find_outputs("*")
     exported = {o["Export"]["Name"]: o["Value"] for o in outputs.values() if "Export" in o}
-    assert {name: exported[name] for name in ("AZ1", "AZ2", "AZ3", "ekslab-AZ1", "ekslab-AZ2", "ekslab-AZ3")} == {
-        "AZ1": "ap-northeast-2a", "AZ2": "ap-northeast-2b", "AZ3": "ap-northeast-2c",
-        "ekslab-AZ1": "ap-northeast-2a", "ekslab-AZ2": "ap-northeast-2b", "ekslab-AZ3": "ap-northeast-2c",
+    assert {
+        name: exported[name] for name in ("AZ1", "AZ2", "AZ3", "ekslab-AZ1", "ekslab-AZ2", "ekslab-AZ3")
+    } == {
+        "AZ1": "ap-northeast-2a",
+        "AZ2": "ap-northeast-2b",
+        "AZ3": "ap-northeast-2c",
+        "ekslab-AZ1": "ap-northeast-2a",
+        "ekslab-AZ2": "ap-northeast-2b",
+        "ekslab-AZ3": "ap-northeast-2c",
     }
 
 
@@ -71,9 +87,13 @@ def test_another_lab_does_not_export_the_plain_workshop_names() -> None:
 
 
 def test_flow_logs_go_to_an_encrypted_log_group(network: Template) -> None:
-    network.has_resource_properties("AWS::EC2::FlowLog", {"ResourceType": "VPC", "TrafficType": "ALL",
-                                                          "LogDestinationType": "cloud-watch-logs"})
-    network.has_resource_properties("AWS::Logs::LogGroup", {"KmsKeyId": Match.any_value(), "RetentionInDays": 30})
+    network.has_resource_properties(
+        "AWS::EC2::FlowLog",
+        {"ResourceType": "VPC", "TrafficType": "ALL", "LogDestinationType": "cloud-watch-logs"},
+    )
+    network.has_resource_properties(
+        "AWS::Logs::LogGroup", {"KmsKeyId": Match.any_value(), "RetentionInDays": 30}
+    )
     network.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
 
 
@@ -92,28 +112,50 @@ class TestPodSubnets:
         template.has_resource_properties("AWS::EC2::VPCCidrBlock", {"CidrBlock": "100.64.0.0/16"})
 
     def test_one_pod_subnet_per_az_in_the_secondary_cidr(self, template: Template) -> None:
-        pods = {(s["AvailabilityZone"], s["CidrBlock"]) for s in _subnets(template) if s["CidrBlock"].startswith("100.64.")}
-        assert pods == {("ap-northeast-2a", "100.64.0.0/18"), ("ap-northeast-2b", "100.64.64.0/18"),
-                        ("ap-northeast-2c", "100.64.128.0/18")}
+        pods = {
+            (s["AvailabilityZone"], s["CidrBlock"])
+            for s in _subnets(template)
+            if s["CidrBlock"].startswith("100.64.")
+        }
+        assert pods == {
+            ("ap-northeast-2a", "100.64.0.0/18"),
+            ("ap-northeast-2b", "100.64.64.0/18"),
+            ("ap-northeast-2c", "100.64.128.0/18"),
+        }
 
     def test_pod_subnets_wait_for_the_secondary_cidr(self, template: Template) -> None:
         cidr_id = next(iter(template.find_resources("AWS::EC2::VPCCidrBlock")))
-        pod_subnets = [r for r in template.find_resources("AWS::EC2::Subnet").values()
-                       if r["Properties"]["CidrBlock"].startswith("100.64.")]
+        pod_subnets = [
+            r
+            for r in template.find_resources("AWS::EC2::Subnet").values()
+            if r["Properties"]["CidrBlock"].startswith("100.64.")
+        ]
         assert all(cidr_id in r.get("DependsOn", []) for r in pod_subnets)
 
     def test_pod_cidr_and_subnets_are_exported(self, template: Template) -> None:
         exported = {o["Export"]["Name"] for o in template.find_outputs("*").values() if "Export" in o}
-        assert {"ekslab-PodCidr", "ekslab-PodSubnetAZ1", "ekslab-PodSubnetAZ2", "ekslab-PodSubnetAZ3"} <= exported
+        assert {
+            "ekslab-PodCidr",
+            "ekslab-PodSubnetAZ1",
+            "ekslab-PodSubnetAZ2",
+            "ekslab-PodSubnetAZ3",
+        } <= exported
 
 
 def test_s3_flow_logs_bucket_is_encrypted_and_emptied_on_destroy() -> None:
-    template = synth_lab(parse_config({"network": {"flowLogs": {"destination": "s3", "retentionDays": 7}}})).template(
-        "network")
+    template = synth_lab(
+        parse_config({"network": {"flowLogs": {"destination": "s3", "retentionDays": 7}}})
+    ).template("network")
     template.has_resource_properties("AWS::EC2::FlowLog", {"LogDestinationType": "s3"})
-    template.has_resource_properties("AWS::S3::Bucket", {
-        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
-        "LifecycleConfiguration": {"Rules": [Match.object_like({"ExpirationInDays": 7})]},
-    })
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                ]
+            },
+            "LifecycleConfiguration": {"Rules": [Match.object_like({"ExpirationInDays": 7})]},
+        },
+    )
     template.resource_count_is("Custom::S3AutoDeleteObjects", 1)

@@ -43,8 +43,11 @@ def nag_report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     build_lab(app, _config(LABS[request.param]))
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     app.synth()
-    [report] = [r for r in json.loads((out / "validation-report.json").read_text())["pluginReports"]
-                if r["pluginName"] == "AwsSolutions"]
+    [report] = [
+        r
+        for r in json.loads((out / "validation-report.json").read_text())["pluginReports"]
+        if r["pluginName"] == "AwsSolutions"
+    ]
     return report
 
 
@@ -58,7 +61,11 @@ def test_every_nag_acknowledgement_gives_a_specific_reason(nag_report: dict) -> 
 
 
 def _synth_with_app_py(out_dir: Path) -> dict[str, bytes]:
-    environment = {**os.environ, "CDK_OUTDIR": str(out_dir), "CDK_CONTEXT_JSON": json.dumps(cdk_json_context())}
+    environment = {
+        **os.environ,
+        "CDK_OUTDIR": str(out_dir),
+        "CDK_CONTEXT_JSON": json.dumps(cdk_json_context()),
+    }
     subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=environment, check=True, capture_output=True)
     return {path.name: path.read_bytes() for path in sorted(out_dir.glob("*.template.json"))}
 

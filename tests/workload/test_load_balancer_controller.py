@@ -27,6 +27,7 @@ def workload() -> dict[str, Any]:
 
 def _grants(statements: list[dict[str, Any]], *, partition: str | None = None) -> set[tuple[str, ...]]:
     """Every (effect, action, resource, condition) a policy allows, whatever statement holds it."""
+
     def as_list(value: Any) -> list[Any]:
         return value if isinstance(value, list) else [value]
 

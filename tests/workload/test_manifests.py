@@ -105,10 +105,15 @@ def test_kubectl_apply_of_the_folder_creates_the_namespace_first() -> None:
     assert kinds == list(KINDS)
 
 
-@pytest.mark.parametrize(("kind", "name"), [
-    ("namespace", "2048-game"), ("deployment", "2048-deployment"), ("service", "service-2048"),
-    ("ingress", "2048-ingress"),
-])
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        ("namespace", "2048-game"),
+        ("deployment", "2048-deployment"),
+        ("service", "service-2048"),
+        ("ingress", "2048-ingress"),
+    ],
+)
 def test_names_are_the_seed_workshops(plain: GameManifests, kind: str, name: str) -> None:
     # The workshop's printed output (kubectl get pods -n 2048-game ...) reads the same.
     assert getattr(plain, kind)["metadata"]["name"] == name
@@ -146,8 +151,11 @@ def test_ingress_backend_names_the_service_and_one_of_its_ports(plain: GameManif
     backend = path["backend"]["service"]
     service_ports = plain.service["spec"]["ports"]
     assert backend["name"] == plain.service["metadata"]["name"]
-    assert [p for p in service_ports
-            if backend["port"].get("number") == p["port"] or backend["port"].get("name") == p.get("name")]
+    assert [
+        p
+        for p in service_ports
+        if backend["port"].get("number") == p["port"] or backend["port"].get("name") == p.get("name")
+    ]
     assert (path["path"], path["pathType"]) == ("/", "Prefix")
 
 
@@ -161,13 +169,18 @@ def test_topology_spread_counts_the_deployments_own_pods_per_zone(plain: GameMan
 # --- the ALB -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("field", "expected"), [
-    ("ingressClassName", "alb"),
-    (SCHEME_ANNOTATION, "internet-facing"),
-    (TARGET_TYPE_ANNOTATION, "ip"),
-])
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("ingressClassName", "alb"),
+        (SCHEME_ANNOTATION, "internet-facing"),
+        (TARGET_TYPE_ANNOTATION, "ip"),
+    ],
+)
 def test_plain_ingress_asks_for_an_internet_facing_alb_with_ip_targets(
-    plain: GameManifests, field: str, expected: str,
+    plain: GameManifests,
+    field: str,
+    expected: str,
 ) -> None:
     # The controller's defaults would be an internal ALB with instance targets (cdk-notes.md, anchors).
     ingress = plain.ingress
@@ -201,7 +214,8 @@ def test_container_keeps_only_the_capabilities_nginx_needs(plain: GameManifests)
     # drops its workers to the nginx user (Alpine's nginx APKBUILD; docs/workload.md).
     security = _container(plain)["securityContext"]
     assert security["capabilities"] == {
-        "drop": ["ALL"], "add": ["CHOWN", "DAC_OVERRIDE", "NET_BIND_SERVICE", "SETGID", "SETUID"],
+        "drop": ["ALL"],
+        "add": ["CHOWN", "DAC_OVERRIDE", "NET_BIND_SERVICE", "SETGID", "SETUID"],
     }
     assert security["allowPrivilegeEscalation"] is False and security["privileged"] is False
 
@@ -213,8 +227,19 @@ def test_pods_use_the_runtime_default_seccomp_profile_and_no_api_token(plain: Ga
 
 
 BASELINE_CAPABILITIES = {
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
-    "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 }
 """Capabilities the Pod Security "baseline" profile allows to add.
 See https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"""
@@ -276,17 +301,29 @@ def _copy_of_manifests(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda d: (d / "20-service.yaml").unlink(), r"no Service manifest$"),
-    (lambda d: (d / "40-extra.yaml").write_text((d / "20-service.yaml").read_text()),
-     r"40-extra\.yaml: a second Service;"),
-    (lambda d: (d / "20-service.yaml").write_text("kind: ConfigMap\n"),
-     r"20-service\.yaml: kind must be one of Namespace, Deployment, Service, Ingress, got 'ConfigMap'$"),
-    (lambda d: (d / "20-service.yaml").write_text("kind: Service\n---\nkind: Service\n"),
-     r"20-service\.yaml: must hold exactly one Kubernetes object, got 2$"),
-], ids=["missing", "duplicate", "unknown-kind", "two-objects"])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: (d / "20-service.yaml").unlink(), r"no Service manifest$"),
+        (
+            lambda d: (d / "40-extra.yaml").write_text((d / "20-service.yaml").read_text()),
+            r"40-extra\.yaml: a second Service;",
+        ),
+        (
+            lambda d: (d / "20-service.yaml").write_text("kind: ConfigMap\n"),
+            r"20-service\.yaml: kind must be one of Namespace, Deployment, Service, Ingress, got 'ConfigMap'$",
+        ),
+        (
+            lambda d: (d / "20-service.yaml").write_text("kind: Service\n---\nkind: Service\n"),
+            r"20-service\.yaml: must hold exactly one Kubernetes object, got 2$",
+        ),
+    ],
+    ids=["missing", "duplicate", "unknown-kind", "two-objects"],
+)
 def test_a_broken_manifests_folder_is_refused_with_the_file_and_the_rule(
-    tmp_path: Path, change: Any, message: str,
+    tmp_path: Path,
+    change: Any,
+    message: str,
 ) -> None:
     folder = _copy_of_manifests(tmp_path)
     change(folder)

@@ -35,15 +35,20 @@ def _parse(raw: dict[str, Any]) -> LabConfig:
 
 VARIANTS: dict[str, LabConfig] = {
     "default": default_config(),
-    "irsa-internal": _parse({
-        "lab": {"name": "irsa", "tags": {"owner": "alice"}},
-        "cluster": {"workloadIdentity": "irsa"},
-        "workload": {"game2048": {"replicas": 2, "scheme": "internal"}},
-    }),
-    "ipv6": _parse({
-        "lab": {"name": "six"}, "cluster": {"ipFamily": "ipv6"},
-        "cni": {"env": {"ENABLE_PREFIX_DELEGATION": True}},
-    }),
+    "irsa-internal": _parse(
+        {
+            "lab": {"name": "irsa", "tags": {"owner": "alice"}},
+            "cluster": {"workloadIdentity": "irsa"},
+            "workload": {"game2048": {"replicas": 2, "scheme": "internal"}},
+        }
+    ),
+    "ipv6": _parse(
+        {
+            "lab": {"name": "six"},
+            "cluster": {"ipFamily": "ipv6"},
+            "cni": {"env": {"ENABLE_PREFIX_DELEGATION": True}},
+        }
+    ),
 }
 
 
@@ -97,8 +102,12 @@ def test_controller_chart_is_pinned_and_waits_for_its_pods(default: Template) ->
     properties = chart["Properties"]
     keys = ("Chart", "Repository", "Version", "Release", "Namespace", "Wait")
     assert {key: properties[key] for key in keys} == {
-        "Chart": "aws-load-balancer-controller", "Repository": CHART_REPOSITORY, "Version": CHART_VERSION,
-        "Release": "aws-load-balancer-controller", "Namespace": "kube-system", "Wait": True,
+        "Chart": "aws-load-balancer-controller",
+        "Repository": CHART_REPOSITORY,
+        "Version": CHART_VERSION,
+        "Release": "aws-load-balancer-controller",
+        "Namespace": "kube-system",
+        "Wait": True,
     }
 
 
@@ -107,11 +116,17 @@ def test_chart_version_is_the_one_the_sources_record() -> None:
     assert (CHART_VERSION, CHART_REPOSITORY) == ("3.2.2", "https://aws.github.io/eks-charts")
 
 
-@pytest.mark.parametrize(("variant", "region"), [
-    ("default", "ap-northeast-2"), ("irsa-internal", "ap-northeast-2"),
-])
+@pytest.mark.parametrize(
+    ("variant", "region"),
+    [
+        ("default", "ap-northeast-2"),
+        ("irsa-internal", "ap-northeast-2"),
+    ],
+)
 def test_controller_gets_cluster_region_and_vpc_so_it_never_asks_imds(
-    templates: dict[str, Template], variant: str, region: str,
+    templates: dict[str, Template],
+    variant: str,
+    region: str,
 ) -> None:
     values = _chart_values(templates[variant])
     assert values["region"] == region
@@ -125,19 +140,27 @@ def test_controller_service_account_is_created_by_the_chart(default: Template) -
     assert (account["create"], account["name"]) == (True, SERVICE_ACCOUNT)
 
 
-@pytest.mark.parametrize(("variant", "tags"), [
-    ("default", {"ekslab:lab": "ekslab"}),
-    ("irsa-internal", {"ekslab:lab": "irsa", "owner": "alice"}),
-])
+@pytest.mark.parametrize(
+    ("variant", "tags"),
+    [
+        ("default", {"ekslab:lab": "ekslab"}),
+        ("irsa-internal", {"ekslab:lab": "irsa", "owner": "alice"}),
+    ],
+)
 def test_load_balancers_the_controller_creates_carry_the_lab_tags(
-    templates: dict[str, Template], variant: str, tags: dict[str, str],
+    templates: dict[str, Template],
+    variant: str,
+    tags: dict[str, str],
 ) -> None:
     assert _chart_values(templates[variant])["defaultTags"] == tags
 
 
 def _role(template: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    [(key, role)] = [(k, r) for k, r in _of_type(template, "AWS::IAM::Role").items()
-                     if "Load Balancer Controller" in r["Properties"].get("Description", "")]
+    [(key, role)] = [
+        (k, r)
+        for k, r in _of_type(template, "AWS::IAM::Role").items()
+        if "Load Balancer Controller" in r["Properties"].get("Description", "")
+    ]
     return key, role
 
 
@@ -173,8 +196,11 @@ def test_irsa_role_trusts_only_the_controllers_service_account(templates: dict[s
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert "Federated" in statement["Principal"]
     # The sub/aud conditions go through CfnJson (the issuer is a token): find its value.
-    [conditions] = [r["Properties"]["Value"] for r in template["Resources"].values()
-                    if r["Type"] == "Custom::AWSCDKCfnJson"]
+    [conditions] = [
+        r["Properties"]["Value"]
+        for r in template["Resources"].values()
+        if r["Type"] == "Custom::AWSCDKCfnJson"
+    ]
     text = cfn_text(conditions)
     assert f':sub":"system:serviceaccount:{NAMESPACE}:{SERVICE_ACCOUNT}"' in text
     assert ':aud":"sts.amazonaws.com"' in text
@@ -184,8 +210,11 @@ def test_no_second_pod_identity_agent_add_on(labs: dict[str, SynthesizedLab]) ->
     # The cluster stack's CoreAddons owns the one eks-pod-identity-agent.
     lab = labs["default"]
     assert not _of_type(lab.template("workload").to_json(), "AWS::EKS::Addon")
-    agents = [r for r in _of_type(lab.template("cluster").to_json(), "AWS::EKS::Addon").values()
-              if r["Properties"]["AddonName"] == "eks-pod-identity-agent"]
+    agents = [
+        r
+        for r in _of_type(lab.template("cluster").to_json(), "AWS::EKS::Addon").values()
+        if r["Properties"]["AddonName"] == "eks-pod-identity-agent"
+    ]
     assert len(agents) == 1
 
 
@@ -209,9 +238,14 @@ def test_every_game_object_waits_for_the_controller(default: Template, kind: str
     assert chart_id in _depends_on(default, key)
 
 
-@pytest.mark.parametrize(("kind", "waits_for"), [
-    ("Deployment", {"Namespace"}), ("Service", {"Namespace"}), ("Ingress", {"Deployment", "Service"}),
-])
+@pytest.mark.parametrize(
+    ("kind", "waits_for"),
+    [
+        ("Deployment", {"Namespace"}),
+        ("Service", {"Namespace"}),
+        ("Ingress", {"Deployment", "Service"}),
+    ],
+)
 def test_game_objects_wait_for_what_they_need(default: Template, kind: str, waits_for: set[str]) -> None:
     manifests = _manifests(default)
     key, _ = manifests[kind]
@@ -288,17 +322,28 @@ def test_controller_depends_on_every_node_group(labs: dict[str, SynthesizedLab])
 
 def test_the_four_game_objects_are_applied(default: Template) -> None:
     names = {kind: obj["metadata"]["name"] for kind, (_, obj) in _manifests(default).items()}
-    assert names == {"Namespace": "2048-game", "Deployment": "2048-deployment", "Service": "service-2048",
-                     "Ingress": "2048-ingress"}
+    assert names == {
+        "Namespace": "2048-game",
+        "Deployment": "2048-deployment",
+        "Service": "service-2048",
+        "Ingress": "2048-ingress",
+    }
 
 
-@pytest.mark.parametrize(("variant", "replicas", "scheme", "address_type"), [
-    ("default", 5, "internet-facing", None),
-    ("irsa-internal", 2, "internal", None),
-    ("ipv6", 5, "internet-facing", "dualstack"),
-])
+@pytest.mark.parametrize(
+    ("variant", "replicas", "scheme", "address_type"),
+    [
+        ("default", 5, "internet-facing", None),
+        ("irsa-internal", 2, "internal", None),
+        ("ipv6", 5, "internet-facing", "dualstack"),
+    ],
+)
 def test_replicas_scheme_and_address_type_follow_the_configuration(
-    templates: dict[str, Template], variant: str, replicas: int, scheme: str, address_type: str | None,
+    templates: dict[str, Template],
+    variant: str,
+    replicas: int,
+    scheme: str,
+    address_type: str | None,
 ) -> None:
     manifests = _manifests(templates[variant])
     annotations = manifests["Ingress"][1]["metadata"]["annotations"]
@@ -314,10 +359,15 @@ def test_replicas_scheme_and_address_type_follow_the_configuration(
 def test_game_url_is_the_ingress_hostname_read_from_kubernetes(default: Template) -> None:
     value_id, value = _one(default, OBJECT_VALUE)
     properties = value["Properties"]
-    assert (properties["ObjectType"], properties["ObjectName"], properties["ObjectNamespace"],
-            properties["JsonPath"]) == ("ingress", "2048-ingress", "2048-game", HOSTNAME_JSON_PATH)
+    assert (
+        properties["ObjectType"],
+        properties["ObjectName"],
+        properties["ObjectNamespace"],
+        properties["JsonPath"],
+    ) == ("ingress", "2048-ingress", "2048-game", HOSTNAME_JSON_PATH)
     assert default["Outputs"]["GameUrl"]["Value"] == {
-        "Fn::Join": ["", ["http://", {"Fn::GetAtt": [value_id, "Value"]}]]}
+        "Fn::Join": ["", ["http://", {"Fn::GetAtt": [value_id, "Value"]}]]
+    }
 
 
 def test_game_namespace_is_an_output(default: Template) -> None:
