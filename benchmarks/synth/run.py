@@ -40,7 +40,9 @@ def _resources(out_dir: Path) -> Counter[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5)")
     rounds = parser.parse_args().rounds
     environment = {

@@ -79,7 +79,9 @@ def check_report(path: Path, expected_pods: int | None) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--bundle", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pods", type=int, help="pod count the bundle must have (sanity check)")

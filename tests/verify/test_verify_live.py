@@ -66,8 +66,20 @@ def test_collected_bundle_verifies_like_the_live_cluster(
             main(["collect", "--out", str(out), *common])
         collected = capsys.readouterr().out
         _, live, _ = verify(common, capsys)
-    code, offline, _ = verify(["--bundle", str(out)], capsys)
-    assert (exited.value.code or 0, collected.strip(), code) == (0, f"bundle written to {out}", 0)
+    code, offline, err = verify(["--bundle", str(out)], capsys)
+    problems = [(item["name"], item["reasons"]) for item in offline["pods"] if item["result"] == "fail"] + [
+        (item["name"], check)
+        for item in offline["nodes"]
+        for check in item["checks"]
+        if check["result"] not in ("pass", "not_checked")
+    ]
+    assert (exited.value.code or 0, collected.strip(), code, err, problems) == (
+        0,
+        f"bundle written to {out}",
+        0,
+        "",
+        [],
+    )
     assert [(item["name"], item["result"], item["eni"]) for item in offline["pods"]] == [
         (item["name"], item["result"], item["eni"]) for item in live["pods"]
     ]
