@@ -30,6 +30,7 @@ from ekslab.config.model import (
     LabConfig,
 )
 from ekslab.errors import InputError
+from ekslab.files import read_text
 
 MAX_CONFIG_BYTES: Final = 1_000_000
 
@@ -80,18 +81,14 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 def read_config_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Parse a YAML configuration file into a mapping; every failure is one InputError line."""
     file = Path(path)
+    source = str(file)
     try:
-        if file.stat().st_size > MAX_CONFIG_BYTES:
-            raise InputError(str(file), f"must be a YAML file under {MAX_CONFIG_BYTES} bytes")
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(file), "no such configuration file") from None
-    except IsADirectoryError:
-        raise InputError(str(file), "is a directory; pass a YAML configuration file") from None
-    except UnicodeDecodeError:
-        raise InputError(str(file), "must be UTF-8 text (a YAML configuration file)") from None
-    except OSError as error:
-        raise InputError(str(file), f"cannot be read ({error.strerror})") from None
+        too_large = file.stat().st_size > MAX_CONFIG_BYTES
+    except OSError:
+        too_large = False  # read_text below names the problem
+    if too_large:
+        raise InputError(source, f"must be a YAML file under {MAX_CONFIG_BYTES} bytes")
+    text = read_text(file, source=source, kind="configuration file", expected="a YAML configuration file")
     try:
         document = yaml.load(text, Loader=_UniqueKeyLoader)
     except InputError as error:

@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from ekslab.errors import InputError
+from ekslab.files import read_text
 from ekslab.ipamd.models import ENDPOINTS
 from ekslab.ipamd.node import read_node_directory
-from ekslab.sources.jsondoc import JsonListReader, read_single_document, read_text
+from ekslab.sources.jsondoc import JsonListReader, read_single_document
 from ekslab.sources.records import (
     daemonset_env,
     eni_record,

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Final
 
 from ekslab.errors import InputError
-from ekslab.sources.jsondoc import read_text
+from ekslab.files import read_text
 from ekslab.workshop.shape import OutputShape, compile_shape
 
 SHELL_LANGUAGES: Final = frozenset({"sh", "bash", "shell"})

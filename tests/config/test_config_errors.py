@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -260,6 +261,32 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(Exception) as caught:
         load_config(tmp_path / "nope.yaml")
     assert caught.value.message == f"{tmp_path / 'nope.yaml'}: no such configuration file"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda path: path.mkdir(), "lab.yaml: is a directory, expected a YAML configuration file"),
+        (
+            lambda path: path.write_bytes(b"lab: {name: caf\xe9}\n"),  # 15 bytes before the Latin-1 é
+            "lab.yaml: is not UTF-8 text (byte 15)",
+        ),
+        (
+            lambda path: path.write_text("# padding\n" * 200_000),
+            "lab.yaml: must be a YAML file under 1000000 bytes",
+        ),
+    ],
+    ids=["directory", "not-utf8", "too-large"],
+)
+def test_file_that_is_not_a_readable_config_is_one_line(
+    tmp_path: Path, make: Callable[[Path], object], message: str
+) -> None:
+    # GIVEN a path that is not a readable YAML file  WHEN loading it  THEN one line naming it
+    path = tmp_path / "lab.yaml"
+    make(path)
+    with pytest.raises(Exception) as caught:
+        load_config(path)
+    assert caught.value.message.replace(str(path), "lab.yaml") == message
 
 
 def test_every_problem_is_listed(tmp_path: Path) -> None:
