@@ -189,10 +189,11 @@ def read_bundle(directory: str | os.PathLike[str]) -> ClusterSnapshot:
     """Read a bundle folder into a snapshot; bad or missing required documents raise InputError."""
     root = Path(directory)
     if not root.is_dir():
+        problem = "is not a folder" if root.exists() else "no such folder"
         raise InputError(
             str(directory),
-            "must be a bundle folder (see docs/verification.md)",
-            hint="make one with `ekslab collect` or by hand",
+            f"{problem}; expected a bundle folder",
+            hint="make one with `ekslab collect` or by hand, see docs/verification.md",
         )
     for spec in BUNDLE_FILES:
         if spec.required and not (root / spec.path).is_file():

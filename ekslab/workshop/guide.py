@@ -14,7 +14,7 @@ What counts (docs/workshop.md, "Writing steps", says the same for authors):
   interactive session; its value says why).
 * The nearest heading above a step is its section; the first level-1 heading is the guide's title.
 
-Everything else is prose. A malformed guide (an unclosed fence, an unknown option, a comment not
+Everything else is prose. A malformed guide (no step at all, an unclosed fence, an unknown option, a comment not
 followed by a step, an unknown placeholder) is an ``InputError`` naming the line.
 """
 
@@ -130,6 +130,10 @@ def parse_guide(text: str, *, source: str) -> Guide:
             else:
                 section = heading
     _refuse_dangling(pending, source)
+    if not steps:
+        raise InputError(
+            source, "has no steps; expected a Markdown guide with fenced ```sh (or bash, shell) blocks"
+        )
     return Guide(source=source, title=title or Path(source).stem, steps=tuple(steps))
 
 

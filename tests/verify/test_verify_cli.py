@@ -237,8 +237,8 @@ def test_unknown_fields_and_missing_optional_fields_are_fine(
         (["verify"], "--cluster: is required for a live cluster (or --config, or --bundle DIR)"),
         (
             ["verify", "--bundle", "{b}/nope"],
-            "{b}/nope: must be a bundle folder (see docs/verification.md) "
-            "(make one with `ekslab collect` or by hand)",
+            "{b}/nope: no such folder; expected a bundle folder "
+            "(make one with `ekslab collect` or by hand, see docs/verification.md)",
         ),
     ],
 )

@@ -158,6 +158,10 @@ def test_title_defaults_to_the_file_name() -> None:
             "g.md line 1: a <!-- workshop: ... --> comment must fit on one line",
         ),
         ("```sh\n\n```\n", "g.md line 1: is an empty shell block; a step needs at least one command"),
+        (
+            "# Only prose\n\n```python\nprint(1)\n```\n",
+            "g.md: has no steps; expected a Markdown guide with fenced ```sh (or bash, shell) blocks",
+        ),
         ("```sh\ntrue\n```\n```text\n{nope}\n```\n", "g.md line 5: {nope} is not a placeholder; use one of"),
     ],
 )
