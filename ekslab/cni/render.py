@@ -28,7 +28,11 @@ ZONE_LABEL: Final = "topology.kubernetes.io/zone"
 """Well-known node label holding the node's AZ; ENIConfigs named after AZs match it."""
 
 # Top-level add-on keys whose schema type is a boolean or integer *string* (the rest keep their type).
-_STRING_ENCODED_TOP_LEVEL: Final = frozenset({"enableNetworkPolicy", "enableWindowsIpam"})
+_STRING_ENCODED_TOP_LEVEL: Final = frozenset(
+    {"enableNetworkPolicy", "enableWindowsIpam", "enableWindowsPrefixDelegation"}
+)
+# Top-level objects whose members are all boolean or integer strings in the schema.
+_STRING_ENCODED_OBJECTS: Final = frozenset({"nodeAgent"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,15 @@ def _set_fields(model: BaseModel) -> dict[str, Any]:
         if value is not None:
             result[field.alias or name] = value
     return result
+
+
+def _plain(value: Any) -> Any:
+    """Set fields of nested models in the add-on's spelling, values as typed (no string encoding)."""
+    if isinstance(value, BaseModel):
+        return {key: _plain(item) for key, item in _set_fields(value).items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def toolkit_env(config: LabConfig) -> dict[str, str]:
@@ -102,16 +115,14 @@ def configuration_values(
     for key, value in _set_fields(settings).items():
         if key in ("env", "init"):
             continue
-        if isinstance(value, BaseModel):
-            nested = {name: encode(item) for name, item in _set_fields(value).items()}
-            if key == "resources":
-                nested = {name: _set_fields(item) for name, item in _set_fields(value).items()}
-            if nested:
-                document[key] = nested
+        if key in _STRING_ENCODED_OBJECTS:
+            rendered = {name: encode(item) for name, item in _set_fields(value).items()}
         elif key in _STRING_ENCODED_TOP_LEVEL:
-            document[key] = encode(value)
+            rendered = encode(value)
         else:
-            document[key] = value
+            rendered = _plain(value)
+        if not (isinstance(value, BaseModel) and not rendered):
+            document[key] = rendered
     if config.network.pod_subnets.enabled:
         if not eni_configs:
             raise ValueError("custom networking needs the pod subnet of every AZ (eni_configs)")

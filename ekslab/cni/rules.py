@@ -7,7 +7,13 @@ Each rule cites where the behaviour is documented; the facts are collected in
 from __future__ import annotations
 
 from ekslab.cni.render import ZONE_LABEL, EniConfigSubnet, configuration_values
-from ekslab.cni.schema import ENV_SINCE, key_verdict, schema_for, validate_against_schema
+from ekslab.cni.schema import (
+    ENV_SINCE,
+    key_verdict,
+    schema_for,
+    top_level_verdict,
+    validate_against_schema,
+)
 from ekslab.cni.settings import MTU_RANGE_IPV6, is_loopback_bind_address
 from ekslab.cni.versions import VPC_CNI, addon_versions
 from ekslab.config.model import IpFamily, LabConfig
@@ -108,6 +114,8 @@ def _custom_networking_owned_by_toolkit(config: LabConfig, findings: Findings) -
 
 
 def _pod_subnet_in_every_node_az(config: LabConfig, findings: Findings) -> None:
+    # plan_subnets lays a pod subnet in every lab AZ and node groups may only name lab AZs, so today
+    # this guards the planner rather than user input (tests/cni/test_rules.py builds a short plan).
     if not config.network.pod_subnets.enabled:
         return
     plan = config.network.subnet_plan
@@ -116,7 +124,8 @@ def _pod_subnet_in_every_node_az(config: LabConfig, findings: Findings) -> None:
             if plan.get(zone, Tier.POD) is None:
                 findings.error(
                     f"nodeGroups[{index}].availabilityZones",
-                    "custom networking needs a pod subnet in every AZ that has nodes; none in",
+                    "must only name AZs with a pod subnet: custom networking takes pod IPs from the "
+                    "ENIConfig subnet of the node's AZ",
                     zone,
                 )
 
@@ -172,6 +181,17 @@ def _egress_matches_ip_family(config: LabConfig, findings: Findings) -> None:
         findings.warning(f"{ENV}.ENABLE_V6_EGRESS", "only applies to IPv4 clusters", True)
     if config.cluster.ip_family is IpFamily.IPV4 and env.ENABLE_V4_EGRESS is not None:
         findings.warning(f"{ENV}.ENABLE_V4_EGRESS", "only applies to IPv6 clusters", env.ENABLE_V4_EGRESS)
+
+
+def _cri_has_no_effect(config: LabConfig, findings: Findings) -> None:
+    # README @ v1.21.1: "For VPC CNI >=v1.12.0, IPAMD have switched to use an on-disk file
+    # /var/run/aws-node/ipam.json ... no longer requires access to Container Runtime Interface(CRI) socket".
+    if config.cni.cri is not None:
+        findings.warning(
+            "cni.cri",
+            "has no effect: VPC CNI v1.12.0 and later keep IP allocations in /var/run/aws-node/ipam.json "
+            "and do not read the container runtime socket",
+        )
 
 
 def _instance_types(config: LabConfig):
@@ -237,13 +257,14 @@ def _keys_supported_by_addon_version(config: LabConfig, findings: Findings) -> N
         ("", {k: v for k, v in document.items() if k not in ("env", "init")}, schema.top_level_keys),
     ):
         for key in keys:
-            verdict = (
-                "ok"
-                if key in allowed
-                else key_verdict(schema, key)
-                if section == "env"
-                else ("refused" if schema.exact else "unconfirmed")
-            )
+            if key in allowed:
+                verdict = "ok"
+            elif section == "env":
+                verdict = key_verdict(schema, key)
+            elif section == "":
+                verdict = top_level_verdict(schema, key)
+            else:
+                verdict = "refused" if schema.exact else "unconfirmed"
             where = f"cni.{section}.{key}" if section else f"cni.{key}"
             if key == "eniConfig":
                 where = "network.podSubnets.enabled"
@@ -291,6 +312,7 @@ CNI_RULES: tuple[Rule, ...] = (
     _bandwidth_plugin_excludes_network_policy,
     _v6_egress_matches_init,
     _egress_matches_ip_family,
+    _cri_has_no_effect,
     _keys_supported_by_addon_version,
     _prefix_delegation_needs_nitro,
     _pod_eni_needs_trunking,

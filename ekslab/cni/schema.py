@@ -60,6 +60,12 @@ REMOVED_AFTER: Final[dict[str, str]] = {
     "AWS_VPC_K8S_CNI_CONFIGURE_RPFILTER": "v1.15.1-eksbuild.1",
 }
 
+TOP_LEVEL_REMOVED_AFTER: Final[dict[str, str]] = {
+    # In the v1.12.0-eksbuild.1 schema, absent from v1.15.1-eksbuild.1; CNI v1.12.0+ no longer reads
+    # the CRI socket (README "For VPC CNI >=v1.12.0 ... no longer requires access to ... CRI socket").
+    "cri": "v1.15.1-eksbuild.1",
+}
+
 
 @dataclass(frozen=True)
 class _Additions:
@@ -149,6 +155,16 @@ def key_verdict(schema: AddonSchema, key: str) -> str:
     if removed and sort_key(schema.addon_version) >= sort_key(removed):
         return "refused"
     if schema.exact or ENV_SINCE.get(key, (0, 0, 0)) > cni_release(schema.addon_version):
+        return "refused"
+    return "unconfirmed"
+
+
+def top_level_verdict(schema: AddonSchema, key: str) -> str:
+    """``ok``, ``refused`` or ``unconfirmed`` for one top-level key under an add-on version's schema."""
+    if key in schema.top_level_keys:
+        return "ok"
+    removed = TOP_LEVEL_REMOVED_AFTER.get(key)
+    if schema.exact or (removed and sort_key(schema.addon_version) >= sort_key(removed)):
         return "refused"
     return "unconfirmed"
 

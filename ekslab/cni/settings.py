@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     field_validator,
+    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
@@ -360,6 +361,43 @@ class NodeAgent(_Camel):
     )
 
 
+class ExtraEnvVar(_Camel):
+    """One extra variable of the ``aws-node`` container, shaped like a Kubernetes ``EnvVar``."""
+
+    name: str = Field(description="Variable name. Required.")
+    value: str | None = Field(None, description="Literal value. Default unset (empty).")
+    value_from: dict[str, Any] | None = Field(
+        None,
+        description="Kubernetes EnvVarSource, e.g. configMapKeyRef or secretKeyRef. Default unset. "
+        "Not together with value.",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _not_a_typed_variable(cls, value: str) -> str:
+        # The chart appends extraEnv after env (charts/aws-vpc-cni/templates/daemonset.yaml @ v1.21.1),
+        # so a typed variable repeated here would reach the container twice.
+        if value in CniEnv.model_fields:
+            raise ValueError(f"must not be a typed aws-node variable: set cni.env.{value} instead")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ExtraEnvVar:
+        if self.value is not None and self.value_from is not None:
+            raise ValueError("must have value or valueFrom, not both (Kubernetes EnvVar)")
+        return self
+
+
+class CriHostPath(_Camel):
+    path: str = Field(description="Host path of the container runtime socket. Required.")
+
+
+class Cri(_Camel):
+    """Container runtime socket of ``aws-node`` (add-on v1.12.0-eksbuild.1 schema only)."""
+
+    host_path: CriHostPath | None = Field(None, description="Socket on the host. Default unset.")
+
+
 class ResourceQuantities(_Strict):
     cpu: str | None = Field(None, description="Kubernetes CPU quantity, e.g. 25m.")
     memory: str | None = Field(None, description="Kubernetes memory quantity, e.g. 128Mi.")
@@ -379,11 +417,30 @@ class CniSettings(_Camel):
 
     env: CniEnv = Field(default_factory=CniEnv, description="aws-node container environment.")
     init: CniInit = Field(default_factory=CniInit, description="aws-vpc-cni-init container environment.")
+    extra_env: list[ExtraEnvVar] | None = Field(
+        None,
+        description="More aws-node variables, appended after env, e.g. from a ConfigMap or Secret "
+        "(valueFrom). Default none. Typed variables belong in env. In the v1.18.6-eksbuild.1 add-on "
+        "schema, not in v1.15.1-eksbuild.1.",
+    )
     enable_network_policy: bool | None = Field(
         None, description="Run the network policy agent and controller. Add-on default false."
     )
     node_agent: NodeAgent | None = Field(None, description="Network policy agent settings.")
     enable_windows_ipam: bool | None = Field(None, description="Windows IPAM in the VPC resource controller.")
+    enable_windows_prefix_delegation: bool | None = Field(
+        None,
+        description="Windows nodes get /28 prefixes on their primary ENI from the VPC resource controller "
+        "(ConfigMap amazon-vpc-cni enable-windows-prefix-delegation). Add-on default false. Needs "
+        "enableWindowsIpam. In the v1.18.6-eksbuild.1 add-on schema, not in v1.15.1-eksbuild.1.",
+    )
+    minimum_windows_ip_target: NonNegativeInt | None = Field(
+        None,
+        alias="minimumWindowsIPTarget",
+        description="Floor of IPs the VPC resource controller keeps allocated on each Windows node, a "
+        "warm-pool setting of Windows prefix delegation (ConfigMap amazon-vpc-cni minimum-ip-target). "
+        "Chart default 3. In the v1.18.6-eksbuild.1 add-on schema, not in v1.15.1-eksbuild.1.",
+    )
     liveness_probe_timeout_seconds: Annotated[Int, Field(ge=1)] | None = Field(
         None, description="aws-node liveness probe timeout. Add-on default 10."
     )
@@ -395,4 +452,10 @@ class CniSettings(_Camel):
     affinity: dict[str, Any] | None = Field(None, description="aws-node DaemonSet affinity.")
     pod_annotations: dict[str, str | int | bool] | None = Field(
         None, description="Annotations on aws-node pods (add-on v1.18+)."
+    )
+    cri: Cri | None = Field(
+        None,
+        description="Container runtime socket mounted into aws-node. Default unset. Only the "
+        "v1.12.0-eksbuild.1 add-on schema has it, and it has no effect there: CNI v1.12.0+ keeps its "
+        "IP state in /var/run/aws-node/ipam.json and no longer reads the CRI socket.",
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ekslab.cni.schema import schema_for
+from ekslab.cni.schema import schema_for, validate_against_schema
 from ekslab.cni.versions import addon_versions, pinned_version
 from ekslab.config import check_lab, default_config
 from ekslab.config.loader import parse_config
@@ -67,6 +67,39 @@ REFUSED = (
             "cni.env.ENABLE_MULTI_NIC: " + REFUSED.format(v="v1.16.0-eksbuild.1"),
             id="key-newer-than-the-cni-release",
         ),  # ENABLE_MULTI_NIC: v1.20.0+ (cni-facts.md §2.1)
+        # Top-level keys of the v1.18.6-eksbuild.1 schema that the exact v1.15.1-eksbuild.1 schema lacks
+        # (cni-facts.md §2.3; ekslab/cni/data/addon-schemas/vpc-cni-v1.15.1-eksbuild.1.json).
+        pytest.param(
+            {**V1_15, "cni": {"enableWindowsPrefixDelegation": True}},
+            "cni.enableWindowsPrefixDelegation: " + REFUSED.format(v="v1.15.1-eksbuild.1"),
+            id="windows-prefix-delegation-not-in-v1.15",
+        ),
+        pytest.param(
+            {**V1_15, "cni": {"minimumWindowsIPTarget": 3}},
+            "cni.minimumWindowsIPTarget: " + REFUSED.format(v="v1.15.1-eksbuild.1"),
+            id="minimum-windows-ip-target-not-in-v1.15",
+        ),
+        pytest.param(
+            {**V1_15, "cni": {"extraEnv": [{"name": "HTTPS_PROXY", "value": "http://proxy:3128"}]}},
+            "cni.extraEnv: " + REFUSED.format(v="v1.15.1-eksbuild.1"),
+            id="extra-env-not-in-v1.15",
+        ),
+        pytest.param(
+            {**V1_12, "cni": {"extraEnv": [{"name": "HTTPS_PROXY", "value": "http://proxy:3128"}]}},
+            "cni.extraEnv: " + REFUSED.format(v="v1.12.0-eksbuild.1"),
+            id="extra-env-not-in-v1.12",
+        ),
+        # cri is only in the v1.12.0-eksbuild.1 schema: refused by v1.15.1 and by the pinned default.
+        pytest.param(
+            {**V1_15, "cni": {"cri": {"hostPath": {"path": "/var/run/containerd/containerd.sock"}}}},
+            "cni.cri: " + REFUSED.format(v="v1.15.1-eksbuild.1"),
+            id="cri-not-in-v1.15",
+        ),
+        pytest.param(
+            {"cni": {"cri": {"hostPath": {"path": "/var/run/containerd/containerd.sock"}}}},
+            "cni.cri: " + REFUSED.format(v="v1.21.1-eksbuild.7"),
+            id="cri-removed-before-the-pinned-version",
+        ),
         pytest.param(
             {"addons": {"vpcCni": {"version": "v1.10.0-eksbuild.1"}}},
             "addons.vpcCni.version: must be v1.12.0-eksbuild.1 or newer (the oldest add-on schema the toolkit "
@@ -90,6 +123,36 @@ def test_key_newer_than_every_shipped_schema_is_a_warning_not_a_refusal() -> Non
     ]
 
 
+def test_top_level_keys_of_v1_18_6_are_accepted_by_the_pinned_version() -> None:
+    # GIVEN the pinned add-on (v1.21.1-eksbuild.7, newer than the v1.18.6-eksbuild.1 schema that lists them)
+    document = {
+        "cni": {
+            "enableWindowsIpam": True,
+            "enableWindowsPrefixDelegation": True,
+            "minimumWindowsIPTarget": 3,
+            "extraEnv": [{"name": "HTTPS_PROXY", "value": "http://proxy:3128"}],
+        }
+    }
+    # WHEN the lab is checked  THEN nothing is refused or doubted
+    assert _messages(document) == ([], [])
+
+
+def test_top_level_key_between_shipped_schemas_is_a_warning() -> None:
+    # v1.16.0 is newer than the v1.15.1 schema and older than the v1.18.6 one that lists extraEnv.
+    document = {
+        "addons": {"vpcCni": {"version": "v1.16.0-eksbuild.1"}},
+        "cni": {"extraEnv": [{"name": "HTTPS_PROXY", "value": "http://proxy:3128"}]},
+    }
+    assert _messages(document) == (
+        [],
+        [
+            "cni.extraEnv: cannot be confirmed for the vpc-cni add-on v1.16.0-eksbuild.1: the newest add-on "
+            "schema the toolkit has is v1.15.1-eksbuild.1; EKS rejects the add-on at deploy if the real schema "
+            "lacks it"
+        ],
+    )
+
+
 def test_documented_later_keys_are_accepted_for_newer_versions() -> None:
     # NETWORK_POLICY_ENFORCING_MODE is in the v1.18.6-eksbuild.1 schema (cni-facts.md §2.3).
     assert _messages({"cni": {"env": {"NETWORK_POLICY_ENFORCING_MODE": "strict"}}}) == ([], [])
@@ -105,6 +168,47 @@ def test_exact_schema_validates_the_rendered_document() -> None:
     # Custom networking renders eniConfig, which the v1.15.1 schema requires to have create/region/subnets.
     errors, _ = _messages({**V1_15, "network": {"podSubnets": {"enabled": True}}})
     assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("version", "document", "problems"),
+    [
+        pytest.param(
+            "v1.15.1-eksbuild.1",
+            {"env": {"WARM_IP_TARGET": 5}},
+            ["env.WARM_IP_TARGET: 5 is not of type 'string'"],
+            id="env-value-not-a-string",  # env values are strings with a format (cni-facts.md §2.3)
+        ),
+        pytest.param(
+            "v1.15.1-eksbuild.1",
+            {"imagePullPolicy": "Always"},
+            ["(top level): Additional properties are not allowed ('imagePullPolicy' was unexpected)"],
+            id="unknown-top-level-key",  # additionalProperties: false; no imagePullPolicy (#3059)
+        ),
+        pytest.param(
+            "v1.15.1-eksbuild.1",
+            {"eniConfig": {"create": True, "subnets": {"ap-northeast-2a": {"id": "subnet-1"}}}},
+            ["eniConfig: 'region' is a required property"],
+            id="eniconfig-without-region",  # EniConfig requires create, region, subnets
+        ),
+        pytest.param(
+            "v1.12.0-eksbuild.1",
+            {"cri": {"hostPath": {"path": 1}}},
+            ["cri.hostPath.path: 1 is not of type 'string'"],
+            id="cri-path-not-a-string",
+        ),
+        pytest.param(
+            "v1.12.0-eksbuild.1",
+            {"cri": {"hostPath": {"path": "/var/run/containerd/containerd.sock"}}},
+            [],
+            id="valid-cri",
+        ),
+    ],
+)
+def test_exact_schema_refuses_an_invalid_document(version: str, document: dict, problems: list[str]) -> None:
+    # GIVEN an add-on version with a verbatim schema  WHEN a document is checked against it
+    # THEN each violation is reported as "path: message"
+    assert validate_against_schema(document, schema_for(version)) == problems
 
 
 def test_default_lab_pins_every_add_on_for_its_kubernetes_version() -> None:

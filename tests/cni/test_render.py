@@ -99,3 +99,51 @@ def test_init_env_is_separate_from_the_main_container() -> None:
         {"ENABLE_V6_EGRESS": "true"},
         {"ENABLE_V6_EGRESS": "true"},
     )
+
+
+@pytest.mark.parametrize(
+    ("cni", "expected"),
+    [
+        pytest.param(
+            {"enableWindowsIpam": True, "enableWindowsPrefixDelegation": True},
+            {"enableWindowsIpam": "true", "enableWindowsPrefixDelegation": "true"},
+            id="windows-prefix-delegation-boolean-string",  # a boolean string, like enableWindowsIpam
+        ),
+        pytest.param(
+            {"minimumWindowsIPTarget": 3},
+            {"minimumWindowsIPTarget": 3},
+            id="minimum-windows-ip-target-integer",  # a plain integer in the add-on, like the chart's 3
+        ),
+        pytest.param(
+            {
+                "env": {"WARM_IP_TARGET": 5},
+                "extraEnv": [
+                    {"name": "HTTPS_PROXY", "value": "http://proxy:3128"},
+                    {
+                        "name": "NO_PROXY",
+                        "valueFrom": {"configMapKeyRef": {"name": "proxy", "key": "no-proxy"}},
+                    },
+                ],
+            },
+            {
+                "env": {"WARM_IP_TARGET": "5"},
+                "extraEnv": [
+                    {"name": "HTTPS_PROXY", "value": "http://proxy:3128"},
+                    {
+                        "name": "NO_PROXY",
+                        "valueFrom": {"configMapKeyRef": {"name": "proxy", "key": "no-proxy"}},
+                    },
+                ],
+            },
+            id="extra-env-beside-env",  # a list of Kubernetes EnvVars, not folded into env
+        ),
+        pytest.param(
+            {"cri": {"hostPath": {"path": "/var/run/containerd/containerd.sock"}}},
+            {"cri": {"hostPath": {"path": "/var/run/containerd/containerd.sock"}}},
+            id="cri-host-path",  # v1.12.0-eksbuild.1 schema: cri{hostPath{path}}
+        ),
+        pytest.param({"cri": {}}, {}, id="empty-cri-omitted"),
+    ],
+)
+def test_top_level_settings_render_as_the_add_on_schema_types_them(cni: dict, expected: dict) -> None:
+    assert configuration_values(parse_config({"cni": cni})) == expected

@@ -167,3 +167,108 @@ def test_meaningless_cni_settings_are_warned_about(document: dict, message: str)
 
 def test_default_lab_has_no_cni_findings() -> None:
     assert _errors({}) == [] and _warnings({}) == []
+
+
+# --- custom networking: a pod subnet in every AZ with nodes ------------------------------------
+# The public config path always plans a pod subnet per lab AZ, so these cases call the rule with a
+# real but shorter subnet plan (pod subnets in 2a and 2b only) put in place of the computed one.
+
+
+def _with_pod_subnets_only_in(document: dict, zones: list[str]):
+    from ekslab.network.subnets import plan_subnets
+
+    config = parse_config({"network": {"podSubnets": {"enabled": True}}, **document}, source="lab.yaml")
+    network = config.network
+    plan = plan_subnets(
+        vpc_cidr=network.vpc_cidr,
+        availability_zones=zones,
+        public_prefix_length=network.subnets.public_prefix_length,
+        private_prefix_length=network.subnets.private_prefix_length,
+        pod_cidr=network.pod_subnets.cidr,
+        pod_prefix_length=network.pod_subnets.prefix_length,
+    )
+    return config.model_copy(update={"network": network.model_copy(update={"subnet_plan": plan})})
+
+
+NODES_IN_2A_2B = {"nodeGroups": [{"availabilityZones": ["ap-northeast-2a", "ap-northeast-2b"]}]}
+
+
+@pytest.mark.parametrize(
+    ("document", "pod_subnet_zones", "messages"),
+    [
+        pytest.param(
+            {},
+            ["ap-northeast-2a", "ap-northeast-2b"],
+            [
+                "nodeGroups[0].availabilityZones: must only name AZs with a pod subnet: custom networking takes "
+                "pod IPs from the ENIConfig subnet of the node's AZ, got 'ap-northeast-2c'"
+            ],
+            id="nodes-in-an-az-without-pod-subnet",  # the default group spans all three lab AZs
+        ),
+        pytest.param(
+            NODES_IN_2A_2B, ["ap-northeast-2a", "ap-northeast-2b"], [], id="nodes-only-where-pod-subnets-are"
+        ),
+        pytest.param(
+            {}, ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"], [], id="pod-subnet-in-every-az"
+        ),
+    ],
+)
+def test_custom_networking_needs_a_pod_subnet_in_every_node_az(
+    document: dict, pod_subnet_zones: list[str], messages: list[str]
+) -> None:
+    from ekslab.cni.rules import _pod_subnet_in_every_node_az
+    from ekslab.config.validation import Findings
+
+    # GIVEN a custom-networking lab whose subnet plan has pod subnets only in some AZs
+    config = _with_pod_subnets_only_in(document, pod_subnet_zones)
+    findings = Findings()
+    # WHEN the rule checks it
+    _pod_subnet_in_every_node_az(config, findings)
+    # THEN each node AZ without a pod subnet is refused
+    assert [str(error) for error in findings.errors] == messages
+
+
+def test_cri_is_accepted_by_v1_12_but_warned_to_have_no_effect() -> None:
+    # README @ v1.21.1: CNI >= v1.12.0 keeps IP state in /var/run/aws-node/ipam.json, not via the CRI socket.
+    document = {
+        "addons": {"vpcCni": {"version": "v1.12.0-eksbuild.1"}},
+        "cni": {"cri": {"hostPath": {"path": "/var/run/containerd/containerd.sock"}}},
+    }
+    assert (_errors(document), _warnings(document)) == (
+        [],
+        [
+            "cni.cri: has no effect: VPC CNI v1.12.0 and later keep IP allocations in /var/run/aws-node/ipam.json "
+            "and do not read the container runtime socket"
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "message"),
+    [
+        pytest.param(
+            [{"name": "WARM_IP_TARGET", "value": "5"}],
+            "lab.yaml: cni.extraEnv[0].name: must not be a typed aws-node variable: set cni.env.WARM_IP_TARGET "
+            "instead, got 'WARM_IP_TARGET'",
+            id="typed-variable",  # the chart appends extraEnv after env: it would be set twice
+        ),
+        pytest.param(
+            [{"name": "P", "value": "x", "valueFrom": {"fieldRef": {}}}],
+            "lab.yaml: cni.extraEnv[0]: must have value or valueFrom, not both (Kubernetes EnvVar), got "
+            "{'name': 'P', 'value': 'x', 'valueFrom': {'fieldRef': {}}}",
+            id="value-and-value-from",
+        ),
+        pytest.param(
+            [{"name": "PROXY", "value": 3128}],
+            "lab.yaml: cni.extraEnv[0].value: must be a string, got 3128",
+            id="non-string-value",  # container env values are strings
+        ),
+        pytest.param([{"value": "x"}], "lab.yaml: cni.extraEnv[0].name: is required", id="no-name"),
+    ],
+)
+def test_malformed_extra_env_is_refused(extra_env: list, message: str) -> None:
+    from ekslab.config.loader import ConfigError
+
+    with pytest.raises(ConfigError) as refused:
+        parse_config({"cni": {"extraEnv": extra_env}}, source="lab.yaml")
+    assert str(refused.value) == message

@@ -7,6 +7,7 @@ Facts: ../shared/reference/cni-facts.md §4 (formulas, caps) and the EKS AMI's m
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -92,6 +93,43 @@ def test_secondary_ip_max_pods_matches_the_eks_ami_table(name: str, figure: int)
     result = max_pods(instance_type(name), prefix_delegation=False, custom_networking=False, max_eni=None)
     # THEN the uncapped value is the table's
     assert result.max_pods_uncapped == figure
+
+
+RECORDED_ENI_MAX_PODS = Path(__file__).parent / "recorded" / "eni-max-pods.txt"
+"""The EKS AMI's eni-max-pods.txt, verbatim; source (repository, path, commit, date) in its header."""
+
+# Types whose AMI figure differs from the secondary-IP formula for a known reason, with that reason.
+# None today: every type the file and the shipped table share agrees.
+KNOWN_AMI_DIFFERENCES: dict[str, str] = {}
+
+
+def _recorded_eni_max_pods() -> dict[str, int]:
+    figures = {}
+    for line in RECORDED_ENI_MAX_PODS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, figure = line.split()
+            figures[name] = int(figure)
+    return figures
+
+
+def test_secondary_ip_max_pods_matches_the_recorded_eks_ami_file_for_every_shared_type() -> None:
+    # GIVEN the AMI's eni-max-pods.txt (1,197 types @ amazon-eks-ami 2377b69a, 2026-02-27)
+    recorded = _recorded_eni_max_pods()
+    shared = sorted(set(recorded) & set(instance_types()))
+    # WHEN max pods is computed in secondary-IP mode for every type the shipped table also has
+    mismatches = {
+        name: (got, recorded[name])
+        for name in shared
+        if (
+            got := max_pods(
+                instance_type(name), prefix_delegation=False, custom_networking=False, max_eni=None
+            ).max_pods_uncapped
+        )
+        != recorded[name]
+    }
+    # THEN all of them are shared (the table is newer), and only the listed types differ
+    assert (len(recorded), len(shared)) == (1197, 1197)
+    assert set(mismatches) == set(KNOWN_AMI_DIFFERENCES), mismatches
 
 
 def test_shipped_table_has_every_type_of_the_cni_release() -> None:
