@@ -71,7 +71,8 @@ test: ## The whole test suite (pytest), cfn-lint over the synthesized default la
 	$(MAKE) --no-print-directory lint-workflows
 	$(MAKE) --no-print-directory unit
 
-# The principal running diff/deploy gets a cluster-admin access entry (cluster.adminPrincipalArn adds another).
+# The principal running diff/deploy gets the cluster-admin access entry, unless cluster.adminPrincipalArn
+# names another IAM role or user, which then gets it instead (stacks/cluster_stack.py admin_principal).
 DEPLOYER = deployer="$$($(PY) scripts/deployer_principal.py)";
 DEPLOYER_CONTEXT = $${deployer:+-c deployerPrincipalArn=$$deployer}
 

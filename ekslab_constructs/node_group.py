@@ -11,11 +11,15 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ekslab.cni.node_config import node_config_document
-from ekslab.config.model import NodeGroup
+from ekslab.config.model import NODEADM_AMI_TYPES, NodeGroup
 from ekslab_constructs.nag import acknowledge, managed_policy
 
 ROOT_DEVICE: Final = "/dev/xvda"
-"""Root device of the EKS-optimized AL2023 AMIs."""
+"""Root device of the EKS-optimized AL2023 AMIs: the OS, images and pods share it."""
+BOTTLEROCKET_DATA_DEVICE: Final = "/dev/xvdb"
+"""Bottlerocket's data device (images, pods, host containers). Its /dev/xvda is the small OS volume with
+the A/B partition sets and a dm-verity root, so the lab's sized, encrypted volume goes on /dev/xvdb.
+See https://github.com/bottlerocket-os/bottlerocket#default-volumes"""
 NODE_CONFIG_CONTENT_TYPE: Final = "application/node.eks.aws"
 """MIME type of an AL2023 nodeadm NodeConfig part in launch template user data.
 See https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html"""
@@ -63,11 +67,18 @@ class NodeRole(Construct):
             acknowledge(self.role, managed_policy(policy), f"AWS-maintained node policy that {why}")
 
 
-class LabNodeGroup(Construct):
-    """One managed node group: IMDSv2 only, encrypted gp3 root volume, and (when the CNI mode changes
-    the pod density) the node's max pods in an AL2023 NodeConfig.
+def data_device(ami_type: str) -> str:
+    """Device name of the volume that holds images and pods for an AMI type (``NodeGroup.disk_size``)."""
+    return ROOT_DEVICE if ami_type in NODEADM_AMI_TYPES else BOTTLEROCKET_DATA_DEVICE
 
-    ``max_pods`` None keeps the AMI's default (nodeadm computes it from the instance type).
+
+class LabNodeGroup(Construct):
+    """One managed node group: IMDSv2 only, encrypted gp3 volume for images and pods (the root volume
+    on AL2023, the data volume on Bottlerocket), and (when the CNI mode changes the pod density) the
+    node's max pods in an AL2023 NodeConfig.
+
+    ``max_pods`` None keeps the AMI's default (nodeadm computes it from the instance type); a value
+    needs an AL2023 AMI type (the configuration check refuses Bottlerocket then).
     """
 
     def __init__(
@@ -81,6 +92,10 @@ class LabNodeGroup(Construct):
         role: iam.IRole,
         max_pods: int | None,
     ) -> None:
+        if max_pods is not None and group.ami_type not in NODEADM_AMI_TYPES:
+            raise ValueError(
+                f"node group {group.name}: max pods {max_pods} needs an AL2023 AMI type, not {group.ami_type}"
+            )
         super().__init__(scope, id_)
         self.max_pods = max_pods
         user_data = None
@@ -99,7 +114,7 @@ class LabNodeGroup(Construct):
             http_put_response_hop_limit=group.imds_hop_limit,
             block_devices=[
                 ec2.BlockDevice(
-                    device_name=ROOT_DEVICE,
+                    device_name=data_device(group.ami_type),
                     volume=ec2.BlockDeviceVolume.ebs(
                         group.disk_size, encrypted=True, volume_type=ec2.EbsDeviceVolumeType.GP3
                     ),

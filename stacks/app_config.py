@@ -8,10 +8,15 @@ from aws_cdk import App
 
 from ekslab.config import LabConfig, check_lab, load_config
 from ekslab.config.loader import parse_config
+from stacks.cluster_stack import DEPLOYER_CONTEXT_KEY, admin_principal
 
 
 def config_from_context(app: App) -> LabConfig:
-    """The lab configuration named by ``-c config=FILE`` (default lab if absent), ``-c lab=NAME`` applied."""
+    """The lab configuration named by ``-c config=FILE`` (default lab if absent), ``-c lab=NAME`` applied.
+
+    Also checks ``-c deployerPrincipalArn`` when it names the cluster admin, so app.py reports a bad
+    value as one line before building anything.
+    """
     path = app.node.try_get_context("config") or None
     config = load_config(path)
     lab_name = app.node.try_get_context("lab")
@@ -22,6 +27,7 @@ def config_from_context(app: App) -> LabConfig:
         findings = check_lab(config)
         if findings.errors:
             raise findings.errors[0]
+    admin_principal(config, app.node.try_get_context(DEPLOYER_CONTEXT_KEY))
     return config
 
 

@@ -11,7 +11,10 @@ from ekslab.cni.node_config import node_max_pods
 from ekslab.cni.render import EniConfigSubnet
 from ekslab.cni.settings import CniEnv
 from ekslab.cni.versions import addon_versions
-from ekslab.config.model import LabConfig
+from ekslab.config.loader import ConfigError
+from ekslab.config.model import PRINCIPAL_ARN_PATTERN, PRINCIPAL_ARN_RULE, LabConfig
+from ekslab.config.validation import check_lab
+from ekslab.errors import InputError
 from ekslab_constructs.cluster_addons import CoreAddons, VpcCniAddon
 from ekslab_constructs.eks_cluster import LabCluster
 from ekslab_constructs.node_group import LabNodeGroup, NodeRole
@@ -21,20 +24,41 @@ DEPLOYER_CONTEXT_KEY = "deployerPrincipalArn"
 """Context set by `make deploy` to the IAM principal running the deploy (scripts/deployer_principal.py)."""
 
 
+def admin_principal(config: LabConfig, deployer: object) -> str | None:
+    """Who gets the cluster-admin access entry: cluster.adminPrincipalArn if set, else the deploying
+    principal from context ``deployerPrincipalArn`` (None when neither is given).
+
+    The context value is checked only when it is used; InputError if it is not an IAM role or user ARN.
+    """
+    if config.cluster.admin_principal_arn:
+        return config.cluster.admin_principal_arn
+    if deployer is None or deployer == "":
+        return None
+    if not isinstance(deployer, str) or not PRINCIPAL_ARN_PATTERN.match(deployer):
+        raise InputError(f"-c {DEPLOYER_CONTEXT_KEY}", PRINCIPAL_ARN_RULE, deployer)
+    return deployer
+
+
 class ClusterStack(Stack):
     """EKS cluster with the VPC CNI add-on configured before any node starts.
 
     Order enforced with real CloudFormation DependsOn: vpc-cni, kube-proxy and the Pod Identity
     agent before every node group; CoreDNS after the node groups (it needs nodes to schedule on).
+
+    The lab is checked first (``check_lab``: node groups, max pods, IP capacity, ...), so a lab that
+    ``ekslab config check`` refuses never becomes a template, whoever builds the stack.
     """
 
     def __init__(
         self, scope: Construct, id_: str, *, config: LabConfig, network: NetworkStack, **kwargs: Any
     ) -> None:
+        findings = check_lab(config)
+        if findings.errors:
+            raise ConfigError(findings.errors)
+        admin = admin_principal(config, scope.node.try_get_context(DEPLOYER_CONTEXT_KEY))
         super().__init__(scope, id_, **kwargs)
         lab_vpc = network.lab_vpc
         env: CniEnv = config.cni.env
-        admin = config.cluster.admin_principal_arn or self.node.try_get_context(DEPLOYER_CONTEXT_KEY)
         self.lab_cluster = LabCluster(
             self,
             "Eks",

@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
 from ekslab.cni.settings import CniSettings
@@ -31,6 +31,14 @@ IMAGE_PATTERN: Final = re.compile(
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
 )
 """An OCI image reference: registry/repository, then an optional :tag and an optional @sha256 digest."""
+PRINCIPAL_ARN_PATTERN: Final = re.compile(
+    r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/([\x21-\x7e]*/)?[\w+=,.@-]{1,64}$"
+)
+"""An IAM role (path allowed) or user ARN: the principals the lab gives a cluster-admin access entry.
+A group is not a principal and an STS session (assumed-role) ARN cannot be used; the account root is
+refused too (IAM best practice). See https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html
+and https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessEntry.html"""
+PRINCIPAL_ARN_RULE: Final = "must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin"
 MAX_NODES_PER_GROUP: Final = 450
 """Managed node group size quota (maximum nodes per node group).
 See https://docs.aws.amazon.com/eks/latest/userguide/service-quotas.html"""
@@ -151,8 +159,9 @@ class Cluster(_Model):
     endpoint_access: EndpointAccess = EndpointAccess.PUBLIC_AND_PRIVATE
     """API server endpoint access. Default public and private (nodes use the private endpoint)."""
     public_access_cidrs: list[ipaddress.IPv4Network] = [ipaddress.IPv4Network(defaults.OPEN_CIDR)]
-    """CIDRs allowed to reach the public endpoint. Default 0.0.0.0/0, which the toolkit reports as a
-    warning (rule public-endpoint-open) until you narrow it or acknowledge it."""
+    """CIDRs allowed to reach the public endpoint; at least one unless endpointAccess is private.
+    Default 0.0.0.0/0, which the toolkit reports as a warning (rule public-endpoint-open) until you
+    narrow it or acknowledge it."""
     logging: list[ControlPlaneLogType] = list(defaults.CLUSTER_LOGGING)
     """Control-plane log types sent to CloudWatch Logs. Default api, audit, authenticator."""
     log_retention_days: RetentionDays = defaults.LOG_RETENTION_DAYS
@@ -161,15 +170,17 @@ class Cluster(_Model):
     secrets_encryption: bool = True
     """Envelope-encrypt Kubernetes secrets with a customer-managed KMS key. Default true."""
     admin_principal_arn: str | None = None
-    """IAM principal given cluster-admin through an access entry. Default: the deploying role."""
+    """IAM role or user given cluster-admin through an access entry. Default: the deploying role
+    (`make deploy` and `make diff` pass it as CDK context deployerPrincipalArn); when set, this
+    principal gets the entry instead of the deploying one."""
     workload_identity: WorkloadIdentity = WorkloadIdentity.POD_IDENTITY
     """How aws-node and the load balancer controller get AWS credentials. Default EKS Pod Identity."""
 
     @field_validator("admin_principal_arn")
     @classmethod
     def _principal_arn(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:\S+$", value):
-            raise ValueError("must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin")
+        if value is not None and not PRINCIPAL_ARN_PATTERN.match(value):
+            raise ValueError(PRINCIPAL_ARN_RULE)
         return value
 
 
@@ -208,6 +219,23 @@ class Taint(_Model):
     effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
 
 
+AmiType = Literal[
+    "AL2023_x86_64_STANDARD",
+    "AL2023_ARM_64_STANDARD",
+    "BOTTLEROCKET_x86_64",
+    "BOTTLEROCKET_ARM_64",
+]
+AMI_ARCHITECTURES: Final[dict[str, str]] = {
+    "AL2023_x86_64_STANDARD": "x86_64",
+    "AL2023_ARM_64_STANDARD": "arm64",
+    "BOTTLEROCKET_x86_64": "x86_64",
+    "BOTTLEROCKET_ARM_64": "arm64",
+}
+"""CPU architecture of each offered AMI type (EC2 spelling)."""
+NODEADM_AMI_TYPES: Final = ("AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD")
+"""AMI types whose nodes read an AL2023 nodeadm NodeConfig from user data (how the lab sets max pods)."""
+
+
 class NodeGroup(_Model):
     name: Annotated[str, Field(pattern=NODE_GROUP_NAME_PATTERN.pattern)] = defaults.NODE_GROUP_NAME
     """Node group name (unique in the lab)."""
@@ -221,17 +249,16 @@ class NodeGroup(_Model):
     """Nodes at deploy. Default 3."""
     max_size: Annotated[Int, Field(ge=1, le=MAX_NODES_PER_GROUP)] = defaults.NODE_MAX_SIZE
     """Most nodes; the capacity planner sizes warm pools at this size. Default 6."""
-    ami_type: Literal[
-        "AL2023_x86_64_STANDARD",
-        "AL2023_ARM_64_STANDARD",
-        "BOTTLEROCKET_x86_64",
-        "BOTTLEROCKET_ARM_64",
-    ] = defaults.AMI_TYPE
-    """AMI type. Default AL2023 x86_64. max pods is passed through nodeadm on AL2023 only."""
+    ami_type: AmiType = defaults.AMI_TYPE
+    """AMI type; its architecture (x86_64 or arm64) must match the instance types. Default AL2023 x86_64.
+    Bottlerocket only where the lab does not set max pods (prefix delegation, custom networking and
+    MAX_ENI do): max pods goes to nodes in an AL2023 nodeadm NodeConfig, which Bottlerocket ignores."""
     disk_size: Annotated[Int, Field(ge=8, le=16384)] = defaults.NODE_DISK_GIB
-    """Root volume size in GiB (encrypted gp3). Default 20."""
+    """Size in GiB of the encrypted gp3 volume that holds images and pods: the root volume on AL2023,
+    the data volume on Bottlerocket. Default 20."""
     availability_zones: list[str] | None = None
-    """AZs the group's nodes go in (private subnets). Default: all three lab AZs."""
+    """AZs the group's nodes go in (private subnets); leave it out for all three lab AZs (an empty
+    list is refused). Default: all three lab AZs."""
     labels: dict[str, str] = {}
     """Kubernetes labels on the nodes."""
     taints: list[Taint] = []
@@ -295,11 +322,14 @@ PolicyRule = Literal[
 ]
 
 
+ACKNOWLEDGEMENT_MIN_REASON: Final = 10
+
+
 class Acknowledgement(_Model):
     rule: PolicyRule
     """A toolkit policy rule (see docs/configuration.md#policy-rules)."""
-    reason: Annotated[str, Field(min_length=10)]
-    """Why the finding is accepted for this lab (at least 10 characters)."""
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=ACKNOWLEDGEMENT_MIN_REASON)]
+    """Why the finding is accepted for this lab (at least 10 characters besides surrounding spaces)."""
 
 
 class Lab(_Model):
@@ -341,7 +371,10 @@ class LabConfig(_Model):
 
     def node_group_azs(self, group: NodeGroup) -> list[str]:
         """The AZs a node group's nodes go in (all lab AZs unless the group names some)."""
-        return list(group.availability_zones or self.network.availability_zones)
+        zones = (
+            self.network.availability_zones if group.availability_zones is None else group.availability_zones
+        )
+        return list(zones)
 
     def acknowledged(self, rule: str) -> bool:
         return any(item.rule == rule for item in self.acknowledge)

@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ekslab.config import defaults
-from ekslab.config.model import EndpointAccess, LabConfig, NatGateways
+from ekslab.config.model import (
+    AMI_ARCHITECTURES,
+    NODEADM_AMI_TYPES,
+    EndpointAccess,
+    LabConfig,
+    NatGateways,
+)
 from ekslab.errors import InputError, Verbatim
 
 
@@ -140,6 +146,12 @@ def _sizes_ordered(config: LabConfig, findings: Findings) -> None:
 def _group_azs_in_lab(config: LabConfig, findings: Findings) -> None:
     lab_zones = set(config.network.availability_zones)
     for index, group in enumerate(config.node_groups):
+        if group.availability_zones == []:
+            findings.error(
+                f"nodeGroups[{index}].availabilityZones",
+                "must name at least one of the lab's availability zones; leave it out for all of them",
+                [],
+            )
         for zone_index, zone in enumerate(group.availability_zones or ()):
             if zone not in lab_zones:
                 findings.error(
@@ -177,11 +189,88 @@ def _somewhere_for_system_pods(config: LabConfig, findings: Findings) -> None:
         )
 
 
+def _architectures_match(config: LabConfig, findings: Findings) -> None:
+    from ekslab.limits import instance_architecture
+
+    for index, group in enumerate(config.node_groups):
+        wanted = AMI_ARCHITECTURES[group.ami_type]
+        for type_index, name in enumerate(group.instance_types):
+            # None: the name does not say for certain (ekslab.limits.architecture), so nothing is refused.
+            actual = instance_architecture(name)
+            if actual is not None and actual != wanted:
+                findings.error(
+                    f"nodeGroups[{index}].instanceTypes[{type_index}]",
+                    f"must be an {wanted} instance type for nodeGroups[{index}].amiType {group.ami_type}",
+                    name,
+                    hint=f"{name} is {actual}; choose an {wanted} type or an {actual} amiType",
+                )
+
+
+def _max_pods_settings(config: LabConfig) -> list[str]:
+    """The settings that make the lab pass max pods to nodes (``ekslab.limits.lab_passes_max_pods``)."""
+    env = config.cni.env
+    return [
+        key
+        for key, on in (
+            ("cni.env.ENABLE_PREFIX_DELEGATION", bool(env.ENABLE_PREFIX_DELEGATION)),
+            ("network.podSubnets.enabled", config.network.pod_subnets.enabled),
+            ("cni.env.MAX_ENI", env.MAX_ENI is not None),
+        )
+        if on
+    ]
+
+
+def _max_pods_reach_nodes(config: LabConfig, findings: Findings) -> None:
+    """The lab sets max pods in an AL2023 NodeConfig: only nodeadm reads it, and only a capped value is safe."""
+    from ekslab.limits import instance_types, kubelet_max_pods
+    from ekslab.limits.pod_density import (
+        LOW_CPU_MAX_VCPUS,
+        MAX_PODS_CEILING_HIGH_CPU,
+        MAX_PODS_CEILING_LOW_CPU,
+    )
+
+    settings = _max_pods_settings(config)
+    if not settings:
+        return
+    because = f"when the lab sets max pods (because of {', '.join(settings)})"
+    mode = {
+        "prefix_delegation": bool(config.cni.env.ENABLE_PREFIX_DELEGATION),
+        "custom_networking": config.network.pod_subnets.enabled,
+        "max_eni": config.cni.env.MAX_ENI,
+    }
+    known = instance_types()
+    for index, group in enumerate(config.node_groups):
+        if group.ami_type not in NODEADM_AMI_TYPES:
+            findings.error(
+                f"nodeGroups[{index}].amiType",
+                f"must be {' or '.join(NODEADM_AMI_TYPES)} {because}: max pods goes to nodes in an AL2023 "
+                "nodeadm NodeConfig, which Bottlerocket ignores",
+                group.ami_type,
+            )
+        for type_index, name in enumerate(group.instance_types):
+            limits = known.get(name)
+            if limits is None or limits.vcpus is not None:
+                continue  # unknown names are _known_instance_types' finding
+            pods = kubelet_max_pods(limits, **mode)
+            # Below the lower cap the vCPU count cannot change the value, so it is safe to pass.
+            if pods > MAX_PODS_CEILING_LOW_CPU:
+                findings.error(
+                    f"nodeGroups[{index}].instanceTypes[{type_index}]",
+                    f"must have a known vCPU count {because}: the EKS cap on max pods "
+                    f"({MAX_PODS_CEILING_LOW_CPU} at {LOW_CPU_MAX_VCPUS} vCPUs or fewer, else "
+                    f"{MAX_PODS_CEILING_HIGH_CPU}) cannot be applied to the {pods} pods its ENIs allow",
+                    name,
+                    hint="choose another instance type",
+                )
+
+
 NODE_GROUP_RULES: tuple[Rule, ...] = (
     _unique_group_names,
     _sizes_ordered,
     _group_azs_in_lab,
     _known_instance_types,
+    _architectures_match,
+    _max_pods_reach_nodes,
     _somewhere_for_system_pods,
 )
 
@@ -233,6 +322,17 @@ POLICY_RULE_SET: tuple[PolicyRule, ...] = (
 )
 
 
+def _public_endpoint_has_cidrs(config: LabConfig, findings: Findings) -> None:
+    cluster = config.cluster
+    if cluster.endpoint_access is not EndpointAccess.PRIVATE and not cluster.public_access_cidrs:
+        findings.error(
+            "cluster.publicAccessCidrs",
+            f"must list at least one CIDR when cluster.endpointAccess is {cluster.endpoint_access.value}; "
+            f"for no public endpoint set cluster.endpointAccess to {EndpointAccess.PRIVATE.value}",
+            [],
+        )
+
+
 def _policy_rules(config: LabConfig, findings: Findings) -> None:
     for rule in POLICY_RULE_SET:
         if not rule.applies(config) or config.acknowledged(rule.id):
@@ -257,7 +357,12 @@ def _ci_access_names_repository(config: LabConfig, findings: Findings) -> None:
         findings.error("ciAccess.githubRepository", "is required when ciAccess.enabled is true")
 
 
-POLICY_RULES: tuple[Rule, ...] = (_policy_rules, _acknowledged_rules_exist, _ci_access_names_repository)
+POLICY_RULES: tuple[Rule, ...] = (
+    _public_endpoint_has_cidrs,
+    _policy_rules,
+    _acknowledged_rules_exist,
+    _ci_access_names_repository,
+)
 
 
 def iter_policy_rule_ids() -> Iterator[str]:

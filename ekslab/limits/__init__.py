@@ -9,7 +9,8 @@ github.com/aws/amazon-vpc-cni-k8s ``pkg/vpc/vpc_ip_resource_limit.go`` (the VPC 
 limits, from EC2 DescribeInstanceTypes) at v1.23.1, joined with trunking and branch-interface counts
 from github.com/aws/amazon-vpc-resource-controller-k8s ``pkg/aws/vpc/limits.go``; ``SOURCE`` holds
 the file's own header. vCPU counts come from ``data/vcpus.tsv`` (see its header).
-``ekslab plan refresh-limits`` regenerates the table from DescribeInstanceTypes.
+``ekslab plan refresh-limits`` regenerates the table from DescribeInstanceTypes. Neither file records
+the CPU architecture: ``instance_architecture`` reads it from the type's name where that is certain.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import difflib
 from typing import Final
 
 from ekslab.errors import InputError
+from ekslab.limits.architecture import ARM64, X86_64, Architecture, instance_architecture
 from ekslab.limits.pod_density import (
     HOST_NETWORK_PODS,
     IPS_PER_PREFIX,
@@ -31,13 +33,17 @@ from ekslab.limits.pod_density import (
 from ekslab.limits.table import InstanceTypeLimits, LimitsTable, NetworkCard, default_table
 
 __all__ = [
+    "ARM64",
     "HOST_NETWORK_PODS",
     "IPS_PER_PREFIX",
+    "X86_64",
+    "Architecture",
     "InstanceTypeLimits",
     "LimitsTable",
     "MaxPods",
     "NetworkCard",
     "close_instance_types",
+    "instance_architecture",
     "instance_type",
     "instance_types",
     "is_nitro",

@@ -21,7 +21,7 @@ from ekslab.capacity.guard import check_capacity
 from ekslab.config import load_config
 from ekslab.config.loader import ConfigError, parse_config
 from ekslab.config.validation import Findings, check_lab
-from tests.synth import ROOT
+from tests.synth import ROOT, synth_lab
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 SMALL_SUBNETS_ONE_AZ = {
@@ -87,6 +87,16 @@ def test_synth_of_that_lab_fails_before_building_anything(tmp_path: Path) -> Non
     # THEN synth stops with exit 2 and that one line, and writes no template
     assert (result.returncode, result.stderr) == (2, f"ekslab: error: {lab}: {FAILING_LINE}\n")
     assert list((tmp_path / "cdk.out").glob("*.template.json")) == []
+
+
+@pytest.mark.synth
+def test_building_the_cluster_stack_for_that_lab_fails_with_the_same_line() -> None:
+    # GIVEN the same lab, parsed without load_config's check (as a test or another app would build it)
+    config = parse_config(SMALL_SUBNETS_ONE_AZ, source="test")
+    # WHEN its stacks are built  THEN the cluster stack refuses it with the guard's line
+    with pytest.raises(ConfigError) as caught:
+        synth_lab(config)
+    assert caught.value.message == FAILING_LINE
 
 
 def test_each_az_short_of_addresses_is_its_own_error() -> None:

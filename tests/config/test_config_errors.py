@@ -216,6 +216,24 @@ def _refusal(tmp_path: Path, text: str) -> str:
             id="acknowledgement-without-real-reason",
         ),
         pytest.param(
+            "cluster: {adminPrincipalArn: 'arn:aws:iam::123456789012:group/Admins'}",
+            "lab.yaml: cluster.adminPrincipalArn: must be an IAM role or user ARN such as "
+            "arn:aws:iam::123456789012:role/Admin, got 'arn:aws:iam::123456789012:group/Admins'",
+            id="admin-group-arn",  # access entries name one principal; a group is not one
+        ),
+        pytest.param(
+            "cluster: {adminPrincipalArn: 'arn:aws:sts::123456789012:assumed-role/Admin/alice'}",
+            "lab.yaml: cluster.adminPrincipalArn: must be an IAM role or user ARN such as "
+            "arn:aws:iam::123456789012:role/Admin, got 'arn:aws:sts::123456789012:assumed-role/Admin/alice'",
+            id="admin-sts-session-arn",  # API_CreateAccessEntry: STS session principals cannot be used
+        ),
+        pytest.param(
+            "cluster: {adminPrincipalArn: admin}",
+            "lab.yaml: cluster.adminPrincipalArn: must be an IAM role or user ARN such as "
+            "arn:aws:iam::123456789012:role/Admin, got 'admin'",
+            id="admin-not-an-arn",
+        ),
+        pytest.param(
             "region: Seoul",
             "lab.yaml: region: must be an AWS region name such as ap-northeast-2, got 'Seoul'",
             id="region",
@@ -296,3 +314,18 @@ def test_every_problem_is_listed(tmp_path: Path) -> None:
         "lab.yaml: cni.env.WARM_IP_TARGET: must be an integer >= 0, got -1",
         "lab.yaml: cni.env.MAX_ENI: must be an integer >= 1, got 0",
     ]
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:iam::123456789012:role/Admin",
+        "arn:aws:iam::123456789012:role/development/apps/my-role",  # role paths are allowed in access entries
+        "arn:aws:iam::123456789012:user/alice",
+        "arn:aws-cn:iam::123456789012:role/Admin",
+    ],
+    ids=["role", "role-with-path", "user", "china-partition"],
+)
+def test_admin_principal_accepts_roles_and_users(tmp_path: Path, arn: str) -> None:
+    config = load_config(_write(tmp_path, f"cluster: {{adminPrincipalArn: '{arn}'}}"))
+    assert config.cluster.admin_principal_arn == arn

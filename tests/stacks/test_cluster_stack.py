@@ -7,11 +7,16 @@ import json
 
 import pytest
 import yaml
+from aws_cdk import App
 from aws_cdk.assertions import Match, Template
 
 from ekslab.config import default_config
 from ekslab.config.loader import parse_config
-from tests.synth import ROOT, synth_lab
+from ekslab.errors import InputError
+from stacks.app_config import config_from_context
+from stacks.cluster_stack import DEPLOYER_CONTEXT_KEY
+from stacks.lab import build_lab
+from tests.synth import ROOT, cdk_json_context, synth_lab
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +133,57 @@ def test_admin_principal_gets_a_cluster_admin_access_entry() -> None:
     [policy] = entry["Properties"]["AccessPolicies"]
     assert policy["AccessScope"] == {"Type": "cluster"}
     assert "cluster-access-policy/AmazonEKSClusterAdminPolicy" in json.dumps(policy["PolicyArn"])
+
+
+DEPLOYER = "arn:aws:iam::123456789012:role/Deployer"
+ADMIN = "arn:aws:iam::123456789012:role/LabAdmin"
+
+
+def _access_entry_principals(document: dict, context: dict) -> list[object]:
+    stacks = build_lab(App(context={**cdk_json_context(), **context}), parse_config(document))
+    entries = Template.from_stack(stacks.cluster).find_resources("AWS::EKS::AccessEntry")
+    # The kubectl provider's own role has an entry too (a Fn::GetAtt); only literal ARNs come from the lab.
+    return [arn for entry in entries.values() if isinstance(arn := entry["Properties"]["PrincipalArn"], str)]
+
+
+@pytest.mark.parametrize(
+    ("document", "context", "principals"),
+    [
+        ({}, {DEPLOYER_CONTEXT_KEY: DEPLOYER}, [DEPLOYER]),
+        ({"cluster": {"adminPrincipalArn": ADMIN}}, {DEPLOYER_CONTEXT_KEY: DEPLOYER}, [ADMIN]),
+        ({}, {}, []),
+    ],
+    ids=["deploying-role-by-default", "admin-principal-instead", "neither"],
+)
+def test_cluster_admin_entry_goes_to_the_admin_principal_else_the_deploying_one(
+    document: dict, context: dict, principals: list[str]
+) -> None:
+    # docs/configuration.md cluster.adminPrincipalArn: "Default: the deploying role"; when set, it replaces it
+    assert _access_entry_principals(document, context) == principals
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "arn:aws:iam::123456789012:group/Admins",
+        "arn:aws:sts::123456789012:assumed-role/Deployer/ci",
+        "nobody",
+    ],
+    ids=["group", "sts-session", "garbage"],
+)
+def test_deploying_principal_that_is_not_a_role_or_user_is_refused(value: str) -> None:
+    # GIVEN a deployerPrincipalArn context that an access entry cannot take
+    app = App(context={**cdk_json_context(), DEPLOYER_CONTEXT_KEY: value})
+    # WHEN the lab is built (synth) or read from context (app.py)  THEN one line names the context key
+    expected = (
+        f"-c deployerPrincipalArn: must be an IAM role or user ARN such as arn:aws:iam::123456789012:role/Admin, "
+        f"got {value!r}"
+    )
+    with pytest.raises(InputError) as from_context:
+        config_from_context(app)
+    with pytest.raises(InputError) as from_stack:
+        build_lab(app, default_config())
+    assert (from_context.value.message, from_stack.value.message) == (expected, expected)
 
 
 # --- the VPC CNI add-on and its ordering ---------------------------------------------------------
@@ -278,6 +334,16 @@ def test_root_volume_is_encrypted_gp3(cluster: Template) -> None:
     )
 
 
+def test_bottlerocket_gets_the_encrypted_volume_as_its_data_device() -> None:
+    # Bottlerocket's /dev/xvda is its small OS volume; images and pods live on /dev/xvdb
+    # (https://github.com/bottlerocket-os/bottlerocket#default-volumes).
+    config = parse_config({"nodeGroups": [{"name": "br", "amiType": "BOTTLEROCKET_x86_64", "diskSize": 40}]})
+    [launch_template] = _by_type(synth_lab(config).template("cluster"), "AWS::EC2::LaunchTemplate").values()
+    assert launch_template["Properties"]["LaunchTemplateData"]["BlockDeviceMappings"] == [
+        {"DeviceName": "/dev/xvdb", "Ebs": {"Encrypted": True, "VolumeSize": 40, "VolumeType": "gp3"}}
+    ]
+
+
 def test_node_group_takes_the_configured_shape(cluster: Template) -> None:
     cluster.has_resource_properties(
         "AWS::EKS::Nodegroup",
@@ -307,12 +373,13 @@ def test_spot_node_group_with_labels_and_taints() -> None:
     config = parse_config(
         {
             "nodeGroups": [
+                {"name": "ng-default"},  # the lab refuses a lab whose every group is tainted
                 {
                     "name": "spot",
                     "capacityType": "SPOT",
                     "labels": {"tier": "batch"},
                     "taints": [{"key": "batch", "value": "true", "effect": "NO_SCHEDULE"}],
-                }
+                },
             ]
         }
     )
