@@ -12,6 +12,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from ekslab.config.model import Cluster as ClusterSettings
@@ -115,6 +116,7 @@ class LabCluster(Construct):
             ),
         )
         self.cluster.node.add_dependency(self.control_plane_logs)
+        self._own_kubectl_provider_logs(settings.log_retention_days)
         self._acknowledge(vpc_resource_controller)
         if admin_principal_arn:
             self.cluster.grant_access(
@@ -126,6 +128,20 @@ class LabCluster(Construct):
                     ),
                 ],
             )
+
+    def _own_kubectl_provider_logs(self, retention_days: int) -> None:
+        """The kubectl provider's Lambda log groups: deleted with the lab, encrypted, with its retention.
+
+        aws-cdk-lib creates them with DeletionPolicy Retain and two years' retention, unencrypted, so every
+        destroyed lab would leave two tagged log groups behind (and `ekslab teardown-check` would fail).
+        They take the control-plane logs' key, whose policy lets CloudWatch Logs use it for any group
+        of this account and region.
+        """
+        for child in self.cluster.node.find_all():
+            if isinstance(child, logs.CfnLogGroup):
+                child.apply_removal_policy(RemovalPolicy.DESTROY)
+                child.retention_in_days = retention_days
+                child.kms_key_id = self.control_plane_logs.key.key_arn
 
     def _acknowledge(self, vpc_resource_controller: bool) -> None:
         acknowledge(
@@ -151,16 +167,17 @@ class LabCluster(Construct):
         provided = (
             "Inside aws-cdk-lib's kubectl provider for aws_eks_v2, whose roles and runtime the lab cannot set"
         )
-        for policy in (
-            "service-role/AWSLambdaBasicExecutionRole",
-            "service-role/AWSLambdaVPCAccessExecutionRole",
-            "AmazonEC2ContainerRegistryReadOnly",
-        ):
-            acknowledge(
-                provider,
-                managed_policy(policy),
-                f"{provided}: {policy} lets its functions log, run in the VPC and read the kubectl image layer",
-            )
+        why = {
+            "service-role/AWSLambdaBasicExecutionRole": "lets its functions write their CloudWatch logs",
+            "service-role/AWSLambdaVPCAccessExecutionRole": (
+                "lets the kubectl function create its ENIs in the private subnets, to reach the private endpoint"
+            ),
+            "AmazonEC2ContainerRegistryReadOnly": (
+                "lets the kubectl function pull its container image layer from ECR when it starts"
+            ),
+        }
+        for policy, reason in why.items():
+            acknowledge(provider, managed_policy(policy), f"{provided}: {policy} {reason}")
         ecr_public = json.dumps(
             {
                 "Fn::If": [

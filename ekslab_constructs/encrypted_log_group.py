@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from aws_cdk import Aws, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnResource, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
@@ -77,3 +77,28 @@ class EncryptedLogGroup(Construct):
             retention=RETENTION[retention_days],
             removal_policy=RemovalPolicy.DESTROY,
         )
+
+
+def own_provider_logs(
+    scope: Construct, id_: str, *, provider_id: str, custom_resource: Construct, retention_days: int
+) -> EncryptedLogGroup:
+    """A lab-owned log group for the Lambda of an aws-cdk-lib custom resource provider.
+
+    Left alone, Lambda creates ``/aws/lambda/<function>`` itself on the first run, untagged and never
+    expiring, and CloudFormation never deletes it, so every destroyed lab would leave it behind.
+    ``custom_resource`` depends on the group: it is created before the Lambda first runs and deleted
+    only after its last (delete) run. ``provider_id`` is the provider's construct id in the stack.
+    """
+    provider = Stack.of(scope).node.try_find_child(provider_id)
+    handler = provider.node.try_find_child("Handler") if provider is not None else None
+    if not isinstance(handler, CfnResource):
+        raise RuntimeError(f"aws-cdk-lib no longer creates {provider_id}/Handler; revisit own_provider_logs")
+    group = EncryptedLogGroup(
+        scope,
+        id_,
+        purpose=f"the logs of the {provider_id} Lambda",
+        retention_days=retention_days,
+        log_group_name=Fn.join("", ["/aws/lambda/", handler.ref]),
+    )
+    custom_resource.node.add_dependency(group)
+    return group

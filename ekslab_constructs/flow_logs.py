@@ -8,7 +8,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from ekslab.config.model import FlowLogs
-from ekslab_constructs.encrypted_log_group import EncryptedLogGroup
+from ekslab_constructs.encrypted_log_group import EncryptedLogGroup, own_provider_logs
 from ekslab_constructs.nag import acknowledge
 
 
@@ -35,6 +35,13 @@ class VpcFlowLogs(Construct):
                 "AwsSolutions-S1",
                 "The bucket only receives VPC flow logs from the log delivery "
                 "service; logging access to it would log that delivery and nothing else",
+            )
+            own_provider_logs(
+                self,
+                "AutoDeleteObjectsLogs",
+                provider_id="Custom::S3AutoDeleteObjectsCustomResourceProvider",
+                custom_resource=self.bucket.node.find_child("AutoDeleteObjectsCustomResource"),
+                retention_days=settings.retention_days,
             )
             destination = ec2.FlowLogDestination.to_s3(self.bucket)
         else:

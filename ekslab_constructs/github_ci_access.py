@@ -1,13 +1,15 @@
 """GitHub Actions OIDC identity provider and the role the live-lab workflow assumes.
 
-The role may do three things and nothing else:
+The role may do what the commands of ``.github/workflows/lab-e2e.yml`` call, and nothing else:
 
 - assume the CDK bootstrap roles of this account and region (``cdk deploy`` / ``cdk destroy`` run
   through them, so the role itself needs no CloudFormation or resource-creating permissions);
-- read what ``ekslab verify`` reads (EC2, EKS, ELB target health, CloudFormation outputs) and run its
-  ipamd introspection through SSM Run Command (``AWS-RunShellScript``), only on CI labs' nodes;
-- read what the teardown check reads to find a lab's leftovers (security groups, ELB tags, log groups).
+- read what ``ekslab verify`` and the workshop's commands read (EC2, EKS, ELB target health, the
+  network stack's outputs for ``ekslab azs``) and run ipamd introspection through SSM Run Command
+  (``AWS-RunShellScript``), only on CI labs' nodes;
+- read what ``ekslab teardown-check`` reads to find a lab's leftovers (ekslab/teardown.py).
 
+Each action below names the command that calls it; docs/ci.md has the same list as a table.
 Only workflows of one repository running in one GitHub environment can assume it.
 See https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
 """
@@ -33,24 +35,38 @@ workflow re-assumes the role before teardown, so two hours is margin, not the te
 
 # Actions that have no resource-level permissions: IAM accepts them only with Resource "*".
 # See https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html,
-# https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html and
-# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html and
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html
 UNSCOPED_READ_ACTIONS: Final = (
-    "ec2:DescribeInstances",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeSecurityGroups",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeVpcs",
-    "elasticloadbalancing:DescribeLoadBalancers",
-    "elasticloadbalancing:DescribeTags",
-    "elasticloadbalancing:DescribeTargetGroups",
-    "elasticloadbalancing:DescribeTargetHealth",
-    "ssm:GetCommandInvocation",
+    "cloudformation:ListStacks",  # teardown-check: the lab's stacks in any state (DELETE_FAILED)
+    "ec2:DescribeAddresses",  # teardown-check: Elastic IPs
+    "ec2:DescribeNatGateways",  # teardown-check: state of the NAT gateways the tagging API lists
+    "ec2:DescribeNetworkInterfaces",  # verify, pods; the workshop's aws ec2 ...; teardown-check
+    "ec2:DescribeSecurityGroups",  # teardown-check
+    "ec2:DescribeSubnets",  # verify, pods
+    "ec2:DescribeVpcs",  # verify, pods; teardown-check
+    "elasticloadbalancing:DescribeLoadBalancers",  # teardown-check
+    "elasticloadbalancing:DescribeTags",  # teardown-check (the lab's and the controller's tags)
+    "elasticloadbalancing:DescribeTargetGroups",  # verify (the Ingress's target groups)
+    "elasticloadbalancing:DescribeTargetHealth",  # the workflow's aws elbv2 wait/describe; verify
+    "iam:ListRoles",  # teardown-check: IAM roles are global, the tagging API does not list them
+    "ssm:GetCommandInvocation",  # verify, ipamd (introspection over SSM); the workshop's aws ssm ...
+    "tag:GetResources",  # teardown-check: everything else tagged with the lab
 )
-EKS_CLUSTER_READ_ACTIONS: Final = ("eks:DescribeCluster", "eks:ListNodegroups")
-EKS_NODEGROUP_READ_ACTIONS: Final = ("eks:DescribeNodegroup",)
+EKS_CLUSTER_READ_ACTIONS: Final = ("eks:DescribeCluster",)
+"""aws eks update-kubeconfig (workflow and workshop), verify and pods (the cluster's VPC), the
+workshop's aws eks describe-cluster, teardown-check."""
 STACK_READ_ACTIONS: Final = ("cloudformation:DescribeStacks",)
+"""ekslab azs (the workshop): the network stack's outputs."""
 LOG_GROUP_READ_ACTIONS: Final = ("logs:DescribeLogGroups", "logs:ListTagsForResource")
+"""teardown-check: log groups by name prefix, then their lab tag."""
+ROLE_READ_ACTIONS: Final = ("iam:GetRole",)
+"""teardown-check: the tags of roles named after the lab's stacks (ListRoles returns no tags)."""
+KEY_READ_ACTIONS: Final = ("kms:DescribeKey",)
+"""teardown-check: a key the tagging API lists is gone if its state is PendingDeletion."""
 
 
 def subject_patterns(repository: str, environment: str) -> list[str]:
@@ -89,7 +105,8 @@ class GitHubCiAccess(Construct):
         """``repository`` is ``owner/name``; ``environment`` the GitHub environment the workflow job names;
         ``region`` the lab's region (the bootstrap roles are per region); ``bootstrap_qualifier`` the
         ``cdk bootstrap --qualifier`` (CDK's default is ``hnb659fds``); ``lab_names`` an IAM
-        StringLike pattern of the labs whose nodes the role may run introspection on (``ci-*``);
+        StringLike pattern of the labs whose nodes the role may run introspection on and whose roles
+        and KMS keys the teardown check may read (``ci-*``);
         ``existing_provider_arn`` reuses the account's GitHub provider instead of creating one."""
         super().__init__(scope, id_)
         if existing_provider_arn:
@@ -116,6 +133,7 @@ class GitHubCiAccess(Construct):
         )
         self._allow_cdk_bootstrap_roles(region, bootstrap_qualifier)
         self._allow_reads(region)
+        self._allow_teardown_check_reads(region, lab_names)
         self._allow_introspection(region, lab_names)
 
     def _allow_cdk_bootstrap_roles(self, region: str, qualifier: str) -> None:
@@ -148,21 +166,22 @@ class GitHubCiAccess(Construct):
         )
         self._acknowledge_wildcard(
             "Resource::*",
-            "Only EC2 and ELB Describe calls and ssm:GetCommandInvocation, which have no resource-level "
-            "permissions, so IAM accepts them with Resource * alone; ekslab verify and the teardown "
-            "check read the lab with them.",
+            "Only List and Describe calls of EC2, ELB, CloudFormation and IAM, tag:GetResources and "
+            "ssm:GetCommandInvocation, which have no resource-level permissions, so IAM accepts them with "
+            "Resource * alone; ekslab verify and the teardown check read the lab with them.",
         )
         scoped = {
+            # aws eks update-kubeconfig, ekslab verify and pods, teardown-check.
             "ReadEksClusters": (EKS_CLUSTER_READ_ACTIONS, arn % ("eks", "cluster/*")),
-            "ReadEksNodegroups": (EKS_NODEGROUP_READ_ACTIONS, arn % ("eks", "nodegroup/*/*/*")),
+            # ekslab azs (the workshop's first exercise) reads the network stack's outputs.
             "ReadStackOutputs": (STACK_READ_ACTIONS, arn % ("cloudformation", "stack/*/*")),
+            # teardown-check: the control-plane, flow-log and Lambda log groups.
             "ReadLogGroups": (LOG_GROUP_READ_ACTIONS, arn % ("logs", "log-group:*")),
         }
         for sid, (actions, resource) in scoped.items():
             self.role.add_to_policy(iam.PolicyStatement(sid=sid, actions=list(actions), resources=[resource]))
         for service, pattern in (
             ("eks", "cluster/*"),
-            ("eks", "nodegroup/*/*/*"),
             ("cloudformation", "stack/*/*"),
             ("logs", "log-group:*"),
         ):
@@ -171,6 +190,35 @@ class GitHubCiAccess(Construct):
                 f"Read-only {service} calls in this account and region; the wildcard is the lab name, "
                 "which differs per CI run and per attendee, so it cannot be fixed at deploy time.",
             )
+
+    def _allow_teardown_check_reads(self, region: str, lab_names: str) -> None:
+        # teardown-check reads the tags of the IAM roles CloudFormation named after a CI lab's stacks
+        # (<lab>-<part>-<logical id>-<suffix>, path /) and the state of the lab's KMS keys.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadCiLabRoles",
+                actions=list(ROLE_READ_ACTIONS),
+                resources=[f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:role/{lab_names}"],
+            )
+        )
+        self._acknowledge_wildcard(
+            f"Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/{lab_names}",
+            f"iam:GetRole only, on roles whose names start like a CI lab's stacks ({lab_names}); the "
+            "teardown check reads their tags to tell the lab's roles from others.",
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadCiLabKeys",
+                actions=list(KEY_READ_ACTIONS),
+                resources=[f"arn:{Aws.PARTITION}:kms:{region}:{Aws.ACCOUNT_ID}:key/*"],
+                conditions={"StringLike": {f"aws:ResourceTag/{defaults.TAG_LAB}": lab_names}},
+            )
+        )
+        self._acknowledge_wildcard(
+            f"Resource::arn:<AWS::Partition>:kms:{region}:<AWS::AccountId>:key/*",
+            f"kms:DescribeKey only, on keys whose {defaults.TAG_LAB} tag matches {lab_names} (the "
+            "condition); key ids are random per deploy, so the ARN cannot name them.",
+        )
 
     def _allow_introspection(self, region: str, lab_names: str) -> None:
         # SendCommand is authorized on the document and on every target instance. AWS-owned documents

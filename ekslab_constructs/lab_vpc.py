@@ -11,11 +11,14 @@ from constructs import Construct
 
 from ekslab.config.model import NatGateways, Network
 from ekslab.network.subnets import PlannedSubnet, SubnetPlan, Tier
+from ekslab_constructs.encrypted_log_group import own_provider_logs
 
 PUBLIC_GROUP: Final = "Public"
 PRIVATE_GROUP: Final = "Private"
 ELB_ROLE_TAG: Final = "kubernetes.io/role/elb"
 INTERNAL_ELB_ROLE_TAG: Final = "kubernetes.io/role/internal-elb"
+_RESTRICT_SG_PROVIDER: Final = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+"""Construct id of the stack-wide Lambda behind ``restrict_default_security_group`` (aws-cdk-lib)."""
 """Subnet tags the AWS Load Balancer Controller uses to find subnets for internet-facing and internal
 load balancers. See https://docs.aws.amazon.com/eks/latest/userguide/network-load-balancing.html"""
 
@@ -84,6 +87,13 @@ class LabVpc(Construct):
             restrict_default_security_group=True,
             # IPv6 clusters need IPv6 in every subnet: an Amazon-provided /56 split into /64s.
             ip_protocol=ec2.IpProtocol.DUAL_STACK if dual_stack else ec2.IpProtocol.IPV4_ONLY,
+        )
+        own_provider_logs(
+            self,
+            "RestrictDefaultSgLogs",
+            provider_id=_RESTRICT_SG_PROVIDER,
+            custom_resource=self.vpc.node.find_child("RestrictDefaultSecurityGroupCustomResource"),
+            retention_days=network.flow_logs.retention_days,
         )
         for subnet in self.vpc.public_subnets:
             Tags.of(subnet).add(ELB_ROLE_TAG, "1")
