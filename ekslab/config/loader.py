@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from ekslab.config.model import (
+    CLUSTER_NAME_PATTERN,
     IMAGE_PATTERN,
     LAB_NAME_PATTERN,
     NODE_GROUP_NAME_PATTERN,
@@ -39,6 +40,7 @@ _PATTERN_RULES: Final = {
     "starting with a letter",
     REGION_PATTERN.pattern: "must be an AWS region name such as ap-northeast-2",
     NODE_GROUP_NAME_PATTERN.pattern: "must be 1 to 63 letters, digits, '-' or '_', starting with a letter or digit",
+    CLUSTER_NAME_PATTERN.pattern: "must be 1 to 100 letters, digits, '-' or '_', starting with a letter or digit",
     r"^\d{12}$": "must be a 12-digit AWS account id",
     IMAGE_PATTERN.pattern: "must be an image reference such as public.ecr.aws/owner/name:tag or "
     "...name@sha256:<64 hex digits>",

@@ -18,7 +18,7 @@ from pydantic.alias_generators import to_camel
 
 from ekslab.cni.settings import CniSettings
 from ekslab.config import defaults
-from ekslab.config.types import Int
+from ekslab.config.types import Int, Ipv4Cidr, TagKey, TagValue, VpcCidrBlock
 from ekslab.network.subnets import SubnetPlan, plan_subnets
 
 LAB_NAME_PATTERN: Final = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
@@ -26,6 +26,8 @@ LAB_NAME_PATTERN: Final = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 AZ_PATTERN: Final = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d[a-z]$")
 REGION_PATTERN: Final = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 NODE_GROUP_NAME_PATTERN: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}$")
+CLUSTER_NAME_PATTERN: Final = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+"""EKS cluster names (CreateCluster API reference: 1-100 characters, this pattern)."""
 IMAGE_PATTERN: Final = re.compile(
     r"^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:\d+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+"
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$"
@@ -72,7 +74,7 @@ class PodSubnets(_Model):
 
     enabled: bool = False
     """Add the secondary CIDR and turn on custom networking (ENIConfig per AZ). Default false."""
-    cidr: ipaddress.IPv4Network = ipaddress.IPv4Network(defaults.POD_CIDR)
+    cidr: VpcCidrBlock = ipaddress.IPv4Network(defaults.POD_CIDR)
     """Secondary VPC CIDR. Default 100.64.0.0/16 (RFC 6598 shared address space)."""
     prefix_length: Annotated[Int, Field(ge=16, le=28)] = defaults.POD_SUBNET_PREFIX
     """Prefix length of each AZ's pod subnet. Default /18."""
@@ -94,7 +96,7 @@ class FlowLogs(_Model):
 
 
 class Network(_Model):
-    vpc_cidr: ipaddress.IPv4Network = ipaddress.IPv4Network(defaults.VPC_CIDR)
+    vpc_cidr: VpcCidrBlock = ipaddress.IPv4Network(defaults.VPC_CIDR)
     """Primary VPC CIDR. Default 10.11.0.0/16 (the workshop's)."""
     availability_zones: list[str] = list(defaults.AVAILABILITY_ZONES)
     """Exactly three AZ names of the region. Default ap-northeast-2a/2b/2c. Exported as AZ1..AZ3."""
@@ -149,8 +151,8 @@ ControlPlaneLogType = Literal["api", "audit", "authenticator", "controllerManage
 
 
 class Cluster(_Model):
-    name: str | None = None
-    """EKS cluster name. Default: the lab name."""
+    name: Annotated[str, Field(pattern=CLUSTER_NAME_PATTERN.pattern)] | None = None
+    """EKS cluster name (1-100 letters, digits, '-' and '_', starting with a letter or digit). Default: the lab name."""
     kubernetes_version: Literal["1.34", "1.35", "1.36"] = defaults.KUBERNETES_VERSION
     """Kubernetes version. Default 1.36, the newest both aws-cdk-lib and a kubectl layer support.
     Each version needs its own pinned kubectl layer package (kubectl's version skew policy)."""
@@ -158,7 +160,7 @@ class Cluster(_Model):
     """ipv4 or ipv6 (IPv6 needs prefix delegation). Default ipv4."""
     endpoint_access: EndpointAccess = EndpointAccess.PUBLIC_AND_PRIVATE
     """API server endpoint access. Default public and private (nodes use the private endpoint)."""
-    public_access_cidrs: list[ipaddress.IPv4Network] = [ipaddress.IPv4Network(defaults.OPEN_CIDR)]
+    public_access_cidrs: list[Ipv4Cidr] = [ipaddress.IPv4Network(defaults.OPEN_CIDR)]
     """CIDRs allowed to reach the public endpoint; at least one unless endpointAccess is private.
     Default 0.0.0.0/0, which the toolkit reports as a warning (rule public-endpoint-open) until you
     narrow it or acknowledge it."""
@@ -335,8 +337,8 @@ class Acknowledgement(_Model):
 class Lab(_Model):
     name: Annotated[str, Field(pattern=LAB_NAME_PATTERN.pattern)] = defaults.LAB_NAME
     """Lab name: prefixes stack names, the cluster name and exports, and tags resources. Default ekslab."""
-    tags: dict[str, str] = {}
-    """Extra tags on every resource."""
+    tags: dict[TagKey, TagValue] = {}
+    """Extra tags on every resource (keys 1-128 characters, not aws:...; values up to 256)."""
 
 
 class LabConfig(_Model):

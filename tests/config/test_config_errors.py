@@ -239,6 +239,55 @@ def _refusal(tmp_path: Path, text: str) -> str:
             id="region",
         ),
         pytest.param(
+            "network: {vpcCidr: 123}",
+            "lab.yaml: network.vpcCidr: must be an IPv4 CIDR written with its prefix length, "
+            "such as 10.11.0.0/16, got 123",
+            id="cidr-as-a-number",  # pydantic alone would read it as 0.0.0.123/32
+        ),
+        pytest.param(
+            "network: {vpcCidr: '10.11.0.0'}",
+            "lab.yaml: network.vpcCidr: must be an IPv4 CIDR written with its prefix length, "
+            "such as 10.11.0.0/16, got '10.11.0.0'",
+            id="cidr-without-prefix",
+        ),
+        pytest.param(
+            "network: {vpcCidr: 10.0.0.0/8}",
+            "lab.yaml: network.vpcCidr: must be a VPC CIDR block between /16 and /28, got '10.0.0.0/8'",
+            id="vpc-cidr-too-large",  # https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html
+        ),
+        pytest.param(
+            "network: {podSubnets: {enabled: true, cidr: 100.64.0.0/10}}",
+            "lab.yaml: network.podSubnets.cidr: must be a VPC CIDR block between /16 and /28, got '100.64.0.0/10'",
+            id="pod-cidr-too-large",
+        ),
+        pytest.param(
+            "cluster: {publicAccessCidrs: [203.0.113.10]}",
+            "lab.yaml: cluster.publicAccessCidrs[0]: must be an IPv4 CIDR written with its prefix length, "
+            "such as 10.11.0.0/16, got '203.0.113.10'",
+            id="allow-list-address-without-prefix",
+        ),
+        pytest.param(
+            "cluster: {name: 'my lab'}",
+            "lab.yaml: cluster.name: must be 1 to 100 letters, digits, '-' or '_', starting with a letter or digit, "
+            "got 'my lab'",
+            id="cluster-name",  # EKS CreateCluster: name pattern ^[0-9A-Za-z][A-Za-z0-9\-_]*, 1-100 characters
+        ),
+        pytest.param(
+            "lab: {tags: {'aws:team': net}}",
+            "lab.yaml: lab.tags.aws:team: must not start with 'aws:' (reserved for AWS), got 'aws:team'",
+            id="reserved-tag-prefix",
+        ),
+        pytest.param(
+            f"lab: {{tags: {{team: {'x' * 257}}}}}",
+            f"lab.yaml: lab.tags.team: must be at most 256 characters, got '{'x' * 76}...",
+            id="tag-value-too-long",
+        ),
+        pytest.param(
+            "cni: {env: {WARM_IP_TARGET: 2147483648}}",
+            "lab.yaml: cni.env.WARM_IP_TARGET: is too large (at most 2147483647), got 2147483648",
+            id="integer-beyond-go-int32",
+        ),
+        pytest.param(
             "surprise: 1",
             "lab.yaml: surprise: unknown key (allowed: account, acknowledge, addons, ciAccess, cluster, cni, lab, "
             "network, nodeGroups, region, workload)",
