@@ -28,9 +28,12 @@ from ekslab.errors import EXIT_FAILED, EXIT_OK, EXIT_UNVERIFIED
     "balancers and nodes go away a little after the stacks do).",
 )
 def teardown_check(lab: str, region: str, cluster: str | None, wait_seconds: int) -> None:
-    """List every resource still tagged with, or named after, lab LAB: VPCs, ENIs, security groups
-    (including the load balancer controller's), load balancers, target groups, log groups and the EKS
-    cluster. Read-only; uses the AWS credentials of the environment.
+    """List every resource still tagged with, or named after, lab LAB: the EKS cluster, VPCs, ENIs,
+    security groups (including the load balancer controller's), Elastic IPs, load balancers, target
+    groups, log groups (including Lambda's untagged ones), the lab's CloudFormation stacks in any state
+    but DELETE_COMPLETE, its IAM roles, and anything else in the region tagged ekslab:lab=LAB (NAT
+    gateways, S3 buckets, KMS keys not pending deletion, Lambda functions, SSM parameters...).
+    Read-only; uses the AWS credentials of the environment. docs/ci.md lists what is not covered.
 
     Exit codes: 0 nothing left, 1 something left (listed), 3 some kind could not be listed.
     """

@@ -17,7 +17,9 @@ from aws_cdk import App, Validations
 from aws_cdk.assertions import Match, Template
 from cdk_nag import AwsSolutionsChecks
 
+from ekslab.aws.clients import aws_session
 from ekslab.config.loader import parse_config
+from ekslab.teardown import find_leftovers
 from ekslab_constructs.github_ci_access import GITHUB_OIDC_HOST
 from stacks.ci_access_stack import GITHUB_ENVIRONMENT, CiAccessStack
 from stacks.lab import build_lab
@@ -32,7 +34,9 @@ def _arn(service: str, resource: str, region: str = "ap-northeast-2") -> str:
     return f"arn:{PARTITION}:{service}:{region}:{ACCOUNT}:{resource}"
 
 
-# Sid: (actions, resource, condition). The whole identity policy of the role, no more, no less.
+# Sid: (actions, resource, condition). The whole identity policy of the role, no more, no less: what the
+# commands of lab-e2e.yml call (the workflow's aws CLI calls, ekslab verify, the workshop's commands,
+# ekslab teardown-check), as ekslab_constructs/github_ci_access.py lists them per action.
 EXPECTED_PERMISSIONS: dict[str, tuple[list[str], str, dict[str, Any] | None]] = {
     "AssumeCdkBootstrapRoles": (
         ["sts:AssumeRole"],
@@ -41,7 +45,9 @@ EXPECTED_PERMISSIONS: dict[str, tuple[list[str], str, dict[str, Any] | None]] = 
     ),
     "ReadWithoutResourceLevelPermissions": (
         [
-            "ec2:DescribeInstances",
+            "cloudformation:ListStacks",
+            "ec2:DescribeAddresses",
+            "ec2:DescribeNatGateways",
             "ec2:DescribeNetworkInterfaces",
             "ec2:DescribeSecurityGroups",
             "ec2:DescribeSubnets",
@@ -50,18 +56,26 @@ EXPECTED_PERMISSIONS: dict[str, tuple[list[str], str, dict[str, Any] | None]] = 
             "elasticloadbalancing:DescribeTags",
             "elasticloadbalancing:DescribeTargetGroups",
             "elasticloadbalancing:DescribeTargetHealth",
+            "iam:ListRoles",
             "ssm:GetCommandInvocation",
+            "tag:GetResources",
         ],
         "*",
         None,
     ),
-    "ReadEksClusters": (["eks:DescribeCluster", "eks:ListNodegroups"], _arn("eks", "cluster/*"), None),
-    "ReadEksNodegroups": (["eks:DescribeNodegroup"], _arn("eks", "nodegroup/*/*/*"), None),
+    "ReadEksClusters": (["eks:DescribeCluster"], _arn("eks", "cluster/*"), None),
     "ReadStackOutputs": (["cloudformation:DescribeStacks"], _arn("cloudformation", "stack/*/*"), None),
     "ReadLogGroups": (
         ["logs:DescribeLogGroups", "logs:ListTagsForResource"],
         _arn("logs", "log-group:*"),
         None,
+    ),
+    # teardown-check: tags of roles named after a CI lab's stacks; state of a CI lab's KMS keys.
+    "ReadCiLabRoles": (["iam:GetRole"], f"arn:{PARTITION}:iam::{ACCOUNT}:role/ci-*", None),
+    "ReadCiLabKeys": (
+        ["kms:DescribeKey"],
+        _arn("kms", "key/*"),
+        {"StringLike": {"aws:ResourceTag/ekslab:lab": "ci-*"}},
     ),
     # ekslab verify's default ipamd transport is SSM Run Command (ekslab/sources/introspection.py).
     "RunIntrospectionDocument": (
@@ -131,6 +145,81 @@ def test_the_role_has_exactly_the_listed_permissions(template: Template) -> None
         sid: (sorted(actions), resource, condition)
         for sid, (actions, resource, condition) in EXPECTED_PERMISSIONS.items()
     }
+
+
+IAM_PREFIX_OF_SIGNING_NAME = {"tagging": "tag"}
+"""The Resource Groups Tagging API signs its requests as ``tagging``; its IAM actions are ``tag:...``.
+See https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html"""
+TEARDOWN_CHECK_CALLS = {
+    "cloudformation:ListStacks",
+    "ec2:DescribeAddresses",
+    "ec2:DescribeNatGateways",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeVpcs",
+    "eks:DescribeCluster",
+    "elasticloadbalancing:DescribeLoadBalancers",
+    "elasticloadbalancing:DescribeTags",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "iam:GetRole",
+    "iam:ListRoles",
+    "kms:DescribeKey",
+    "logs:DescribeLogGroups",
+    "logs:ListTagsForResource",
+    "tag:GetResources",
+}
+
+
+def _granted_actions(template: Template) -> set[str]:
+    [policy] = template.find_resources("AWS::IAM::Policy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    return {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+
+
+def test_every_call_the_teardown_check_makes_is_granted_to_the_role(
+    template: Template, moto_aws: str
+) -> None:
+    # GIVEN a CI lab that left one thing of each kind the check confirms with a second call
+    lab, region, tag = "ci-7-1", "ap-northeast-2", {"Key": "ekslab:lab", "Value": "ci-7-1"}
+    session = aws_session(region=region)
+    ec2, elbv2 = session.client("ec2"), session.client("elbv2")
+    vpc = ec2.create_vpc(CidrBlock="10.12.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.12.{n}.0/24", AvailabilityZone=f"{region}{zone}")[
+            "Subnet"
+        ]["SubnetId"]
+        for n, zone in enumerate("ab")
+    ]
+    elbv2.create_load_balancer(Name="k8s-game", Subnets=subnets, Tags=[tag])
+    elbv2.create_target_group(
+        Name="k8s-game", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip", Tags=[tag]
+    )
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    ec2.create_nat_gateway(
+        SubnetId=subnets[0],
+        AllocationId=allocation,
+        TagSpecifications=[{"ResourceType": "natgateway", "Tags": [tag]}],
+    )
+    session.client("kms").create_key(Tags=[{"TagKey": tag["Key"], "TagValue": tag["Value"]}])
+    session.client("iam").create_role(
+        RoleName=f"{lab}-cluster-NodeRole-1A2B", AssumeRolePolicyDocument="{}", Tags=[tag]
+    )
+    session.client("logs").create_log_group(
+        logGroupName=f"{lab}-network-FlowLogs-1A2B", tags={tag["Key"]: lab}
+    )
+    # WHEN the check runs, recording each API call as the IAM action it needs
+    calls: set[str] = set()
+
+    def record(model: Any, **_: Any) -> None:
+        prefix = model.service_model.signing_name
+        calls.add(f"{IAM_PREFIX_OF_SIGNING_NAME.get(prefix, prefix)}:{model.name}")
+
+    session.events.register("before-call", record)
+    report = find_leftovers(lab, region=region, session=session)
+    # THEN it made every call it can make, found the leftovers, and the role may make each call
+    assert (calls, report.unchecked) == (TEARDOWN_CHECK_CALLS, [])
+    assert len(report.leftovers) == 6
+    assert calls - _granted_actions(template) == set()
 
 
 def test_the_role_has_no_other_source_of_permissions(template: Template) -> None:
@@ -256,9 +345,10 @@ def test_cdk_nag_finds_nothing_unacknowledged_and_acknowledges_only_iam5_wildcar
             "*",
             "arn:<AWS::Partition>:iam::<AWS::AccountId>:role/cdk-hnb659fds-*-<AWS::AccountId>-ap-northeast-2",
             "arn:<AWS::Partition>:eks:ap-northeast-2:<AWS::AccountId>:cluster/*",
-            "arn:<AWS::Partition>:eks:ap-northeast-2:<AWS::AccountId>:nodegroup/*/*/*",
             "arn:<AWS::Partition>:cloudformation:ap-northeast-2:<AWS::AccountId>:stack/*/*",
             "arn:<AWS::Partition>:logs:ap-northeast-2:<AWS::AccountId>:log-group:*",
+            "arn:<AWS::Partition>:iam::<AWS::AccountId>:role/ci-*",
+            "arn:<AWS::Partition>:kms:ap-northeast-2:<AWS::AccountId>:key/*",
             "arn:<AWS::Partition>:ec2:ap-northeast-2:<AWS::AccountId>:instance/*",
         ]
     )

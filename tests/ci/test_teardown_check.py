@@ -2,27 +2,35 @@
 
 Marks the check relies on: the lab tag ``ekslab:lab`` (ekslab/config/defaults.py TAG_LAB), the AWS Load
 Balancer Controller's ``elbv2.k8s.aws/cluster``, the VPC CNI's ``cluster.k8s.amazonaws.com/name``
-(cni-facts.md, "ENI tags"), EKS's ``aws:eks:cluster-name`` and ``/aws/eks/<cluster>/cluster`` log group.
+(cni-facts.md, "ENI tags"), EKS's ``aws:eks:cluster-name`` and ``/aws/eks/<cluster>/cluster`` log group,
+and the names CloudFormation derives from the lab's stack names ``<lab>-<part>`` (stacks/lab.py).
+moto's Resource Groups Tagging API lists NAT gateways, S3 buckets, KMS keys, Lambda functions and SSM
+parameters (not Elastic IPs, which the check reads from EC2 anyway).
 """
 
 from __future__ import annotations
 
 import http.server
+import io
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
+from aws_cdk import App
 
 from ekslab.aws.clients import aws_session
+from ekslab.config.loader import parse_config
 from ekslab.errors import EXIT_FAILED, EXIT_OK, EXIT_UNVERIFIED, EXIT_USAGE
-from ekslab.teardown import Leftover, TeardownReport, find_leftovers, wait_until_clean
+from ekslab.teardown import LAB_STACK_PARTS, Leftover, TeardownReport, find_leftovers, wait_until_clean
+from stacks.lab import build_lab
 from tests.conftest import aws_environment
 from tests.sources.loopback import serving
-from tests.synth import ROOT
+from tests.synth import ROOT, cdk_json_context
 
 REGION = "ap-northeast-2"
 LAB = "alice"
@@ -105,6 +113,65 @@ def _cluster(aws: Callable[[str], Any], name: str, subnets: list[str]) -> str:
     return name
 
 
+def _elastic_ip(aws: Callable[[str], Any], **tags: str) -> str:
+    spec = {"TagSpecifications": _tags("elastic-ip", **tags)} if tags else {}
+    return aws("ec2").allocate_address(Domain="vpc", **spec)["AllocationId"]
+
+
+def _nat_gateway(aws: Callable[[str], Any], subnet: str, **tags: str) -> str:
+    return aws("ec2").create_nat_gateway(
+        SubnetId=subnet, AllocationId=_elastic_ip(aws), TagSpecifications=_tags("natgateway", **tags)
+    )["NatGateway"]["NatGatewayId"]
+
+
+def _bucket(aws: Callable[[str], Any], name: str, **tags: str) -> str:
+    aws("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    aws("s3").put_bucket_tagging(
+        Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
+    )
+    return f"arn:aws:s3:::{name}"
+
+
+def _kms_key(aws: Callable[[str], Any], **tags: str) -> str:
+    key_tags = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+    return aws("kms").create_key(Description="lab key", Tags=key_tags)["KeyMetadata"]["Arn"]
+
+
+def _role(aws: Callable[[str], Any], name: str, **tags: str) -> str:
+    trust = '{"Version": "2012-10-17", "Statement": []}'
+    tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
+    return aws("iam").create_role(RoleName=name, AssumeRolePolicyDocument=trust, Tags=tag_list)["Role"][
+        "RoleName"
+    ]
+
+
+def _function(aws: Callable[[str], Any], name: str, **tags: str) -> str:
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return None\n")
+    role = aws("iam").create_role(RoleName=f"exec-{name}", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    return aws("lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": code.getvalue()},
+        Tags=tags,
+    )["FunctionArn"]
+
+
+def _parameter(aws: Callable[[str], Any], name: str, **tags: str) -> str:
+    tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
+    aws("ssm").put_parameter(Name=name, Value="x", Type="String", Tags=tag_list)
+    return f"arn:aws:ssm:{REGION}:123456789012:parameter{name}"
+
+
+def _stack(aws: Callable[[str], Any], name: str) -> str:
+    template = '{"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}'
+    aws("cloudformation").create_stack(StackName=name, TemplateBody=template)
+    return name
+
+
 LBC = "elbv2.k8s.aws/cluster"
 LAB_TAG = {"ekslab:lab": LAB}
 Aws = Callable[[str], Any]
@@ -179,6 +246,18 @@ LEFTOVERS: list[tuple[str, Callable[[Callable[[str], Any], str, list[str]], str]
         "retained Lambda log group",
         lambda aws, vpc, subnets: _log_group(aws, "/aws/lambda/alice-cluster-Handler-abc", **LAB_TAG),
         "log group",
+        "the lab's stack alice-cluster",
+    ),
+    (
+        "untagged Lambda log group (created by Lambda, not CloudFormation)",
+        lambda aws, vpc, subnets: _log_group(aws, "/aws/lambda/alice-network-CustomVpcRestrictDefaultSG-Ab1"),
+        "log group",
+        "the lab's stack alice-network",
+    ),
+    (
+        "lab-tagged Lambda log group of another name",
+        lambda aws, vpc, subnets: _log_group(aws, "/aws/lambda/alice-by-hand", **LAB_TAG),
+        "log group",
         "tag ekslab:lab=alice",
     ),
     (
@@ -186,6 +265,54 @@ LEFTOVERS: list[tuple[str, Callable[[Callable[[str], Any], str, list[str]], str]
         lambda aws, vpc, subnets: _cluster(aws, LAB, subnets),
         "EKS cluster",
         "the lab's cluster name",
+    ),
+    (
+        "Elastic IP",
+        lambda aws, vpc, subnets: _elastic_ip(aws, **LAB_TAG),
+        "Elastic IP",
+        "tag ekslab:lab=alice",
+    ),
+    (
+        "NAT gateway",
+        lambda aws, vpc, subnets: _nat_gateway(aws, subnets[0], **LAB_TAG),
+        "NAT gateway",
+        "tag ekslab:lab=alice; available",
+    ),
+    (
+        "flow-log bucket",
+        lambda aws, vpc, subnets: _bucket(aws, "alice-network-flowlogsbucket-1a2b", **LAB_TAG),
+        "S3 bucket",
+        "tag ekslab:lab=alice",
+    ),
+    (
+        "KMS key",
+        lambda aws, vpc, subnets: _kms_key(aws, **LAB_TAG),
+        "KMS key",
+        "tag ekslab:lab=alice; key state Enabled",
+    ),
+    (
+        "Lambda function",
+        lambda aws, vpc, subnets: _function(aws, "alice-cluster-Handler-1a2b", **LAB_TAG),
+        "Lambda function",
+        "tag ekslab:lab=alice",
+    ),
+    (
+        "SSM parameter",
+        lambda aws, vpc, subnets: _parameter(aws, "/alice/cluster/endpoint", **LAB_TAG),
+        "SSM parameter",
+        "tag ekslab:lab=alice",
+    ),
+    (
+        "stack not deleted",
+        lambda aws, vpc, subnets: _stack(aws, "alice-workload"),
+        "CloudFormation stack",
+        "the lab's stack name; CREATE_COMPLETE",
+    ),
+    (
+        "IAM role",
+        lambda aws, vpc, subnets: _role(aws, "alice-cluster-NodeGroupRole-1A2B", **LAB_TAG),
+        "IAM role",
+        "tag ekslab:lab=alice",
     ),
 ]
 
@@ -219,6 +346,13 @@ def test_another_labs_resources_are_not_reported(aws: Aws, session: boto3.sessio
     _load_balancer(aws, subnets, "k8s-bob", **{LBC: "bob"})
     _log_group(aws, "/aws/eks/bob/cluster")
     _log_group(aws, "alice-2-network-FlowLogsLogGroup-xyz", **{"ekslab:lab": "alice-2"})
+    _log_group(aws, "/aws/lambda/alice-2-network-CustomVpcRestrictDefaultSG-Ab1")
+    _elastic_ip(aws, **{"ekslab:lab": "bob"})
+    _bucket(aws, "alice-2-network-flowlogsbucket-1a2b", **{"ekslab:lab": "alice-2"})
+    _kms_key(aws, **{"ekslab:lab": "bob"})
+    _stack(aws, "alice-2-network")
+    _role(aws, "alice-2-cluster-NodeGroupRole-1A2B", **{"ekslab:lab": "alice-2"})
+    _role(aws, "alice-cluster-by-hand")  # named like the lab's, but not tagged with it
     # WHEN lab alice is checked  THEN nothing is found
     report = find_leftovers(LAB, region=REGION, session=session)
     assert (report.leftovers, report.clean) == ([], True)
@@ -241,6 +375,42 @@ def test_everything_in_a_leftover_lab_vpc_is_reported_once_except_its_default_se
             ("network interface", untagged),
             ("network interface", cni),
         ]
+    )
+
+
+def test_resources_on_their_way_out_are_not_reported(aws: Aws, session: boto3.session.Session) -> None:
+    # GIVEN the lab's NAT gateway deleted, its key scheduled for deletion and its stack deleted, all
+    # still listed by the tagging API or by EC2 (deleted NAT gateways stay visible for a while)
+    _, subnets = _vpc(aws)
+    aws("ec2").delete_nat_gateway(NatGatewayId=_nat_gateway(aws, subnets[0], **LAB_TAG))
+    key_id = _kms_key(aws, **LAB_TAG).rsplit("/", 1)[-1]  # moto takes the key id here, not the ARN
+    aws("kms").schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    aws("cloudformation").delete_stack(StackName=_stack(aws, "alice-network"))
+    # WHEN the lab is checked  THEN nothing is left and everything was checked
+    report = find_leftovers(LAB, region=REGION, session=session)
+    assert (report.leftovers, report.unchecked) == ([], [])
+
+
+def test_a_resource_that_two_checks_find_is_reported_once(aws: Aws, session: boto3.session.Session) -> None:
+    # GIVEN a lab-tagged flow-log group and VPC, which both the tagging API and their own checks list
+    vpc, _ = _vpc(aws, **LAB_TAG)
+    group = _log_group(aws, "alice-network-FlowLogsLogGroup-xyz", **LAB_TAG)
+    # WHEN the lab is checked  THEN each appears once, as its own check names it
+    report = find_leftovers(LAB, region=REGION, session=session)
+    assert [(left.kind, left.resource_id) for left in report.leftovers] == [
+        ("VPC", vpc),
+        ("log group", group),
+    ]
+
+
+def test_the_stack_parts_are_the_ones_build_lab_names() -> None:
+    # GIVEN a lab with every optional stack  WHEN built  THEN its stacks are <lab>-<part> of LAB_STACK_PARTS
+    config = parse_config(
+        {"lab": {"name": LAB}, "ciAccess": {"enabled": True, "githubRepository": "octo-org/ekslab"}}
+    )
+    stacks = build_lab(App(context=cdk_json_context()), config)
+    assert sorted(stack.stack_name for stack in stacks.all()) == sorted(
+        f"{LAB}-{part}" for part in LAB_STACK_PARTS
     )
 
 
@@ -365,7 +535,9 @@ def test_command_exits_3_when_nothing_could_be_listed() -> None:
     with serving(_Forbidden) as url:
         result = _teardown_check(url, "--lab", LAB)
     assert result.returncode == EXIT_UNVERIFIED
-    assert result.stdout.count("not checked") == 7 and "OK" not in result.stdout
+    # EKS cluster, VPC, ENI, security group, Elastic IP, load balancer, target group, log group,
+    # stack, IAM role and tagged resource (NAT gateways and KMS keys come from the last one).
+    assert result.stdout.count("not checked") == 11 and "OK" not in result.stdout
 
 
 def test_command_refuses_a_bad_lab_name_in_one_line() -> None:

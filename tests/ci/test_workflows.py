@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
+import ipaddress
+import os
 import re
 import subprocess
 import sys
@@ -12,7 +15,9 @@ import pytest
 import yaml
 
 from ekslab.config import defaults
+from ekslab.config.loader import parse_config
 from stacks.ci_access_stack import CI_LAB_NAMES, GITHUB_ENVIRONMENT
+from tests.sources.loopback import serving
 from tests.synth import ROOT
 
 WORKFLOWS_DIR = ROOT / ".github" / "workflows"
@@ -171,6 +176,85 @@ def test_lab_e2e_tears_down_whatever_happened_once_a_deploy_started(
 ) -> None:
     # always() also covers failures and cancellation; a skipped deploy created nothing to destroy.
     assert _step(lab_e2e, name_part)["if"] == "${{ always() && steps.deploy.outcome != 'skipped' }}"
+
+
+# --- the lab configuration step: the API endpoint admits the runner only --------------------------------------
+
+
+def _checkip(answer: bytes) -> type[http.server.BaseHTTPRequestHandler]:
+    """A checkip.amazonaws.com stand-in on loopback that answers ``answer``."""
+
+    class CheckIp(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return CheckIp
+
+
+def _write_lab_configuration(
+    lab_e2e: dict[Any, Any], tmp_path: Path, answer: bytes
+) -> subprocess.CompletedProcess[str]:
+    """Run the step's script as the runner would (bash -e), with checkip served from loopback."""
+    step = _step(lab_e2e, "Write the lab configuration")
+    with serving(_checkip(answer)) as url:
+        environment = {
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "CHECKIP_URL": url,
+            "CI_ROLE_ARN": "arn:aws:iam::123456789012:role/ci",
+            "LAB": "ci-7-1",
+            "AWS_REGION": "ap-northeast-2",
+            "REPORTS": str(tmp_path / "reports"),
+            "RUNNER_TEMP": str(tmp_path),
+        }
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-e", "-c", step["run"]],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=environment,
+            check=False,
+        )
+
+
+def test_lab_e2e_asks_checkip_for_the_runners_address(lab_e2e: dict[Any, Any]) -> None:
+    assert _step(lab_e2e, "Write the lab configuration")["env"] == {
+        "CHECKIP_URL": "https://checkip.amazonaws.com"
+    }
+
+
+def test_lab_e2e_opens_the_public_endpoint_to_the_runners_address_only(
+    lab_e2e: dict[Any, Any], tmp_path: Path
+) -> None:
+    # GIVEN checkip answers the runner's address  WHEN the configuration step runs
+    result = _write_lab_configuration(lab_e2e, tmp_path, b"203.0.113.7\n")
+    # THEN the lab admits that one address to its public endpoint, and nothing else changed
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = parse_config(yaml.safe_load((tmp_path / "lab.yaml").read_text()))
+    assert config.cluster.public_access_cidrs == [ipaddress.IPv4Network("203.0.113.7/32")]
+    assert (config.lab.name, config.region) == ("ci-7-1", "ap-northeast-2")
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [b"<html>rate limited</html>", b"203.0.113.7]}, {x: y", b"2001:db8::7", b"203.0.113.256", b""],
+    ids=["html", "yaml-injection", "ipv6", "out-of-range", "empty"],
+)
+def test_lab_e2e_refuses_an_answer_that_is_not_an_ipv4_address(
+    lab_e2e: dict[Any, Any], tmp_path: Path, answer: bytes
+) -> None:
+    # GIVEN checkip answers something else  WHEN the step runs  THEN it fails before writing a configuration
+    result = _write_lab_configuration(lab_e2e, tmp_path, answer)
+    assert result.returncode == 1
+    assert result.stdout.strip().endswith("did not answer with an IPv4 address")
+    assert not (tmp_path / "lab.yaml").exists()
 
 
 def test_lab_e2e_publishes_both_junit_reports(lab_e2e: dict[Any, Any]) -> None:
