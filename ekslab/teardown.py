@@ -45,7 +45,7 @@ from botocore.parsers import ResponseParserError
 
 from ekslab.aws.clients import aws_client, aws_session
 from ekslab.config import defaults
-from ekslab.config.model import LAB_NAME_PATTERN, REGION_PATTERN
+from ekslab.config.model import CLUSTER_NAME_PATTERN, LAB_NAME_PATTERN, REGION_PATTERN
 from ekslab.errors import InputError
 
 TAG_LBC_CLUSTER: Final = "elbv2.k8s.aws/cluster"
@@ -97,7 +97,6 @@ TAGGING_PAGE_SIZE: Final = 100
 """GetResources ResourcesPerPage upper bound."""
 IAM_PAGE_SIZE: Final = 1000
 """ListRoles MaxItems upper bound."""
-CLUSTER_NAME_PATTERN: Final = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 """EKS cluster names: 1-100 characters, a letter or digit first."""
 
 
