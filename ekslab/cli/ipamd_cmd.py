@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from ekslab.ipamd import NodeIpamd
 
 TRANSPORTS: Final = ("ssm", "proxy")
+_ALTERNATIVE_BODY: Final = {
+    "pods": "enis",
+    "networkutils-env-settings": "ipamd-env-settings",
+    "ipamd-env-settings": "networkutils-env-settings",
+}
+"""For a single saved body of an endpoint, the other endpoint whose body is accepted in its place."""
 
 
 @click.group()
@@ -159,15 +165,21 @@ def env_command(ipamd_settings: bool, **params: Any) -> None:
     """The VPC CNI settings ipamd runs with (/v1/networkutils-env-settings).
 
     VALUE is as ipamd serves it (Go types: true, 9001, null); MEANS gives the aws-node env spelling
-    where it differs (e.g. AWS_VPC_K8S_CNI_RANDOMIZESNAT 2 means prng).
+    where it differs (e.g. AWS_VPC_K8S_CNI_RANDOMIZESNAT 2 means prng). A single saved body (--file
+    F) is shown as whichever of the two endpoints its keys say it is; a body with neither's keys is
+    refused.
     """
     from ekslab.exercises import ipamd_view as view
 
-    endpoint = "ipamd-env-settings" if ipamd_settings else "networkutils-env-settings"
-    shown = _load_part(endpoint, params)
-    if shown is None:
+    requested = "ipamd-env-settings" if ipamd_settings else "networkutils-env-settings"
+    loaded = _load(requested, params)
+    # One saved body is shown as the endpoint its keys say it is, whichever of the two was asked for.
+    other = _ALTERNATIVE_BODY[requested]
+    endpoint = other if loaded.single_file and loaded.node.part(other) is not None else requested
+    loaded.print_notes(endpoint)
+    if _raw(loaded, params):
         return
-    loaded, settings = shown
+    settings = loaded.require(endpoint, loaded.node.part(endpoint))
     _show(
         params,
         {"node": loaded.where, "endpoint": f"/v1/{endpoint}", "settings": settings},
@@ -214,9 +226,14 @@ class _Loaded:
     endpoint: str
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def single_file(self) -> bool:
+        """Whether the data is one saved body (``--file`` naming a file, not a node folder)."""
+        return not self.live and Path(self.where).is_file()
+
     def print_notes(self, *endpoints: str) -> None:
         """The parser's notes (e.g. concatenated bodies) about these endpoints' bodies, on stderr."""
-        single_file = not self.live and Path(self.where).is_file()
+        single_file = self.single_file
         for note in self.node.notes:
             if single_file or any(f"/{name}.json:" in note for name in endpoints):
                 click.echo(f"note: {note}", err=True)
@@ -273,17 +290,19 @@ def _load_file(endpoint: str, path: Path) -> _Loaded:
 
 
 def _parse_saved_body(endpoint: str, raw: bytes, *, source: str) -> NodeIpamd:
-    """One saved body, parsed by ``ekslab.ipamd.parse_body``; for ``pods`` a ``/v1/enis`` body is
-    accepted too (pods are then derived from it), and CNI v1.7+'s answer to /v1/pods is refused."""
+    """One saved body, parsed by ``ekslab.ipamd.parse_body``; the body of ``_ALTERNATIVE_BODY`` is
+    accepted too (for ``pods`` a ``/v1/enis`` body, pods are then derived from it; for one settings
+    endpoint, the other), and CNI v1.7+'s answer to /v1/pods is refused."""
     from ekslab.ipamd import parse_body
 
     try:
         node = parse_body(endpoint, raw, source=source)
     except InputError as error:
-        if endpoint != "pods":
+        alternative = _ALTERNATIVE_BODY.get(endpoint)
+        if alternative is None:
             raise
         try:
-            return parse_body("enis", raw, source=source)  # an /v1/enis body: pods are derived from it
+            return parse_body(alternative, raw, source=source)
         except InputError:
             raise error from None
     if endpoint == "pods" and node.pods is None:

@@ -1,5 +1,6 @@
-"""``ekslab pods``: ``kubectl get pods -A -o wide`` plus each pod's ENI, device number, subnet, and
-whether its IP is a secondary IP or comes from a prefix (``ekslab.exercises.pod_view``)."""
+"""``ekslab pods``: ``kubectl get pods -A -o wide`` (READY, STATUS, RESTARTS, AGE) plus each pod's
+ENI, device number, subnet, and whether its IP is a secondary IP or comes from a prefix
+(``ekslab.exercises.pod_view``)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ from ekslab.cli.verify_cmd import live_options, read_snapshot
 def pods(
     bundle: str | None, namespaces: tuple[str, ...], nodes: tuple[str, ...], output: str, **live: Any
 ) -> None:
-    """List pods with their node, IP, ENI, device number, subnet and IP source.
+    """List pods like `kubectl get pods -A -o wide` (READY, STATUS, RESTARTS, AGE, IP, NODE) with
+    their ENI, device number, subnet and IP source.
 
     FROM says where the pod IP comes from: a secondary IP of the ENI, a delegated prefix (shown), a
     branch ENI (security groups for pods), a Fargate pod's own ENI, or the node itself (host network).
@@ -39,7 +41,7 @@ def pods(
     verdict is in CHECK. Give --cluster and --region (or --config) for a live cluster, or --bundle DIR.
     With --ipamd-transport none, ipamd is not asked and CHECK does not cross-check it.
     """
-    from ekslab.exercises.pod_view import COLUMNS, pod_eni_rows
+    from ekslab.exercises.pod_view import COLUMNS, RIGHT_ALIGNED, pod_eni_rows
     from ekslab.verify.checks import Expectations, verify
     from ekslab.verify.live import LiveOptions
 
@@ -51,5 +53,8 @@ def pods(
         echo_json({"source": snapshot.source, "pods": [row.as_json() for row in rows]})
         return
     print_table(
-        COLUMNS, [row.row() for row in rows], title=f"{snapshot.source}: pods and their ENIs", right=("DEV",)
+        COLUMNS,
+        [row.row() for row in rows],
+        title=f"{snapshot.source}: pods and their ENIs",
+        right=RIGHT_ALIGNED,
     )

@@ -14,6 +14,7 @@ import click
 
 from ekslab.cli.options import CONTEXT, KUBECONFIG, PROFILE
 from ekslab.cli.output import PLAIN_WIDTH
+from ekslab.files import output_folder
 
 if TYPE_CHECKING:
     from ekslab.verify.live import LiveOptions
@@ -125,13 +126,16 @@ def verify(
     if output == "junit" and not junit_file:
         raise click.UsageError("--output junit needs --junit-file FILE")
     options = LiveOptions.from_click(live)
+    if junit_file:
+        # Refuse a report path whose folder is missing before a live read that may take minutes.
+        output_folder(junit_file, source=f"--junit-file {junit_file}")
     expectations = _expectations(expect_config or options.config)
     snapshot = read_snapshot(bundle, options)
     report = run_checks(snapshot, expectations)
     if junit_file:
         from ekslab.verify.report import write_junit
 
-        write_junit(report, junit_file)
+        write_junit(report, junit_file, source=f"--junit-file {junit_file}")
     _print(report, output, problems_only=problems_only)
     sys.exit(report.exit_code())
 

@@ -3,8 +3,9 @@
 The seed curls ``/v1/enis``, ``/v1/pods`` and ``/v1/networkutils-env-settings`` and reads the JSON by
 eye; these functions turn the normalised models of ``ekslab.ipamd`` (never the raw JSON) into table
 rows and stable JSON documents. ``/v1/pods`` exists only up to CNI v1.6 (cni-facts.md §1.2): on later
-versions ``pod_view`` derives the pod-to-IP map from the assigned addresses of ``/v1/enis``, with pod
-names from v1.11 on (``IPAMMetadata``) and container ids in between.
+versions, or when a v1.0-v1.6 node's ``/v1/pods`` body is missing, ``pod_view`` derives the pod-to-IP
+map from the assigned addresses of ``/v1/enis``, with pod names from v1.11 on (``IPAMMetadata``) and
+container ids in between; its note says which of the two cases it is.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ ENI_COLUMNS: Final = ("ENI", "CARD", "DEV", "FLAGS", "SUBNET", "CIDR", "KIND", "
 POD_COLUMNS: Final = ("NAMESPACE", "NAME", "IP", "ENI", "DEV", "KIND", "CONTAINER")
 ENV_COLUMNS: Final = ("SETTING", "VALUE", "MEANS")
 ENI_CONFIG_COLUMNS: Final = ("ENICONFIG", "SELECTED", "SUBNET", "SECURITY GROUPS")
+PODS_SERVING_FORMAT: Final = "A"
+"""The /v1/enis era of the CNI versions that also serve /v1/pods (v1.0-v1.6, cni-facts.md §1.2)."""
 CONTAINER_ID_CHARS: Final = 12
 """Container ids are shown like `crictl ps` shows them; JSON keeps them whole."""
 
@@ -199,16 +202,24 @@ def pod_view(pods: Sequence[IpamdPod] | None, enis: IpamdEnis | None) -> PodView
                             address.container_id,
                         )
                     )
-    notes = [
-        "/v1/pods is not served by this CNI version (removed in v1.7): pod IPs derived from the assigned "
-        "addresses of /v1/enis"
-    ]
+    notes = [f"{_pods_absence(enis)}: pod IPs derived from the assigned addresses of /v1/enis"]
     if derived and not any(pod.name for pod in derived):
         notes.append(
             f"{format_label(enis)} records no pod names (CNI v1.11+ does); "
             "`ekslab pods` names the pod of each IP from the Kubernetes API"
         )
     return PodView("/v1/enis", tuple(sorted(derived, key=_order)), tuple(notes))
+
+
+def _pods_absence(enis: IpamdEnis) -> str:
+    """Why there is no /v1/pods data, by the era of /v1/enis: only v1.0-v1.6 serve /v1/pods
+    (cni-facts.md §1.2, removed in v1.7.0)."""
+    if enis.format == PODS_SERVING_FORMAT:
+        return (
+            f"/v1/enis format {enis.format} means {FORMAT_VERSIONS[enis.format]}, which serves /v1/pods, "
+            "but no usable /v1/pods body was given"
+        )
+    return "/v1/pods is not served by this CNI version (removed in v1.7)"
 
 
 def _from_pods(pod: IpamdPod, enis: IpamdEnis | None) -> PodIp:

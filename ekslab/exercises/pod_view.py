@@ -1,8 +1,10 @@
 """The pod-to-ENI view of ``ekslab pods``: ``kubectl get pods -A -o wide`` plus what the workshop digs for.
 
-Per pod: its node and IP, the ENI that holds the IP, the ENI's device number and subnet, and where
-the address comes from: a secondary IP of the ENI, a delegated prefix, a branch ENI (security groups
-for pods), a Fargate pod's own ENI, or the node's own address (hostNetwork). The ENI of each pod and
+Per pod: kubectl's READY (ready containers of all, sidecars included), STATUS (the phase), RESTARTS
+and AGE (``kube_age``: kubectl's compact form, 5d3h or 12m), its node and IP, the ENI that holds the
+IP, the ENI's device number and subnet, and where the address comes from: a secondary IP of the ENI,
+a delegated prefix, a branch ENI (security groups for pods), a Fargate pod's own ENI, or the node's
+own address (hostNetwork). The ENI of each pod and
 where its address comes from are what ``ekslab verify`` found (``ekslab.verify.checks``: EC2's ENIs
 of the pod's node, prefixes included, the pod-eni annotation for branch ENIs; ``PodResult.eni`` and
 ``PodResult.address_kind``); this module only reads the verdicts and the snapshot's records, so the
@@ -11,22 +13,78 @@ view and the verification never disagree.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from ekslab.sources.records import PodRecord
 from ekslab.verify.results import PREFIX, PodResult, Report
 from ekslab.verify.snapshot import ClusterSnapshot
 
-COLUMNS: Final = ("NAMESPACE", "NAME", "STATUS", "IP", "NODE", "ENI", "DEV", "SUBNET", "FROM", "CHECK")
+COLUMNS: Final = (
+    "NAMESPACE",
+    "NAME",
+    "READY",
+    "STATUS",
+    "RESTARTS",
+    "AGE",
+    "IP",
+    "NODE",
+    "ENI",
+    "DEV",
+    "SUBNET",
+    "FROM",
+    "CHECK",
+)
+RIGHT_ALIGNED: Final = ("RESTARTS", "DEV")
+
+
+def kube_age(seconds: float) -> str:
+    """A duration the way kubectl prints AGE: two units at most, coarser as it grows.
+
+    Seconds up to 2 minutes (``95s``), then minutes and seconds up to 10 minutes (``4m10s``), minutes
+    up to 3 hours (``12m``), hours and minutes up to 8 hours (``5h3m``), hours up to 2 days (``36h``),
+    days and hours up to 8 days (``5d3h``), days up to 2 years (``400d``), then years and days
+    (``3y12d``) and, from 8 years, years. A time in the future (clock skew) reads ``0s``.
+    """
+    total = max(int(seconds), 0)
+    minutes, hours, days = total // 60, total // 3600, total // 86400
+    if total < 120:
+        return f"{total}s"
+    if minutes < 10:
+        return _two(minutes, "m", total % 60, "s")
+    if hours < 3:
+        return f"{minutes}m"
+    if hours < 8:
+        return _two(hours, "h", minutes % 60, "m")
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 192:
+        return _two(days, "d", hours % 24, "h")
+    if days < 2 * 365:
+        return f"{days}d"
+    years = days // 365
+    return _two(years, "y", days % 365, "d") if years < 8 else f"{years}y"
+
+
+def _two(major: int, major_unit: str, minor: int, minor_unit: str) -> str:
+    return f"{major}{major_unit}{minor}{minor_unit}" if minor else f"{major}{major_unit}"
 
 
 @dataclass(frozen=True)
 class PodEniRow:
     namespace: str
     name: str
+    ready: str | None
+    """kubectl's READY, ``ready/all`` containers."""
     status: str | None
+    restarts: int | None
+    age: str | None
+    """kubectl's AGE at the time the view was made (``kube_age``)."""
+    created: str | None
+    """``metadata.creationTimestamp``, UTC."""
     ip: str | None
     node: str | None
     eni: str | None
@@ -50,7 +108,10 @@ class PodEniRow:
         return (
             self.namespace,
             self.name,
+            self.ready,
             self.status,
+            self.restarts,
+            self.age,
             self.ip,
             self.node,
             self.eni,
@@ -65,6 +126,10 @@ class PodEniRow:
             "namespace": self.namespace,
             "name": self.name,
             "status": self.status,
+            "ready": self.ready,
+            "restarts": self.restarts,
+            "age": self.age,
+            "created": self.created,
             "ip": self.ip,
             "node": self.node,
             "eni": self.eni,
@@ -84,9 +149,14 @@ def pod_eni_rows(
     *,
     namespaces: Collection[str] = (),
     nodes: Collection[str] = (),
+    now: float | None = None,
 ) -> list[PodEniRow]:
-    """One row per pod of the snapshot (filtered by namespace and node when given), sorted like kubectl."""
+    """One row per pod of the snapshot (filtered by namespace and node when given), sorted like kubectl.
+
+    ``now`` (Unix seconds, default the current time) is what AGE is counted to.
+    """
     verdicts = {(result.namespace, result.name): result for result in report.pods}
+    now = time.time() if now is None else now
     rows = []
     for pod in snapshot.pods:
         if namespaces and pod.namespace not in namespaces:
@@ -94,19 +164,28 @@ def pod_eni_rows(
         if nodes and pod.node not in nodes:
             continue
         verdict = verdicts.get((pod.namespace, pod.name))
-        rows.append(_row(pod, verdict, snapshot))
+        rows.append(_row(pod, verdict, snapshot, now))
     rows.sort(key=lambda row: (row.namespace, row.name))
     return rows
 
 
-def _row(pod: PodRecord, verdict: PodResult | None, snapshot: ClusterSnapshot) -> PodEniRow:
+def _row(pod: PodRecord, verdict: PodResult | None, snapshot: ClusterSnapshot, now: float) -> PodEniRow:
     eni = snapshot.enis.get(verdict.eni) if verdict is not None and verdict.eni else None
     subnet = eni.subnet_id if eni is not None else None
     cidrs = snapshot.subnets[subnet].cidrs if subnet in snapshot.subnets else ()
+    created = (
+        datetime.fromtimestamp(pod.created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if pod.created is not None
+        else None
+    )
     return PodEniRow(
         namespace=pod.namespace,
         name=pod.name,
+        ready=f"{pod.ready_containers}/{pod.containers}" if pod.containers is not None else None,
         status=pod.phase,
+        restarts=pod.restarts,
+        age=kube_age(now - pod.created) if pod.created is not None else None,
+        created=created,
         ip=pod.ip,
         node=pod.node,
         eni=eni.eni_id if eni is not None else None,

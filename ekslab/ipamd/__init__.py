@@ -14,7 +14,13 @@ endpoint's body) or ``parse_node_bodies`` (a node's); the live transports are in
 
 from ekslab.ipamd.eniconfigs import parse_eni_configs
 from ekslab.ipamd.enis import FORMAT_VERSIONS, IpamdFormatError, parse_enis
-from ekslab.ipamd.env import SettingKind, canonical_setting, parse_env_settings, setting_kind
+from ekslab.ipamd.env import (
+    SettingKind,
+    canonical_setting,
+    parse_env_settings,
+    setting_kind,
+    settings_endpoint,
+)
 from ekslab.ipamd.models import (
     ENDPOINT_ATTRIBUTES,
     ENDPOINTS,
@@ -57,4 +63,5 @@ __all__ = [
     "parse_pods",
     "read_node_directory",
     "setting_kind",
+    "settings_endpoint",
 ]

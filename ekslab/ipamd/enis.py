@@ -19,7 +19,7 @@ Unknown fields are ignored and optional ones may be missing; a body of the wrong
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from ekslab.errors import InputError
@@ -55,6 +55,9 @@ def parse_enis(document: Any) -> IpamdEnis:
         raise IpamdFormatError(
             "", "is ipamd's list of commands, not ENI data (the request went to an unknown path)"
         )
+    if not document:
+        # Every version serves its counters and ENI map (v1.20+: inside card "0"), never nothing.
+        raise IpamdFormatError("", "is an empty JSON object, not ipamd's ENI datastore")
     if _is_card_wrapper(document):
         return _parse_cards(document)
     features: set[str] = set()
@@ -68,8 +71,15 @@ def parse_enis(document: Any) -> IpamdEnis:
 
 
 def _is_card_wrapper(document: dict[str, Any]) -> bool:
-    # v1.20+ marshals map[int]*ENIInfos: every key is a network card index.
-    return all(key.isdigit() for key in document) and not ("ENIs" in document or "ENIIPPools" in document)
+    # v1.20+ marshals map[int]*ENIInfos: every key is a network card index, in ASCII digits as Go
+    # writes them ("²" or "٣" pass str.isdigit() but are no card index Go would write).
+    return all(_is_card_index(key) for key in document) and not (
+        "ENIs" in document or "ENIIPPools" in document
+    )
+
+
+def _is_card_index(key: str) -> bool:
+    return key.isascii() and key.isdigit()
 
 
 def _parse_cards(document: dict[str, Any]) -> IpamdEnis:
@@ -245,8 +255,10 @@ def _later(first: str, second: str) -> bool:
 
 
 def _parse_time(value: str) -> datetime:
-    # RFC 3339 with up to nanoseconds (Go's RFC3339Nano); Python keeps microseconds.
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    # RFC 3339 with up to nanoseconds (Go's RFC3339Nano); Python keeps microseconds. Go always writes
+    # a zone; a hand-edited time without one is read as UTC, so that any two times compare.
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _int(value: Any, path: str) -> int:

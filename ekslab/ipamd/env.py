@@ -20,6 +20,7 @@ import ipaddress
 import json
 import types
 import typing
+from collections.abc import Mapping
 from typing import Any, Final
 
 from ekslab.ipamd.enis import IpamdFormatError
@@ -42,6 +43,35 @@ _FALSE: Final = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 # networkutils reports AWS_VPC_K8S_CNI_RANDOMIZESNAT as an int enum (cni-facts.md §1.5, v1.4.0+).
 RANDOMIZE_SNAT_NAMES: Final = {0: "none", 1: "hashrandom", 2: "prng"}
 
+# The keys each settings endpoint reports in some CNI version (cni-facts.md §1.5, §1.6). Every
+# version reports several of its endpoint's keys, so a body with none of them is another document.
+NETWORKUTILS_SETTINGS: Final = frozenset(
+    {
+        "AWS_EXTERNAL_SERVICE_CIDRS",
+        "AWS_VPC_CNI_NODE_PORT_SUPPORT",
+        "AWS_VPC_ENI_MTU",
+        "AWS_VPC_K8S_CNI_CONFIGURE_RPFILTER",
+        "AWS_VPC_K8S_CNI_CONNMARK",
+        "AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS",
+        "AWS_VPC_K8S_CNI_EXTERNALSNAT",
+        "AWS_VPC_K8S_CNI_RANDOMIZESNAT",
+        "AWS_VPC_K8S_CNI_VETHPREFIX",
+    }
+)
+IPAMD_SETTINGS: Final = frozenset(
+    {
+        "AWS_MANAGE_ENIS_NON_SCHEDULABLE",
+        "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
+        "ENABLE_SUBNET_DISCOVERY",
+        "WARM_ENI_TARGET",
+        "WARM_IP_TARGET",
+    }
+)
+ENDPOINT_SETTINGS: Final[Mapping[str, frozenset[str]]] = {
+    "networkutils-env-settings": NETWORKUTILS_SETTINGS,
+    "ipamd-env-settings": IPAMD_SETTINGS,
+}
+
 _EXTRA_KINDS: Final = {
     # Reported by the introspection endpoints or read from the DaemonSet, not set by CniEnv.
     "AWS_VPC_K8S_CNI_CONNMARK": SettingKind.INT_ANY_BASE,  # strconv base 0, e.g. "0x80"
@@ -54,15 +84,38 @@ _EXTRA_KINDS: Final = {
 }
 
 
-def parse_env_settings(document: Any) -> dict[str, Any]:
-    """The settings of one ``networkutils-env-settings`` or ``ipamd-env-settings`` body, typed as sent."""
+def parse_env_settings(document: Any, *, endpoint: str | None = None) -> dict[str, Any]:
+    """The settings of one ``networkutils-env-settings`` or ``ipamd-env-settings`` body, typed as sent.
+
+    A body holding none of the settings either endpoint reports (an ``/v1/enis`` body, a kubectl
+    list...) raises IpamdFormatError; so does, with ``endpoint`` given, a body of the other settings
+    endpoint. ``settings_endpoint`` tells which endpoint a body comes from.
+    """
     if not isinstance(document, dict):
         raise IpamdFormatError("", "must be a JSON object of settings by environment variable name")
     if set(document) == {"AvailableCommands"}:
         raise IpamdFormatError(
             "", "is ipamd's list of commands, not settings (the request went to an unknown path)"
         )
+    found = settings_endpoint(document)
+    if found is None:
+        raise IpamdFormatError(
+            "",
+            "has none of the settings ipamd reports (e.g. AWS_VPC_K8S_CNI_EXTERNALSNAT, WARM_ENI_TARGET), "
+            "so it is no /v1/networkutils-env-settings or /v1/ipamd-env-settings body",
+            sorted(document)[:6],
+        )
+    if endpoint is not None and not document.keys() & ENDPOINT_SETTINGS[endpoint]:
+        raise IpamdFormatError("", f"is a /v1/{found} body, expected /v1/{endpoint}", sorted(document)[:6])
     return dict(document)
+
+
+def settings_endpoint(settings: Mapping[str, Any]) -> str | None:
+    """``networkutils-env-settings`` or ``ipamd-env-settings``: the endpoint whose settings a body
+    holds the most of; ``None`` when it holds none of either."""
+    counts = {endpoint: len(keys & settings.keys()) for endpoint, keys in ENDPOINT_SETTINGS.items()}
+    best = max(counts, key=lambda endpoint: counts[endpoint])
+    return best if counts[best] else None
 
 
 def setting_kind(key: str) -> SettingKind:
@@ -114,7 +167,8 @@ def _cidrs(value: Any) -> str:
 
 def _snat(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
-        return RANDOMIZE_SNAT_NAMES[value]
+        # An enum value no CNI version defines keeps its number, so it compares unequal and is shown.
+        return RANDOMIZE_SNAT_NAMES.get(value, str(value))
     return str(value).strip().lower()
 
 

@@ -10,6 +10,7 @@ bound elsewhere, or ipamd down) or hold two concatenated documents (the collecto
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -31,10 +32,14 @@ _EMPTY: Final = "is empty (introspection disabled, bound to another address, or 
 _PARSERS: Final[Mapping[str, Callable[[Any], Any]]] = {
     "enis": parse_enis,
     "pods": parse_pods,
-    "networkutils-env-settings": parse_env_settings,
-    "ipamd-env-settings": parse_env_settings,
+    "networkutils-env-settings": functools.partial(parse_env_settings, endpoint="networkutils-env-settings"),
+    "ipamd-env-settings": functools.partial(parse_env_settings, endpoint="ipamd-env-settings"),
     "eni-configs": parse_eni_configs,
 }
+_NO_ENI: Final = (
+    "lists no ENI, but a node always has at least its primary ENI "
+    "(ipamd may still be starting); the node's pods cannot be cross-checked"
+)
 
 
 def parse_body(endpoint: str, body: str | bytes, *, source: str) -> NodeIpamd:
@@ -85,6 +90,9 @@ def parse_node_bodies(bodies: Mapping[str, str | bytes | None], *, source: str) 
             parsed = parse_body(endpoint, body, source=where)
         except InputError as error:
             node.problems[endpoint] = error.message
+            continue
+        if endpoint == "enis" and parsed.enis is not None and not parsed.enis.enis:
+            node.problems[endpoint] = f"{where}: {_NO_ENI}"
             continue
         node.notes.extend(parsed.notes)
         setattr(node, ENDPOINT_ATTRIBUTES[endpoint], parsed.part(endpoint))

@@ -75,8 +75,8 @@ class JsonListReader:
 
     Iterate over the reader to get the items one at a time; after the iteration ``header`` holds the
     object's other members (``kind``, ``metadata``, ``NextToken``...). Members may come in any order.
-    A missing file, an empty file, bad JSON, a top level that is not an object, or an object without
-    the list is an ``InputError`` naming ``source`` and ``expected``.
+    A missing or unreadable file, an empty file, bad JSON, a top level that is not an object, or an
+    object without the list is an ``InputError`` naming ``source`` and ``expected``.
     """
 
     def __init__(
@@ -113,6 +113,10 @@ class JsonListReader:
         except UnicodeDecodeError as error:
             raise InputError(
                 self.source, f"is not UTF-8 text (byte {error.start}), expected {self.expected}"
+            ) from None
+        except OSError as error:  # no permission, a path through a file...: as ekslab.files.read_text
+            raise InputError(
+                self.source, f"cannot be read ({error.strerror}), expected {self.expected}"
             ) from None
         finally:
             self._handle = None

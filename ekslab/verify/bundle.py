@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ekslab.errors import InputError
-from ekslab.files import read_text
+from ekslab.files import output_folder, read_text
 from ekslab.ipamd.models import ENDPOINTS
 from ekslab.ipamd.node import read_node_directory
 from ekslab.sources.jsondoc import JsonListReader, read_single_document
@@ -195,16 +195,17 @@ def read_bundle(directory: str | os.PathLike[str]) -> ClusterSnapshot:
             f"{problem}; expected a bundle folder",
             hint="make one with `ekslab collect` or by hand, see docs/verification.md",
         )
+    present = {spec: _present(root, spec) for spec in BUNDLE_FILES}
     for spec in BUNDLE_FILES:
-        if spec.required and not (root / spec.path).is_file():
+        if spec.required and not present[spec]:
             raise InputError(f"{root / spec.path}", f"missing; expected {spec.expected}")
     snapshot = ClusterSnapshot(source=f"bundle {root}")
     label = _Labeller(root)
 
     # Optional documents first: the pods pass needs to know which namespaces' labels to keep.
-    if (root / ENICONFIGS.path).is_file():
+    if present[ENICONFIGS]:
         _read_list(root, ENICONFIGS, snapshot, label)
-    if (root / DAEMONSET.path).is_file():
+    if present[DAEMONSET]:
         document = read_single_document(
             root / DAEMONSET.path, source=label(DAEMONSET.path), expected=DAEMONSET.expected
         )
@@ -220,6 +221,18 @@ def read_bundle(directory: str | os.PathLike[str]) -> ClusterSnapshot:
     _read_list(root, NETWORK_INTERFACES, snapshot, label)
     _read_ipamd(root, snapshot, label)
     return snapshot
+
+
+def _present(root: Path, spec: BundleFile) -> bool:
+    """Whether the bundle has ``spec``'s file; a folder (or other non-file) in its place is refused."""
+    path = root / spec.path
+    if path.is_file():
+        return True
+    if path.is_dir():
+        raise InputError(str(path), f"is a directory, expected {spec.expected}")
+    if path.exists():
+        raise InputError(str(path), f"is not a regular file, expected {spec.expected}")
+    return False
 
 
 class _Labeller:
@@ -324,8 +337,11 @@ class BundleWriter:
         self.final = Path(directory)
         if self.final.exists() and (not self.final.is_dir() or any(self.final.iterdir())):
             raise InputError(str(self.final), "already exists; collect into a new or empty folder")
-        self.final.parent.mkdir(parents=True, exist_ok=True)
-        self.root = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.partial-", dir=self.final.parent))
+        folder = output_folder(self.final, source=str(self.final))
+        try:
+            self.root = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.partial-", dir=folder))
+        except OSError as error:
+            raise InputError(str(self.final), f"cannot be written ({error.strerror})") from None
 
     def __enter__(self) -> BundleWriter:
         return self

@@ -8,8 +8,9 @@ Per pod (``results.py`` lists the reason codes), in this order:
 3. ``not_on_node_eni``: the IP is not a secondary private IP (never the primary) of an ENI attached
    to the pod's node, nor inside a prefix delegated to such an ENI (cni-facts.md §5 implication 2);
    for security groups for pods, not the IP of the branch ENI named in the pod's
-   ``vpc.amazonaws.com/pod-eni`` annotation (implication 3); on Fargate, not the primary IP of an ENI
-   (each Fargate pod has its own ENI, whose primary IP is the pod's).
+   ``vpc.amazonaws.com/pod-eni`` annotation (implication 3); on Fargate, not the primary IP of a
+   Fargate ENI, i.e. one attached to no EC2 instance and of type ``interface`` (each Fargate pod has
+   its own ENI, whose primary IP is the pod's and its Fargate node's InternalIP).
 4. ``duplicate_ip``: another running non-hostNetwork pod has the same IP.
 5. ``ipamd_mismatch``: the node's ipamd data is present and does not have the IP assigned, assigns
    it to another pod (CNI v1.11+ records pod names; v1.0-v1.6 in /v1/pods), or holds it on another
@@ -231,6 +232,13 @@ class _Verifier:
             eni = self.index.primary.get(node.internal_ip or "")
             if eni is None:
                 return CheckResult("enis", UNVERIFIED, f"no ENI has the Fargate node's IP {node.internal_ip}")
+            problem = self._not_fargate(eni)
+            if problem:
+                return CheckResult(
+                    "enis",
+                    UNVERIFIED,
+                    f"the ENI with the Fargate node's IP {node.internal_ip}, {eni.eni_id}, is {problem}",
+                )
             result.enis.append(NodeEni(eni.eni_id, eni.device_index, eni.network_card, "fargate"))
             return CheckResult("enis", PASS, f"Fargate ENI {eni.eni_id}")
         if not node.instance_id:
@@ -367,7 +375,7 @@ class _Verifier:
             if pod.branch_enis is not None or pod.branch_error:
                 owner, problem = self._branch_eni(pod, ip)
             elif node is not None and node.is_fargate:
-                owner, problem = self._fargate_eni(ip)
+                owner, problem = self._fargate_eni(node, ip)
             else:
                 owner, problem, skip_reason = self._node_eni(pod, node, ip, parsed)
             if problem:
@@ -457,11 +465,32 @@ class _Verifier:
             return _Owner(eni, BRANCH_ENI), None
         return None, f"the pod-eni annotation names no branch ENI with {ip}"
 
-    def _fargate_eni(self, ip: str) -> tuple[_Owner | None, str | None]:
+    def _fargate_eni(self, node: NodeRecord, ip: str) -> tuple[_Owner | None, str | None]:
+        """The pod's own ENI: a Fargate ENI (see ``_not_fargate``) whose primary IP is the pod's,
+        which is also its Fargate node's InternalIP (one pod per Fargate node)."""
         eni = self.index.primary.get(ip)
         if eni is None:
             return None, f"no ENI has {ip} as its primary IP (each Fargate pod has its own ENI)"
+        problem = self._not_fargate(eni)
+        if problem:
+            return None, f"{ip} is the primary IP of {eni.eni_id}, {problem}, not a Fargate pod's own ENI"
+        if node.internal_ip and node.internal_ip != ip:
+            return None, (
+                f"{ip} is not the IP of its Fargate node {node.name} ({node.internal_ip}); "
+                "a Fargate node carries its one pod's IP"
+            )
         return _Owner(eni, OWN_ENI), None
+
+    def _not_fargate(self, eni: EniRecord) -> str | None:
+        """Why an ENI is no Fargate pod's ENI, or None. A Fargate ENI is attached to no EC2 instance
+        of the account and is a plain interface: not a branch or trunk ENI of security groups for
+        pods (cni-facts.md §5 implication 3), nor an EFA or a load balancer's or NAT gateway's ENI."""
+        if eni.instance_id:
+            owner = self.instance_nodes.get(eni.instance_id)
+            return f"attached to {eni.instance_id}" + (f" (node {owner})" if owner else "")
+        if eni.interface_type not in (None, "interface"):
+            return f"an ENI of type {eni.interface_type!r}"
+        return None
 
     def _check_ipamd(
         self,

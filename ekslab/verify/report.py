@@ -7,25 +7,26 @@ JSON shape (other keys may be added)::
      "pods": [{"namespace", "name", "node", "ip", "result", "reasons", "eni", "device"?, "details"?,
                "address_kind"?, "prefix"?}],
      "nodes": [{"name", "instance_id", "compute", "result", "enis", "checks": [...]}],
-     "cluster": [{"check", "result", "detail", "differences"?}],
+     "cluster": [{"check", "result", "detail",
+                  "differences"?: [{"key", "wanted", "actual", "source", "basis"}]}],
      "targets": {"check": {...}, "backends": [...]}, "notes": [...]}
 
 JUnit: one test case per pod (suite ``pods``, class ``pods.<node>``), per node check (suite
 ``nodes``), per cluster check and per Ingress backend; failures carry the reason codes and details,
-skips their reason. Files are written to a temporary name and renamed, never half-written.
+skips their reason. Files are written to a temporary name and renamed, never half-written, into a
+folder that must exist, with the mode a plain ``open`` would give them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from itertools import groupby
-from pathlib import Path
 from typing import IO, Any
 
+from ekslab.files import atomic_output
+from ekslab.verify.drift import ADDON_DEFAULT
 from ekslab.verify.results import FAIL, NOT_CHECKED, PASS, SKIP, UNVERIFIED, CheckResult, Report
 
 _STYLE = {PASS: "green", FAIL: "bold red", SKIP: "dim", NOT_CHECKED: "dim", UNVERIFIED: "yellow"}
@@ -139,8 +140,9 @@ def render_table(report: Report, console: Any, *, problems_only: bool = False) -
 
 
 def _difference(difference: dict[str, str]) -> str:
+    basis = " (add-on default)" if difference.get("basis") == ADDON_DEFAULT else ""
     return (
-        f"{difference['key']}: wanted {difference['wanted']!r}, running {difference['actual']!r} "
+        f"{difference['key']}: wanted {difference['wanted']!r}{basis}, running {difference['actual']!r} "
         f"({difference['source']})"
     )
 
@@ -148,8 +150,11 @@ def _difference(difference: dict[str, str]) -> str:
 # --- JUnit -----------------------------------------------------------------------------------------
 
 
-def write_junit(report: Report, path: str | os.PathLike[str]) -> None:
-    """Write the report as JUnit XML (junitparser), atomically."""
+def write_junit(report: Report, path: str | os.PathLike[str], *, source: str | None = None) -> None:
+    """Write the report as JUnit XML (junitparser), atomically (``ekslab.files.atomic_output``).
+
+    ``path``'s folder must exist; ``source`` names the path in errors (default: the path itself).
+    """
     from junitparser import Failure, JUnitXml, Skipped, TestCase, TestSuite
 
     def case(name: str, classname: str, result: str, message: str, detail: str = "") -> TestCase:
@@ -197,27 +202,12 @@ def write_junit(report: Report, path: str | os.PathLike[str]) -> None:
         suite.update_statistics()
         xml.add_testsuite(suite)
     xml.update_statistics()
-    with atomic_path(path) as temporary:
+    with atomic_output(path, source=source or os.fspath(path)) as temporary:
         xml.write(str(temporary), pretty=True)
 
 
 def _differences(check: CheckResult) -> str:
     return "\n".join(_difference(difference) for difference in check.differences)
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it to ``path`` on success, remove it on error."""
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)
-    os.close(descriptor)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.replace(temporary, final)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def iter_lines(report: Report) -> Iterator[str]:

@@ -116,7 +116,8 @@ class PodResult(NamedTuple):
 class CheckResult:
     """One node or cluster check: ``pass``, ``fail``, ``not_checked`` or ``unverified``, with a reason.
 
-    ``differences`` lists drifted settings as ``{"key", "wanted", "actual", "source"}``.
+    ``differences`` lists drifted settings as ``{"key", "wanted", "actual", "source", "basis"}``
+    (``basis``: "configuration", or "add-on default" for a key the lab leaves unset).
     """
 
     check: str

@@ -16,6 +16,7 @@ from ekslab.ipamd import (
     parse_eni_configs,
     parse_env_settings,
     parse_pods,
+    settings_endpoint,
 )
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ipamd"
@@ -80,6 +81,59 @@ def test_env_settings_must_be_an_object() -> None:
         parse_env_settings(["WARM_IP_TARGET"])
 
 
+# GIVEN a body that holds none of the settings either endpoint reports (§1.5, §1.6), or, for a named
+# endpoint, the other endpoint's body WHEN parsed as settings THEN it is refused in one line.
+@pytest.mark.parametrize(
+    ("document", "endpoint", "message"),
+    [
+        (
+            load("enis-g-v1.23.json"),
+            None,
+            "has none of the settings ipamd reports (e.g. AWS_VPC_K8S_CNI_EXTERNALSNAT, WARM_ENI_TARGET), "
+            "so it is no /v1/networkutils-env-settings or /v1/ipamd-env-settings body, got ['0']",
+        ),
+        (
+            {"apiVersion": "v1", "items": [], "kind": "List", "metadata": {}},
+            "networkutils-env-settings",
+            "has none of the settings ipamd reports (e.g. AWS_VPC_K8S_CNI_EXTERNALSNAT, WARM_ENI_TARGET), "
+            "so it is no /v1/networkutils-env-settings or /v1/ipamd-env-settings body, "
+            "got ['apiVersion', 'items', 'kind', 'metadata']",
+        ),
+        (
+            {},
+            "ipamd-env-settings",
+            "has none of the settings ipamd reports (e.g. AWS_VPC_K8S_CNI_EXTERNALSNAT, WARM_ENI_TARGET), "
+            "so it is no /v1/networkutils-env-settings or /v1/ipamd-env-settings body, got []",
+        ),
+        (
+            load("ipamd-env-settings-v1.12.json"),
+            "networkutils-env-settings",
+            "is a /v1/ipamd-env-settings body, expected /v1/networkutils-env-settings, "
+            "got ['AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG', 'WARM_ENI_TARGET', 'WARM_IP_TARGET']",
+        ),
+    ],
+)
+def test_a_body_that_is_no_settings_body_is_refused(
+    document: Any, endpoint: str | None, message: str
+) -> None:
+    with pytest.raises(IpamdFormatError) as raised:
+        parse_env_settings(document, endpoint=endpoint)
+    assert raised.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("fixture", "endpoint"),
+    [
+        ("networkutils-env-settings-v1.6.json", "networkutils-env-settings"),
+        ("networkutils-env-settings-v1.23.json", "networkutils-env-settings"),
+        ("ipamd-env-settings-v1.12.json", "ipamd-env-settings"),
+        ("ipamd-env-settings-v1.18.json", "ipamd-env-settings"),
+    ],
+)
+def test_each_settings_body_is_recognised_by_its_keys(fixture: str, endpoint: str) -> None:
+    assert settings_endpoint(parse_env_settings(load(fixture), endpoint=endpoint)) == endpoint
+
+
 @pytest.mark.parametrize(
     ("key", "env_value", "ipamd_value"),
     [
@@ -110,10 +164,20 @@ def test_env_string_and_ipamd_value_of_the_same_meaning_compare_equal(
         ("WARM_IP_TARGET", "5", 0),
         ("AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS", "10.0.0.0/8", ["10.0.0.0/8", "10.1.0.0/16"]),
         ("WARM_IP_TARGET", "five", 5),  # unparsable text stays itself and differs
+        # An enum value no CNI version defines keeps its number (it used to raise KeyError).
+        ("AWS_VPC_K8S_CNI_RANDOMIZESNAT", "prng", 5),
+        ("AWS_VPC_K8S_CNI_RANDOMIZESNAT", "none", -1),
+        ("AWS_VPC_K8S_CNI_RANDOMIZESNAT", "5", 2),
     ],
 )
 def test_different_meanings_compare_unequal(key: str, first: Any, second: Any) -> None:
     assert canonical_setting(key, first) != canonical_setting(key, second)
+
+
+@pytest.mark.parametrize(("value", "kept"), [(5, "5"), (-1, "-1"), (3, "3")])
+def test_snat_enum_value_no_version_defines_keeps_its_number(value: int, kept: str) -> None:
+    # §1.5 defines 0 none, 1 hashrandom, 2 prng; anything else is shown as served, not a crash.
+    assert canonical_setting("AWS_VPC_K8S_CNI_RANDOMIZESNAT", value) == kept
 
 
 def test_eni_configs_v1_8_is_the_bare_name() -> None:

@@ -111,6 +111,37 @@ def test_unassigned_time_after_assigned_time_means_released_even_with_a_key() ->
     assert "192.168.45.16" not in assigned(body)
 
 
+def v1_23_address(assigned_time: str, unassigned_time: str) -> dict[str, Any]:
+    """The v1.23 body with 192.168.45.16 given these times (its IPAMKey and pod name are kept)."""
+    body = load("enis-g-v1.23.json")
+    entry = body["0"]["ENIs"]["eni-0a1b2c3d4e5f60001"]["AvailableIPv4Cidrs"]["192.168.45.16/28"][
+        "IPAddresses"
+    ]["192.168.45.16"]
+    entry["AssignedTime"], entry["UnassignedTime"] = assigned_time, unassigned_time
+    return body
+
+
+# Go always writes a zone (RFC3339Nano); a hand-edited time without one is read as UTC, so a time
+# with a zone and one without still compare (they used to raise TypeError).
+@pytest.mark.parametrize(
+    ("assigned_time", "unassigned_time", "still_assigned"),
+    [
+        ("2026-09-01T08:00:00", "2026-09-01T07:00:00Z", True),
+        ("2026-09-01T06:00:00", "2026-09-01T07:00:00.000000001Z", False),
+        ("2026-09-01T08:00:00.482019377Z", "2026-09-01T07:00:00", True),
+        ("2026-09-01T06:00:00Z", "2026-09-01T07:00:00", False),
+        # 06:00+09:00 is 21:00 UTC the day before: after 20:00 UTC, before 22:00 UTC
+        ("2026-09-01T06:00:00+09:00", "2026-08-31T20:00:00", True),
+        ("2026-09-01T06:00:00+09:00", "2026-08-31T22:00:00", False),
+    ],
+)
+def test_times_with_and_without_a_zone_compare_as_utc(
+    assigned_time: str, unassigned_time: str, still_assigned: bool
+) -> None:
+    body = v1_23_address(assigned_time, unassigned_time)
+    assert ("192.168.45.16" in assigned(body)) is still_assigned
+
+
 def test_prefix_cidrs_are_marked_and_secondary_ips_are_slash_32() -> None:
     eni = parse_enis(load("enis-c-v1.9.json")).enis[0]
     assert [(cidr.cidr, cidr.is_prefix) for cidr in eni.cidrs] == [
@@ -187,6 +218,16 @@ def test_the_newest_of_two_concatenated_bodies_has_the_later_pod() -> None:
         ({"ENIs": []}, "ENIs: must be an object of ENIs by id, found a list"),
         ({"ENIs": {"eni-1": {"DeviceNumber": "0"}}}, "ENIs.eni-1.DeviceNumber: must be an integer, got '0'"),
         ({"0": []}, "0: must be a JSON object (the ENIs of network card 0), found a list"),
+        # Network-card keys are ASCII digits as Go writes them: "²" and "١" pass str.isdigit() only.
+        (
+            {"²": {"ENIs": {}}},
+            "has neither ENIs (CNI v1.7+) nor ENIIPPools (CNI v1.0-v1.6), got ['²']",
+        ),
+        (
+            {"0": {"ENIs": {}}, "١": {"ENIs": {}}},
+            "has neither ENIs (CNI v1.7+) nor ENIIPPools (CNI v1.0-v1.6), got ['0', '١']",
+        ),
+        ({}, "is an empty JSON object, not ipamd's ENI datastore"),
         (
             {"ENIs": {"eni-1": {"AvailableIPv4Cidrs": {"10.0.0.0/28": {"IPAddresses": {"10.0.0.1": 5}}}}}},
             "ENIs.eni-1.AvailableIPv4Cidrs[10.0.0.0/28].IPAddresses[10.0.0.1]: "

@@ -54,6 +54,63 @@ def test_empty_enis_makes_the_node_not_verifiable(node_dir: Path) -> None:
     )
 
 
+# GIVEN an enis.json of a valid shape that lists no ENI at all WHEN the folder is read THEN the node is
+# not verifiable: a node always has at least its primary ENI, so "no ENI" is no data, not "no pod IP".
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"0": {"TotalIPs": 0, "AssignedIPs": 0, "ENIs": {}}}',
+        '{"TotalIPs": 0, "AssignedIPs": 0, "ENIs": null}',
+        '{"TotalIPs": 0, "AssignedIPs": 0, "ENIIPPools": {}}',
+    ],
+)
+def test_enis_body_without_any_eni_makes_the_node_not_verifiable(node_dir: Path, body: str) -> None:
+    (node_dir / "enis.json").write_text(body)
+    node = read_node_directory(node_dir, source="ipamd/n")
+    assert (node.verifiable, node.problems["enis"]) == (
+        False,
+        "ipamd/n/enis.json: lists no ENI, but a node always has at least its primary ENI "
+        "(ipamd may still be starting); the node's pods cannot be cross-checked",
+    )
+
+
+@pytest.mark.parametrize(
+    ("file", "body", "problem"),
+    [
+        (
+            "networkutils-env-settings.json",
+            (FIXTURES / "enis-g-v1.23.json").read_text(),
+            "has none of the settings ipamd reports (e.g. AWS_VPC_K8S_CNI_EXTERNALSNAT, WARM_ENI_TARGET), "
+            "so it is no /v1/networkutils-env-settings or /v1/ipamd-env-settings body, got ['0']",
+        ),
+        (
+            "networkutils-env-settings.json",
+            (FIXTURES / "ipamd-env-settings-v1.12.json").read_text(),
+            "is a /v1/ipamd-env-settings body, expected /v1/networkutils-env-settings, got "
+            "['AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG', 'WARM_ENI_TARGET', 'WARM_IP_TARGET']",
+        ),
+        (
+            "ipamd-env-settings.json",
+            '{"apiVersion": "v1", "kind": "List", "items": []}',
+            "has none of the settings ipamd reports (e.g. AWS_VPC_K8S_CNI_EXTERNALSNAT, WARM_ENI_TARGET), "
+            "so it is no /v1/networkutils-env-settings or /v1/ipamd-env-settings body, "
+            "got ['apiVersion', 'items', 'kind']",
+        ),
+    ],
+)
+def test_settings_file_holding_another_body_is_a_problem_not_settings(
+    node_dir: Path, file: str, body: str, problem: str
+) -> None:
+    (node_dir / file).write_text(body)
+    node = read_node_directory(node_dir, source="ipamd/n")
+    endpoint = file.removesuffix(".json")
+    assert (node.part(endpoint), node.problems[endpoint], node.verifiable) == (
+        None,
+        f"ipamd/n/{file}: {problem}",
+        True,
+    )
+
+
 def test_empty_settings_file_only_loses_that_endpoint(node_dir: Path) -> None:
     (node_dir / "ipamd-env-settings.json").write_text("\n")
     node = read_node_directory(node_dir, source="ipamd/n")

@@ -115,6 +115,25 @@ def test_missing_file(tmp_path: Path) -> None:
     assert raised.value.message == f"pods.json: no such file, expected {EXPECTED}"
 
 
+# GIVEN a bundle file the system refuses to open for another reason than "missing" or "a folder"
+# (no read permission, as in ekslab.files.read_text; a path through a file; a name too long) WHEN read
+# THEN one line naming the file and the system's reason, never a traceback. Root reads any file, so
+# the reasons used here are ones root gets too.
+@pytest.mark.parametrize(
+    ("relative", "reason"),
+    [
+        ("a-file/pods.json", "Not a directory"),
+        ("p" * 300 + ".json", "File name too long"),
+    ],
+)
+def test_file_that_cannot_be_opened_is_one_line(tmp_path: Path, relative: str, reason: str) -> None:
+    (tmp_path / "a-file").write_text("{}")
+    path = tmp_path / relative
+    with pytest.raises(InputError) as raised:
+        read_all(path)
+    assert raised.value.message == f"{path.name}: cannot be read ({reason}), expected {EXPECTED}"
+
+
 def test_concatenated_documents_all_come_back() -> None:
     assert parse_documents('{"a": 1}{"b": 2}\n"name"\n', source="x", expected="y") == [
         {"a": 1},

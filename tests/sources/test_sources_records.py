@@ -53,6 +53,96 @@ def test_labels_and_readiness_are_kept_only_where_needed() -> None:
     assert (record.labels, record.ready) == ({"app": "web"}, True)
 
 
+def with_status(**status: object) -> dict[str, object]:
+    """web-1 with two app containers (main, log) and these status members."""
+    item = pod("web-1", node="n1", ip="10.0.0.5")
+    item["spec"]["containers"].append({"name": "log", "image": "busybox"})  # type: ignore[index]
+    item["status"].update(status)  # type: ignore[attr-defined]
+    return item
+
+
+RUNNING = {"running": {"startedAt": "2026-09-01T06:00:05Z"}}
+WAITING = {"waiting": {"reason": "CrashLoopBackOff"}}
+
+
+# GIVEN a pod's container statuses WHEN recorded THEN (ready, containers, restarts) are what
+# `kubectl get pods` shows as READY and RESTARTS: ready means ready while running, sidecars
+# (restartable init containers) count as containers, every restart counts.
+@pytest.mark.parametrize(
+    ("item", "counts"),
+    [
+        (with_status(), (0, 2, 0)),  # no status yet (Pending): 0/2
+        (
+            with_status(
+                containerStatuses=[
+                    {"name": "main", "ready": True, "restartCount": 0, "state": RUNNING},
+                    {"name": "log", "ready": True, "restartCount": 2, "state": RUNNING},
+                ]
+            ),
+            (2, 2, 2),
+        ),
+        (
+            with_status(
+                containerStatuses=[
+                    {"name": "main", "ready": True, "restartCount": 1, "state": RUNNING},
+                    {"name": "log", "ready": True, "restartCount": 5, "state": WAITING},
+                ]
+            ),
+            (1, 2, 6),
+        ),
+        (
+            {
+                **with_status(
+                    containerStatuses=[{"name": "main", "ready": True, "restartCount": 0, "state": RUNNING}],
+                    initContainerStatuses=[
+                        {"name": "proxy", "ready": True, "started": True, "restartCount": 1},
+                        {"name": "setup", "ready": False, "restartCount": 3},
+                    ],
+                ),
+                "spec": {
+                    "containers": [{"name": "main"}],
+                    "initContainers": [{"name": "proxy", "restartPolicy": "Always"}, {"name": "setup"}],
+                },
+            },
+            (2, 2, 4),
+        ),
+        # Odd types are shown as nothing, never an error: these columns are displayed, not checked.
+        (
+            with_status(
+                containerStatuses=[
+                    {"name": "main", "ready": "yes", "restartCount": "7", "state": RUNNING},
+                    {"name": ["log"], "ready": True, "restartCount": True, "state": "running"},
+                    "not a status",
+                ]
+            ),
+            (0, 2, 0),
+        ),
+        (with_status(containerStatuses={"main": {}}), (0, 2, 0)),
+        ({"metadata": {"name": "bare"}}, (None, None, None)),
+    ],
+)
+def test_pod_record_counts_containers_like_kubectl(item: object, counts: tuple[object, ...]) -> None:
+    record = pod_record(item, position=0, source="s")
+    assert (record.ready_containers, record.containers, record.restarts) == counts
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "created"),
+    [
+        ("2026-09-01T06:00:00Z", 1788242400),
+        ("2026-09-01T15:00:00+09:00", 1788242400),
+        ("2026-09-01T06:00:00", 1788242400),  # no zone: UTC, as the API server writes
+        ("yesterday", None),
+        (1788242400, None),
+        (None, None),
+    ],
+)
+def test_pod_record_keeps_the_creation_time_in_unix_seconds(timestamp: object, created: int | None) -> None:
+    item = pod("web-1", node="n1", ip="10.0.0.5")
+    item["metadata"]["creationTimestamp"] = timestamp
+    assert pod_record(item, position=0, source="s").created == created
+
+
 def test_ipv6_pod_ip_is_canonical() -> None:
     record = pod_record(pod("v6", node="n1", ip="2600:1F14:0ABC:DE01:8F00:0:0:1"), position=0, source="s")
     assert record.ip == "2600:1f14:abc:de01:8f00::1"

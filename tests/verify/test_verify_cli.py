@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from junitparser import JUnitXml
 
 from ekslab.cli.main import main
-from tests.verify.cluster_docs import NODE_B, baseline
+from tests.verify.cluster_docs import NODE_B, baseline, daemonset
 
 FIXTURE_BUNDLE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "workshop-2048"
 
@@ -88,7 +89,7 @@ def test_table_output_groups_pods_by_node_with_eni_and_device(
 def test_junit_has_one_case_per_pod_and_per_node_check(
     bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    report = tmp_path / "out" / "verify.xml"
+    report = tmp_path / "verify.xml"
     code, out, _ = cli(
         ["verify", "--bundle", str(bundle), "--output", "junit", "--junit-file", str(report)], capsys
     )
@@ -183,6 +184,20 @@ def replace(bundle: Path, name: str, text: str) -> None:
             lambda b: replace(b, "aws-node-daemonset.json", '{"kind": "Deployment"}'),
             "{b}/aws-node-daemonset.json: "
             "must be a DaemonSet (kubectl get ds aws-node -n kube-system -o json)",
+        ),
+        # A folder where a document belongs is not "missing": say what is there (required or not).
+        (
+            lambda b: ((b / "nodes.json").unlink(), (b / "nodes.json").mkdir()),
+            "{b}/nodes.json: is a directory, expected " + expected("kubectl get nodes -o json"),
+        ),
+        (
+            lambda b: (b / "eniconfigs.json").mkdir(),
+            "{b}/eniconfigs.json: is a directory, expected "
+            + expected("kubectl get eniconfigs.crd.k8s.amazonaws.com -o json"),
+        ),
+        (
+            lambda b: ((b / "pods.json").unlink(), os.mkfifo(b / "pods.json")),
+            "{b}/pods.json: is not a regular file, expected " + expected("kubectl get pods -A -o json"),
         ),
     ],
 )
@@ -286,3 +301,21 @@ def test_offline_verify_imports_no_aws_or_kubernetes_client(bundle: Path) -> Non
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stderr.strip() == "[]"
+
+
+def test_table_says_which_wanted_value_is_an_addon_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the default lab (it leaves prefix delegation unset) and a DaemonSet that turned it on
+    docs = baseline()
+    docs.daemonset = daemonset({"ENABLE_PREFIX_DELEGATION": "true"})
+    # WHEN verified with the table output THEN the drift line names the add-on default it missed
+    code, out, _ = cli(["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "table"], capsys)
+    lines = out.splitlines()
+    drift = lines.index(
+        "aws_node_daemonset_drift: fail - 1 of 5 settings differ (0 configured, 5 add-on defaults)"
+    )
+    assert (code, lines[drift + 1]) == (
+        1,
+        "  ENABLE_PREFIX_DELEGATION: wanted 'false' (add-on default), running 'true' (daemonset/aws-node)",
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ekslab.verify.checks import Expectations
-from ekslab.verify.drift import differences
+from ekslab.verify.drift import ADDON_DEFAULTS, differences
 from ekslab.verify.results import CheckResult, NodeResult, Report
 from tests.verify.cluster_docs import (
     NODE_A,
@@ -103,6 +103,16 @@ def test_ipamd_folder_of_an_unknown_node_is_noted_and_ignored(tmp_path: Path) ->
 # --- custom networking: wrong_subnet ---------------------------------------------------------------
 
 
+CUSTOM_NETWORKING = Expectations(
+    aws_node_env={
+        "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true",
+        "ENI_CONFIG_LABEL_DEF": "topology.kubernetes.io/zone",
+    },
+    init_env={},
+)
+"""What a lab with network.podSubnets asks for (ekslab.cni.render.toolkit_env): its DaemonSet matches."""
+
+
 def custom_networking(label_def: str | None = "topology.kubernetes.io/zone") -> ClusterDocs:
     """Pods on ENIs in the pod subnets 100.64.0.0/19 (AZ a) and 100.64.32.0/19 (AZ b)."""
     docs = baseline()
@@ -148,7 +158,7 @@ def custom_networking(label_def: str | None = "topology.kubernetes.io/zone") -> 
 
 
 def test_custom_networking_pods_in_their_eniconfig_subnet_pass(tmp_path: Path) -> None:
-    report = run(custom_networking(), tmp_path)
+    report = run(custom_networking(), tmp_path, CUSTOM_NETWORKING)
     assert (verdict(report, "web-1"), verdict(report, "api-1"), report.exit_code()) == (
         ("pass", ()),
         ("pass", ()),
@@ -203,7 +213,7 @@ def test_without_label_or_annotation_the_default_eniconfig_applies(tmp_path: Pat
 def test_eniconfig_named_by_the_node_but_missing_is_unverified(tmp_path: Path) -> None:
     docs = custom_networking()
     docs.nodes[0]["metadata"]["labels"]["topology.kubernetes.io/zone"] = "us-west-2c"
-    report = run(docs, tmp_path)
+    report = run(docs, tmp_path, CUSTOM_NETWORKING)
     assert (check(report, NODE_A, "eniconfig").result, report.exit_code()) == ("unverified", 3)
 
 
@@ -301,12 +311,14 @@ def test_daemonset_drift_lists_each_key_with_wanted_and_actual(tmp_path: Path) -
                 "wanted": "false",
                 "actual": "(unset)",
                 "source": "daemonset/aws-node",
+                "basis": "configuration",
             },
             {
                 "key": "ENABLE_PREFIX_DELEGATION",
                 "wanted": "true",
                 "actual": "false",
                 "source": "daemonset/aws-node",
+                "basis": "configuration",
             },
         ],
         1,
@@ -355,6 +367,7 @@ def test_node_drift_from_networkutils_settings(tmp_path: Path) -> None:
                 "wanted": "false",
                 "actual": "true",
                 "source": "networkutils-env-settings",
+                "basis": "configuration",
             }
         ],
         1,
@@ -362,11 +375,199 @@ def test_node_drift_from_networkutils_settings(tmp_path: Path) -> None:
 
 
 def test_node_drift_ignores_settings_ipamd_does_not_report(tmp_path: Path) -> None:
-    # cni-facts.md §1.6: ENABLE_PREFIX_DELEGATION and WARM_PREFIX_TARGET are never in ipamd-env-settings.
+    # cni-facts.md §1.6: ENABLE_PREFIX_DELEGATION and WARM_PREFIX_TARGET are never in ipamd-env-settings,
+    # so only the add-on default of custom networking (which it reports) is compared.
     docs = baseline()
     assert docs.ipamd is not None
     docs.ipamd[NODE_A]["ipamd-env-settings"] = json.dumps(
         {"WARM_ENI_TARGET": 1, "WARM_IP_TARGET": 0, "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": False}
     )
     report = run(docs, tmp_path, Expectations(aws_node_env=WANTED, init_env={}))
+    drift = check(report, NODE_A, "drift")
+    assert (drift.result, drift.detail) == (
+        "pass",
+        "1 reported settings match: AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
+    )
+
+
+def test_node_drift_of_settings_the_configuration_neither_sets_nor_defaults_is_not_checked(
+    tmp_path: Path,
+) -> None:
+    docs = baseline()
+    assert docs.ipamd is not None
+    docs.ipamd[NODE_A]["ipamd-env-settings"] = json.dumps({"WARM_ENI_TARGET": 1, "WARM_IP_TARGET": 0})
+    report = run(docs, tmp_path, Expectations(aws_node_env=WANTED, init_env={}))
     assert check(report, NODE_A, "drift").result == "not_checked"
+
+
+# --- drift: add-on defaults of the settings the lab leaves unset -----------------------------------
+
+ALL_DEFAULTS = "(0 configured, 5 add-on defaults)"
+
+
+# GIVEN the default lab, which sets no CNI setting, and a DaemonSet that changes where pod IPs come
+# from WHEN verified THEN each such key drifts from its add-on default (cni-facts.md §2.1, §2.2).
+@pytest.mark.parametrize(
+    ("env", "found"),
+    [
+        ({"ENABLE_PREFIX_DELEGATION": "true"}, [("ENABLE_PREFIX_DELEGATION", "false", "true")]),
+        (
+            {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "True", "ENABLE_POD_ENI": "1"},
+            [("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG", "false", "True"), ("ENABLE_POD_ENI", "false", "1")],
+        ),
+        (
+            {"ENABLE_IPv4": "false", "ENABLE_IPv6": "true"},
+            [("ENABLE_IPv4", "true", "false"), ("ENABLE_IPv6", "false", "true")],
+        ),
+    ],
+)
+def test_default_lab_drifts_when_the_daemonset_leaves_an_addon_default(
+    tmp_path: Path, env: dict[str, str], found: list[tuple[str, str, str]]
+) -> None:
+    docs = baseline()
+    docs.daemonset = daemonset(env)
+    report = run(docs, tmp_path)
+    drift = report.cluster[0]
+    assert (
+        drift.result,
+        drift.detail,
+        [(item["key"], item["wanted"], item["actual"], item["basis"]) for item in drift.differences],
+        report.exit_code(),
+    ) == (
+        "fail",
+        f"{len(found)} of 5 settings differ {ALL_DEFAULTS}",
+        [(*item, "add-on default") for item in found],
+        1,
+    )
+
+
+# GIVEN a DaemonSet that runs the defaults, by saying so or by leaving the keys out (the CNI's code
+# default is the same, §2.1), and sets keys whose default is not certain or that change no address
+# (WARM_PREFIX_TARGET: 0 in code, 1 in the chart; the proxy transport's INTROSPECTION_BIND_ADDRESS)
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {
+            "ENABLE_PREFIX_DELEGATION": "false",
+            "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "false",
+            "ENABLE_POD_ENI": "false",
+            "ENABLE_IPv4": "true",
+            "ENABLE_IPv6": "false",
+        },
+        {"WARM_PREFIX_TARGET": "3", "INTROSPECTION_BIND_ADDRESS": "0.0.0.0:61679", "WARM_ENI_TARGET": "2"},
+    ],
+)
+def test_daemonset_running_the_addon_defaults_passes(tmp_path: Path, env: dict[str, str]) -> None:
+    docs = baseline()
+    docs.daemonset = daemonset(env)
+    drift = run(docs, tmp_path).cluster[0]
+    assert (drift.result, drift.detail) == ("pass", f"all 5 settings match {ALL_DEFAULTS}")
+
+
+def test_a_configured_key_is_wanted_instead_of_its_default(tmp_path: Path) -> None:
+    docs = baseline()
+    docs.daemonset = daemonset({"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"})
+    wanted = Expectations(
+        aws_node_env={"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"}, init_env={}
+    )
+    drift = run(docs, tmp_path, wanted).cluster[0]
+    assert (drift.result, drift.detail) == ("pass", "all 6 settings match (2 configured, 4 add-on defaults)")
+
+
+def test_nothing_to_compare_is_not_checked_never_a_pass(tmp_path: Path) -> None:
+    # GIVEN a lab that sets nothing and a DaemonSet whose defaulted keys all come from valueFrom
+    docs = baseline()
+    docs.daemonset = daemonset({})
+    container = docs.daemonset["spec"]["template"]["spec"]["containers"][0]
+    container["env"] = [
+        {"name": key, "valueFrom": {"configMapKeyRef": {"name": "cni", "key": key}}} for key in ADDON_DEFAULTS
+    ]
+    drift = run(docs, tmp_path).cluster[0]
+    assert (drift.result, drift.detail) == (
+        "not_checked",
+        "no setting to compare: the lab sets none and every add-on default is set by valueFrom",
+    )
+
+
+def test_node_drift_compares_reported_custom_networking_with_its_default(tmp_path: Path) -> None:
+    # cni-facts.md §1.6: ipamd-env-settings reports AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG.
+    docs = baseline()
+    assert docs.ipamd is not None
+    docs.ipamd[NODE_A]["ipamd-env-settings"] = json.dumps(
+        {"WARM_ENI_TARGET": 1, "WARM_IP_TARGET": 0, "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": True}
+    )
+    report = run(docs, tmp_path)
+    drift = check(report, NODE_A, "drift")
+    assert (drift.result, drift.differences, report.exit_code()) == (
+        "fail",
+        [
+            {
+                "key": "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
+                "wanted": "false",
+                "actual": "true",
+                "source": "ipamd-env-settings",
+                "basis": "add-on default",
+            }
+        ],
+        1,
+    )
+
+
+# --- ipamd bodies that are there but hold no usable data -------------------------------------------
+
+
+# GIVEN node B's enis.json lists no ENI at all WHEN verified THEN node B's ipamd is unverified (exit 3)
+# and its pods are not failed for ipamd_mismatch: a node always has at least its primary ENI.
+@pytest.mark.parametrize("body", ["{}", '{"0": {"TotalIPs": 0, "AssignedIPs": 0, "ENIs": {}}}'])
+def test_enis_body_without_any_eni_leaves_the_node_unverified(tmp_path: Path, body: str) -> None:
+    docs = baseline()
+    assert docs.ipamd is not None
+    docs.ipamd[NODE_B]["enis"] = body
+    report = run(docs, tmp_path)
+    where = tmp_path / "bundle" / "ipamd" / NODE_B / "enis.json"
+    problem = (
+        "is an empty JSON object, not ipamd's ENI datastore"
+        if body == "{}"
+        else "lists no ENI, but a node always has at least its primary ENI (ipamd may still be "
+        "starting); the node's pods cannot be cross-checked"
+    )
+    assert (
+        check(report, NODE_B, "ipamd").result,
+        check(report, NODE_B, "ipamd").detail,
+        verdict(report, "api-1"),
+        report.exit_code(),
+    ) == ("unverified", f"not verifiable: {where}: {problem}", ("pass", ()), 3)
+
+
+# GIVEN node A's networkutils-env-settings.json holds another document WHEN verified THEN its drift
+# check says so (unverified, exit 3) instead of comparing nothing and passing.
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (
+            json.dumps(enis_body({})),
+            "has none of the settings ipamd reports (e.g. AWS_VPC_K8S_CNI_EXTERNALSNAT, WARM_ENI_TARGET), "
+            "so it is no /v1/networkutils-env-settings or /v1/ipamd-env-settings body, got ['0']",
+        ),
+        (
+            json.dumps({"WARM_ENI_TARGET": 1, "WARM_IP_TARGET": 0}),
+            "is a /v1/ipamd-env-settings body, expected /v1/networkutils-env-settings, "
+            "got ['WARM_ENI_TARGET', 'WARM_IP_TARGET']",
+        ),
+    ],
+)
+def test_settings_file_holding_another_body_makes_node_drift_unverified(
+    tmp_path: Path, body: str, problem: str
+) -> None:
+    docs = baseline()
+    assert docs.ipamd is not None
+    docs.ipamd[NODE_A]["networkutils-env-settings"] = body
+    report = run(docs, tmp_path, Expectations(aws_node_env=WANTED, init_env={}))
+    where = tmp_path / "bundle" / "ipamd" / NODE_A / "networkutils-env-settings.json"
+    drift = check(report, NODE_A, "drift")
+    assert (drift.result, drift.detail, report.exit_code()) == (
+        "unverified",
+        f"not verifiable: {where}: {problem}",
+        3,
+    )

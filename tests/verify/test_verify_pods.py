@@ -354,6 +354,79 @@ def test_fargate_pod_without_its_eni_fails(tmp_path: Path) -> None:
     assert verdict(run(docs, tmp_path), "coredns-fargate") == ("fail", ("not_on_node_eni",))
 
 
+FARGATE_ENI = "eni-0f00000000000fa1e"
+
+
+def with_fargate_pod(*, eni_type: str = "interface", attached_to: str | None = None) -> ClusterDocs:
+    """A Fargate pod on 10.0.5.5 whose ENI with that primary IP has this type and attachment."""
+    docs = baseline()
+    add_fargate_pod(docs, own_eni=False)
+    docs.enis.append(
+        eni(FARGATE_ENI, instance_id=attached_to, device=2, primary_ip="10.0.5.5", interface_type=eni_type)
+    )
+    return docs
+
+
+# GIVEN a Fargate pod whose IP is the primary IP of an ENI that is no Fargate ENI (attached to an EC2
+# instance, or a branch/load balancer ENI), or whose node carries another IP WHEN verified THEN the pod
+# fails not_on_node_eni: any ENI's primary IP is not enough.
+@pytest.mark.parametrize(
+    ("docs", "detail"),
+    [
+        (
+            with_fargate_pod(attached_to=INSTANCE_A),
+            f"10.0.5.5 is the primary IP of {FARGATE_ENI}, attached to {INSTANCE_A} (node {NODE_A}), "
+            "not a Fargate pod's own ENI",
+        ),
+        (
+            with_fargate_pod(eni_type="network_load_balancer"),
+            f"10.0.5.5 is the primary IP of {FARGATE_ENI}, an ENI of type 'network_load_balancer', "
+            "not a Fargate pod's own ENI",
+        ),
+        (
+            with_fargate_pod(eni_type="branch"),
+            f"10.0.5.5 is the primary IP of {FARGATE_ENI}, an ENI of type 'branch', not a Fargate pod's own ENI",
+        ),
+    ],
+)
+def test_fargate_pod_on_an_eni_that_is_no_fargate_eni_fails(
+    tmp_path: Path, docs: ClusterDocs, detail: str
+) -> None:
+    found = result(run(docs, tmp_path), "coredns-fargate")
+    assert (found.result, found.reasons, found.details, found.eni) == (
+        "fail",
+        ("not_on_node_eni",),
+        (detail,),
+        None,
+    )
+
+
+def test_fargate_pod_whose_node_carries_another_ip_fails(tmp_path: Path) -> None:
+    # A Fargate node runs one pod, and its InternalIP is that pod's IP (its ENI's primary IP).
+    docs = baseline()
+    add_fargate_pod(docs)
+    docs.find_pod("coredns-fargate")["status"]["podIP"] = "10.0.5.6"
+    docs.enis.append(eni("eni-0f00000000000fa1f", instance_id=None, device=0, primary_ip="10.0.5.6"))
+    found = result(run(docs, tmp_path), "coredns-fargate")
+    assert (found.result, found.details) == (
+        "fail",
+        (
+            f"10.0.5.6 is not the IP of its Fargate node {FARGATE_NODE} (10.0.5.5); "
+            "a Fargate node carries its one pod's IP",
+        ),
+    )
+
+
+def test_fargate_node_whose_ip_is_on_an_instance_eni_is_unverified(tmp_path: Path) -> None:
+    report = run(with_fargate_pod(attached_to=INSTANCE_A), tmp_path)
+    node = next(item for item in report.nodes if item.name == FARGATE_NODE)
+    enis = next(item for item in node.checks if item.check == "enis")
+    assert (enis.result, enis.detail) == (
+        "unverified",
+        f"the ENI with the Fargate node's IP 10.0.5.5, {FARGATE_ENI}, is attached to {INSTANCE_A} (node {NODE_A})",
+    )
+
+
 def ipv6_cluster() -> ClusterDocs:
     docs = baseline()
     add_ipv6_prefix(docs)

@@ -245,6 +245,40 @@ def test_pods_derived_before_v1_11_have_container_ids_and_a_note_on_names(
     )
 
 
+# GIVEN only /v1/enis WHEN pods are derived THEN the note says why /v1/pods is missing for that era:
+# v1.0-v1.6 (format A) serve /v1/pods, so it was not given; v1.7+ do not serve it (cni-facts.md §1.2).
+@pytest.mark.parametrize(
+    ("fixture", "note"),
+    [
+        (
+            "enis-a-v1.3.json",
+            "note: /v1/enis format A means CNI v1.0-v1.6, which serves /v1/pods, but no usable /v1/pods "
+            "body was given: pod IPs derived from the assigned addresses of /v1/enis",
+        ),
+        (
+            "enis-a-v1.6.json",
+            "note: /v1/enis format A means CNI v1.0-v1.6, which serves /v1/pods, but no usable /v1/pods "
+            "body was given: pod IPs derived from the assigned addresses of /v1/enis",
+        ),
+        (
+            "enis-b-v1.7.json",
+            "note: /v1/pods is not served by this CNI version (removed in v1.7): pod IPs derived from the "
+            "assigned addresses of /v1/enis",
+        ),
+        (
+            "enis-g-v1.23.json",
+            "note: /v1/pods is not served by this CNI version (removed in v1.7): pod IPs derived from the "
+            "assigned addresses of /v1/enis",
+        ),
+    ],
+)
+def test_derived_pods_note_says_why_v1_pods_is_missing_for_the_era(
+    capsys: pytest.CaptureFixture[str], fixture: str, note: str
+) -> None:
+    code, _, err = run(["pods", "--file", str(FIXTURES / fixture)], capsys)
+    assert (code, err.splitlines()[0]) == (0, note)
+
+
 def test_a_v1_7_pods_body_alone_cannot_be_shown(capsys: pytest.CaptureFixture[str]) -> None:
     path = FIXTURES / "pods-v1.7-root.json"
     assert run(["pods", "--file", str(path)], capsys) == (
@@ -292,6 +326,89 @@ def test_env_ipamd_reads_the_other_settings_endpoint(capsys: pytest.CaptureFixtu
         "/v1/ipamd-env-settings",
         True,
     )
+
+
+# GIVEN one saved settings body WHEN shown with or without --ipamd THEN the title and endpoint are the
+# body's own (its keys say which endpoint served it, cni-facts.md §1.5, §1.6), not the flag's.
+@pytest.mark.parametrize(
+    ("flags", "fixture", "endpoint"),
+    [
+        ([], "ipamd-env-settings-v1.18.json", "ipamd-env-settings"),
+        (["--ipamd"], "networkutils-env-settings-v1.23.json", "networkutils-env-settings"),
+        (["--ipamd"], "ipamd-env-settings-v1.12.json", "ipamd-env-settings"),
+        ([], "networkutils-env-settings-v1.6.json", "networkutils-env-settings"),
+    ],
+)
+def test_env_title_comes_from_the_body_not_the_flag(
+    capsys: pytest.CaptureFixture[str], flags: list[str], fixture: str, endpoint: str
+) -> None:
+    path = FIXTURES / fixture
+    code, out, _ = run(["env", *flags, "--file", str(path)], capsys)
+    document = run_json(["env", *flags, "--file", str(path)], capsys)
+    assert (code, out.splitlines()[0], document["endpoint"]) == (
+        0,
+        f"{path}: /v1/{endpoint}",
+        f"/v1/{endpoint}",
+    )
+
+
+# GIVEN a saved body that is no settings body (an /v1/enis body, a kubectl list) WHEN shown as
+# settings THEN exit 2 and one line, instead of printing its members as settings.
+@pytest.mark.parametrize(
+    ("flags", "body", "keys"),
+    [
+        ([], (FIXTURES / "enis-g-v1.23.json").read_text(), "['0']"),
+        (
+            ["--ipamd"],
+            (FIXTURES / "enis-a-v1.6.json").read_text(),
+            "['AssignedIPs', 'ENIIPPools', 'TotalIPs']",
+        ),
+        (
+            [],
+            json.dumps({"apiVersion": "v1", "items": [], "kind": "List"}),
+            "['apiVersion', 'items', 'kind']",
+        ),
+    ],
+)
+def test_env_refuses_a_body_that_is_no_settings_body(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], body: str, keys: str
+) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(body)
+    assert run(["env", *flags, "--file", str(path)], capsys) == (
+        2,
+        "",
+        f"ekslab: error: {path}: has none of the settings ipamd reports (e.g. AWS_VPC_K8S_CNI_EXTERNALSNAT, "
+        f"WARM_ENI_TARGET), so it is no /v1/networkutils-env-settings or /v1/ipamd-env-settings body, "
+        f"got {keys}\n",
+    )
+
+
+def test_env_of_a_node_folder_whose_file_holds_the_other_body_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # In a node folder the file name says which endpoint it is: a mismatch is a wrong file, not a guess.
+    shutil.copy(FIXTURES / "ipamd-env-settings-v1.12.json", tmp_path / "networkutils-env-settings.json")
+    shutil.copy(FIXTURES / "enis-g-v1.23.json", tmp_path / "enis.json")
+    assert run(["env", "--file", str(tmp_path)], capsys) == (
+        2,
+        "",
+        f"ekslab: error: {tmp_path}/networkutils-env-settings.json: is a /v1/ipamd-env-settings body, "
+        "expected /v1/networkutils-env-settings, "
+        "got ['AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG', 'WARM_ENI_TARGET', 'WARM_IP_TARGET']\n",
+    )
+
+
+def test_env_shows_a_snat_enum_value_no_version_defines_as_served(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads((FIXTURES / "networkutils-env-settings-v1.23.json").read_text())
+    document["AWS_VPC_K8S_CNI_RANDOMIZESNAT"] = 5
+    path = tmp_path / "networkutils-env-settings.json"
+    path.write_text(json.dumps(document))
+    code, out, _ = run(["env", "--file", str(path)], capsys)
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[2:]}
+    assert (code, rows["AWS_VPC_K8S_CNI_RANDOMIZESNAT"]) == (0, ["5", "-"])
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import boto3
 import pytest
 
 from ekslab.cli.main import main
+from ekslab.exercises.pod_view import kube_age
 from tests.sources.fake_kube import serve
 from tests.sources.moto_lab import REGION, kube_for, live_args, make_lab
 from tests.verify.cluster_docs import NODE_A, NODE_B, add_fargate_pod, add_ipv6_prefix, baseline, eni, pod
@@ -90,14 +92,27 @@ def test_filters_by_namespace_and_node(
 def test_plain_table_reads_like_kubectl_wide_with_the_eni_columns(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--bundle", str(BUNDLE), "--node", NODE_B], capsys)
     lines = out.splitlines()
-    assert (code, lines[0], re.split(r"\s{3,}", lines[1]), re.split(r"\s{3,}", lines[2])) == (
+    row = re.split(r"\s{3,}", lines[2])
+    assert (code, lines[0], re.split(r"\s{3,}", lines[1]), row[:5], row[6:]) == (
         0,
         f"bundle {BUNDLE}: pods and their ENIs",
-        ["NAMESPACE", "NAME", "STATUS", "IP", "NODE", "ENI", "DEV", "SUBNET", "FROM", "CHECK"],
         [
-            "default",
-            "api-1",
-            "Running",
+            "NAMESPACE",
+            "NAME",
+            "READY",
+            "STATUS",
+            "RESTARTS",
+            "AGE",
+            "IP",
+            "NODE",
+            "ENI",
+            "DEV",
+            "SUBNET",
+            "FROM",
+            "CHECK",
+        ],
+        ["default", "api-1", "0/1", "Running", "0"],  # the bundle's pods record no container status
+        [
             "10.0.40.16",
             NODE_B,
             "eni-0b00000000000000b",
@@ -196,3 +211,78 @@ def test_live_cluster_pods_sit_on_the_enis_ec2_reports(
     assert {name: view(item) for name, item in with_ip.items()} == {
         name: truth[item["ip"]] for name, item in with_ip.items()
     }
+
+
+# --- kubectl's READY, RESTARTS and AGE ------------------------------------------------------------
+
+
+# GIVEN a duration WHEN shown as AGE THEN kubectl's compact form: two units at most, coarser as it grows.
+@pytest.mark.parametrize(
+    ("seconds", "age"),
+    [
+        (-30, "0s"),
+        (0, "0s"),
+        (119, "119s"),
+        (120, "2m"),
+        (250, "4m10s"),
+        (599, "9m59s"),
+        (600, "10m"),
+        (12 * 60 + 59, "12m"),
+        (3 * 3600 - 1, "179m"),
+        (3 * 3600, "3h"),
+        (5 * 3600 + 3 * 60, "5h3m"),
+        (8 * 3600 + 59 * 60, "8h"),
+        (47 * 3600, "47h"),
+        (48 * 3600, "2d"),
+        (5 * 86400 + 3 * 3600 + 59, "5d3h"),
+        (8 * 86400, "8d"),
+        (400 * 86400, "400d"),
+        (2 * 365 * 86400 + 12 * 86400, "2y12d"),
+        (9 * 365 * 86400 + 12 * 86400, "9y"),
+    ],
+)
+def test_age_is_kubectls_compact_duration(seconds: int, age: str) -> None:
+    assert kube_age(seconds) == age
+
+
+def test_ready_restarts_and_age_come_from_the_pods_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN web-1 with two containers, one ready and running, restarted 1 + 2 times, created 5d3h ago
+    docs = baseline()
+    web = docs.find_pod("web-1")
+    web["spec"]["containers"].append({"name": "log", "image": "busybox"})
+    web["status"]["containerStatuses"] = [
+        {"name": "main", "ready": True, "restartCount": 1, "state": {"running": {}}},
+        {
+            "name": "log",
+            "ready": False,
+            "restartCount": 2,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+        },
+    ]
+    created = datetime.now(UTC).replace(microsecond=0) - timedelta(days=5, hours=3, minutes=1)
+    web["metadata"]["creationTimestamp"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # WHEN listed THEN JSON and table carry kubectl's READY, RESTARTS and AGE
+    bundle = str(docs.write(tmp_path / "bundle"))
+    found = rows(["--bundle", bundle], capsys)["web-1"]
+    _, out, _ = run(["--bundle", bundle, "-n", "default"], capsys)
+    line = next(line for line in out.splitlines() if line.startswith("default ") and " web-1 " in line)
+    assert (found["ready"], found["restarts"], found["age"], found["created"], line.split()[2:6]) == (
+        "1/2",
+        3,
+        "5d3h",
+        created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        ["1/2", "Running", "3", "5d3h"],
+    )
+
+
+def test_a_pod_without_container_data_shows_dashes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs = baseline()
+    web = docs.find_pod("web-1")
+    del web["spec"]["containers"]
+    del web["metadata"]["creationTimestamp"]
+    found = rows(["--bundle", str(docs.write(tmp_path / "bundle"))], capsys)["web-1"]
+    assert (found["ready"], found["restarts"], found["age"], found["created"]) == (None, None, None, None)
