@@ -197,6 +197,14 @@ class KubeSource:
         except ApiException as error:
             if error.status == 404 and optional:
                 raise _NotFound from None
+            if error.status == 410:
+                # The continue token outlived the resource version it names (etcd compaction); the list
+                # must start again, which only a new run can do without counting items twice.
+                raise InputError(
+                    f"Kubernetes API {what} ({self.host})",
+                    "failed: HTTP 410 Gone, the list's continue token expired while it was read page by page",
+                    hint="run the command again; a larger --page-size reads it in fewer pages",
+                ) from None
             status = f"HTTP {error.status} {error.reason or ''}".strip()
             attempts = f" after {self.settings.attempts} attempts" if error.status in RETRY_STATUSES else ""
             raise InputError(f"Kubernetes API {what} ({self.host})", f"failed{attempts}: {status}") from None

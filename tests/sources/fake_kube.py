@@ -59,6 +59,9 @@ class FakeCluster:
     hanging_nodes: set[str] = field(default_factory=set)
     throttle_first: int = 0
     """Answer this many requests with 429 Too Many Requests before serving."""
+    expire_continue: bool = False
+    """Answer every request that carries a continue token with 410 Gone (reason Expired), as the API
+    server does once the token's resource version has been compacted away (etcd compaction, ~5 min)."""
     requests: Counter[str] = field(default_factory=Counter)
     limits: list[int] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -109,6 +112,17 @@ class _Handler(BaseHTTPRequestHandler):
         limit = int(query.get("limit", ["0"])[0]) or len(items) or 1
         self.cluster.limits.append(limit)
         token = query.get("continue", [""])[0]
+        if token and self.cluster.expire_continue:
+            return self._json(
+                410,
+                {
+                    "kind": "Status",
+                    "status": "Failure",
+                    "message": "The provided continue parameter is too old to display a consistent list result.",
+                    "reason": "Expired",
+                    "code": 410,
+                },
+            )
         start = int(json.loads(base64.b64decode(token))["offset"]) if token else 0
         page = items[start : start + limit]
         end = start + len(page)

@@ -59,6 +59,25 @@ def test_throttling_that_never_ends_is_reported_after_the_attempts(tmp_path: Pat
     )
 
 
+def test_expired_continue_token_is_one_line_saying_to_run_again(tmp_path: Path) -> None:
+    # GIVEN a list of 3 pages whose continue token has expired by the second page
+    cluster = FakeCluster(expire_continue=True)
+    cluster.objects["pods"] = pods(25)
+    with serve(cluster, tmp_path) as kubeconfig:
+        kube = source(kubeconfig, page_size=10)
+        # WHEN listing THEN the first page arrives, then one line says what happened and what to do
+        pages = kube.pods()
+        first = next(pages)
+        with pytest.raises(InputError) as raised:
+            next(pages)
+    assert (len(first), raised.value.message, cluster.requests["/api/v1/pods"]) == (
+        10,
+        f"Kubernetes API list pods ({kube.host}): failed: HTTP 410 Gone, the list's continue token expired "
+        "while it was read page by page (run the command again; a larger --page-size reads it in fewer pages)",
+        2,
+    )
+
+
 def test_api_that_does_not_answer_is_reported(tmp_path: Path) -> None:
     # A port nothing listens on: every attempt is refused.
     kubeconfig = tmp_path / "kubeconfig"
