@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 import yaml
-from aws_cdk import App, CfnOutput, Environment, Stack
+from aws_cdk import App, CfnOutput, Environment, Fn, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
@@ -49,6 +49,17 @@ def network(app: App, env: Environment) -> tuple[Stack, ec2.Vpc]:
         resource_type=ec2.FlowLogResourceType.from_vpc(vpc),
         destination=ec2.FlowLogDestination.to_cloud_watch_logs(group),
     )
+    # The lab owns the log group of the Lambda that empties the default security group; so does this app.
+    handler = stack.node.find_child("Custom::VpcRestrictDefaultSGCustomResourceProvider").node.find_child(
+        "Handler"
+    )
+    restrict_logs = logs.LogGroup(
+        stack,
+        "RestrictSgLogs",
+        log_group_name=Fn.join("", ["/aws/lambda/", handler.ref]),
+        encryption_key=kms.Key(stack, "RestrictSgLogKey", enable_key_rotation=True),
+    )
+    vpc.node.find_child("RestrictDefaultSecurityGroupCustomResource").node.add_dependency(restrict_logs)
     for index, zone in enumerate(AZS, start=1):
         CfnOutput(stack, f"AZ{index}", value=zone, export_name=f"AZ{index}")
     return stack, vpc
