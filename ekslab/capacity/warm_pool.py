@@ -2,7 +2,7 @@
 
 The model replays ipamd's reconcile loop as pods arrive one at a time on a fresh node (the scale-up
 the CNI documentation's example tables describe). Rules, with their sources in
-github.com/aws/amazon-vpc-cni-k8s at v1.23.1 (facts: ../shared/reference/cni-facts.md §2.1, §4, §5):
+github.com/aws/amazon-vpc-cni-k8s at v1.23.1 (facts: docs/reference/cni-facts.md §2.1, §4, §5):
 
 1. Capacity per ENI is ``IPv4 per ENI - 1`` secondary IPs, or as many /28 prefixes of 16 addresses
    with prefix delegation (awsutils ``GetENIIPv4Limit``, ipamd ``GetIPv4Limit``). ENIs are capped by

@@ -1,7 +1,7 @@
 """Cross-setting rules of the VPC CNI, checked before anything is synthesized.
 
 Each rule cites where the behaviour is documented; the facts are collected in
-../shared/reference/cni-facts.md §2.1 (aws-node variables) and §2.3 (add-on schema).
+docs/reference/cni-facts.md §2.1 (aws-node variables) and §2.3 (add-on schema).
 """
 
 from __future__ import annotations

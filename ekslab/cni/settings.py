@@ -7,7 +7,7 @@ strings. ``ekslab.cni.render`` turns these models into the strings the add-on ex
 
 Every ``env`` field is named after the ``aws-node`` environment variable it sets; ``None`` means
 "not set", i.e. the CNI's own default (documented per field) applies. Types, ranges and defaults
-come from ../shared/reference/cni-facts.md §2.1 (README "CNI Configuration Variables" of
+come from docs/reference/cni-facts.md §2.1 (README "CNI Configuration Variables" of
 aws/amazon-vpc-cni-k8s at v1.23.1). Which add-on version accepts which key is data, checked in
 ``ekslab.cni.schema``.
 """

@@ -1,6 +1,6 @@
 """Max pods per node, computed the way the EKS AMI computes it.
 
-Sources (facts in ../shared/reference/cni-facts.md §4):
+Sources (facts in docs/reference/cni-facts.md §4):
 
 * Secondary IPs: ``ENIs x (IPv4 per ENI - 1) + 2``. The first IP of each ENI is not used for pods;
   the ``+ 2`` is for the host-network pods (aws-node and kube-proxy). This is the EKS AMI's

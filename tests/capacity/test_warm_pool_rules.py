@@ -1,6 +1,6 @@
 """ipamd's rules as the warm-pool model implements them, one behaviour per test.
 
-Facts: ../shared/reference/cni-facts.md §2.1 (variables and defaults), §4 (limits, max pods, the
+Facts: docs/reference/cni-facts.md §2.1 (variables and defaults), §4 (limits, max pods, the
 pool stops at max pods), §5 (what the CNI's integration tests assert about warm targets); ipamd.go at
 v1.23.1 for the functions named in ekslab/capacity/warm_pool.py. m5.large: 3 ENIs x 10 IPv4 (9 per ENI).
 """

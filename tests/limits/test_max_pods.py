@@ -1,6 +1,6 @@
 """Max pods per instance type against the EKS AMI's figures and an independent recomputation.
 
-Facts: ../shared/reference/cni-facts.md §4 (formulas, caps) and the EKS AMI's max-pods calculator
+Facts: docs/reference/cni-facts.md §4 (formulas, caps) and the EKS AMI's max-pods calculator
 (awslabs/amazon-eks-ami templates/al2023/runtime/max-pods-calculator.sh @ a92d9fde).
 """
 
