@@ -153,9 +153,38 @@ def render_into(document: str) -> str:
     return document[:start] + reference_markdown() + document[end:]
 
 
-if __name__ == "__main__":
-    import sys
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite the generated section of docs/configuration.md, or with --check only say whether it is current."""
+    import argparse
     from pathlib import Path
 
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/configuration.md")
-    target.write_text(render_into(target.read_text(encoding="utf-8")), encoding="utf-8")
+    parser = argparse.ArgumentParser(
+        prog="python -m ekslab.config.reference",
+        description="Regenerate the option reference inside docs/configuration.md from the configuration model.",
+    )
+    parser.add_argument(
+        "file", nargs="?", default="docs/configuration.md", help="default: docs/configuration.md"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if the file is out of date"
+    )
+    args = parser.parse_args(argv)
+    target = Path(args.file)
+    try:
+        current = target.read_text(encoding="utf-8")
+    except OSError as error:
+        parser.error(f"{target}: cannot be read ({error.strerror})")
+    wanted = render_into(current)
+    if args.check:
+        if wanted != current:
+            print(f"{target}: out of date; run python -m ekslab.config.reference")
+            return 1
+        return 0
+    target.write_text(wanted, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())
