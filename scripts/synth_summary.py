@@ -7,6 +7,7 @@ Reads only the cloud assembly's JSON files (no CDK import), so it is fast and ru
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -94,7 +95,8 @@ def summarize(out_dir: Path, console: Console) -> None:
             console.print(
                 f"[bold]{name}[/]: node group {_text(group.get('NodegroupName', '?'))} "
                 f"{','.join(map(_text, group.get('InstanceTypes', [])))} "
-                f"min {scaling.get('MinSize')} desired {scaling.get('DesiredSize')} max {scaling.get('MaxSize')}"
+                f"min {scaling.get('MinSize')} desired {scaling.get('DesiredSize')} max {scaling.get('MaxSize')}, "
+                f"max pods {_max_pods(template, group)}"
             )
         for addon in _resources(template, "AWS::EKS::Addon"):
             values = addon.get("ConfigurationValues")
@@ -111,6 +113,20 @@ def summarize(out_dir: Path, console: Console) -> None:
             + ", ".join(f"{k.split('::', 1)[-1]} {v}" for k, v in sorted(counts.items()))
             + "[/]"
         )
+
+
+_MAX_PODS = re.compile(r"^\s*maxPods:\s*(\d+)\s*$", re.MULTILINE)
+
+
+def _max_pods(template: dict[str, Any], group: dict[str, Any]) -> str:
+    """The maxPods the group's launch template passes in its NodeConfig, else the AMI's own default."""
+    reference = (group.get("LaunchTemplate") or {}).get("Id")
+    logical_id = reference.get("Ref") if isinstance(reference, dict) else None
+    launch_template = template.get("Resources", {}).get(logical_id or "", {})
+    user_data = launch_template.get("Properties", {}).get("LaunchTemplateData", {}).get("UserData")
+    text = user_data.get("Fn::Base64") if isinstance(user_data, dict) else None
+    found = _MAX_PODS.search(text) if isinstance(text, str) else None
+    return f"{found[1]} (NodeConfig)" if found else "AMI default"
 
 
 def main(argv: list[str]) -> int:
