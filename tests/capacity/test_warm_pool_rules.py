@@ -67,6 +67,19 @@ def test_trunk_eni_takes_one_eni_slot_from_ipamd() -> None:
     assert (pool.trunk_eni, pool.enis, pool.pods_placed, pool.subnet_addresses) == (True, 3, 18, 21)
 
 
+def test_no_trunk_when_max_eni_leaves_no_second_slot() -> None:
+    # ipamd tryEnableSecurityGroupsForPods needs a free ENI slot besides the primary ENI; MAX_ENI 1 leaves none.
+    pool = node_pool(M5, PoolSettings(pod_eni=True, max_eni=1), 0)
+    assert (pool.trunk_eni, pool.enis) == (False, 1)
+
+
+def test_custom_networking_keeps_the_trunk_in_the_node_subnet() -> None:
+    # GIVEN custom networking and security groups for pods on m5.large (trunking-compatible)
+    pool = node_pool(M5, PoolSettings(custom_networking=True, pod_eni=True), 0)
+    # THEN the node's subnet gives two addresses: the primary ENI's and the trunk ENI's
+    assert (pool.trunk_eni, pool.node_subnet_addresses) == (True, 2)
+
+
 def test_no_trunk_on_a_type_that_cannot_trunk() -> None:
     # eni-limits.tsv: t3.small is_trunking_compatible false.
     assert node_pool(instance_type("t3.small"), PoolSettings(pod_eni=True), 0).trunk_eni is False
@@ -121,6 +134,14 @@ def test_ipv6_node_takes_one_ipv4_address() -> None:
 )
 def test_node_max_pods(settings: PoolSettings, kubelet: int) -> None:
     assert (node_max_pods(M5, settings), full_density_pods(M5, settings)) == (kubelet, kubelet - 2)
+
+
+def test_default_mode_above_the_cap_keeps_the_amis_uncapped_max_pods() -> None:
+    # GIVEN c5.4xlarge (eni-limits.tsv: 8 ENIs x 30 IPv4; vcpus.tsv: 16 vCPUs, so a 110 cap) in the
+    # default secondary-IP mode, where the lab passes no max pods (docs/capacity.md §2)
+    # WHEN kubelet's max pods is taken
+    # THEN it is nodeadm's own default, 8 x (30 - 1) + 2 = 234, never capped (cni-facts.md §4)
+    assert node_max_pods(instance_type("c5.4xlarge"), PoolSettings()) == 234
 
 
 def test_settings_from_an_empty_env_are_the_cni_defaults() -> None:

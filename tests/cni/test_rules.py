@@ -118,6 +118,12 @@ IPV6 = {"cluster": {"ipFamily": "ipv6"}}
             "egress interface), got null",
             id="v6-egress-on-both-containers",
         ),
+        pytest.param(
+            {"cni": {"init": {"env": {"ENABLE_V6_EGRESS": True}}}},
+            "cni.init.env.ENABLE_V6_EGRESS: must equal cni.env.ENABLE_V6_EGRESS (the init container sets up the "
+            "egress interface), got true",
+            id="v6-egress-on-the-init-container-only",  # README ENABLE_V6_EGRESS (cni-facts.md §2.1)
+        ),
     ],
 )
 def test_inconsistent_cni_settings_are_refused(document: dict, message: str) -> None:
@@ -154,6 +160,16 @@ def test_acknowledged_off_loopback_introspection_is_accepted() -> None:
             id="warm-eni-overridden",  # README WARM_ENI_TARGET (cni-facts.md §2.1)
         ),
         pytest.param(
+            {"cni": {"env": {"ENABLE_V4_EGRESS": True}}},
+            "cni.env.ENABLE_V4_EGRESS: only applies to IPv6 clusters, got true",
+            id="v4-egress-in-an-ipv4-cluster",  # README ENABLE_V4_EGRESS (cni-facts.md §2.1)
+        ),
+        pytest.param(
+            {"cni": {"env": {"ENABLE_V4_EGRESS": False}}},
+            "cni.env.ENABLE_V4_EGRESS: only applies to IPv6 clusters, got false",
+            id="v4-egress-off-in-an-ipv4-cluster",
+        ),
+        pytest.param(
             {"cni": {"env": {"DISABLE_INTROSPECTION": True}}},
             "cni.env.DISABLE_INTROSPECTION: turns off the ipamd API, so `ekslab verify` checks pods against EC2 "
             "only (no ipamd cross-check), got true",
@@ -163,6 +179,50 @@ def test_acknowledged_off_loopback_introspection_is_accepted() -> None:
 )
 def test_meaningless_cni_settings_are_warned_about(document: dict, message: str) -> None:
     assert _warnings(document) == [message]
+
+
+# --- warm targets, rule by rule ------------------------------------------------------------------
+# MINIMUM_IP_TARGET without WARM_IP_TARGET is refused by its own rule, so these cases call one rule on
+# a parsed lab to show what that rule alone says about the combination.
+
+
+def _rule_messages(rule_name: str, env: dict) -> list[str]:
+    from ekslab.cni import rules
+    from ekslab.config.validation import Findings
+
+    config = parse_config({"cni": {"env": env}}, source="lab.yaml")
+    findings = Findings()
+    getattr(rules, rule_name)(config, findings)
+    return [str(finding) for finding in (*findings.errors, *findings.warnings)]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"WARM_IP_TARGET": 5},
+        {"MINIMUM_IP_TARGET": 10},
+        {"WARM_IP_TARGET": 5, "MINIMUM_IP_TARGET": 10},
+    ],
+    ids=["warm-ip", "minimum-ip", "both"],
+)
+def test_prefix_delegation_with_warm_prefix_0_accepts_either_ip_target(env: dict) -> None:
+    # docs/prefix-and-ip-target.md: WARM_PREFIX_TARGET 0 is supported once WARM_IP_TARGET or
+    # MINIMUM_IP_TARGET is set (cni-facts.md §2.1).
+    # GIVEN prefix delegation with WARM_PREFIX_TARGET 0 and an IP target
+    document = {"ENABLE_PREFIX_DELEGATION": True, "WARM_PREFIX_TARGET": 0, **env}
+    # WHEN the warm-target rule checks it  THEN it says nothing
+    assert _rule_messages("_prefix_delegation_needs_a_warm_target", document) == []
+
+
+def test_warm_eni_target_is_overridden_by_minimum_ip_target_alone() -> None:
+    # cni-facts.md §2.1 WARM_ENI_TARGET: ignored if WARM_IP_TARGET or MINIMUM_IP_TARGET is set (either
+    # one makes ipamd's warmIPTargetsDefined true).
+    # GIVEN WARM_ENI_TARGET with MINIMUM_IP_TARGET and no WARM_IP_TARGET
+    document = {"WARM_ENI_TARGET": 1, "MINIMUM_IP_TARGET": 10}
+    # WHEN the override rule checks it  THEN it warns that WARM_ENI_TARGET is ignored
+    assert _rule_messages("_warm_eni_overridden", document) == [
+        "cni.env.WARM_ENI_TARGET: is ignored by ipamd when WARM_IP_TARGET or MINIMUM_IP_TARGET is set, got 1"
+    ]
 
 
 def test_default_lab_has_no_cni_findings() -> None:

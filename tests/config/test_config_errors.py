@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ekslab.config import ConfigError, load_config
+from ekslab.errors import InputError
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -41,6 +42,22 @@ def _refusal(tmp_path: Path, text: str) -> str:
             "cni: {env: {warm_ip_target: 3}}",
             "lab.yaml: cni.env.warm_ip_target: unknown key (did you mean 'WARM_IP_TARGET'?)",
             id="wrong-case",
+        ),
+        pytest.param(
+            "cni: {env: {WARM_IPS: 3}}",
+            "lab.yaml: cni.env.WARM_IPS: unknown key (did you mean 'WARM_IP_TARGET'?)",
+            id="loose-typo-suggests-closest",  # difflib ratio 0.64 against WARM_IP_TARGET
+        ),
+        pytest.param(
+            "cni: {env: {WARMIP: 3}}",
+            "lab.yaml: cni.env.WARMIP: unknown key (did you mean 'WARM_IP_TARGET'?)",
+            id="typo-at-the-suggestion-cutoff",  # difflib ratio exactly 0.6, the cutoff
+        ),
+        pytest.param(
+            "cni: {env: {enableNetworkPolicy: true}}",
+            "lab.yaml: cni.env.enableNetworkPolicy: unknown key "
+            "(it is a top-level add-on key: cni.enableNetworkPolicy)",
+            id="add-on-key-in-env",
         ),
         pytest.param(
             "cni: {env: {DISABLE_TCP_EARLY_DEMUX: true}}",
@@ -319,13 +336,13 @@ def test_bad_configuration_is_refused_with_one_line_per_problem(
 )
 def test_unreadable_file_is_one_line(tmp_path: Path, text: str, message: str) -> None:
     file = _write(tmp_path, text)
-    with pytest.raises(Exception) as caught:  # InputError or ConfigError
+    with pytest.raises(InputError) as caught:
         load_config(file)
     assert caught.value.message.replace(str(file), "lab.yaml") == message
 
 
 def test_missing_file_names_the_file(tmp_path: Path) -> None:
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(InputError) as caught:
         load_config(tmp_path / "nope.yaml")
     assert caught.value.message == f"{tmp_path / 'nope.yaml'}: no such configuration file"
 
@@ -351,7 +368,7 @@ def test_file_that_is_not_a_readable_config_is_one_line(
     # GIVEN a path that is not a readable YAML file  WHEN loading it  THEN one line naming it
     path = tmp_path / "lab.yaml"
     make(path)
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(InputError) as caught:
         load_config(path)
     assert caught.value.message.replace(str(path), "lab.yaml") == message
 

@@ -7,6 +7,7 @@ Facts: docs/reference/cni-facts.md §4 (formulas, caps) and the EKS AMI's max-po
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,18 @@ def test_max_pods_examples(
 ) -> None:
     result = max_pods(instance_type(name), prefix_delegation=pd, custom_networking=cn, max_eni=max_eni)
     assert (result.max_pods, result.max_pods_uncapped) == expected
+
+
+@pytest.mark.parametrize(("vcpus", "cap"), [(30, 110), (31, 250)])
+def test_cap_rises_above_30_vcpus(vcpus: int, cap: int) -> None:
+    # Calculator: 250 only if CPU_COUNT -gt 30 (cni-facts.md §4). No shipped type has 30 or 31 vCPUs,
+    # so the boundary is tried on c5.4xlarge's row with another vCPU count.
+    # GIVEN a type whose prefix-delegation max pods (8 x (29 x 16) + 2 = 3714) is above both caps
+    limits = dataclasses.replace(instance_type("c5.4xlarge"), vcpus=vcpus)
+    # WHEN max pods is computed
+    result = max_pods(limits, prefix_delegation=True, custom_networking=False, max_eni=None)
+    # THEN the recommendation is the cap for that vCPU count
+    assert (result.cap, result.max_pods, result.max_pods_uncapped) == (cap, cap, 3714)
 
 
 def test_unknown_vcpus_leave_max_pods_uncapped_and_say_so() -> None:

@@ -24,6 +24,24 @@ def cluster() -> Template:
     return synth_lab(default_config()).template("cluster")
 
 
+@pytest.fixture(scope="module")
+def two_groups() -> Template:
+    """A lab with an on-demand group and a tainted spot group (the lab refuses all groups tainted)."""
+    config = parse_config(
+        {
+            "nodeGroups": [
+                {"name": "ng-default"},
+                {
+                    "name": "spot",
+                    "capacityType": "SPOT",
+                    "taints": [{"key": "batch", "value": "true", "effect": "NO_SCHEDULE"}],
+                },
+            ]
+        }
+    )
+    return synth_lab(config).template("cluster")
+
+
 def _by_type(template: Template, kind: str) -> dict[str, dict]:
     return template.find_resources(kind)
 
@@ -222,14 +240,34 @@ def test_every_node_group_depends_on_the_vpc_cni_add_on(cluster: Template) -> No
 @pytest.mark.parametrize("addon", ["kube-proxy", "eks-pod-identity-agent"])
 def test_node_groups_wait_for_the_daemonset_add_ons(cluster: Template, addon: str) -> None:
     addon_id, _ = _addon(cluster, addon)
-    assert all(
-        addon_id in group.get("DependsOn", []) for group in _by_type(cluster, "AWS::EKS::Nodegroup").values()
-    )
+    groups = _by_type(cluster, "AWS::EKS::Nodegroup")
+    assert groups and all(addon_id in group.get("DependsOn", []) for group in groups.values())
 
 
 def test_coredns_waits_for_the_node_groups(cluster: Template) -> None:
     _, coredns = _addon(cluster, "coredns")
-    assert set(_by_type(cluster, "AWS::EKS::Nodegroup")) <= set(coredns.get("DependsOn", []))
+    groups = set(_by_type(cluster, "AWS::EKS::Nodegroup"))
+    assert groups and groups <= set(coredns.get("DependsOn", []))
+
+
+def test_each_of_two_node_groups_waits_for_the_node_add_ons(two_groups: Template) -> None:
+    # GIVEN a lab with two node groups
+    groups = _by_type(two_groups, "AWS::EKS::Nodegroup")
+    wanted = {_addon(two_groups, name)[0] for name in ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")}
+    # THEN every group depends on exactly the CNI and the add-ons aws-node needs, so no node boots first
+    assert (len(groups), {key: set(group.get("DependsOn", [])) for key, group in groups.items()}) == (
+        2,
+        dict.fromkeys(groups, wanted),
+    )
+
+
+def test_coredns_waits_for_every_one_of_two_node_groups(two_groups: Template) -> None:
+    # GIVEN a lab with two node groups (each a launch template and a node group resource)
+    _, coredns = _addon(two_groups, "coredns")
+    groups = set(_by_type(two_groups, "AWS::EKS::Nodegroup"))
+    launch_templates = set(_by_type(two_groups, "AWS::EC2::LaunchTemplate"))
+    # THEN coredns depends on exactly both groups' resources: its pods need nodes to run on
+    assert (len(groups), set(coredns.get("DependsOn", []))) == (2, groups | launch_templates)
 
 
 def test_default_lab_sends_no_configuration_values(cluster: Template) -> None:

@@ -130,7 +130,7 @@ class TestPodSubnets:
             for r in template.find_resources("AWS::EC2::Subnet").values()
             if r["Properties"]["CidrBlock"].startswith("100.64.")
         ]
-        assert all(cidr_id in r.get("DependsOn", []) for r in pod_subnets)
+        assert len(pod_subnets) == 3 and all(cidr_id in r.get("DependsOn", []) for r in pod_subnets)
 
     def test_pod_cidr_and_subnets_are_exported(self, template: Template) -> None:
         exported = {o["Export"]["Name"] for o in template.find_outputs("*").values() if "Export" in o}

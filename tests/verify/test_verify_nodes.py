@@ -113,7 +113,9 @@ CUSTOM_NETWORKING = Expectations(
 """What a lab with network.podSubnets asks for (ekslab.cni.render.toolkit_env): its DaemonSet matches."""
 
 
-def custom_networking(label_def: str | None = "topology.kubernetes.io/zone") -> ClusterDocs:
+def custom_networking(
+    label_def: str | None = "topology.kubernetes.io/zone", annotation_def: str | None = None
+) -> ClusterDocs:
     """Pods on ENIs in the pod subnets 100.64.0.0/19 (AZ a) and 100.64.32.0/19 (AZ b)."""
     docs = baseline()
     docs.eniconfigs = [
@@ -128,6 +130,8 @@ def custom_networking(label_def: str | None = "topology.kubernetes.io/zone") -> 
     env = {"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}
     if label_def:
         env["ENI_CONFIG_LABEL_DEF"] = label_def
+    if annotation_def:
+        env["ENI_CONFIG_ANNOTATION_DEF"] = annotation_def
     docs.daemonset = daemonset(env)
     docs.enis.append(
         eni(
@@ -198,6 +202,46 @@ def test_external_eniconfig_label_beats_the_annotation(tmp_path: Path) -> None:
     docs.nodes[0]["metadata"]["annotations"]["k8s.amazonaws.com/eniConfig"] = "us-west-2b"
     docs.nodes[0]["metadata"]["labels"]["vpc.amazonaws.com/externalEniConfig"] = "us-west-2a"
     assert verdict(run(docs, tmp_path), "web-1") == ("pass", ())
+
+
+def test_annotation_key_named_in_the_daemonset_selects_the_eniconfig(tmp_path: Path) -> None:
+    # cni-facts.md §1.7: ipamd reads the annotation named by ENI_CONFIG_ANNOTATION_DEF before the label.
+    # GIVEN aws-node with a custom annotation key, and node A annotated under it with AZ b's ENIConfig
+    docs = custom_networking(annotation_def="example.com/eni-config")
+    docs.nodes[0]["metadata"]["annotations"]["example.com/eni-config"] = "us-west-2b"
+    # WHEN verified
+    report = run(docs, tmp_path)
+    # THEN AZ b's ENIConfig applies, so web-1 in AZ a's pod subnet is in the wrong subnet
+    assert (check(report, NODE_A, "eniconfig").detail, verdict(report, "web-1")) == (
+        "ENIConfig 'us-west-2b': pod subnet subnet-pods-b (100.64.32.0/19)",
+        ("fail", ("wrong_subnet",)),
+    )
+
+
+def test_label_key_reported_by_ipamd_selects_the_eniconfig(tmp_path: Path) -> None:
+    # cni-facts.md §1.7: /v1/eni-configs of CNI v1.4-v1.7 carries EniConfigLabelDef, ipamd's own
+    # ENI_CONFIG_LABEL_DEF; without the DaemonSet in the bundle, it names the label to read.
+    # GIVEN no DaemonSet, and node A's ipamd selecting ENIConfigs by the zone label
+    docs = custom_networking(label_def=None)
+    docs.daemonset = None
+    docs.ipamd = {
+        NODE_A: {
+            "eni-configs": json.dumps(
+                {
+                    "ENI": {},
+                    "MyENI": "us-west-2a",
+                    "EniConfigAnnotationDef": "k8s.amazonaws.com/eniConfig",
+                    "EniConfigLabelDef": "topology.kubernetes.io/zone",
+                }
+            )
+        }
+    }
+    # WHEN verified
+    report = run(docs, tmp_path)
+    # THEN node A's zone label names its ENIConfig
+    assert check(report, NODE_A, "eniconfig").detail == (
+        "ENIConfig 'us-west-2a': pod subnet subnet-pods-a (100.64.0.0/19)"
+    )
 
 
 def test_without_label_or_annotation_the_default_eniconfig_applies(tmp_path: Path) -> None:

@@ -269,6 +269,16 @@ def test_host_network_pods_sharing_the_node_ip_are_no_duplicates(tmp_path: Path)
     assert run(docs, tmp_path).exit_code() == 0
 
 
+def test_pod_sharing_its_ip_with_a_host_network_pod_is_no_duplicate(tmp_path: Path) -> None:
+    # GIVEN a hostNetwork pod that reports web-1's address
+    docs = baseline()
+    docs.pods.append(
+        pod("node-exporter-x1", node=NODE_A, ip="10.0.1.11", namespace="monitoring", host_network=True)
+    )
+    # WHEN verified  THEN web-1 passes: a hostNetwork pod holds no pod IP of its own, so it duplicates none
+    assert verdict(run(docs, tmp_path), "web-1") == ("pass", ())
+
+
 def test_without_ipamd_data_the_pod_passes_from_ec2_alone(tmp_path: Path) -> None:
     docs = baseline()
     docs.ipamd = None
