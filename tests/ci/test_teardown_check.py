@@ -26,7 +26,14 @@ from aws_cdk import App
 from ekslab.aws.clients import aws_session
 from ekslab.config.loader import parse_config
 from ekslab.errors import EXIT_FAILED, EXIT_OK, EXIT_UNVERIFIED, EXIT_USAGE
-from ekslab.teardown import LAB_STACK_PARTS, Leftover, TeardownReport, find_leftovers, wait_until_clean
+from ekslab.teardown import (
+    LAB_STACK_PARTS,
+    Leftover,
+    TeardownReport,
+    Unchecked,
+    find_leftovers,
+    wait_until_clean,
+)
 from stacks.lab import build_lab
 from tests.conftest import aws_environment
 from tests.sources.loopback import serving
@@ -403,6 +410,17 @@ def test_a_resource_that_two_checks_find_is_reported_once(aws: Aws, session: bot
     ]
 
 
+def test_more_target_groups_than_one_describe_tags_call_takes_are_all_checked(
+    aws: Aws, session: boto3.session.Session
+) -> None:
+    # GIVEN 21 controller target groups: DescribeTags takes at most 20 ARNs (ELB_TAGS_PER_CALL)
+    vpc, _ = _vpc(aws)
+    groups = {_target_group(aws, vpc, f"k8s-svc-{n:02d}", **{LBC: LAB}) for n in range(21)}
+    # WHEN the lab is checked  THEN every one is reported, the 21st included
+    report = find_leftovers(LAB, region=REGION, session=session)
+    assert {left.resource_id for left in report.leftovers if left.kind == "target group"} == groups
+
+
 def test_the_stack_parts_are_the_ones_build_lab_names() -> None:
     # GIVEN a lab with every optional stack  WHEN built  THEN its stacks are <lab>-<part> of LAB_STACK_PARTS
     config = parse_config(
@@ -446,6 +464,18 @@ def test_waiting_stops_at_the_first_clean_scan() -> None:
         lambda: next(scans), timeout_seconds=300, poll_seconds=15, sleep=clock.sleep, clock=lambda: clock.now
     )
     assert (report.clean, clock.sleeps) == (True, [15, 15])
+
+
+def test_a_scan_that_could_not_list_everything_is_not_clean_and_is_retried() -> None:
+    # GIVEN a first scan with nothing left but one kind not listed (throttled), then a full scan
+    clock = FakeClock()
+    throttled = TeardownReport(LAB, LAB, REGION, unchecked=[Unchecked("VPC", "Throttling")])
+    scans = iter([throttled, _report()])
+    # WHEN waiting  THEN the unchecked scan is not taken for clean: the check scans again
+    report = wait_until_clean(
+        lambda: next(scans), timeout_seconds=300, poll_seconds=15, sleep=clock.sleep, clock=lambda: clock.now
+    )
+    assert (throttled.clean, report.clean, clock.sleeps) == (False, True, [15])
 
 
 def test_waiting_gives_up_at_the_deadline_with_the_last_report() -> None:

@@ -144,6 +144,8 @@ def test_each_settings_body_is_recognised_by_its_keys(fixture: str, endpoint: st
         ("AWS_VPC_K8S_CNI_RANDOMIZESNAT", "hashrandom", 1),
         ("AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS", "10.1.0.0/16, 10.0.0.0/8", ["10.0.0.0/8", "10.1.0.0/16"]),
         ("AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS", "", None),
+        # From v1.12.6 ipamd reports the CIDRs normalised (§1.5): host bits cleared.
+        ("AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS", "10.1.2.3/16", ["10.1.0.0/16"]),
         ("AWS_VPC_ENI_MTU", "9001", 9001),
         ("WARM_IP_TARGET", " 5", 5),
         ("ADDITIONAL_ENI_TAGS", '{"b": "2", "a": "1"}', {"a": "1", "b": "2"}),
@@ -172,6 +174,19 @@ def test_env_string_and_ipamd_value_of_the_same_meaning_compare_equal(
 )
 def test_different_meanings_compare_unequal(key: str, first: Any, second: Any) -> None:
     assert canonical_setting(key, first) != canonical_setting(key, second)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "canonical"),
+    [
+        ("AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS", None, ""),  # a Go nil list: no CIDR at all (§1.5)
+        ("AWS_VPC_K8S_CNI_VETHPREFIX", None, ""),
+        ("AWS_VPC_ENI_MTU", None, "null"),  # no number: null, unlike an empty env value
+        ("AWS_VPC_K8S_CNI_EXTERNALSNAT", None, "null"),
+    ],
+)
+def test_a_null_setting_is_empty_only_for_lists_and_text(key: str, value: Any, canonical: str) -> None:
+    assert canonical_setting(key, value) == canonical
 
 
 @pytest.mark.parametrize(("value", "kept"), [(5, "5"), (-1, "-1"), (3, "3")])

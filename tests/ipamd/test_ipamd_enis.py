@@ -240,3 +240,55 @@ def test_wrong_shapes_are_reported_with_the_key_path(body: Any, message: str) ->
     with pytest.raises(IpamdFormatError) as raised:
         parse_enis(body)
     assert raised.value.message == message
+
+
+def test_a_pod_name_alone_marks_an_address_assigned_from_v1_23() -> None:
+    # §1.3 G: use networkName != "" or IPAMMetadata.k8sPodName != "" to decide an IP is assigned.
+    body = load("enis-g-v1.23.json")
+    entry = body["0"]["ENIs"]["eni-0a1b2c3d4e5f60001"]["AvailableIPv4Cidrs"]["192.168.45.16/28"][
+        "IPAddresses"
+    ]["192.168.45.16"]
+    entry["IPAMKey"]["networkName"] = ""
+    assert assigned(body)["192.168.45.16"] == (
+        "eni-0a1b2c3d4e5f60001",
+        "kube-system",
+        "coredns-7bb8c8b5f9-mz4lt",
+    )
+
+
+def test_ipv6_prefixes_and_addresses_are_compressed_lower_case() -> None:
+    # GIVEN an IPv6 /80 prefix (§1.3 D) and an address written in full, upper case
+    body = {
+        "ENIs": {
+            "eni-1": {
+                "IPv6Cidrs": {
+                    "2600:1F14:0ABC:DE01:8F00:0:0:0/80": {
+                        "IsPrefix": True,
+                        "IPAddresses": {
+                            "2600:1F14:0ABC:DE01:8F00:0:0:1": {
+                                "Address": "2600:1F14:0ABC:DE01:8F00:0:0:1",
+                                "IPAMKey": {"networkName": "aws-cni"},
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    }
+    # WHEN parsed THEN both read as every other source writes them, so they compare equal
+    cidr = parse_enis(body).enis[0].cidrs[0]
+    assert (cidr.cidr, [address.ip for address in cidr.addresses]) == (
+        "2600:1f14:abc:de01:8f00::/80",
+        ["2600:1f14:abc:de01:8f00::1"],
+    )
+
+
+def test_a_v1_10_body_without_addresses_yet_is_era_d_by_its_ipv6_cidrs() -> None:
+    # §1.3 D: ENI.IPv6Cidrs is new in v1.10; a node that has handed out no address has no IPAddresses.
+    body = {"TotalIPs": 0, "AssignedIPs": 0, "ENIs": {"eni-1": {"AvailableIPv4Cidrs": {}, "IPv6Cidrs": {}}}}
+    assert parse_enis(body).format == "D"
+
+
+def test_network_cards_without_counters_leave_the_counters_unknown() -> None:
+    result = parse_enis({"0": {"ENIs": {}}, "1": {"ENIs": {}}})
+    assert (result.format, result.total_ips, result.assigned_ips) == ("F", None, None)

@@ -26,7 +26,8 @@ def cluster() -> Template:
 
 @pytest.fixture(scope="module")
 def two_groups() -> Template:
-    """A lab with an on-demand group and a tainted spot group (the lab refuses all groups tainted)."""
+    """A lab with an on-demand group and a tainted spot group (the lab refuses all groups tainted) whose
+    nodes keep IMDS from pods (hop limit 1)."""
     config = parse_config(
         {
             "nodeGroups": [
@@ -35,6 +36,7 @@ def two_groups() -> Template:
                     "name": "spot",
                     "capacityType": "SPOT",
                     "taints": [{"key": "batch", "value": "true", "effect": "NO_SCHEDULE"}],
+                    "imdsHopLimit": 1,
                 },
             ]
         }
@@ -352,6 +354,14 @@ def test_nodes_require_imdsv2_with_hop_limit_two(cluster: Template) -> None:
             )
         },
     )
+
+
+def test_each_group_gets_its_own_imds_hop_limit(two_groups: Template) -> None:
+    limits = sorted(
+        template["Properties"]["LaunchTemplateData"]["MetadataOptions"]["HttpPutResponseHopLimit"]
+        for template in _by_type(two_groups, "AWS::EC2::LaunchTemplate").values()
+    )
+    assert limits == [1, 2]
 
 
 def test_root_volume_is_encrypted_gp3(cluster: Template) -> None:

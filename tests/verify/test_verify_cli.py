@@ -104,6 +104,33 @@ def test_junit_has_one_case_per_pod_and_per_node_check(
     assert out.splitlines()[-1].endswith("(exit 0)")
 
 
+def test_junit_names_unscheduled_pods_and_marks_unverified_checks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the baseline (one pod still Pending, unscheduled) with node B's /v1/enis body empty
+    docs = baseline()
+    assert docs.ipamd is not None
+    docs.ipamd[NODE_B]["enis"] = ""
+    report = tmp_path / "verify.xml"
+    # WHEN verified with a JUnit report
+    code, _, _ = cli(
+        ["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json", "--junit-file", str(report)],
+        capsys,
+    )
+    suites = {suite.name: list(suite) for suite in JUnitXml.fromfile(str(report))}
+    queued = next(case for case in suites["pods"] if case.name == "default/queued-7f9c")
+    ipamd = next(
+        case for case in suites["nodes"] if case.name == "ipamd" and case.classname == f"nodes.{NODE_B}"
+    )
+    # THEN the pod's class says it has no node, and the unverified check is a skip that says so
+    assert (code, queued.classname, ipamd.result[0]._tag, ipamd.result[0].message.split(": ")[:2]) == (
+        3,
+        "pods.unscheduled",
+        "skipped",
+        ["unverified", "not verifiable"],
+    )
+
+
 def test_junit_failure_carries_the_reason_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     docs = baseline()
     docs.find_pod("web-1")["status"]["podIP"] = "172.31.0.9"
@@ -152,6 +179,12 @@ def replace(bundle: Path, name: str, text: str) -> None:
         (
             lambda b: replace(b, "pods.json", (b / "nodes.json").read_text()),
             "{b}/pods.json: items[0].kind: must be a Pod, got 'Node'",
+        ),
+        (
+            lambda b: replace(b, "pods.json", '{"apiVersion": "v1", "kind": "NodeList", "items": []}'),
+            "{b}/pods.json: must be a list of Pod objects ("
+            + expected("kubectl get pods -A -o json")
+            + "), got 'NodeList'",
         ),
         (
             lambda b: replace(b, "vpcs.json", '{"Vpcs": []}'),

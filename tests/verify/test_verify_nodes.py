@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ekslab.verify.checks import Expectations
+from ekslab.verify.bundle import read_bundle
+from ekslab.verify.checks import Expectations, verify
 from ekslab.verify.drift import ADDON_DEFAULTS, differences
 from ekslab.verify.results import CheckResult, NodeResult, Report
 from tests.verify.cluster_docs import (
+    NO_EXPECTATIONS,
     NODE_A,
     NODE_B,
     ClusterDocs,
@@ -614,4 +616,36 @@ def test_settings_file_holding_another_body_makes_node_drift_unverified(
         "unverified",
         f"not verifiable: {where}: {problem}",
         3,
+    )
+
+
+@pytest.mark.parametrize(
+    ("results", "verdict"),
+    [
+        (["pass", "unverified", "fail"], "fail"),  # a failure outranks what could not be verified
+        (["unverified", "pass"], "unverified"),
+        (["pass", "not_checked"], "pass"),
+        (["not_checked"], "not_checked"),
+    ],
+)
+def test_a_node_is_as_bad_as_its_worst_check(results: list[str], verdict: str) -> None:
+    node = NodeResult(
+        NODE_A, "i-0aaaaaaaaaaaaaaa1", "ec2", checks=[CheckResult(f"c{n}", r) for n, r in enumerate(results)]
+    )
+    assert node.result == verdict
+
+
+def test_a_node_whose_introspection_could_not_be_fetched_says_why(tmp_path: Path) -> None:
+    # GIVEN `ekslab collect` could not reach node B's ipamd: its folder holds only fetch-error.txt
+    docs = baseline()
+    assert docs.ipamd is not None
+    docs.ipamd[NODE_B] = {}
+    bundle = docs.write(tmp_path / "bundle")
+    (bundle / "ipamd" / NODE_B / "fetch-error.txt").write_text("connection refused\n")
+    # WHEN verified
+    report = verify(read_bundle(bundle), NO_EXPECTATIONS)
+    # THEN node B's ipamd check is unverified with the reason collect recorded
+    assert (check(report, NODE_B, "ipamd").result, check(report, NODE_B, "ipamd").detail) == (
+        "unverified",
+        f"not verifiable: {bundle}/ipamd/{NODE_B}: introspection could not be fetched (connection refused)",
     )

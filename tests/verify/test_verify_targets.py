@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -200,3 +201,43 @@ def test_service_port_given_by_name_matches_the_binding_number(tmp_path: Path) -
     docs.services[0]["spec"]["ports"][0]["name"] = "http"
     docs.ingresses[0]["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"] = {"name": "http"}
     assert backend(docs, tmp_path)[0].result == "pass"
+
+
+def test_a_pod_with_the_same_labels_in_another_namespace_is_no_backend(tmp_path: Path) -> None:
+    # GIVEN a second copy of the game in namespace "staging" (Ingress, Service, a ready running pod)
+    docs = game()
+    assert docs.ingresses is not None and docs.services is not None
+    for documents in (docs.ingresses, docs.services):
+        staged = copy.deepcopy(documents[0])
+        staged["metadata"]["namespace"] = "staging"
+        documents.append(staged)
+    docs.pods.append(
+        pod(
+            "deployment-2048-7df5f9886b-zz9zz",
+            node=NODE_A,
+            ip="10.0.1.22",
+            namespace="staging",
+            labels={"app.kubernetes.io/name": "app-2048"},
+        )
+    )
+    # WHEN checked
+    report = run(docs, tmp_path)
+    found = next(item for item in report.targets if item.namespace == "game-2048")
+    # THEN a Service selects pods of its own namespace only: game-2048's target group is exact
+    assert (found.result, found.ready_pod_ips) == ("pass", ["10.0.1.13", "10.0.40.20"])
+
+
+def test_a_finished_pod_must_not_be_registered(tmp_path: Path) -> None:
+    # GIVEN one of the game's pods Succeeded (its Ready condition left true, its IP kept in the status)
+    docs = game()
+    docs.find_pod("deployment-2048-7df5f9886b-p2wq8")["status"]["phase"] = "Succeeded"
+    # WHEN checked THEN only the running pod is a ready backend; the finished one's target is unexpected
+    found, _ = backend(docs, tmp_path)
+    assert (found.ready_pod_ips, found.reasons) == (["10.0.1.13"], ["target_unexpected"])
+
+
+def test_an_unverified_backend_makes_the_whole_check_unverified(tmp_path: Path) -> None:
+    docs = game()
+    docs.target_health = {}
+    report = run(docs, tmp_path)
+    assert report.targets_checked is not None and report.targets_checked.result == "unverified"

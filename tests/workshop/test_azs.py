@@ -209,6 +209,23 @@ def test_lines_left_by_tee_are_pointed_out(tmp_path: Path, capsys: pytest.Captur
     assert warnings == ["line 1 also sets AZ1", "line 2 also sets AZ1"]
 
 
+def test_only_the_zone_variables_the_block_sets_are_pointed_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a profile setting AZ1 and AZ4 by hand, while the lab has three zones
+    profile = tmp_path / ".bash_profile"
+    profile.write_text("export AZ1=ap-northeast-2a\nexport AZ4=ap-northeast-2d\n")
+    # WHEN the block is written THEN only AZ1, which the block also sets, is pointed out
+    _, _, err = run(["--offline", "--append", str(profile)], capsys)
+    assert [line for line in err.splitlines() if "warning" in line and "AZ4" in line] == []
+    assert sum("also sets AZ1" in line for line in err.splitlines()) == 1
+
+
+def test_an_empty_profile_gets_the_block_alone(tmp_path: Path) -> None:
+    block = AzExports("ekslab", REGION, ("ap-northeast-2a",), "x").block()
+    assert update_profile_text("", block, source="p") == (block, False)
+
+
 @pytest.mark.parametrize(
     ("content", "error"),
     [

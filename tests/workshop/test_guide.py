@@ -99,6 +99,29 @@ def test_tilde_fences_and_headings_with_markup_are_read() -> None:
     assert (step.section, step.script) == ("Custom networking with ENIConfig", "echo hi")
 
 
+def test_a_later_level_1_heading_is_a_section_not_the_title() -> None:
+    text = "# VPC CNI workshop\n\n```sh\ntrue\n```\n\n# Appendix\n\n```sh\nfalse\n```\n"
+    guide = parse_guide(text, source="g.md")
+    assert (guide.title, [step.section for step in guide.steps]) == ("VPC CNI workshop", ["", "Appendix"])
+
+
+@pytest.mark.parametrize(("exit_text", "exit_code"), [("0", 0), ("255", 255)])
+def test_exit_accepts_every_exit_status(exit_text: str, exit_code: int) -> None:
+    text = f"<!-- workshop: exit={exit_text} -->\n```sh\ntrue\n```\n"
+    assert parse_guide(text, source="g.md").steps[0].exit_code == exit_code
+
+
+@pytest.mark.parametrize(
+    ("command", "title"),
+    [
+        ("x" * 80, "x" * 80),
+        ("x" * 81, "x" * 77 + "..."),  # a long first command is cut to 80 characters in all
+    ],
+)
+def test_a_step_title_is_its_first_command_cut_to_80_characters(command: str, title: str) -> None:
+    assert parse_guide(f"```sh\n{command}\n```\n", source="g.md").steps[0].title == title
+
+
 def test_title_defaults_to_the_file_name() -> None:
     assert parse_guide("```sh\ntrue\n```\n", source="docs/lab.md").title == "lab"
 
@@ -135,6 +158,10 @@ def test_title_defaults_to_the_file_name() -> None:
         (
             "<!-- workshop: exit=-1 -->\n```sh\ntrue\n```\n",
             "g.md line 2: exit must be an exit status from 0 to 255, got '-1'",
+        ),
+        (
+            "<!-- workshop: exit=256 -->\n```sh\ntrue\n```\n",
+            "g.md line 2: exit must be an exit status from 0 to 255, got '256'",
         ),
         (
             "<!-- workshop: requires=PD-ON -->\n```sh\ntrue\n```\n",

@@ -225,3 +225,52 @@ def test_an_ekslab_earlier_on_path_wins(tmp_path: Path) -> None:
     stub(bin_dir, "ekslab", "echo stub\n")
     result = run("```sh\nekslab azs\n```\n", options(tmp_path, extra_path=bin_dir))[0]
     assert result.stdout == "stub\n"
+
+
+def test_a_timed_out_step_stops_the_rest_like_a_failure(tmp_path: Path) -> None:
+    # GIVEN a step that times out, then one that would leave a mark
+    guide = "<!-- workshop: timeout=0.3 -->\n```sh\nsleep 5\n```\n\n```sh\ntouch ran\n```\n"
+    # WHEN run without --keep-going
+    results = run(guide, options(tmp_path))
+    # THEN the error stops the run: the next step is skipped, naming the step that stopped it
+    assert (statuses(results), results[1].message, (tmp_path / "ran").exists()) == (
+        ["error", "skipped"],
+        "not run: step 1 failed (--keep-going runs the remaining steps)",
+        False,
+    )
+
+
+def test_variables_and_directory_set_before_a_failing_command_are_carried(tmp_path: Path) -> None:
+    # GIVEN a step that exports and changes directory, then fails (`set -e` stops it)
+    (tmp_path / "lab").mkdir()
+    guide = (
+        "```sh\nexport AZ1=ap-northeast-2a\ncd lab\nfalse\n```\n\n"
+        '```sh\necho "$AZ1 $(basename "$PWD")"\n```\n'
+    )
+    # WHEN run with --keep-going
+    results = run(guide, options(tmp_path, keep_going=True))
+    # THEN the next step sees what the failed step left, as in a terminal
+    assert (statuses(results), results[1].stdout) == (["failed", "passed"], "ap-northeast-2a lab\n")
+
+
+def test_a_variable_unset_in_one_step_is_gone_in_the_next(tmp_path: Path) -> None:
+    guide = '```sh\nexport AZ1=a\n```\n\n```sh\nunset AZ1\n```\n\n```sh\necho "[${AZ1-unset}]"\n```\n'
+    results = run(guide, options(tmp_path))
+    assert results[2].stdout == "[unset]\n"
+
+
+@pytest.mark.parametrize(
+    ("script", "detail"),
+    [
+        # Standard error explains a failure better than progress on standard output.
+        (
+            "echo progress\necho 'no such cluster' >&2\nexit 4",
+            "exited 4, expected 0; last output:\nno such cluster",
+        ),
+        ("echo only stdout\nexit 4", "exited 4, expected 0; last output:\nonly stdout"),
+        ("exit 4", "exited 4, expected 0; no output"),
+    ],
+)
+def test_a_failure_detail_shows_the_last_error_output(tmp_path: Path, script: str, detail: str) -> None:
+    result = run(f"```sh\n{script}\n```\n", options(tmp_path))[0]
+    assert result.detail == detail

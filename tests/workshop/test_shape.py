@@ -37,6 +37,7 @@ KUBECTL_WIDE = (
         ('{"AvailableCommands": []}', '{"AvailableCommands": []}'),
         ("a b   c", "a    b c"),  # a run of spaces matches any run of spaces
         ("age {age}", "age 3d19h"),
+        ("delta {int}", "delta -3"),  # integers may be negative
         ("line {any}", "line "),
         (
             "NAMESPACE NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES\n"

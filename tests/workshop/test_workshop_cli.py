@@ -226,3 +226,17 @@ def test_junit_class_names_keep_numbered_sections_and_cidrs_readable(
     run(["workshop", "run", str(path), "--junit-file", str(report)], capsys)
     case = next(iter(next(iter(JUnitXml.fromfile(str(report))))))
     assert case.classname == "workshop.5 Custom networking with the 100-64-0-0/16 pod subnets"
+
+
+def test_junit_output_longer_than_the_limit_keeps_its_beginning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a capture limit of 10 characters and a step printing 0123456789abcdef
+    monkeypatch.setattr("ekslab.workshop.junit.MAX_CAPTURED_CHARS", 10)
+    path, report = tmp_path / "g.md", tmp_path / "w.xml"
+    path.write_text("```sh\nprintf 0123456789abcdef\n```\n")
+    # WHEN run with a JUnit report
+    run(["workshop", "run", str(path), "--junit-file", str(report)], capsys)
+    # THEN system-out holds the first 10 characters and says where it was cut
+    case = next(iter(next(iter(JUnitXml.fromfile(str(report))))))
+    assert case.system_out == "0123456789\n... (cut at 10 characters)"
