@@ -73,10 +73,11 @@ test: ## The whole test suite (pytest), cfn-lint over the synthesized default la
 
 # The principal running diff/deploy gets the cluster-admin access entry, unless cluster.adminPrincipalArn
 # names another IAM role or user, which then gets it instead (stacks/cluster_stack.py admin_principal).
-DEPLOYER = deployer="$$($(PY) scripts/deployer_principal.py)";
+DEPLOYER = deployer="$$($(PY) scripts/deployer_principal.py --require)" || exit 2;
 DEPLOYER_CONTEXT = $${deployer:+-c deployerPrincipalArn=$$deployer}
 
 bootstrap: setup ## Bootstrap CDK in the lab's account and region (once; needs AWS credentials).
+	$(PY) scripts/deployer_principal.py --require >/dev/null
 	$(CDK) bootstrap $(CDK_FLAGS)
 
 diff: setup ## Compare the lab with what is deployed (needs AWS credentials).
@@ -87,6 +88,7 @@ deploy: setup ## Deploy the lab (needs AWS credentials and a bootstrapped accoun
 		--require-approval $(APPROVAL) --outputs-file $(CDK_OUT)/outputs$(if $(LAB),-$(LAB)).json
 
 destroy: setup ## Delete every stack of the lab (needs AWS credentials).
+	$(PY) scripts/deployer_principal.py --require >/dev/null
 	$(CDK) destroy $(CDK_FLAGS) $(STACKS) --force
 
 clean: ## Remove synthesized output and caches (keeps .venv and node_modules).

@@ -1,23 +1,43 @@
 #!/usr/bin/env python3
 """Print the IAM principal ARN of the current AWS credentials (`make deploy` grants it cluster admin).
 
-Prints nothing and exits 0 when there are no credentials, so `make deploy` then relies on
-cluster.adminPrincipalArn alone.
+deployer_principal.py            the ARN, or nothing (exit 0) when it cannot be read, so that
+                                 `make deploy` then relies on cluster.adminPrincipalArn alone
+deployer_principal.py --require  as above, but no credentials at all is one line and exit 2: what
+                                 `make deploy|diff|destroy|bootstrap` run first, so a missing login
+                                 is said plainly instead of after a synth, in the CDK CLI's words
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--require", action="store_true", help="exit 2 with one line when no credentials exist"
+    )
+    args = parser.parse_args(argv)
+
     from botocore.exceptions import BotoCoreError, ClientError
 
     from ekslab.aws.clients import aws_session
     from ekslab.aws.identity import deployer_principal_arn
 
+    session = aws_session()
+    if args.require and session.get_credentials() is None:
+        print(
+            "ekslab: error: AWS credentials: none found; make deploy, diff, destroy and bootstrap work on a real account "
+            "(set AWS_PROFILE, run `aws sso login` or `aws configure`, then try again)",
+            file=sys.stderr,
+        )
+        return 2
     try:
-        print(deployer_principal_arn(aws_session()))
+        print(deployer_principal_arn(session))
     except (BotoCoreError, ClientError) as error:
         print(
             f"deployer-principal: no AWS identity ({error}); the cluster admin is cluster.adminPrincipalArn only",

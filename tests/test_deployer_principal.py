@@ -1,0 +1,44 @@
+"""scripts/deployer_principal.py: who `make deploy` grants cluster admin, and a plain stop without credentials."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+SCRIPT = str(ROOT / "scripts" / "deployer_principal.py")
+NO_CREDENTIALS = {
+    "PATH": os.environ["PATH"],
+    "AWS_EC2_METADATA_DISABLED": "true",  # no instance-metadata credentials either
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_CONFIG_FILE": os.devnull,
+}
+
+
+def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True, env=env)
+
+
+def test_require_without_credentials_is_one_line_and_exit_2() -> None:
+    # GIVEN no credentials anywhere  WHEN a deploying target asks  THEN one line says what to do
+    result = _run("--require", env=NO_CREDENTIALS)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "ekslab: error: AWS credentials: none found; make deploy, diff, destroy and bootstrap work on a real "
+        "account (set AWS_PROFILE, run `aws sso login` or `aws configure`, then try again)\n",
+    )
+
+
+def test_without_require_no_credentials_prints_nothing_and_succeeds() -> None:
+    result = _run(env=NO_CREDENTIALS)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_with_credentials_prints_the_caller_principal(moto_aws: str) -> None:
+    # GIVEN credentials and an STS endpoint (moto)  THEN the caller's ARN, as an access entry takes it
+    result = _run("--require", env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"})
+    # moto answers GetCallerIdentity for its default IAM user (moto.sts.responses)
+    assert (result.returncode, result.stdout) == (0, "arn:aws:sts::123456789012:user/moto\n")
