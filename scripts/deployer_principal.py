@@ -31,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     session = aws_session()
     if args.require and session.get_credentials() is None:
         print(
-            "ekslab: error: AWS credentials: none found; make deploy, diff, destroy and bootstrap work on a real account "
-            "(set AWS_PROFILE, run `aws sso login` or `aws configure`, then try again)",
+            "ekslab: error: AWS credentials: none found; make deploy, diff, destroy and bootstrap work on a "
+            "real account (set AWS_PROFILE, run `aws sso login` or `aws configure`, then try again)",
             file=sys.stderr,
         )
         return 2
