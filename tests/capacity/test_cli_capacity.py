@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ekslab.cli.main import main
 from ekslab.errors import EXIT_FAILED, EXIT_OK
+from tests.cli_run import run_cli
 
 SMALL = {
     "network": {"subnets": {"privatePrefixLength": 27}},
@@ -26,10 +26,7 @@ SMALL = {
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as caught:
-        main(["plan", "capacity", *args])
-    captured = capsys.readouterr()
-    return caught.value.code, captured.out, captured.err
+    return run_cli(["plan", "capacity", *args], capsys)
 
 
 def test_default_lab_as_json(capsys: pytest.CaptureFixture[str]) -> None:

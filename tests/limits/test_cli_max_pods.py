@@ -6,14 +6,11 @@ import json
 
 import pytest
 
-from ekslab.cli.main import main
+from tests.cli_run import run_cli
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as caught:
-        main(["plan", "max-pods", *args])
-    captured = capsys.readouterr()
-    return caught.value.code, captured.out, captured.err
+    return run_cli(["plan", "max-pods", *args], capsys)
 
 
 def test_json_output_has_stable_keys_and_values(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ekslab.cli.main import main
+from tests.cli_run import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "benchmarks" / "verify" / "generate_bundle.py"
@@ -26,9 +26,8 @@ def generate(out: Path, *extra: str) -> dict[str, int]:
 
 
 def verify(bundle: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
-    with pytest.raises(SystemExit) as exited:
-        main(["verify", "--bundle", str(bundle), "-o", "json"])
-    return int(exited.value.code or 0), json.loads(capsys.readouterr().out)
+    code, out, _ = run_cli(["verify", "--bundle", str(bundle), "-o", "json"], capsys)
+    return code, json.loads(out)
 
 
 @pytest.mark.parametrize("style", [[], ["--compact"]])

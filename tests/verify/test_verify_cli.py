@@ -11,28 +11,16 @@ from pathlib import Path
 import pytest
 from junitparser import JUnitXml
 
-from ekslab.cli.main import main
+from tests.cli_run import run_cli
 from tests.verify.cluster_docs import NODE_B, baseline, daemonset
 
 FIXTURE_BUNDLE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "workshop-2048"
 
 
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
-
-
-@pytest.fixture
-def bundle(tmp_path: Path) -> Path:
-    return baseline().write(tmp_path / "bundle")
-
-
 def test_passing_bundle_exits_0_with_the_documented_json_shape(
     bundle: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = cli(["verify", "--bundle", str(bundle), "--output", "json"], capsys)
+    code, out, _ = run_cli(["verify", "--bundle", str(bundle), "--output", "json"], capsys)
     document = json.loads(out)
     assert (
         code,
@@ -45,7 +33,7 @@ def test_passing_bundle_exits_0_with_the_documented_json_shape(
 
 
 def test_json_says_where_each_pod_ip_comes_from(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = cli(["verify", "--bundle", str(bundle), "--output", "json"], capsys)
+    _, out, _ = run_cli(["verify", "--bundle", str(bundle), "--output", "json"], capsys)
     pods = {item["name"]: item for item in json.loads(out)["pods"]}
     assert (
         (pods["web-1"]["address_kind"], "prefix" in pods["web-1"]),
@@ -55,14 +43,14 @@ def test_json_says_where_each_pod_ip_comes_from(bundle: Path, capsys: pytest.Cap
 
 
 def test_json_is_the_default_off_a_terminal(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = cli(["verify", "--bundle", str(bundle)], capsys)
+    _, out, _ = run_cli(["verify", "--bundle", str(bundle)], capsys)
     assert json.loads(out)["exit_code"] == 0
 
 
 def test_a_failure_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     docs = baseline()
     docs.find_pod("web-1")["status"]["podIP"] = "172.31.0.9"
-    code, out, _ = cli(["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json"], capsys)
+    code, out, _ = run_cli(["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json"], capsys)
     assert (code, json.loads(out)["summary"]["failed"]) == (1, 1)
 
 
@@ -70,14 +58,14 @@ def test_only_an_unverifiable_node_exits_3(tmp_path: Path, capsys: pytest.Captur
     docs = baseline()
     assert docs.ipamd is not None
     docs.ipamd[NODE_B]["enis"] = ""
-    code, _, _ = cli(["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json"], capsys)
+    code, _, _ = run_cli(["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json"], capsys)
     assert code == 3
 
 
 def test_table_output_groups_pods_by_node_with_eni_and_device(
     bundle: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = cli(["verify", "--bundle", str(bundle), "--output", "table"], capsys)
+    code, out, _ = run_cli(["verify", "--bundle", str(bundle), "--output", "table"], capsys)
     lines = out.splitlines()
     node_line = next(index for index, line in enumerate(lines) if line.startswith(NODE_B))
     assert code == 0 and "eni-0b00000000000000b" in "\n".join(lines[node_line : node_line + 6])
@@ -90,7 +78,7 @@ def test_junit_has_one_case_per_pod_and_per_node_check(
     bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = tmp_path / "verify.xml"
-    code, out, _ = cli(
+    code, out, _ = run_cli(
         ["verify", "--bundle", str(bundle), "--output", "junit", "--junit-file", str(report)], capsys
     )
     suites = {suite.name: suite for suite in JUnitXml.fromfile(str(report))}
@@ -113,7 +101,7 @@ def test_junit_names_unscheduled_pods_and_marks_unverified_checks(
     docs.ipamd[NODE_B]["enis"] = ""
     report = tmp_path / "verify.xml"
     # WHEN verified with a JUnit report
-    code, _, _ = cli(
+    code, _, _ = run_cli(
         ["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json", "--junit-file", str(report)],
         capsys,
     )
@@ -135,7 +123,7 @@ def test_junit_failure_carries_the_reason_codes(tmp_path: Path, capsys: pytest.C
     docs = baseline()
     docs.find_pod("web-1")["status"]["podIP"] = "172.31.0.9"
     report = tmp_path / "verify.xml"
-    cli(
+    run_cli(
         ["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json", "--junit-file", str(report)],
         capsys,
     )
@@ -145,7 +133,7 @@ def test_junit_failure_carries_the_reason_codes(tmp_path: Path, capsys: pytest.C
 
 
 def test_handwritten_workshop_bundle_passes(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = cli(["verify", "--bundle", str(FIXTURE_BUNDLE), "-o", "json"], capsys)
+    code, out, _ = run_cli(["verify", "--bundle", str(FIXTURE_BUNDLE), "-o", "json"], capsys)
     document = json.loads(out)
     assert (code, document["summary"]["failed"], document["targets"]["backends"][0]["result"]) == (
         0,
@@ -238,7 +226,7 @@ def test_bad_bundle_is_one_line_and_exit_2(
     bundle: Path, capsys: pytest.CaptureFixture[str], change: object, message: str
 ) -> None:
     change(bundle)  # type: ignore[operator]
-    code, out, err = cli(["verify", "--bundle", str(bundle), "-o", "json"], capsys)
+    code, out, err = run_cli(["verify", "--bundle", str(bundle), "-o", "json"], capsys)
     assert (code, out, err) == (2, "", f"ekslab: error: {message.format(b=bundle)}\n")
 
 
@@ -249,7 +237,7 @@ def test_truncated_pods_json_names_line_and_column(bundle: Path, capsys: pytest.
     (bundle / "pods.json").write_text(text[:cut])
     line, column = text[:cut].count("\n") + 1, cut - text.rfind("\n", 0, cut)
     # WHEN verified THEN one line names the file, where the JSON stops, and what the file should be
-    code, _, err = cli(["verify", "--bundle", str(bundle)], capsys)
+    code, _, err = run_cli(["verify", "--bundle", str(bundle)], capsys)
     assert (code, err) == (
         2,
         f"ekslab: error: {bundle}/pods.json line {line} column {column}: is not valid JSON "
@@ -266,7 +254,7 @@ def test_unknown_fields_and_missing_optional_fields_are_fine(
     del docs.find_pod("web-2")["spec"]["containers"]
     docs.enis[0]["NewEc2Field"] = [1, 2]
     del docs.enis[1]["Groups"]
-    code, _, err = cli(["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json"], capsys)
+    code, _, err = run_cli(["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "json"], capsys)
     assert (code, err) == (0, "")
 
 
@@ -293,7 +281,7 @@ def test_unknown_fields_and_missing_optional_fields_are_fine(
 def test_usage_errors_are_one_line_and_exit_2(
     bundle: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:
-    code, _, err = cli([arg.format(b=bundle) for arg in args], capsys)
+    code, _, err = run_cli([arg.format(b=bundle) for arg in args], capsys)
     assert (code, err) == (2, f"ekslab: error: {message.format(b=bundle)}\n")
 
 
@@ -313,7 +301,7 @@ def test_problems_only_table_lists_just_the_failing_pod(
 ) -> None:
     docs = baseline()
     docs.find_pod("web-1")["status"]["podIP"] = "172.31.0.9"
-    code, out, _ = cli(
+    code, out, _ = run_cli(
         ["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "table", "--problems-only"], capsys
     )
     assert (code, "default/web-1" in out, "default/web-2" in out, "default/api-1" in out) == (
@@ -343,7 +331,7 @@ def test_table_says_which_wanted_value_is_an_addon_default(
     docs = baseline()
     docs.daemonset = daemonset({"ENABLE_PREFIX_DELEGATION": "true"})
     # WHEN verified with the table output THEN the drift line names the add-on default it missed
-    code, out, _ = cli(["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "table"], capsys)
+    code, out, _ = run_cli(["verify", "--bundle", str(docs.write(tmp_path / "b")), "-o", "table"], capsys)
     lines = out.splitlines()
     drift = lines.index(
         "aws_node_daemonset_drift: fail - 1 of 5 settings differ (0 configured, 5 add-on defaults)"

@@ -9,15 +9,14 @@ from typing import Any
 import pytest
 
 from ekslab.cli.main import main
+from tests.cli_run import run_cli
 from tests.sources.fake_kube import serve
 from tests.sources.moto_lab import REGION, kube_for, live_args, make_lab
 
 
 def verify(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
-    with pytest.raises(SystemExit) as exited:
-        main(["verify", *args, "-o", "json"])
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), json.loads(out) if out else {}, err
+    code, out, err = run_cli(["verify", *args, "-o", "json"], capsys)
+    return code, json.loads(out) if out else {}, err
 
 
 def test_live_cluster_passes_through_the_node_proxy(

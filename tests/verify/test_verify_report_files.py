@@ -11,22 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ekslab.cli.main import main
 from ekslab.errors import InputError
 from ekslab.files import atomic_output
-from tests.verify.cluster_docs import baseline
-
-
-def cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
-
-
-@pytest.fixture
-def bundle(tmp_path: Path) -> Path:
-    return baseline().write(tmp_path / "bundle")
+from tests.cli_run import run_cli
 
 
 @pytest.fixture
@@ -56,7 +43,7 @@ def test_junit_file_that_cannot_be_written_is_one_line_and_exit_2(
     (tmp_path / "a-file").write_text("mine\n")
     before = sorted(path.name for path in tmp_path.iterdir())
     path = target.format(t=tmp_path)
-    code, out, err = cli(["verify", "--bundle", str(bundle), "-o", "json", "--junit-file", path], capsys)
+    code, out, err = run_cli(["verify", "--bundle", str(bundle), "-o", "json", "--junit-file", path], capsys)
     assert (code, out, err) == (2, "", f"ekslab: error: --junit-file {path}: {message.format(t=tmp_path)}\n")
     assert (sorted(path.name for path in tmp_path.iterdir()), (tmp_path / "a-file").read_text()) == (
         before,
@@ -73,7 +60,9 @@ def test_new_junit_report_honours_the_umask(
 ) -> None:
     os.umask(mask)
     report = tmp_path / "verify.xml"
-    code, _, _ = cli(["verify", "--bundle", str(bundle), "-o", "json", "--junit-file", str(report)], capsys)
+    code, _, _ = run_cli(
+        ["verify", "--bundle", str(bundle), "-o", "json", "--junit-file", str(report)], capsys
+    )
     assert (code, stat.S_IMODE(report.stat().st_mode)) == (0, mode)
 
 
@@ -84,7 +73,9 @@ def test_replaced_junit_report_keeps_its_mode(
     report = tmp_path / "verify.xml"
     report.write_text("old report\n")
     report.chmod(0o640)
-    code, _, _ = cli(["verify", "--bundle", str(bundle), "-o", "json", "--junit-file", str(report)], capsys)
+    code, _, _ = run_cli(
+        ["verify", "--bundle", str(bundle), "-o", "json", "--junit-file", str(report)], capsys
+    )
     assert (code, stat.S_IMODE(report.stat().st_mode), report.read_text().startswith("<?xml")) == (
         0,
         0o640,
@@ -117,7 +108,7 @@ def test_collect_refuses_an_out_folder_whose_parent_is_missing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "missing" / "bundle"
-    code, _, err = cli(["collect", "--out", str(out), "--cluster", "c", "--region", "us-west-2"], capsys)
+    code, _, err = run_cli(["collect", "--out", str(out), "--cluster", "c", "--region", "us-west-2"], capsys)
     assert (code, err, (tmp_path / "missing").exists()) == (
         2,
         f"ekslab: error: {out}: its folder {tmp_path}/missing does not exist\n",

@@ -11,9 +11,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from ekslab.cli.main import main
 from ekslab.errors import InputError
 from ekslab.exercises.azs import BLOCK_BEGIN, BLOCK_END, AzExports, update_profile_text
+from tests.cli_run import run_cli
 
 REGION = "ap-northeast-2"
 SEED_LINES = ["export AZ1=ap-northeast-2a", "export AZ2=ap-northeast-2b", "export AZ3=ap-northeast-2c"]
@@ -36,10 +36,7 @@ def deploy_network_stack(
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(["azs", *args])
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
+    return run_cli(["azs", *args], capsys)
 
 
 def test_zones_come_from_the_deployed_network_stack(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from ekslab.cli.main import main
+from tests.cli_run import run_cli
 from tests.sources.fake_kube import FakeCluster, serve
 from tests.verify.cluster_docs import daemonset, node
 
@@ -20,10 +21,7 @@ BUNDLE_NODE_B = BUNDLE / "ipamd" / "ip-10-0-40-10.us-west-2.compute.internal"
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(["ipamd", *args])
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
+    return run_cli(["ipamd", *args], capsys)
 
 
 def run_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 import pytest
 
-from ekslab.cli.main import main
 from ekslab.exercises.pod_view import kube_age
+from tests.cli_run import run_cli
 from tests.sources.fake_kube import serve
 from tests.sources.moto_lab import REGION, kube_for, live_args, make_lab
 from tests.verify.cluster_docs import NODE_A, NODE_B, add_fargate_pod, add_ipv6_prefix, baseline, eni, pod
@@ -22,10 +22,7 @@ BUNDLE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "work
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(["pods", *args])
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
+    return run_cli(["pods", *args], capsys)
 
 
 def rows(args: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:

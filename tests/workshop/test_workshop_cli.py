@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from ekslab.cli.main import main
+from tests.cli_run import run_cli
 
 GUIDE = """\
 # Demo
@@ -60,10 +60,7 @@ def guide(tmp_path: Path) -> Path:
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exited:
-        main(args)
-    out, err = capsys.readouterr()
-    return int(exited.value.code or 0), out, err
+    return run_cli(args, capsys)
 
 
 def test_junit_has_one_case_per_step_with_its_verdict(
