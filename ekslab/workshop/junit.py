@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
 from ekslab.errors import InputError
+from ekslab.files import atomic_output
 from ekslab.workshop.guide import Guide
 from ekslab.workshop.runner import ERROR, FAILED, SKIPPED, StepResult
 
@@ -85,12 +85,6 @@ def check_report_path(path: str | os.PathLike[str]) -> Path:
 
 
 def _write_atomically(document: object, target: Path) -> None:
-    folder = check_report_path(target)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        document.write(temporary, pretty=True)  # type: ignore[attr-defined]
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    check_report_path(target)
+    with atomic_output(target, source=f"--junit-file {os.fspath(target)}") as temporary:
+        document.write(str(temporary), pretty=True)  # type: ignore[attr-defined]

@@ -63,6 +63,20 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return run_cli(args, capsys)
 
 
+def test_junit_file_gets_the_mode_a_plain_write_would(
+    guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN umask 022  WHEN the report is written  THEN it is 0644 like `open(path, "w")` makes it,
+    # not the 0600 of the temporary file it is renamed from (CI uploads it as another user)
+    report = tmp_path / "workshop.xml"
+    saved = os.umask(0o022)
+    try:
+        run(["workshop", "run", str(guide), "--keep-going", "--junit-file", str(report)], capsys)
+    finally:
+        os.umask(saved)
+    assert oct(report.stat().st_mode & 0o777) == oct(0o644)
+
+
 def test_junit_has_one_case_per_step_with_its_verdict(
     guide: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
