@@ -324,9 +324,11 @@ def refresh_limits_command(regions: tuple[str, ...], output_file: str | None) ->
     """
     from rich.console import Console
 
+    from ekslab.files import output_folder
     from ekslab.limits.table import LIMITS_FILE, data_path, default_table, write_table
 
     target = output_file or str(data_path(LIMITS_FILE))
+    output_folder(target, source=f"--output-file {target}")  # before the long EC2 run, not after it
     console = Console(stderr=True)
     counted: dict[str, int] = {}
 
@@ -337,7 +339,7 @@ def refresh_limits_command(regions: tuple[str, ...], output_file: str | None) ->
     status = console.status("Describing instance types")
     with status if console.is_terminal else contextlib.nullcontext():
         result = _refresh(regions, progress)
-    write_table(target, result.table)
+    write_table(target, result.table, source=f"--output-file {target}")
     default_table.cache_clear()
     click.echo(
         f"wrote {len(result.table.types)} instance types to {target}: {result.described} described in "

@@ -12,7 +12,6 @@ Both files are parsed once per process (``default_table``).
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from ekslab.errors import InputError
+from ekslab.files import atomic_output
 
 LIMITS_FILE: Final = "eni-limits.tsv"
 VCPUS_FILE: Final = "vcpus.tsv"
@@ -124,18 +124,14 @@ def format_table(table: LimitsTable) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_table(path: str | os.PathLike[str], table: LimitsTable) -> None:
-    """Write a table atomically: a temporary file in the same directory, then a rename."""
-    target = Path(path)
-    text = format_table(table)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def write_table(path: str | os.PathLike[str], table: LimitsTable, *, source: str | None = None) -> None:
+    """Write a table atomically (``ekslab.files.atomic_output``): a temporary file beside it, then a
+    rename; a path that cannot be written is an InputError naming ``source`` (default: the path)."""
+    with (
+        atomic_output(path, source=source or os.fspath(path)) as temporary,
+        open(temporary, "w", encoding="utf-8", newline="\n") as stream,
+    ):
+        stream.write(format_table(table))
 
 
 # --- parsing -------------------------------------------------------------------------------------

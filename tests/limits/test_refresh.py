@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import os
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -257,6 +258,34 @@ def test_command_writes_the_table_and_summarises(
         "1388 kept from the previous table\n"
     )
     assert read_table(target).types["r9g.large"].vcpus == 2
+
+
+def test_command_refuses_a_missing_output_folder_before_calling_ec2(
+    recorded_aws: Replay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN an output file in a folder that does not exist
+    target = tmp_path / "missing" / LIMITS_FILE
+    # WHEN the command runs  THEN one line, exit 2, and no EC2 request was made for nothing
+    with pytest.raises(SystemExit) as caught:
+        main(["plan", "refresh-limits", "--region", "us-east-1", "--output-file", str(target)])
+    assert (caught.value.code, capsys.readouterr().err, recorded_aws.tokens) == (
+        2,
+        f"ekslab: error: --output-file {target}: its folder {target.parent} does not exist\n",
+        [],
+    )
+
+
+def test_command_writes_a_new_table_with_the_umask_mode(
+    recorded_aws: Replay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / LIMITS_FILE
+    saved = os.umask(0o022)
+    try:
+        with pytest.raises(SystemExit):
+            main(["plan", "refresh-limits", "--region", "us-east-1", "--output-file", str(target)])
+    finally:
+        os.umask(saved)
+    assert oct(target.stat().st_mode & 0o777) == oct(0o644)  # like open(path, "w"), not mkstemp's 0600
 
 
 def test_command_without_credentials_is_one_line(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -72,11 +73,12 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mon
     target.write_text("old\n")
 
     def refuse(source: str, destination: str) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(InputError) as refused:
         write_table(target, default_table())
+    assert refused.value.message == f"{target}: cannot be written (No space left on device); not changed"
     # THEN the old file is untouched and nothing half-written is left beside it
     assert (target.read_text(), sorted(path.name for path in tmp_path.iterdir())) == ("old\n", [LIMITS_FILE])
 
