@@ -61,8 +61,6 @@ ELB_TAGS_PER_CALL: Final = 20
 """DescribeTags takes at most 20 resource ARNs.
 See https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTags.html"""
 DEFAULT_POLL_SECONDS: Final = 15
-LAB_STACK_PARTS: Final = ("network", "cluster", "workload", "ci-access")
-"""The lab's stacks are ``<lab>-<part>`` (stacks/lab.py ``stack_name``; tests/ci pins this list to it)."""
 GONE_NAT_GATEWAY_STATES: Final = frozenset({"deleted", "failed"})
 """EC2 keeps listing a deleted NAT gateway, and a failed one, for a while; neither runs nor is billed.
 See https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NatGateway.html (State)"""
@@ -97,7 +95,6 @@ TAGGING_PAGE_SIZE: Final = 100
 """GetResources ResourcesPerPage upper bound."""
 IAM_PAGE_SIZE: Final = 1000
 """ListRoles MaxItems upper bound."""
-"""EKS cluster names: 1-100 characters, a letter or digit first."""
 
 
 @dataclass(frozen=True, order=True)
@@ -215,7 +212,7 @@ class _Scan:
 
     @property
     def _stack_names(self) -> list[str]:
-        return [f"{self._report.lab}-{part}" for part in LAB_STACK_PARTS]
+        return [defaults.stack_name(self._report.lab, part) for part in defaults.STACK_PARTS]
 
     def _collect(self, kind: str, finder: Callable[[], Iterable[Leftover]]) -> list[str]:
         """Add the leftovers ``finder`` yields (each resource once); their ids."""

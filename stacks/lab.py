@@ -32,8 +32,8 @@ class LabStacks:
 
 
 def stack_name(config: LabConfig, part: str) -> str:
-    """``<lab>-<part>``: several labs can share one account and region without clashing."""
-    return f"{config.lab.name}-{part}"
+    """The lab's ``part`` stack name (``ekslab.config.defaults.stack_name``)."""
+    return defaults.stack_name(config.lab.name, part)
 
 
 def build_lab(app: App, config: LabConfig) -> LabStacks:

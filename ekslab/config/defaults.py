@@ -51,3 +51,14 @@ GAME_NAMESPACE: Final = "2048-game"
 
 TAG_LAB: Final = "ekslab:lab"
 """Tag put on every taggable resource, holding the lab name (teardown checks use it)."""
+
+STACK_PARTS: Final = ("network", "cluster", "workload", "ci-access")
+"""The lab's stacks, each named ``<lab>-<part>`` (``stack_name``): stacks/lab.py builds them under
+these names, ``ekslab azs`` reads the network stack's outputs, teardown-check looks for all four."""
+
+
+def stack_name(lab: str, part: str) -> str:
+    """``<lab>-<part>``: several labs can share one account and region without clashing."""
+    if part not in STACK_PARTS:
+        raise ValueError(f"unknown lab stack {part!r}; the parts are {', '.join(STACK_PARTS)}")
+    return f"{lab}-{part}"

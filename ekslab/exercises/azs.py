@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from ekslab.config import defaults
 from ekslab.errors import InputError
 
 BLOCK_BEGIN: Final = "# >>> ekslab azs >>>"
@@ -205,8 +206,8 @@ def _replace_file(target: Path, text: str, mode: int, *, source: str) -> None:
 
 
 def network_stack_name(lab: str) -> str:
-    """``<lab>-network``, the name stacks/lab.py gives the network stack."""
-    return f"{lab}-network"
+    """``<lab>-network``, the lab's network stack (``ekslab.config.defaults.stack_name``)."""
+    return defaults.stack_name(lab, "network")
 
 
 def read_stack_outputs(stack: str, *, region: str, profile: str | None = None) -> dict[str, str]:

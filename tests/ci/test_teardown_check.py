@@ -24,10 +24,10 @@ import pytest
 from aws_cdk import App
 
 from ekslab.aws.clients import aws_session
+from ekslab.config import defaults
 from ekslab.config.loader import parse_config
 from ekslab.errors import EXIT_FAILED, EXIT_OK, EXIT_UNVERIFIED, EXIT_USAGE
 from ekslab.teardown import (
-    LAB_STACK_PARTS,
     Leftover,
     TeardownReport,
     Unchecked,
@@ -422,13 +422,13 @@ def test_more_target_groups_than_one_describe_tags_call_takes_are_all_checked(
 
 
 def test_the_stack_parts_are_the_ones_build_lab_names() -> None:
-    # GIVEN a lab with every optional stack  WHEN built  THEN its stacks are <lab>-<part> of LAB_STACK_PARTS
+    # GIVEN a lab with every optional stack  WHEN built  THEN its stacks are <lab>-<part> of defaults.STACK_PARTS
     config = parse_config(
         {"lab": {"name": LAB}, "ciAccess": {"enabled": True, "githubRepository": "octo-org/ekslab"}}
     )
     stacks = build_lab(App(context=cdk_json_context()), config)
     assert sorted(stack.stack_name for stack in stacks.all()) == sorted(
-        f"{LAB}-{part}" for part in LAB_STACK_PARTS
+        f"{LAB}-{part}" for part in defaults.STACK_PARTS
     )
 
 
