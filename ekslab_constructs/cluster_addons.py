@@ -8,7 +8,6 @@ them, so ``LabNodeGroup`` adds a real CloudFormation DependsOn on ``VpcCniAddon.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
 
 from aws_cdk import Aws, Stack
 from aws_cdk import aws_eks_v2 as eks
@@ -16,14 +15,10 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ekslab.cni.render import EniConfigSubnet, configuration_values
+from ekslab.cni.versions import COREDNS, KUBE_PROXY, POD_IDENTITY_AGENT, VPC_CNI
 from ekslab.config.model import IpFamily, LabConfig
 from ekslab_constructs.nag import acknowledge, managed_policy
 from ekslab_constructs.workload_identity import ServiceAccountRole
-
-VPC_CNI: Final = "vpc-cni"
-KUBE_PROXY: Final = "kube-proxy"
-COREDNS: Final = "coredns"
-POD_IDENTITY_AGENT: Final = "eks-pod-identity-agent"
 
 
 def ipv6_cni_policy() -> iam.PolicyDocument:

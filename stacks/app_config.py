@@ -6,8 +6,9 @@ import sys
 
 from aws_cdk import App
 
-from ekslab.config import LabConfig, check_lab, load_config
-from ekslab.config.loader import parse_config
+from ekslab.config.loader import parse_config, read_config_document
+from ekslab.config.model import LabConfig
+from ekslab.lab import check_lab, require_valid
 from stacks.cluster_stack import DEPLOYER_CONTEXT_KEY, admin_principal
 
 
@@ -18,15 +19,15 @@ def config_from_context(app: App) -> LabConfig:
     value as one line before building anything.
     """
     path = app.node.try_get_context("config") or None
-    config = load_config(path)
+    source = path or "default lab"
+    config = parse_config(read_config_document(path), source=source) if path else LabConfig()
     lab_name = app.node.try_get_context("lab")
     if lab_name and lab_name != config.lab.name:
         document = config.model_dump(mode="json", by_alias=True, exclude_unset=True)
         document.setdefault("lab", {})["name"] = lab_name
         config = parse_config(document, source="-c lab")
-        findings = check_lab(config)
-        if findings.errors:
-            raise findings.errors[0]
+    # The one whole-lab check of the synth: the cluster stack's own check finds it done.
+    require_valid(config, source=source)
     admin_principal(config, app.node.try_get_context(DEPLOYER_CONTEXT_KEY))
     return config
 

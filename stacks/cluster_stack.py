@@ -9,12 +9,11 @@ from constructs import Construct
 
 from ekslab.cni.node_config import node_max_pods
 from ekslab.cni.render import EniConfigSubnet
-from ekslab.cni.settings import CniEnv
 from ekslab.cni.versions import addon_versions
-from ekslab.config.loader import ConfigError
+from ekslab.config.cni import CniEnv
 from ekslab.config.model import PRINCIPAL_ARN_PATTERN, PRINCIPAL_ARN_RULE, LabConfig
-from ekslab.config.validation import check_lab
 from ekslab.errors import InputError
+from ekslab.lab import require_valid
 from ekslab_constructs.cluster_addons import CoreAddons, VpcCniAddon
 from ekslab_constructs.eks_cluster import LabCluster
 from ekslab_constructs.node_group import LabNodeGroup, NodeRole
@@ -45,16 +44,14 @@ class ClusterStack(Stack):
     Order enforced with real CloudFormation DependsOn: vpc-cni, kube-proxy and the Pod Identity
     agent before every node group; CoreDNS after the node groups (it needs nodes to schedule on).
 
-    The lab is checked first (``check_lab``: node groups, max pods, IP capacity, ...), so a lab that
+    The lab is checked first (``ekslab.lab.require_valid``: node groups, max pods, IP capacity...), so a lab that
     ``ekslab config check`` refuses never becomes a template, whoever builds the stack.
     """
 
     def __init__(
         self, scope: Construct, id_: str, *, config: LabConfig, network: NetworkStack, **kwargs: Any
     ) -> None:
-        findings = check_lab(config)
-        if findings.errors:
-            raise ConfigError(findings.errors)
+        require_valid(config)
         admin = admin_principal(config, scope.node.try_get_context(DEPLOYER_CONTEXT_KEY))
         super().__init__(scope, id_, **kwargs)
         lab_vpc = network.lab_vpc

@@ -1,6 +1,6 @@
 """Synth-time IP capacity guard: refuse a lab whose subnets cannot feed its warm pools.
 
-``ekslab.config.validation.check_lab`` calls ``check_capacity`` for every lab (synth, ``ekslab config
+``ekslab.lab.check_lab`` calls ``check_capacity`` for every lab (synth, ``ekslab config
 check``, ``ekslab plan capacity``), so the same model judges a lab everywhere:
 
 * error: with every node group at max size and no pods, the warm pools ipamd keeps (plus each ENI's
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from ekslab.capacity.planner import MIN_HEADROOM, CapacityPlan, SubnetCapacity, plan_capacity
 from ekslab.capacity.warm_pool import PoolSettings
+from ekslab.config.findings import Findings
 from ekslab.config.model import LabConfig
-from ekslab.config.validation import Findings
 from ekslab.errors import InputError
 from ekslab.network.subnets import Tier
 

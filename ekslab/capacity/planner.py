@@ -29,15 +29,14 @@ from typing import Final
 
 from ekslab.capacity.warm_pool import NodePool, PoolSettings, node_max_pods, node_pool
 from ekslab.cni.node_config import node_max_pods as lab_node_max_pods
-from ekslab.config.defaults import AWS_RESERVED_ADDRESSES_PER_SUBNET
 from ekslab.config.model import IpFamily, LabConfig, NodeGroup
 from ekslab.errors import InputError
 from ekslab.limits import HOST_NETWORK_PODS, IPS_PER_PREFIX, InstanceTypeLimits, instance_type
+from ekslab.network.addresses import usable_addresses
 from ekslab.network.subnets import PlannedSubnet, Tier
 
 MIN_HEADROOM: Final = 0.20
 """Below 20% of a subnet's free addresses left at full pod density, the guard warns."""
-PREFIX_LENGTH: Final = 28
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class SubnetCapacity:
 
     @property
     def free_addresses(self) -> int:
-        return self.cidr.num_addresses - AWS_RESERVED_ADDRESSES_PER_SUBNET
+        return usable_addresses(self.cidr)
 
     @property
     def warm_pool_shortfall(self) -> int:

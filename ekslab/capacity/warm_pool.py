@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from ekslab.cni.settings import CniEnv
+from ekslab.config.cni import CniEnv
 from ekslab.limits import HOST_NETWORK_PODS, IPS_PER_PREFIX, InstanceTypeLimits, is_nitro, kubelet_max_pods
 
 DEFAULT_WARM_ENI_TARGET: Final = 1

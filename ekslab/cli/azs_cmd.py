@@ -44,15 +44,9 @@ def azs(
     --offline the lab configuration's network.availabilityZones. Load them into the current shell with
     `eval "$(ekslab azs)"`.
     """
-    from ekslab.config import load_config
-    from ekslab.exercises.azs import (
-        AzExports,
-        check_zone,
-        network_stack_name,
-        read_stack_outputs,
-        write_profile,
-        zones_from_outputs,
-    )
+    from ekslab.lab import load_config
+    from ekslab.sources.cloudformation import read_stack_outputs
+    from ekslab.views.azs import AzExports, check_zone, network_stack_name, write_profile, zones_from_outputs
 
     lab_config = load_config(config)
     lab_name = lab or lab_config.lab.name

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
-from ekslab.cli.verify_cmd import live_options
+from ekslab.cli.options import live_options, live_settings
+from ekslab.cli.progress import ProgressBars
 
 
 @click.command()
@@ -26,9 +26,9 @@ def collect(out: str, **live: Any) -> None:
     The files are the documents kubectl and the AWS CLI print, so a bundle can also be made by hand.
     Nothing is written unless the whole collection succeeds.
     """
-    from ekslab.verify.live import LiveOptions, collect_bundle
+    from ekslab.sources.live import collect_bundle
 
-    options = LiveOptions.from_click(live)
-    options.require_cluster()
-    path = collect_bundle(options, out, progress=sys.stderr.isatty())
+    options = live_settings(live)
+    with ProgressBars() as bars:
+        path = collect_bundle(options, out, progress=bars.update)
     click.echo(f"bundle written to {path}")

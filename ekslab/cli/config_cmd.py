@@ -23,9 +23,9 @@ def check(files: tuple[str, ...]) -> None:
     Prints one line per problem (file, key path, rule, value given) and exits 2 if any file has an
     error; warnings are printed and do not change the exit code.
     """
-    from ekslab.config import check_lab
     from ekslab.config.loader import ConfigError, parse_config, read_config_document
     from ekslab.errors import InputError
+    from ekslab.lab import check_lab
 
     failed = False
     for file in files:
@@ -73,8 +73,8 @@ def show(file: str | None, output: str) -> None:
     Also shows what the toolkit derives from it: the cluster name, the pinned add-on versions, the
     subnet plan and the vpc-cni add-on's configurationValues.
     """
-    from ekslab.config import load_config
-    from ekslab.config.effective import effective_document
+    from ekslab.lab import load_config
+    from ekslab.lab.effective import effective_document
 
     document = effective_document(load_config(file))
     if output == "json":

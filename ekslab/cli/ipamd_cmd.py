@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from ekslab.cli.options import CONTEXT, KUBECONFIG, PROFILE
+from ekslab.cli.options import CONFIG, CONTEXT, KUBECONFIG, PROFILE, REGION, ipamd_transport
 from ekslab.cli.output import echo_json, print_table
+from ekslab.cli.progress import Spinner
 from ekslab.errors import EXIT_FAILED, InputError
 
 if TYPE_CHECKING:
@@ -53,18 +54,9 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(exists=True),
             help="A saved body of this endpoint, or a folder of <endpoint>.json files, instead of --node.",
         ),
-        click.option(
-            "--ipamd-transport",
-            type=click.Choice(TRANSPORTS),
-            default="ssm",
-            show_default=True,
-            help="How to reach the node's ipamd: SSM Run Command (works with the default loopback bind), "
-            "or the API server's node proxy (needs INTROSPECTION_BIND_ADDRESS off loopback).",
-        ),
-        click.option("--region", help="AWS region for SSM. Default with --config: the lab's region."),
-        click.option(
-            "--config", type=click.Path(dir_okay=False), help="Lab configuration: default --region."
-        ),
+        ipamd_transport(TRANSPORTS),
+        REGION,
+        CONFIG,
         PROFILE,
         KUBECONFIG,
         CONTEXT,
@@ -99,7 +91,7 @@ def enis_command(**params: Any) -> None:
     prefix (/28, or /80 for IPv6). The ENI's primary IP is never in ipamd's datastore. POD is known
     from CNI v1.11 on.
     """
-    from ekslab.exercises import ipamd_view as view
+    from ekslab.views import ipamd_view as view
 
     shown = _load_part("enis", params)
     if shown is None:
@@ -124,7 +116,7 @@ def pods_command(**params: Any) -> None:
     addresses of /v1/enis, with pod names from CNI v1.11 on (before that, container ids), and a note
     says so. With --file, give a /v1/pods or /v1/enis body, or the node folder.
     """
-    from ekslab.exercises import ipamd_view as view
+    from ekslab.views import ipamd_view as view
 
     loaded = _load("pods", params)
     # Without /v1/pods data the note on pods.json is said again, better, by the derived view.
@@ -169,7 +161,7 @@ def env_command(ipamd_settings: bool, **params: Any) -> None:
     F) is shown as whichever of the two endpoints its keys say it is; a body with neither's keys is
     refused.
     """
-    from ekslab.exercises import ipamd_view as view
+    from ekslab.views import ipamd_view as view
 
     requested = "ipamd-env-settings" if ipamd_settings else "networkutils-env-settings"
     loaded = _load(requested, params)
@@ -197,7 +189,7 @@ def eni_configs_command(**params: Any) -> None:
     CNI v1.8+ serves only the name ("default" when no label or annotation names one); v1.0-v1.7 also
     lists each ENIConfig's subnet and security groups.
     """
-    from ekslab.exercises import ipamd_view as view
+    from ekslab.views import ipamd_view as view
 
     shown = _load_part("eni-configs", params)
     if shown is None:
@@ -267,7 +259,7 @@ def _load(endpoint: str, params: dict[str, Any]) -> _Loaded:
 
 
 def _load_file(endpoint: str, path: Path) -> _Loaded:
-    from ekslab.ipamd import read_node_directory
+    from ekslab.sources.ipamd_files import read_node_directory
 
     if path.is_dir():
         node = read_node_directory(path, source=str(path))
@@ -326,7 +318,7 @@ def _load_live(endpoint: str, node_name: str, params: dict[str, Any]) -> _Loaded
     transport = introspection_transport(
         params["ipamd_transport"], kube.aws_node_daemonset(), kube=kube, aws=lambda: _aws(params)
     )
-    with _Spinner(f"fetching ipamd introspection from {node_name} ({transport.name})"):
+    with Spinner(f"fetching ipamd introspection from {node_name} ({transport.name})"):
         fetched = fetch_introspection(transport, [node], concurrency=1, timeout=params["timeout"])[node.name]
     where = f"ipamd on {node_name}"
     if fetched.error:
@@ -350,32 +342,12 @@ def _aws(params: dict[str, Any]) -> Any:
 
     region = params["region"]
     if region is None and params["config"]:
-        from ekslab.config import load_config
+        from ekslab.lab import load_config
 
         region = load_config(params["config"]).region
     if not region:
         raise InputError("--region", "is required to reach ipamd over SSM (or --config)")
     return AwsSource(AwsSettings(region=region, profile=params["profile"]))
-
-
-class _Spinner:
-    """A status line on stderr while the node answers, when stderr is a terminal."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.status: Any = None
-
-    def __enter__(self) -> _Spinner:
-        if sys.stderr.isatty():
-            from rich.console import Console
-
-            self.status = Console(stderr=True).status(self.text)
-            self.status.start()
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        if self.status is not None:
-            self.status.stop()
 
 
 # --- printing --------------------------------------------------------------------------------------

@@ -151,9 +151,9 @@ def capacity_command(config_file: str | None, output: str) -> None:
     """
     from ekslab.capacity import plan_capacity
     from ekslab.capacity.guard import check_capacity
-    from ekslab.config import load_config
-    from ekslab.config.validation import Findings
+    from ekslab.config.findings import Findings
     from ekslab.errors import InputError
+    from ekslab.lab import load_config
 
     source = config_file or "default lab"
     config = load_config(config_file, capacity=False)

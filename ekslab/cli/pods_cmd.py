@@ -1,6 +1,6 @@
 """``ekslab pods``: ``kubectl get pods -A -o wide`` (READY, STATUS, RESTARTS, AGE) plus each pod's
 ENI, device number, subnet, and whether its IP is a secondary IP or comes from a prefix
-(``ekslab.exercises.pod_view``)."""
+(``ekslab.views.pod_view``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
+from ekslab.cli.inputs import read_snapshot
+from ekslab.cli.options import live_options
 from ekslab.cli.output import echo_json, print_table
-from ekslab.cli.verify_cmd import live_options, read_snapshot
 
 
 @click.command()
@@ -41,11 +42,10 @@ def pods(
     verdict is in CHECK. Give --cluster and --region (or --config) for a live cluster, or --bundle DIR.
     With --ipamd-transport none, ipamd is not asked and CHECK does not cross-check it.
     """
-    from ekslab.exercises.pod_view import COLUMNS, RIGHT_ALIGNED, pod_eni_rows
     from ekslab.verify.checks import Expectations, verify
-    from ekslab.verify.live import LiveOptions
+    from ekslab.views.pod_view import COLUMNS, RIGHT_ALIGNED, pod_eni_rows
 
-    snapshot = read_snapshot(bundle, LiveOptions.from_click(live))
+    snapshot = read_snapshot(bundle, live)
     # The view needs the pods' ENIs, not the configuration drift: no expectations.
     report = verify(snapshot, Expectations(aws_node_env={}, init_env={}))
     rows = pod_eni_rows(snapshot, report, namespaces=namespaces, nodes=nodes)

@@ -7,83 +7,16 @@ verified, 2 bad usage or unreadable input (one line, never a traceback). See doc
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from ekslab.cli.options import CONTEXT, KUBECONFIG, PROFILE
+from ekslab.cli.inputs import read_snapshot
+from ekslab.cli.options import live_options
 from ekslab.cli.output import PLAIN_WIDTH
 from ekslab.files import output_folder
 
-if TYPE_CHECKING:
-    from ekslab.verify.live import LiveOptions
-    from ekslab.verify.snapshot import ClusterSnapshot
-
 OUTPUTS = ("table", "json", "junit")
-TRANSPORTS = ("ssm", "proxy", "none")
-
-
-def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Options shared by ``verify`` and ``collect`` to reach a live cluster (see ekslab.verify.live)."""
-    options = [
-        click.option("--cluster", help="EKS cluster name. Default with --config: the lab's cluster."),
-        click.option("--region", help="AWS region. Default with --config: the lab's region."),
-        click.option(
-            "--config",
-            type=click.Path(dir_okay=False),
-            help="Lab configuration: default --cluster/--region (and the drift expectations).",
-        ),
-        PROFILE,
-        KUBECONFIG,
-        CONTEXT,
-        click.option(
-            "--ipamd-transport",
-            type=click.Choice(TRANSPORTS),
-            default="ssm",
-            show_default=True,
-            help="How to reach each node's ipamd: SSM Run Command, the API server's node proxy "
-            "(needs INTROSPECTION_BIND_ADDRESS off loopback), or none.",
-        ),
-        click.option(
-            "--concurrency",
-            type=click.IntRange(1, 256),
-            default=16,
-            show_default=True,
-            help="Nodes whose ipamd is fetched at the same time.",
-        ),
-        click.option(
-            "--node-timeout",
-            type=click.FloatRange(0.1, 600),
-            default=30.0,
-            show_default=True,
-            help="Seconds allowed per node for its ipamd data.",
-        ),
-        click.option(
-            "--page-size",
-            type=click.IntRange(1, 10000),
-            default=500,
-            show_default=True,
-            help="Kubernetes list page size (limit/continue).",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def read_snapshot(bundle: str | None, options: LiveOptions) -> ClusterSnapshot:
-    """The snapshot of the ``--bundle`` folder, or else of the live cluster ``options`` name."""
-    if bundle is not None:
-        if options.cluster or options.region:
-            raise click.UsageError("give either --bundle or --cluster/--region, not both")
-        from ekslab.verify.bundle import read_bundle
-
-        return read_bundle(bundle)
-    from ekslab.verify.live import read_live
-
-    options.require_cluster()
-    return read_live(options, progress=sys.stderr.isatty())
 
 
 @click.command()
@@ -119,18 +52,16 @@ def verify(
     (or --config) for a live cluster.
     """
     from ekslab.verify.checks import verify as run_checks
-    from ekslab.verify.live import LiveOptions
 
     stdout_tty = sys.stdout.isatty()
     output = output or ("table" if stdout_tty else "json")
     if output == "junit" and not junit_file:
         raise click.UsageError("--output junit needs --junit-file FILE")
-    options = LiveOptions.from_click(live)
     if junit_file:
         # Refuse a report path whose folder is missing before a live read that may take minutes.
         output_folder(junit_file, source=f"--junit-file {junit_file}")
-    expectations = _expectations(expect_config or options.config)
-    snapshot = read_snapshot(bundle, options)
+    expectations = _expectations(expect_config or live.get("config"))
+    snapshot = read_snapshot(bundle, live)
     report = run_checks(snapshot, expectations)
     if junit_file:
         from ekslab.verify.report import write_junit
@@ -142,7 +73,7 @@ def verify(
 
 def _expectations(config_path: str | None) -> Any:
     from ekslab.cni.render import expected_aws_node_env, expected_init_env
-    from ekslab.config import load_config
+    from ekslab.lab import load_config
     from ekslab.verify.checks import Expectations
 
     config = load_config(config_path)
@@ -159,7 +90,9 @@ def _print(report: Any, output: str, *, problems_only: bool) -> None:
 
         # Off a terminal (a pipe, a CI log) nothing limits the width: keep ids whole.
         console = Console() if sys.stdout.isatty() else Console(width=PLAIN_WIDTH)
-        reports.render_table(report, console, problems_only=problems_only)
+        from ekslab.cli.verify_table import render_table
+
+        render_table(report, console, problems_only=problems_only)
     else:
         for line in reports.iter_lines(report):
             click.echo(line)

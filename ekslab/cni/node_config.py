@@ -8,11 +8,12 @@ See https://awslabs.github.io/amazon-eks-ami/nodeadm/doc/api/#nodeconfig
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import yaml
 
 from ekslab.config.model import LabConfig, NodeGroup
+from ekslab.limits import instance_type, kubelet_max_pods, lab_passes_max_pods
 
 NODE_CONFIG_API_VERSION: Final = "node.eks.aws/v1alpha1"
 
@@ -27,6 +28,15 @@ def node_config_document(*, max_pods: int) -> str:
     return yaml.safe_dump(document, sort_keys=False)
 
 
+def max_pods_mode(config: LabConfig) -> dict[str, Any]:
+    """The CNI mode that decides max pods, as keyword arguments of ``ekslab.limits.kubelet_max_pods``."""
+    return {
+        "prefix_delegation": bool(config.cni.env.ENABLE_PREFIX_DELEGATION),
+        "custom_networking": config.network.pod_subnets.enabled,
+        "max_eni": config.cni.env.MAX_ENI,
+    }
+
+
 def node_max_pods(config: LabConfig, group: NodeGroup) -> int | None:
     """Max pods to pass to a node group's nodes, or None when the AMI's own value is right.
 
@@ -34,13 +44,7 @@ def node_max_pods(config: LabConfig, group: NodeGroup) -> int | None:
     EKS AMI's formula (``ekslab.limits.kubelet_max_pods``). With several instance types the smallest
     wins, so no node is promised more pods than it can address.
     """
-    from ekslab.limits import instance_type, kubelet_max_pods, lab_passes_max_pods
-
-    mode = {
-        "prefix_delegation": bool(config.cni.env.ENABLE_PREFIX_DELEGATION),
-        "custom_networking": config.network.pod_subnets.enabled,
-        "max_eni": config.cni.env.MAX_ENI,
-    }
+    mode = max_pods_mode(config)
     if not lab_passes_max_pods(**mode):
         return None
     return min(kubelet_max_pods(instance_type(name), **mode) for name in group.instance_types)

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from pydantic import BaseModel
 
-from ekslab.cni.settings import CniSettings
+from ekslab.config.cni import CniSettings
 from ekslab.config.model import LabConfig
 
 ZONE_LABEL: Final = "topology.kubernetes.io/zone"

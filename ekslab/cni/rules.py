@@ -14,10 +14,10 @@ from ekslab.cni.schema import (
     top_level_verdict,
     validate_against_schema,
 )
-from ekslab.cni.settings import MTU_RANGE_IPV6, is_loopback_bind_address
 from ekslab.cni.versions import VPC_CNI, addon_versions
+from ekslab.config.cni import MTU_RANGE_IPV6, is_loopback_bind_address
+from ekslab.config.findings import Findings, Rule, acknowledge_hint
 from ekslab.config.model import IpFamily, LabConfig
-from ekslab.config.validation import Findings, Rule, acknowledge_hint
 from ekslab.network.subnets import Tier
 
 ENV = "cni.env"

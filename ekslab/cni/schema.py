@@ -21,39 +21,9 @@ from importlib import resources
 from typing import Any, Final
 
 from ekslab.cni.versions import cni_release, sort_key
+from ekslab.config.cni import ENV_SINCE
 
 Release = tuple[int, int, int]
-
-ENV_SINCE: Final[dict[str, Release]] = {
-    # First CNI release with each aws-node variable (README "CNI Configuration Variables" @ v1.23.1;
-    # cni-facts.md §2.1). Variables without an entry predate v1.6.
-    "MINIMUM_IP_TARGET": (1, 6, 0),
-    "AWS_VPC_ENI_MTU": (1, 6, 0),
-    "AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS": (1, 6, 0),
-    "ADDITIONAL_ENI_TAGS": (1, 6, 0),
-    "ENABLE_POD_ENI": (1, 7, 0),
-    "DISABLE_TCP_EARLY_DEMUX": (1, 7, 3),
-    "WARM_PREFIX_TARGET": (1, 9, 0),
-    "ENABLE_PREFIX_DELEGATION": (1, 9, 0),
-    "DISABLE_NETWORK_RESOURCE_PROVISIONING": (1, 9, 1),
-    "ANNOTATE_POD_IP": (1, 9, 3),
-    "ENABLE_BANDWIDTH_PLUGIN": (1, 10, 0),
-    "POD_SECURITY_GROUP_ENFORCING_MODE": (1, 11, 0),
-    "CLUSTER_ENDPOINT": (1, 12, 1),
-    "AWS_EXTERNAL_SERVICE_CIDRS": (1, 12, 6),
-    "AWS_MANAGE_ENIS_NON_SCHEDULABLE": (1, 12, 6),
-    "ENABLE_V6_EGRESS": (1, 13, 0),
-    "AWS_EC2_ENDPOINT": (1, 13, 0),
-    "DISABLE_LEAKED_ENI_CLEANUP": (1, 13, 0),
-    "DISABLE_POD_V6": (1, 15, 0),
-    "IP_COOLDOWN_PERIOD": (1, 15, 0),
-    "ENABLE_V4_EGRESS": (1, 15, 1),
-    "POD_MTU": (1, 16, 4),
-    "NETWORK_POLICY_ENFORCING_MODE": (1, 17, 1),
-    "ENABLE_SUBNET_DISCOVERY": (1, 18, 0),
-    "ENABLE_IMDS_ONLY_MODE": (1, 19, 6),
-    "ENABLE_MULTI_NIC": (1, 20, 0),
-}
 
 REMOVED_AFTER: Final[dict[str, str]] = {
     # Deprecated in v1.12.1 (a no-op) and absent from the v1.15.1-eksbuild.1 schema.

@@ -22,9 +22,6 @@ PRIVATE_SUBNET_PREFIX: Final = 20
 POD_CIDR: Final = "100.64.0.0/16"
 """Secondary VPC CIDR for custom networking (RFC 6598 shared address space, as in the AWS docs)."""
 POD_SUBNET_PREFIX: Final = 18
-AWS_RESERVED_ADDRESSES_PER_SUBNET: Final = 5
-"""AWS reserves the first four and the last address of every subnet.
-See https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html"""
 
 LOG_RETENTION_DAYS: Final = 30
 """Flow logs and control-plane logs."""

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from ekslab.config.cni import CniEnv, CniInitEnv
 from ekslab.config.model import (
     CLUSTER_NAME_PATTERN,
     IMAGE_PATTERN,
@@ -309,8 +310,6 @@ def _suggestion(location: tuple[Any, ...]) -> str:
 
 def _elsewhere(location: tuple[Any, ...], key: str) -> str:
     """Point to the right section for a few keys that are often put in the wrong one."""
-    from ekslab.cni.settings import CniEnv, CniInitEnv  # local: keeps the import graph one-way
-
     path = tuple(part for part in location[:-1] if not isinstance(part, int))
     if path == ("cni", "env") and key in CniInitEnv.model_fields and key not in CniEnv.model_fields:
         return "it belongs under cni.init.env, the init container's environment"

@@ -1,8 +1,9 @@
 """The lab configuration model: one typed document that drives synth, planning and verification.
 
 YAML keys are camelCase (``network.vpcCidr``); the ``cni`` section keeps the add-on's own spelling
-(see ``ekslab.cni.settings``). Every field documents its default. Per-field rules live on the
-fields; rules that span fields live in ``ekslab.config.validation``.
+(see ``ekslab.config.cni``). Every field documents its default. Per-field rules live on the
+fields; rules that span fields live in ``ekslab.config.validation`` (those that need only the
+configuration) and with the facts they need (``ekslab.lab.check_lab`` runs them all).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
-from ekslab.cni.settings import CniSettings
 from ekslab.config import defaults
+from ekslab.config.cni import CniSettings
 from ekslab.config.types import Int, Ipv4Cidr, TagKey, TagValue, VpcCidrBlock
 from ekslab.network.subnets import SubnetPlan, plan_subnets
 

@@ -16,8 +16,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from ekslab.cni.schema import ENV_SINCE
-from ekslab.cni.settings import CniEnv, CniInitEnv
+from ekslab.config.cni import ENV_SINCE, CniEnv, CniInitEnv
 from ekslab.config.loader import inner_model
 from ekslab.config.model import LabConfig
 

@@ -1,66 +1,20 @@
-"""Rules that span several fields of the lab configuration.
+"""Rules that span several fields of the lab configuration and need nothing but the configuration.
 
-``check_lab`` runs every rule family (network and node groups here, the VPC CNI in
-``ekslab.cni.rules``, the toolkit's EKS policy rules, IP capacity in ``ekslab.capacity``) and
-returns errors and warnings as one-line ``InputError`` values. Synth, ``ekslab config check`` and
-the planner all call it, so a lab is judged the same way everywhere.
+Network layout, node-group sizes and zones, and the toolkit's EKS policy rules live here, beside the
+model. Rule families that need facts from elsewhere (the ENI limits table, the add-on schemas, the
+capacity model) live with those facts; ``ekslab.lab.check_lab`` runs every family.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from ekslab.config import defaults
-from ekslab.config.model import (
-    AMI_ARCHITECTURES,
-    NODEADM_AMI_TYPES,
-    EndpointAccess,
-    LabConfig,
-    NatGateways,
-)
+from ekslab.config.findings import Findings, Rule, acknowledge_hint
+from ekslab.config.model import EndpointAccess, LabConfig, NatGateways
 from ekslab.errors import InputError, Verbatim
-
-
-@dataclass
-class Findings:
-    """What the rules found: errors stop synth; warnings are printed and synth goes on."""
-
-    errors: list[InputError] = field(default_factory=list)
-    warnings: list[InputError] = field(default_factory=list)
-
-    def error(self, where: str, rule: str, *given: object, hint: str = "") -> None:
-        self.errors.append(InputError(where, rule, *given, hint=hint))
-
-    def warning(self, where: str, rule: str, *given: object, hint: str = "") -> None:
-        self.warnings.append(InputError(where, rule, *given, hint=hint))
-
-    def extend(self, other: Findings) -> None:
-        self.errors.extend(other.errors)
-        self.warnings.extend(other.warnings)
-
-
-Rule = Callable[[LabConfig, Findings], None]
-
-
-def check_lab(config: LabConfig, *, capacity: bool = True) -> Findings:
-    """Run every cross-field rule on a parsed configuration."""
-    from ekslab.cni.rules import CNI_RULES  # local: the CNI rules import this module's Findings
-
-    findings = Findings()
-    for rule in (*NETWORK_RULES, *NODE_GROUP_RULES, *POLICY_RULES, *CNI_RULES):
-        rule(config, findings)
-    if capacity and not findings.errors:
-        _check_capacity(config, findings)
-    return findings
-
-
-def _check_capacity(config: LabConfig, findings: Findings) -> None:
-    from ekslab.capacity.guard import check_capacity
-
-    check_capacity(config, findings)
-
 
 # --- network -------------------------------------------------------------------------------------
 
@@ -161,18 +115,6 @@ def _group_azs_in_lab(config: LabConfig, findings: Findings) -> None:
                 )
 
 
-def _known_instance_types(config: LabConfig, findings: Findings) -> None:
-    from ekslab.limits import instance_types, unknown_instance_type
-
-    known = instance_types()
-    for index, group in enumerate(config.node_groups):
-        for type_index, name in enumerate(group.instance_types):
-            if name not in known:
-                findings.errors.append(
-                    unknown_instance_type(f"nodeGroups[{index}].instanceTypes[{type_index}]", name)
-                )
-
-
 def _somewhere_for_system_pods(config: LabConfig, findings: Findings) -> None:
     # CoreDNS, the load balancer controller and the game tolerate no custom taints.
     untainted = [
@@ -189,88 +131,10 @@ def _somewhere_for_system_pods(config: LabConfig, findings: Findings) -> None:
         )
 
 
-def _architectures_match(config: LabConfig, findings: Findings) -> None:
-    from ekslab.limits import instance_architecture
-
-    for index, group in enumerate(config.node_groups):
-        wanted = AMI_ARCHITECTURES[group.ami_type]
-        for type_index, name in enumerate(group.instance_types):
-            # None: the name does not say for certain (ekslab.limits.architecture), so nothing is refused.
-            actual = instance_architecture(name)
-            if actual is not None and actual != wanted:
-                findings.error(
-                    f"nodeGroups[{index}].instanceTypes[{type_index}]",
-                    f"must be an {wanted} instance type for nodeGroups[{index}].amiType {group.ami_type}",
-                    name,
-                    hint=f"{name} is {actual}; choose an {wanted} type or an {actual} amiType",
-                )
-
-
-def _max_pods_settings(config: LabConfig) -> list[str]:
-    """The settings that make the lab pass max pods to nodes (``ekslab.limits.lab_passes_max_pods``)."""
-    env = config.cni.env
-    return [
-        key
-        for key, on in (
-            ("cni.env.ENABLE_PREFIX_DELEGATION", bool(env.ENABLE_PREFIX_DELEGATION)),
-            ("network.podSubnets.enabled", config.network.pod_subnets.enabled),
-            ("cni.env.MAX_ENI", env.MAX_ENI is not None),
-        )
-        if on
-    ]
-
-
-def _max_pods_reach_nodes(config: LabConfig, findings: Findings) -> None:
-    """The lab sets max pods in an AL2023 NodeConfig: only nodeadm reads it, and only a capped value is safe."""
-    from ekslab.limits import instance_types, kubelet_max_pods
-    from ekslab.limits.pod_density import (
-        LOW_CPU_MAX_VCPUS,
-        MAX_PODS_CEILING_HIGH_CPU,
-        MAX_PODS_CEILING_LOW_CPU,
-    )
-
-    settings = _max_pods_settings(config)
-    if not settings:
-        return
-    because = f"when the lab sets max pods (because of {', '.join(settings)})"
-    mode = {
-        "prefix_delegation": bool(config.cni.env.ENABLE_PREFIX_DELEGATION),
-        "custom_networking": config.network.pod_subnets.enabled,
-        "max_eni": config.cni.env.MAX_ENI,
-    }
-    known = instance_types()
-    for index, group in enumerate(config.node_groups):
-        if group.ami_type not in NODEADM_AMI_TYPES:
-            findings.error(
-                f"nodeGroups[{index}].amiType",
-                f"must be {' or '.join(NODEADM_AMI_TYPES)} {because}: max pods goes to nodes in an AL2023 "
-                "nodeadm NodeConfig, which Bottlerocket ignores",
-                group.ami_type,
-            )
-        for type_index, name in enumerate(group.instance_types):
-            limits = known.get(name)
-            if limits is None or limits.vcpus is not None:
-                continue  # unknown names are _known_instance_types' finding
-            pods = kubelet_max_pods(limits, **mode)
-            # Below the lower cap the vCPU count cannot change the value, so it is safe to pass.
-            if pods > MAX_PODS_CEILING_LOW_CPU:
-                findings.error(
-                    f"nodeGroups[{index}].instanceTypes[{type_index}]",
-                    f"must have a known vCPU count {because}: the EKS cap on max pods "
-                    f"({MAX_PODS_CEILING_LOW_CPU} at {LOW_CPU_MAX_VCPUS} vCPUs or fewer, else "
-                    f"{MAX_PODS_CEILING_HIGH_CPU}) cannot be applied to the {pods} pods its ENIs allow",
-                    name,
-                    hint="choose another instance type",
-                )
-
-
 NODE_GROUP_RULES: tuple[Rule, ...] = (
     _unique_group_names,
     _sizes_ordered,
     _group_azs_in_lab,
-    _known_instance_types,
-    _architectures_match,
-    _max_pods_reach_nodes,
     _somewhere_for_system_pods,
 )
 
@@ -341,10 +205,6 @@ def _policy_rules(config: LabConfig, findings: Findings) -> None:
         report(rule.where, rule.rule, rule.given(config), hint=acknowledge_hint(rule.id))
 
 
-def acknowledge_hint(rule_id: str) -> str:
-    return f"rule {rule_id}; to accept it add {{rule: {rule_id}, reason: ...}} to acknowledge"
-
-
 def _acknowledged_rules_exist(config: LabConfig, findings: Findings) -> None:
     counts = Counter(item.rule for item in config.acknowledge)
     for rule_id, count in counts.items():
@@ -363,7 +223,3 @@ POLICY_RULES: tuple[Rule, ...] = (
     _acknowledged_rules_exist,
     _ci_access_names_repository,
 )
-
-
-def iter_policy_rule_ids() -> Iterator[str]:
-    yield from (rule.id for rule in POLICY_RULE_SET)

@@ -2,14 +2,15 @@
 
 One parser per endpoint body (cni-facts.md §1.2-§1.7), each taking a decoded JSON document:
 
-    from ekslab.ipamd import parse_enis, read_node_directory
+    from ekslab.ipamd import parse_enis, parse_node_bodies
     enis = parse_enis(json.loads(body))              # IpamdEnis, whatever the CNI version
-    node = read_node_directory("bundle/ipamd/ip-10-0-1-5", source="ipamd/ip-10-0-1-5")
+    node = parse_node_bodies({"enis": body}, source="ipamd on ip-10-0-1-5")
     for eni, address in node.enis.assigned(): ...
 
-Raw bodies (files or a live fetch, possibly empty or concatenated) go through ``parse_body`` (one
-endpoint's body) or ``parse_node_bodies`` (a node's); the live transports are in
-``ekslab.sources.introspection``. ``FORMAT_VERSIONS`` names the CNI versions of each ``/v1/enis`` format.
+Raw bodies (possibly empty or concatenated) go through ``parse_body`` (one endpoint's body) or
+``parse_node_bodies`` (a node's). Nothing here reads a file or an API: the readers of saved node
+folders (``ekslab.sources.ipamd_files``) and the live transports (``ekslab.sources.introspection``)
+hand their bytes to these parsers. ``FORMAT_VERSIONS`` names the CNI versions of each ``/v1/enis`` format.
 """
 
 from ekslab.ipamd.eniconfigs import parse_eni_configs
@@ -32,10 +33,8 @@ from ekslab.ipamd.models import (
     IpamdEnis,
     IpamdPod,
     NodeIpamd,
-    canonical_cidr,
-    canonical_ip,
 )
-from ekslab.ipamd.node import parse_body, parse_node_bodies, read_node_directory
+from ekslab.ipamd.node import parse_body, parse_node_bodies
 from ekslab.ipamd.pods import parse_pods
 
 __all__ = [
@@ -52,8 +51,6 @@ __all__ = [
     "IpamdPod",
     "NodeIpamd",
     "SettingKind",
-    "canonical_cidr",
-    "canonical_ip",
     "canonical_setting",
     "parse_body",
     "parse_eni_configs",
@@ -61,7 +58,6 @@ __all__ = [
     "parse_env_settings",
     "parse_node_bodies",
     "parse_pods",
-    "read_node_directory",
     "setting_kind",
     "settings_endpoint",
 ]

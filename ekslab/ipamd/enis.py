@@ -23,7 +23,8 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from ekslab.errors import InputError
-from ekslab.ipamd.models import IpamdAddress, IpamdCidr, IpamdEni, IpamdEnis, canonical_cidr, canonical_ip
+from ekslab.ipamd.models import IpamdAddress, IpamdCidr, IpamdEni, IpamdEnis
+from ekslab.network.addresses import canonical_cidr, canonical_ip
 
 FORMAT_VERSIONS: Final = {
     "A": "CNI v1.0-v1.6",

@@ -8,7 +8,7 @@ as strings (``"false"``, ``"9001"``, ``"prng"``, ``"10.0.0.0/8,172.16.0.0/12"``)
 
 ``canonical_setting`` turns either spelling into one text per meaning, so configuration drift is
 found by comparing canonical texts, whatever the source. The kind of each setting (boolean, integer,
-CIDR list...) comes from the typed CNI settings model ``ekslab.cni.settings.CniEnv`` (one place for
+CIDR list...) comes from the typed CNI settings model ``ekslab.config.cni.CniEnv`` (one place for
 types), plus the few settings ipamd reports that the model does not set.
 """
 
@@ -192,7 +192,7 @@ _CANONICAL: Final = {
 
 @functools.cache
 def _model_kinds() -> dict[str, SettingKind]:
-    from ekslab.cni.settings import CniEnv, CniInitEnv
+    from ekslab.config.cni import CniEnv, CniInitEnv
 
     kinds: dict[str, SettingKind] = {}
     for model in (CniEnv, CniInitEnv):

@@ -15,30 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 
-def canonical_ip(text: str) -> str:
-    """IPv6 addresses in their compressed lower-case form, so that every source compares equal.
-
-    IPv4 text is returned as given (every source writes dotted decimal); unparsable text too, so that
-    the caller's own check reports it.
-    """
-    if ":" not in text:
-        return text
-    try:
-        return str(ipaddress.IPv6Address(text))
-    except ValueError:
-        return text
-
-
-def canonical_cidr(text: str) -> str:
-    """IPv6 CIDRs in compressed form (see ``canonical_ip``); IPv4 CIDRs as given."""
-    if ":" not in text:
-        return text
-    try:
-        return str(ipaddress.IPv6Network(text, strict=False))
-    except ValueError:
-        return text
-
-
 class IpamdAddress(NamedTuple):
     """One IP address in ipamd's datastore.
 

@@ -1,19 +1,17 @@
-"""One node's introspection bodies, from files or a live fetch, parsed into a ``NodeIpamd``.
+"""One node's introspection bodies, saved or fetched live, parsed into a ``NodeIpamd``.
 
-A node folder holds the files eks-log-collector writes (cni-facts.md §3): ``enis.json``,
-``pods.json``, ``networkutils-env-settings.json``, ``ipamd-env-settings.json`` and
-``eni-configs.json`` (``.txt`` up to collector 0.6.1). Each may be empty (introspection disabled,
-bound elsewhere, or ipamd down) or hold two concatenated documents (the collector appends with
-``>>``; the last one is the newest). None of that is an error of the whole input: it is recorded in
-``NodeIpamd.problems`` and makes the node "not verifiable" when it hits ``enis``.
+Each body may be empty (introspection disabled, bound elsewhere, or ipamd down) or hold two
+concatenated documents (eks-log-collector appends with ``>>``; the last one is the newest;
+cni-facts.md §3). None of that is an error of the whole input: it is recorded in
+``NodeIpamd.problems`` and makes the node "not verifiable" when it hits ``enis``. Reading the bodies
+is the callers' part (``ekslab.sources.ipamd_files`` for saved folders, ``ekslab.sources.introspection``
+for live nodes).
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, Final
 
 from ekslab.errors import InputError
@@ -22,10 +20,7 @@ from ekslab.ipamd.enis import parse_enis
 from ekslab.ipamd.env import parse_env_settings
 from ekslab.ipamd.models import ENDPOINT_ATTRIBUTES, ENDPOINTS, NodeIpamd
 from ekslab.ipamd.pods import parse_pods
-from ekslab.sources.jsondoc import parse_documents
-
-IGNORED_MARKER: Final = "ipam_introspection_ignore.txt"
-"""Written by eks-log-collector instead of the bodies when run with --ignore_introspection=true."""
+from ekslab.jsondoc import parse_documents
 
 _EMPTY: Final = "is empty (introspection disabled, bound to another address, or ipamd not running)"
 
@@ -96,28 +91,4 @@ def parse_node_bodies(bodies: Mapping[str, str | bytes | None], *, source: str) 
             continue
         node.notes.extend(parsed.notes)
         setattr(node, ENDPOINT_ATTRIBUTES[endpoint], parsed.part(endpoint))
-    return node
-
-
-def read_node_directory(path: str | os.PathLike[str], *, source: str) -> NodeIpamd:
-    """Read and parse one node folder of introspection files (see the module docstring)."""
-    folder = Path(path)
-    bodies: dict[str, str | bytes | None] = {}
-    unreadable: dict[str, str] = {}
-    for endpoint in ENDPOINTS:
-        for suffix in (".json", ".txt"):
-            file = folder / f"{endpoint}{suffix}"
-            if not file.is_file():
-                continue
-            try:
-                bodies[endpoint] = file.read_bytes()
-            except OSError as error:
-                unreadable[endpoint] = f"{source}/{file.name}: cannot be read ({error.strerror})"
-            break
-    node = parse_node_bodies(bodies, source=source)
-    node.problems.update(unreadable)
-    if "enis" not in bodies and "enis" not in unreadable and (folder / IGNORED_MARKER).is_file():
-        node.problems["enis"] = (
-            f"{source}: introspection was skipped by eks-log-collector (--ignore_introspection=true)"
-        )
     return node

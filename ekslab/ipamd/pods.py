@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ekslab.ipamd.enis import IpamdFormatError
-from ekslab.ipamd.models import IpamdPod, canonical_ip
+from ekslab.ipamd.models import IpamdPod
+from ekslab.network.addresses import canonical_ip
 
 
 def parse_pods(document: Any) -> list[IpamdPod] | None:

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ekslab.config.defaults import AWS_RESERVED_ADDRESSES_PER_SUBNET
 from ekslab.errors import InputError
+from ekslab.network.addresses import usable_addresses
 
 
 class Tier(StrEnum):
@@ -32,7 +32,7 @@ class PlannedSubnet:
     @property
     def usable_addresses(self) -> int:
         """Addresses left for ENIs after AWS's five reserved ones."""
-        return self.cidr.num_addresses - AWS_RESERVED_ADDRESSES_PER_SUBNET
+        return usable_addresses(self.cidr)
 
 
 @dataclass(frozen=True)

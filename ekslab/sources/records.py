@@ -16,7 +16,7 @@ from sys import intern
 from typing import Any, Final, NamedTuple
 
 from ekslab.errors import InputError
-from ekslab.ipamd.models import canonical_cidr, canonical_ip
+from ekslab.network.addresses import canonical_cidr, canonical_ip
 
 POD_ENI_ANNOTATION: Final = "vpc.amazonaws.com/pod-eni"
 """Security groups for pods: JSON list of the pod's branch ENIs (cni-facts.md §5)."""
@@ -583,10 +583,6 @@ def _optional_text(value: Any) -> str | None:
 def _optional_int(value: Any) -> int | None:
     """An integer field (device index...) where a wrong type reads as unknown rather than as an error."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _texts(values: Any) -> tuple[str, ...]:
-    return tuple(_text(value) for value in values or ())
 
 
 # --- errors ------------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Verification reports: JSON (streamed), a rich table grouped by node, and JUnit XML for CI.
+"""Verification reports: JSON (streamed), JUnit XML for CI, and plain lines for logs.
+
+(The terminal table is drawn by the CLI: ``ekslab.cli.verify_table``.)
 
 JSON shape (other keys may be added)::
 
@@ -22,14 +24,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from itertools import groupby
-from typing import IO, Any
+from typing import IO
 
 from ekslab.files import atomic_output
 from ekslab.verify.drift import ADDON_DEFAULT
-from ekslab.verify.results import FAIL, NOT_CHECKED, PASS, SKIP, UNVERIFIED, CheckResult, Report
-
-_STYLE = {PASS: "green", FAIL: "bold red", SKIP: "dim", NOT_CHECKED: "dim", UNVERIFIED: "yellow"}
+from ekslab.verify.results import FAIL, NOT_CHECKED, SKIP, UNVERIFIED, CheckResult, Report
 
 
 def summary_line(report: Report) -> str:
@@ -70,76 +69,7 @@ def write_json(report: Report, stream: IO[str]) -> None:
     stream.write(', "notes": ' + dumps(report.notes) + "}\n")
 
 
-# --- table -----------------------------------------------------------------------------------------
-
-
-def render_table(report: Report, console: Any, *, problems_only: bool = False) -> None:
-    """Print the report with rich: per node its checks and pods (ENI id and device), then a summary."""
-    from rich.table import Table
-    from rich.text import Text
-
-    pods_by_node = {node: list(pods) for node, pods in groupby(report.pods, key=lambda pod: pod.node or "")}
-    node_names = [node.name for node in report.nodes]
-    node_names += sorted(name for name in pods_by_node if name not in set(node_names))
-    nodes = {node.name: node for node in report.nodes}
-    for name in node_names:
-        node = nodes.get(name)
-        pods = [
-            pod
-            for pod in pods_by_node.get(name, [])
-            if not problems_only or pod.result == FAIL or pod.unverified
-        ]
-        node_problem = node is not None and node.result in (FAIL, UNVERIFIED)
-        if problems_only and not pods and not node_problem:
-            continue
-        title = Text(name or "(no node)", style="bold")
-        if node is not None:
-            title.append(f"  {node.instance_id or node.compute}  ")
-            for check in node.checks:
-                title.append(f"{check.check}:{check.result} ", style=_STYLE.get(check.result, ""))
-        console.print(title)
-        table = Table(show_edge=False, expand=False)
-        for column in ("namespace/name", "IP", "ENI", "device", "result"):
-            table.add_column(column, no_wrap=True)
-        table.add_column("reasons / detail", overflow="fold")
-        for pod in pods:
-            table.add_row(
-                f"{pod.namespace}/{pod.name}",
-                pod.ip or "-",
-                pod.eni or "-",
-                "-"
-                if pod.device is None
-                else (f"{pod.network_card}:{pod.device}" if pod.network_card else str(pod.device)),
-                Text(pod.result, style=_STYLE.get(pod.result, "")),
-                "; ".join(pod.details) or ", ".join(pod.reasons),
-            )
-        console.print(table)
-        if node is not None:
-            for check in node.checks:
-                if check.result in (FAIL, UNVERIFIED):
-                    console.print(Text(f"  {check.check}: {check.detail}", style=_STYLE[check.result]))
-                    for difference in check.differences:
-                        console.print(f"    {_difference(difference)}")
-    for check in report.cluster + ([report.targets_checked] if report.targets_checked else []):
-        console.print(
-            Text(f"{check.check}: {check.result} - {check.detail}", style=_STYLE.get(check.result, ""))
-        )
-        for difference in check.differences:
-            console.print(f"  {_difference(difference)}")
-    for target in report.targets:
-        console.print(
-            Text(
-                f"  {target.namespace}/{target.ingress} -> {target.service}:{target.port or '*'} "
-                f"({target.target_group or 'no target group'}): {target.result} - {target.detail}",
-                style=_STYLE.get(target.result, ""),
-            )
-        )
-    for note in report.notes:
-        console.print(Text(f"note: {note}", style="dim"))
-    console.print(Text(summary_line(report), style="bold"))
-
-
-def _difference(difference: dict[str, str]) -> str:
+def difference_line(difference: dict[str, str]) -> str:
     basis = " (add-on default)" if difference.get("basis") == ADDON_DEFAULT else ""
     return (
         f"{difference['key']}: wanted {difference['wanted']!r}{basis}, running {difference['actual']!r} "
@@ -207,7 +137,7 @@ def write_junit(report: Report, path: str | os.PathLike[str], *, source: str | N
 
 
 def _differences(check: CheckResult) -> str:
-    return "\n".join(_difference(difference) for difference in check.differences)
+    return "\n".join(difference_line(difference) for difference in check.differences)
 
 
 def iter_lines(report: Report) -> Iterator[str]:

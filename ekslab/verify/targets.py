@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ekslab.sources.records import PodRecord, ServiceRecord, TargetGroupBindingRecord
+from ekslab.sources.snapshot import TargetInputs
 from ekslab.verify.results import (
     FAIL,
     NO_TARGET_GROUP,
@@ -24,7 +25,6 @@ from ekslab.verify.results import (
     CheckResult,
     TargetResult,
 )
-from ekslab.verify.snapshot import TargetInputs
 
 CHECK_NAME = "load_balancer_targets"
 

@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 from ekslab.capacity.guard import check_capacity
-from ekslab.config import load_config
+from ekslab.config.findings import Findings
 from ekslab.config.loader import ConfigError, parse_config
-from ekslab.config.validation import Findings, check_lab
+from ekslab.lab import check_lab, load_config
 from tests.synth import ROOT, synth_lab
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

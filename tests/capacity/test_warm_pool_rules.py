@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ekslab.capacity import PoolSettings, full_density_pods, node_max_pods, node_pool
-from ekslab.cni.settings import CniEnv
+from ekslab.config.cni import CniEnv
 from ekslab.limits import instance_type
 
 M5 = instance_type("m5.large")

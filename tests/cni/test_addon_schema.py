@@ -10,8 +10,9 @@ import pytest
 
 from ekslab.cni.schema import schema_for, validate_against_schema
 from ekslab.cni.versions import addon_versions, pinned_version
-from ekslab.config import check_lab, default_config
+from ekslab.config import default_config
 from ekslab.config.loader import parse_config
+from ekslab.lab import check_lab
 
 V1_12 = {"addons": {"vpcCni": {"version": "v1.12.0-eksbuild.1"}}}
 V1_15 = {"addons": {"vpcCni": {"version": "v1.15.1-eksbuild.1"}}}
@@ -159,7 +160,7 @@ def test_documented_later_keys_are_accepted_for_newer_versions() -> None:
 
 
 def test_every_v1_15_env_key_is_typed_in_the_model() -> None:
-    from ekslab.cni.settings import CniEnv
+    from ekslab.config.cni import CniEnv
 
     assert schema_for("v1.15.1-eksbuild.1").env_keys <= set(CniEnv.model_fields)
 

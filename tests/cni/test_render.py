@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from ekslab.cni.render import EniConfigSubnet, configuration_values, expected_aws_node_env, expected_init_env
-from ekslab.config import default_config, load_config
+from ekslab.config import default_config
 from ekslab.config.loader import parse_config
+from ekslab.lab import load_config
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ekslab.config import check_lab
 from ekslab.config.loader import parse_config
+from ekslab.lab import check_lab
 
 
 def _findings(document: dict):
@@ -188,7 +188,7 @@ def test_meaningless_cni_settings_are_warned_about(document: dict, message: str)
 
 def _rule_messages(rule_name: str, env: dict) -> list[str]:
     from ekslab.cni import rules
-    from ekslab.config.validation import Findings
+    from ekslab.config.findings import Findings
 
     config = parse_config({"cni": {"env": env}}, source="lab.yaml")
     findings = Findings()
@@ -277,7 +277,7 @@ def test_custom_networking_needs_a_pod_subnet_in_every_node_az(
     document: dict, pod_subnet_zones: list[str], messages: list[str]
 ) -> None:
     from ekslab.cni.rules import _pod_subnet_in_every_node_az
-    from ekslab.config.validation import Findings
+    from ekslab.config.findings import Findings
 
     # GIVEN a custom-networking lab whose subnet plan has pod subnets only in some AZs
     config = _with_pod_subnets_only_in(document, pod_subnet_zones)

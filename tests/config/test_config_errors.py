@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ekslab.config import ConfigError, load_config
+from ekslab.config.loader import ConfigError
 from ekslab.errors import InputError
+from ekslab.lab import load_config
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ekslab.config import default_config, load_config
-from ekslab.config.effective import effective_document
+from ekslab.config import default_config
+from ekslab.lab import load_config
+from ekslab.lab.effective import effective_document
 from tests.synth import ROOT
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ekslab.config.loader import parse_config
-from ekslab.config.validation import check_lab
+from ekslab.lab import check_lab
 
 PREFIX_DELEGATION = {"cni": {"env": {"ENABLE_PREFIX_DELEGATION": True}}}
 CUSTOM_NETWORKING = {"network": {"podSubnets": {"enabled": True}}}

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
-from ekslab.config import ConfigError, default_config
-from ekslab.config.loader import parse_config
-from ekslab.config.validation import POLICY_RULE_SET, Findings, check_lab
+from ekslab.config import default_config
+from ekslab.config.findings import Findings
+from ekslab.config.loader import ConfigError, parse_config
+from ekslab.config.validation import POLICY_RULE_SET
+from ekslab.lab import check_lab
 
 PUBLIC_ENDPOINT_OPEN = (
     "cluster.publicAccessCidrs: lets the whole internet reach the public API endpoint; narrow it to your "

@@ -12,7 +12,7 @@ def test_configuration_reference_is_current() -> None:
 
 
 def test_reference_lists_every_cni_env_variable() -> None:
-    from ekslab.cni.settings import CniEnv
+    from ekslab.config.cni import CniEnv
 
     document = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert all(f"| `{name}` |" in document for name in CniEnv.model_fields)

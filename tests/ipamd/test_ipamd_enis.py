@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ekslab.ipamd import FORMAT_VERSIONS, IpamdFormatError, parse_enis
-from ekslab.sources.jsondoc import parse_documents
+from ekslab.jsondoc import parse_documents
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ipamd"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ekslab.errors import InputError
-from ekslab.ipamd import parse_body, parse_node_bodies, read_node_directory
+from ekslab.ipamd import parse_body, parse_node_bodies
+from ekslab.sources.ipamd_files import read_node_directory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ipamd"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ekslab.errors import InputError
-from ekslab.sources.jsondoc import JsonListReader, parse_documents, read_single_document
+from ekslab.jsondoc import JsonListReader, parse_documents, read_single_document
 
 EXPECTED = "the output of `kubectl get pods -A -o json`"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ekslab.config import load_config
+from ekslab.lab import load_config
 from tests.synth import ROOT, synth_lab
 
 EXAMPLES = ROOT / "examples"

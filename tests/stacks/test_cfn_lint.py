@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aws_cdk import App
 
-from ekslab.config import load_config
+from ekslab.lab import load_config
 from stacks.lab import build_lab
 from tests.synth import ROOT, cdk_json_context
 

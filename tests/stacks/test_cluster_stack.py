@@ -452,7 +452,7 @@ def test_security_groups_for_pods_adds_the_vpc_resource_controller_policy() -> N
 
 
 def test_custom_networking_creates_an_eniconfig_per_az_with_the_pod_subnets() -> None:
-    from ekslab.config import load_config
+    from ekslab.lab import load_config
 
     template = synth_lab(load_config(ROOT / "examples" / "custom-networking.yaml")).template("cluster")
     _, cni = _addon(template, "vpc-cni")
@@ -507,7 +507,7 @@ def test_node_config_passes_the_cni_mode_max_pods(document: dict, max_pods: int)
 class TestIpv6:
     @pytest.fixture(scope="class")
     def lab(self):
-        from ekslab.config import load_config
+        from ekslab.lab import load_config
 
         return synth_lab(load_config(ROOT / "examples" / "ipv6.yaml"))
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from aws_cdk import App
 
-from ekslab.config import ConfigError, defaults
-from ekslab.config.loader import parse_config
+from ekslab.config import defaults
+from ekslab.config.loader import ConfigError, parse_config
 from stacks.lab import build_lab
 from tests.synth import cdk_json_context, synth_lab
 

@@ -16,8 +16,9 @@ import pytest
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks
 
-from ekslab.config import LabConfig, load_config
 from ekslab.config.loader import parse_config
+from ekslab.config.model import LabConfig
+from ekslab.lab import load_config
 from ekslab_constructs.nag import MIN_REASON_LENGTH
 from stacks.lab import build_lab
 from tests.synth import ROOT, cdk_json_context

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ekslab.verify.bundle import read_bundle
+from ekslab.sources.bundle import read_bundle
 from ekslab.verify.checks import Expectations, verify
 from ekslab.verify.results import PodResult, Report
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ekslab.verify.bundle import read_bundle
+from ekslab.sources.bundle import read_bundle
 from ekslab.verify.checks import Expectations, verify
 from ekslab.verify.drift import ADDON_DEFAULTS, differences
 from ekslab.verify.results import CheckResult, NodeResult, Report

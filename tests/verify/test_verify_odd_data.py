@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from ekslab.errors import InputError
-from ekslab.verify.bundle import read_bundle
+from ekslab.sources.bundle import read_bundle
 from ekslab.verify.checks import Expectations, verify
 from ekslab.verify.report import write_json
 from ekslab.verify.results import Report

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from ekslab.errors import InputError
-from ekslab.exercises.azs import BLOCK_BEGIN, BLOCK_END, AzExports, update_profile_text
+from ekslab.views.azs import BLOCK_BEGIN, BLOCK_END, AzExports, update_profile_text
 from tests.cli_run import run_cli
 
 REGION = "ap-northeast-2"
@@ -263,7 +263,7 @@ def test_profile_that_is_not_text_is_refused_unchanged(
 
 
 def test_failed_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ekslab.exercises import azs as module
+    from ekslab.views import azs as module
 
     profile = tmp_path / ".bash_profile"
     profile.write_text("keep\n")

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from ekslab.exercises.pod_view import kube_age
+from ekslab.views.pod_view import kube_age
 from tests.cli_run import run_cli
 from tests.sources.fake_kube import serve
 from tests.sources.moto_lab import REGION, kube_for, live_args, make_lab

@@ -1,4 +1,4 @@
-"""The workshop's exercises as views: pure functions from the shared models to lines, rows and JSON.
+"""The workshop's views: pure renderings of the shared models as lines, rows and JSON.
 
 * ``azs``: ``export AZ1=...`` lines from the network stack's outputs or the lab configuration, and
   the idempotent, atomically written shell-profile block (``ekslab azs``).
@@ -7,6 +7,7 @@
 * ``ipamd_view``: one node's introspection, normalised by ``ekslab.ipamd``, as tables and JSON
   (``ekslab ipamd``).
 
-Data access and parsing live in ``ekslab.sources``, ``ekslab.ipamd`` and ``ekslab.verify``; nothing
-here reads an API or parses a body. The commands print rows and documents with ``ekslab.cli.output``.
+Reading lives in ``ekslab.sources``, parsing in ``ekslab.ipamd``, judging in ``ekslab.verify``;
+nothing here reads an API or parses a body. The commands print rows and documents with
+``ekslab.cli.output``.
 """

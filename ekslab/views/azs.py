@@ -11,19 +11,18 @@ duplicate on every re-run. Here they live in one marked block::
     # <<< ekslab azs <<<
 
 and writing the profile again replaces that block where it is (or appends it once); the rest of the
-file is kept byte for byte. The file is replaced atomically (a temporary file in the same folder,
-renamed over it), so a failure never leaves it half-written.
+file is kept byte for byte. The file is replaced atomically (``ekslab.files.atomic_output``: a
+temporary file in the same folder, renamed over it), so a failure never leaves it half-written.
 
 Zones come from the deployed network stack's outputs ``AZ1``, ``AZ2``... (``<lab>-network``,
-ekslab_constructs/az_exports.py) or, offline, from the lab configuration.
+ekslab_constructs/az_exports.py, read by ``ekslab.sources.cloudformation``) or, offline, from the lab
+configuration.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Final
 
 from ekslab.config import defaults
 from ekslab.errors import InputError
+from ekslab.files import atomic_output
 
 BLOCK_BEGIN: Final = "# >>> ekslab azs >>>"
 BLOCK_END: Final = "# <<< ekslab azs <<<"
@@ -38,7 +38,6 @@ OUTPUT_KEY: Final = re.compile(r"^AZ([1-9][0-9]*)$")
 # Written into a file that a shell sources: only plain zone names ever get there.
 ZONE_NAME: Final = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+[a-z]$")
 _EXPORT_LINE: Final = re.compile(r"^\s*(?:export\s+)?(AZ[0-9]+)=")
-NEW_FILE_MODE: Final = 0o644
 
 
 @dataclass(frozen=True)
@@ -180,69 +179,11 @@ def write_profile(path: str | os.PathLike[str], exports: AzExports) -> ProfileUp
     names = [f"AZ{index}" for index in range(1, len(exports.zones) + 1)]
     stray = assignments_outside_block(updated, names)
     if updated != text or created:
-        mode = stat.S_IMODE(target.stat().st_mode) if not created else NEW_FILE_MODE
-        _replace_file(target, updated, mode, source=source)
+        with atomic_output(target, source=source) as temporary:
+            temporary.write_text(updated, encoding="utf-8", newline="")
     return ProfileUpdate(path=given, replaced=replaced, created=created, stray=stray)
-
-
-def _replace_file(target: Path, text: str, mode: int, *, source: str) -> None:
-    try:
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as error:
-        raise InputError(source, f"cannot be written ({error.strerror}); not changed") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise InputError(source, f"cannot be written ({error.strerror}); not changed") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def network_stack_name(lab: str) -> str:
     """``<lab>-network``, the lab's network stack (``ekslab.config.defaults.stack_name``)."""
     return defaults.stack_name(lab, "network")
-
-
-def read_stack_outputs(stack: str, *, region: str, profile: str | None = None) -> dict[str, str]:
-    """The outputs of a deployed CloudFormation stack, by output key (boto3, adaptive retries)."""
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-    from ekslab.aws.clients import aws_client, aws_session
-
-    where = f"CloudFormation stack {stack} ({region})"
-    try:
-        client = aws_client(
-            "cloudformation", region=region, session=aws_session(region=region, profile=profile)
-        )
-        answer = client.describe_stacks(StackName=stack)
-    except NoCredentialsError:
-        raise InputError(
-            "AWS credentials",
-            "not found",
-            hint="set AWS_PROFILE or pass --profile; `ekslab azs --offline` needs none",
-        ) from None
-    except ClientError as error:
-        details = error.response.get("Error") or {}
-        message = " ".join(str(details.get("Message", "")).split())
-        if details.get("Code") == "ValidationError" and "does not exist" in message:
-            raise InputError(
-                where, "does not exist", hint="deploy the lab first, check --lab/--region, or use --offline"
-            ) from None
-        raise InputError(where, f"cannot be read: {details.get('Code', 'error')}: {message}") from None
-    except BotoCoreError as error:
-        raise InputError(where, f"cannot be read ({' '.join(str(error).split())})") from None
-    stacks = answer.get("Stacks") or []
-    if not stacks:
-        raise InputError(where, "does not exist", hint="deploy the lab first, or use --offline")
-    return {
-        output["OutputKey"]: output.get("OutputValue", "")
-        for output in stacks[0].get("Outputs") or []
-        if "OutputKey" in output
-    }

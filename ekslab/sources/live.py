@@ -14,12 +14,12 @@ DescribeTargetGroups and DescribeTargetHealth for the bound target groups; then 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ekslab.errors import InputError
 from ekslab.ipamd.node import parse_node_bodies
+from ekslab.sources import bundle as layout
 from ekslab.sources.records import (
     NodeRecord,
     TargetGroupBindingRecord,
@@ -27,17 +27,16 @@ from ekslab.sources.records import (
     node_record,
     target_group_binding_record,
 )
-from ekslab.verify import bundle as layout
-from ekslab.verify.snapshot import ClusterSnapshot
+from ekslab.sources.snapshot import ClusterSnapshot
 
 
 @dataclass
 class LiveOptions:
-    """How to reach a live cluster (the CLI's shared options)."""
+    """How to reach a live cluster: the EKS cluster and region (both required), credentials and the
+    kubeconfig, and how ipamd is fetched. The CLI fills it from its shared options."""
 
-    cluster: str | None = None
-    region: str | None = None
-    config: str | None = None
+    cluster: str
+    region: str
     profile: str | None = None
     kubeconfig: str | None = None
     context: str | None = None
@@ -46,22 +45,14 @@ class LiveOptions:
     node_timeout: float = 30.0
     page_size: int = 500
 
-    @classmethod
-    def from_click(cls, values: Mapping[str, Any]) -> LiveOptions:
-        return cls(**{key: value for key, value in values.items() if key in cls.__dataclass_fields__})
 
-    def require_cluster(self) -> None:
-        """Fill --cluster/--region from --config where not given; both must end up known."""
-        if self.config and not (self.cluster and self.region):
-            from ekslab.config import load_config
+Progress = Callable[[str, int, int | None], None]
+"""Called as ``progress(task, done, total)`` while a live read advances (``total`` None when unknown):
+tasks ``nodes``, ``pods`` and ``ipamd``. The CLI draws it; the core never prints."""
 
-            lab = load_config(self.config)
-            self.cluster = self.cluster or lab.cluster_name
-            self.region = self.region or lab.region
-        if not self.cluster:
-            raise InputError("--cluster", "is required for a live cluster (or --config, or --bundle DIR)")
-        if not self.region:
-            raise InputError("--region", "is required for a live cluster (or --config)")
+
+def _no_progress(task: str, done: int, total: int | None) -> None:
+    return None
 
 
 class _Sink(Protocol):
@@ -72,25 +63,26 @@ class _Sink(Protocol):
     def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None: ...
 
 
-def read_live(options: LiveOptions, *, progress: bool = False) -> ClusterSnapshot:
+def read_live(options: LiveOptions, *, progress: Progress = _no_progress) -> ClusterSnapshot:
     """Read a live cluster into a snapshot (see the module docstring for the calls made)."""
     sink = _SnapshotSink(f"cluster {options.cluster} ({options.region})")
-    _gather(options, sink, progress=progress)
+    _gather(options, sink, _Counter(progress))
     return sink.snapshot
 
 
-def collect_bundle(options: LiveOptions, directory: str | os.PathLike[str], *, progress: bool = False) -> str:
+def collect_bundle(
+    options: LiveOptions, directory: str | os.PathLike[str], *, progress: Progress = _no_progress
+) -> str:
     """Write a live cluster's documents as a bundle folder; returns its path."""
     with layout.BundleWriter(directory) as writer:
-        _gather(options, _BundleSink(writer), progress=progress)
+        _gather(options, _BundleSink(writer), _Counter(progress))
         return str(writer.commit())
 
 
-def _gather(options: LiveOptions, sink: _Sink, *, progress: bool) -> None:
+def _gather(options: LiveOptions, sink: _Sink, bar: _Counter) -> None:
     from ekslab.sources.ec2 import AwsSettings, AwsSource
     from ekslab.sources.kube import KubeSettings, KubeSource
 
-    assert options.cluster and options.region
     aws = AwsSource(
         AwsSettings(region=options.region, profile=options.profile, pool_size=options.concurrency)
     )
@@ -102,51 +94,50 @@ def _gather(options: LiveOptions, sink: _Sink, *, progress: bool) -> None:
             pool_size=options.concurrency,
         )
     )
-    with _Progress(enabled=progress) as bar:
-        vpc_id = aws.cluster_vpc(options.cluster)
-        eniconfigs = kube.eniconfigs()
-        if eniconfigs is not None:
-            sink.kube_items(layout.ENICONFIGS, eniconfigs)
-        daemonset = kube.aws_node_daemonset()
-        sink.daemonset(daemonset)
-        ingresses = kube.ingresses()
-        bindings: list[TargetGroupBindingRecord] = []
-        if ingresses is not None:
-            sink.kube_items(layout.INGRESSES, ingresses)
-            sink.kube_items(layout.SERVICES, kube.services())
-            raw_bindings = kube.target_group_bindings()
-            if raw_bindings is not None:
-                sink.kube_items(layout.TARGET_GROUP_BINDINGS, raw_bindings)
-                bindings = [
-                    target_group_binding_record(item, position=position, source="targetgroupbindings")
-                    for position, item in enumerate(raw_bindings)
-                ]
-        nodes: list[NodeRecord] = []
+    vpc_id = aws.cluster_vpc(options.cluster)
+    eniconfigs = kube.eniconfigs()
+    if eniconfigs is not None:
+        sink.kube_items(layout.ENICONFIGS, eniconfigs)
+    daemonset = kube.aws_node_daemonset()
+    sink.daemonset(daemonset)
+    ingresses = kube.ingresses()
+    bindings: list[TargetGroupBindingRecord] = []
+    if ingresses is not None:
+        sink.kube_items(layout.INGRESSES, ingresses)
+        sink.kube_items(layout.SERVICES, kube.services())
+        raw_bindings = kube.target_group_bindings()
+        if raw_bindings is not None:
+            sink.kube_items(layout.TARGET_GROUP_BINDINGS, raw_bindings)
+            bindings = [
+                target_group_binding_record(item, position=position, source="targetgroupbindings")
+                for position, item in enumerate(raw_bindings)
+            ]
+    nodes: list[NodeRecord] = []
 
-        def node_items() -> Iterable[dict[str, Any]]:
-            for page in kube.nodes():
-                for item in page:
-                    nodes.append(node_record(item, position=len(nodes), source="nodes"))
-                    yield item
-                bar.advance("nodes", len(page))
+    def node_items() -> Iterable[dict[str, Any]]:
+        for page in kube.nodes():
+            for item in page:
+                nodes.append(node_record(item, position=len(nodes), source="nodes"))
+                yield item
+            bar.advance("nodes", len(page))
 
-        sink.kube_items(layout.NODES, node_items())
+    sink.kube_items(layout.NODES, node_items())
 
-        def pod_items() -> Iterable[dict[str, Any]]:
-            for page in kube.pods():
-                yield from page
-                bar.advance("pods", len(page))
+    def pod_items() -> Iterable[dict[str, Any]]:
+        for page in kube.pods():
+            yield from page
+            bar.advance("pods", len(page))
 
-        sink.kube_items(layout.PODS, pod_items())
-        sink.aws_items(layout.VPCS, aws.vpcs(vpc_id))
-        sink.aws_items(layout.SUBNETS, aws.subnets(vpc_id))
-        sink.aws_items(layout.NETWORK_INTERFACES, aws.network_interfaces(vpc_id))
-        if bindings:
-            groups = aws.target_groups([binding.target_group_arn for binding in bindings])
-            sink.aws_items(layout.TARGET_GROUPS, groups)
-            for group in groups:
-                sink.target_health(group, aws.target_health(group["TargetGroupArn"]))
-        _gather_ipamd(options, sink, aws, kube, nodes, daemonset, bar)
+    sink.kube_items(layout.PODS, pod_items())
+    sink.aws_items(layout.VPCS, aws.vpcs(vpc_id))
+    sink.aws_items(layout.SUBNETS, aws.subnets(vpc_id))
+    sink.aws_items(layout.NETWORK_INTERFACES, aws.network_interfaces(vpc_id))
+    if bindings:
+        groups = aws.target_groups([binding.target_group_arn for binding in bindings])
+        sink.aws_items(layout.TARGET_GROUPS, groups)
+        for group in groups:
+            sink.target_health(group, aws.target_health(group["TargetGroupArn"]))
+    _gather_ipamd(options, sink, aws, kube, nodes, daemonset, bar)
 
 
 def _gather_ipamd(
@@ -156,7 +147,7 @@ def _gather_ipamd(
     kube: Any,
     nodes: list[NodeRecord],
     daemonset: dict[str, Any] | None,
-    bar: _Progress,
+    bar: _Counter,
 ) -> None:
     from ekslab.sources.introspection import fetch_introspection, introspection_transport
 
@@ -237,37 +228,21 @@ class _BundleSink:
         self.writer.write_ipamd(node, bodies, error)
 
 
-# --- progress --------------------------------------------------------------------------------------
+# --- progress ------------------------------------------------------------------------------------
 
 
-class _Progress:
-    """A rich progress display on stderr when it is a terminal; otherwise silent."""
+class _Counter:
+    """Running totals per task, reported to the caller's ``Progress`` callback."""
 
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self._tasks: dict[str, Any] = {}
-        self._progress: Any = None
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.done: dict[str, int] = {}
+        self.totals: dict[str, int | None] = {}
 
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import Progress
+    def start(self, task: str, total: int | None) -> None:
+        self.done[task], self.totals[task] = 0, total
+        self.progress(task, 0, total)
 
-            self._progress = Progress(console=Console(stderr=True), transient=True)
-            self._progress.start()
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def start(self, name: str, total: int | None) -> None:
-        if self._progress is not None:
-            self._tasks[name] = self._progress.add_task(name, total=total)
-
-    def advance(self, name: str, amount: int) -> None:
-        if self._progress is None:
-            return
-        if name not in self._tasks:
-            self.start(name, None)
-        self._progress.advance(self._tasks[name], amount)
+    def advance(self, task: str, amount: int) -> None:
+        self.done[task] = self.done.get(task, 0) + amount
+        self.progress(task, self.done[task], self.totals.get(task))

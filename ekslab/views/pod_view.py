@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from ekslab.sources.records import PodRecord
+from ekslab.sources.snapshot import ClusterSnapshot
 from ekslab.verify.results import PREFIX, PodResult, Report
-from ekslab.verify.snapshot import ClusterSnapshot
 
 COLUMNS: Final = (
     "NAMESPACE",

@@ -33,8 +33,8 @@ from typing import Any, Final
 from ekslab.errors import InputError
 from ekslab.files import output_folder, read_text
 from ekslab.ipamd.models import ENDPOINTS
-from ekslab.ipamd.node import read_node_directory
-from ekslab.sources.jsondoc import JsonListReader, read_single_document
+from ekslab.jsondoc import JsonListReader, read_single_document
+from ekslab.sources.ipamd_files import read_node_directory
 from ekslab.sources.records import (
     daemonset_env,
     eni_record,
@@ -48,7 +48,7 @@ from ekslab.sources.records import (
     target_health_record,
     vpc_record,
 )
-from ekslab.verify.snapshot import ClusterSnapshot, TargetInputs
+from ekslab.sources.snapshot import ClusterSnapshot, TargetInputs
 
 
 @dataclass(frozen=True)

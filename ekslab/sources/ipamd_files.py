@@ -1,0 +1,43 @@
+"""Saved introspection bodies of one node: the folder eks-log-collector (or ``ekslab collect``) writes.
+
+A node folder holds ``enis.json``, ``pods.json``, ``networkutils-env-settings.json``,
+``ipamd-env-settings.json`` and ``eni-configs.json`` (``.txt`` up to collector 0.6.1;
+cni-facts.md §3). The bytes go to ``ekslab.ipamd.parse_node_bodies``; a file that cannot be read is
+a problem of its endpoint, not an error of the whole node.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Final
+
+from ekslab.ipamd.models import ENDPOINTS, NodeIpamd
+from ekslab.ipamd.node import parse_node_bodies
+
+IGNORED_MARKER: Final = "ipam_introspection_ignore.txt"
+"""Written by eks-log-collector instead of the bodies when run with --ignore_introspection=true."""
+
+
+def read_node_directory(path: str | os.PathLike[str], *, source: str) -> NodeIpamd:
+    """Read and parse one node folder of introspection files (see the module docstring)."""
+    folder = Path(path)
+    bodies: dict[str, str | bytes | None] = {}
+    unreadable: dict[str, str] = {}
+    for endpoint in ENDPOINTS:
+        for suffix in (".json", ".txt"):
+            file = folder / f"{endpoint}{suffix}"
+            if not file.is_file():
+                continue
+            try:
+                bodies[endpoint] = file.read_bytes()
+            except OSError as error:
+                unreadable[endpoint] = f"{source}/{file.name}: cannot be read ({error.strerror})"
+            break
+    node = parse_node_bodies(bodies, source=source)
+    node.problems.update(unreadable)
+    if "enis" not in bodies and "enis" not in unreadable and (folder / IGNORED_MARKER).is_file():
+        node.problems["enis"] = (
+            f"{source}: introspection was skipped by eks-log-collector (--ignore_introspection=true)"
+        )
+    return node
