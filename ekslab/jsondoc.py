@@ -29,6 +29,7 @@ from ekslab.files import read_text
 _WHITESPACE: Final = re.compile(r"[ \t\n\r]*")
 _DECODER: Final = json.JSONDecoder()
 _NUMBER_END: Final = frozenset(",]} \t\n\r")
+_PLAIN_STRING_VALUE: Final = re.compile(r'[ \t\n\r]*:[ \t\n\r]*"[^"\\\\]{0,64}"')
 _CHUNK_CHARS: Final = 1 << 20
 """Characters read at a time; an item larger than this makes the buffer grow (doubling) until it fits."""
 
@@ -248,3 +249,121 @@ class JsonListReader:
             self._location(error.pos),
             f"is not valid JSON ({_message(error)}; the file may be truncated), expected {self.expected}",
         )
+
+
+class StructListReader(JsonListReader):
+    """A ``JsonListReader`` whose items are decoded in batches by msgspec into ``item_type`` (a
+    ``msgspec.Struct`` naming only the fields a caller reads), then handed out as plain dicts of
+    those fields: the same items as ``JsonListReader`` gives for every field the Struct names.
+
+    msgspec decodes in C and skips the fields it is not asked for without building them, which is
+    most of a Kubernetes pod. Items are found by the exact text between the first two items (e.g.
+    ``},\\n        {\\n            "apiVersion"`` in kubectl's indented output): a batch is the text up
+    to the last such separator in the buffer, decoded as one JSON array. Text that is not a whole
+    array of such items (a separator that was inside an item, an item the Struct does not fit, bad
+    JSON) is decoded item by item as ``JsonListReader`` does, so a document reads the same, and fails
+    with the same errors, either way.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], list_key: str, item_type: Any, **options: Any) -> None:
+        super().__init__(path, list_key, **options)
+        import msgspec  # only where a list is read this way: `ekslab --help` never imports it
+
+        self._batch_decoder = msgspec.json.Decoder(list[item_type])
+        self._to_builtins = msgspec.to_builtins
+        self._failures: tuple[type[Exception], ...] = (
+            msgspec.DecodeError,
+            msgspec.ValidationError,
+            ValueError,
+            RecursionError,
+        )
+
+    def _items(self) -> Iterator[Any]:
+        if self._peek() == "]":
+            self._position += 1
+            return
+        yield self._decode()
+        separator = self._separator()
+        if separator is None:  # one item, or a layout without a plain first key: item by item
+            yield from self._rest_item_by_item()
+            return
+        self._expect(",")
+        while True:
+            cut = self._buffer.rfind(separator, self._position)
+            if cut < 0 and not self._eof:
+                self._refill(max(self._chunk, 2 * (len(self._buffer) - self._position)))
+                continue
+            if cut < 0:  # the last items of the list
+                yield from self._rest_item_by_item(first_done=False)
+                return
+            try:
+                items = self._batch_decoder.decode("[" + self._buffer[self._position : cut + 1] + "]")
+            except self._failures:
+                ended = yield from self._item_by_item(cut + 1)
+                if ended:
+                    return
+            else:
+                yield from self._to_builtins(items)
+                self._position = cut + 1
+                self._expect(",")
+            if not self._eof and len(self._buffer) - self._position < self._chunk:
+                self._refill(self._chunk)
+
+    def _separator(self) -> str | None:
+        """The text from the end of the first item to the end of the second item's first member when
+        its value is a plain string (``"apiVersion": "v1"``), else to the end of its first key; None
+        when there is no second item or it does not start with a plain key."""
+        end = self._position
+        try:
+            if self._peek() != ",":
+                return None
+            self._position += 1
+            if self._peek() != "{":
+                return None
+            buffer = self._buffer
+            key_start = _WHITESPACE.match(buffer, self._position + 1).end()  # type: ignore[union-attr]
+            key_end = buffer.find('"', key_start + 1)
+            if key_start >= len(buffer) or buffer[key_start] != '"' or key_end < 0:
+                return None
+            stop = key_end + 1
+            value = _PLAIN_STRING_VALUE.match(buffer, stop)
+            if value is not None:
+                stop = value.end()
+            separator = buffer[end - 1 : stop]
+            return separator if "\\" not in separator else None
+        finally:
+            self._position = end
+
+    def _item_by_item(self, stop: int) -> Iterator[Any]:
+        """Items decoded one at a time, each with the ',' after it, until buffer position ``stop`` is
+        passed; returns True when the list ended on the way."""
+        while self._position < stop:
+            consumed = self._consumed
+            self._peek()
+            yield self._decode()
+            stop -= self._consumed - consumed  # a refill moved the buffer's start
+            char = self._peek()
+            self._position += 1
+            if char == "]":
+                return True
+            if char != ",":
+                self._position -= 1
+                raise self._error(f"expected ',' or ']' after an item of '{self.list_key}'")
+        return False
+
+    def _rest_item_by_item(self, *, first_done: bool = True) -> Iterator[Any]:
+        """The rest of the list item by item, as ``JsonListReader`` reads it (after an item when
+        ``first_done``, else at the start of one)."""
+        if not first_done:
+            self._peek()
+            yield self._decode()
+        while True:
+            char = self._peek()
+            self._position += 1
+            if char == "]":
+                return
+            if char != ",":
+                self._position -= 1
+                raise self._error(f"expected ',' or ']' after an item of '{self.list_key}'")
+            self._peek()
+            yield self._decode()

@@ -33,7 +33,7 @@ from typing import Any, Final
 from ekslab.errors import InputError
 from ekslab.files import output_folder, read_text
 from ekslab.ipamd.models import ENDPOINTS
-from ekslab.jsondoc import JsonListReader, read_single_document
+from ekslab.jsondoc import JsonListReader, StructListReader, read_single_document
 from ekslab.sources.ipamd_files import read_node_directory
 from ekslab.sources.records import (
     daemonset_env,
@@ -247,7 +247,13 @@ class _Labeller:
 
 def _list_reader(root: Path, spec: BundleFile, label: _Labeller) -> JsonListReader:
     assert spec.list_key is not None
-    return JsonListReader(root / spec.path, spec.list_key, source=label(spec.path), expected=spec.expected)
+    options = {"source": label(spec.path), "expected": spec.expected}
+    if spec is PODS:
+        # 150,000 pods are most of a large bundle: decode only the fields the records keep.
+        from ekslab.sources.pod_fields import PodFields
+
+        return StructListReader(root / spec.path, spec.list_key, PodFields, **options)
+    return JsonListReader(root / spec.path, spec.list_key, **options)
 
 
 def _read_list(root: Path, spec: BundleFile, snapshot: ClusterSnapshot, label: _Labeller) -> None:

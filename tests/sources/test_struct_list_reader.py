@@ -1,0 +1,210 @@
+"""Pod lists decoded by msgspec into the record's fields read exactly like a full decode: the same
+records, the same headers, the same one-line errors, whatever the layout or the buffer size."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ekslab.errors import InputError
+from ekslab.jsondoc import JsonListReader, StructListReader
+from ekslab.sources.pod_fields import PodFields
+from ekslab.sources.records import pod_record
+
+EXPECTED = "the output of `kubectl get pods -A -o json`"
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "workshop-2048" / "pods.json"
+
+
+def pod(index: int) -> dict[str, Any]:
+    """A pod with the fields the record reads and the bulk it does not (ownerReferences whose first
+    key is the items' own first key, so that compact layouts find false separators inside items)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": f"game-{index}",
+            "namespace": "2048-game" if index % 3 else "kube-system",
+            "labels": {"app": "2048", "n": str(index)},
+            "annotations": {"vpc.amazonaws.com/pod-eni": '[{"eniId": "eni-1", "privateIp": "10.0.0.9"}]'}
+            if index % 7 == 0
+            else {"note": 'x}, {"apiVersion": y'},
+            "creationTimestamp": "2026-12-01T10:00:00Z",
+            "ownerReferences": [
+                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "a"},
+                {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "b"},
+            ],
+        },
+        "spec": {
+            "nodeName": f"ip-10-0-{index % 5}-1.ap-northeast-2.compute.internal",
+            "hostNetwork": index % 11 == 0,
+            "containers": [{"name": "app", "image": "x"}, {"name": "side"}],
+            "initContainers": [{"name": "init", "restartPolicy": "Always"}] if index % 4 == 0 else [],
+        },
+        "status": {
+            "phase": "Succeeded" if index % 13 == 0 else "Running",
+            "podIP": f"10.0.{index // 250}.{index % 250}",
+            "conditions": [{"type": "Ready", "status": "True"}],
+            "containerStatuses": [
+                {"name": "app", "ready": True, "restartCount": index % 3, "state": {"running": {}}},
+                {"name": "side", "ready": False, "restartCount": 1, "state": {"waiting": {}}},
+            ],
+        },
+    }
+
+
+def document(items: list[Any], *, indent: int | None) -> str:
+    return json.dumps({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {}}, indent=indent)
+
+
+def records(reader: JsonListReader) -> tuple[list[Any], dict[str, Any]]:
+    found = [
+        pod_record(
+            item, position=position, source="pods.json: items", label_namespaces=frozenset({"2048-game"})
+        )
+        for position, item in enumerate(reader)
+    ]
+    return found, reader.header
+
+
+def both(path: Path, *, chunk: int = 1 << 20) -> tuple[Any, Any]:
+    options = {"source": "pods.json", "expected": EXPECTED, "chunk_chars": chunk}
+    return (
+        records(JsonListReader(path, "items", **options)),
+        records(StructListReader(path, "items", PodFields, **options)),
+    )
+
+
+@pytest.mark.parametrize("indent", [None, 2, 4])
+@pytest.mark.parametrize("chunk", [64, 4096, 1 << 20])
+def test_the_records_and_header_equal_a_full_decode(tmp_path: Path, indent: int | None, chunk: int) -> None:
+    # GIVEN 300 pods in kubectl's indented layout or compact, read with small and large buffers
+    path = tmp_path / "pods.json"
+    path.write_text(document([pod(index) for index in range(300)], indent=indent))
+    # WHEN read in full and through the Structs  THEN the records and the header are the same
+    full, fast = both(path, chunk=chunk)
+    assert fast == full
+    assert len(fast[0]) == 300
+
+
+def test_the_recorded_lab_reads_the_same(tmp_path: Path) -> None:
+    # GIVEN the workshop bundle's pods.json, as kubectl wrote it  THEN both readers agree
+    full, fast = both(FIXTURE)
+    assert fast == full and fast[0]
+
+
+@pytest.mark.parametrize("items", [[], [pod(1)], [pod(1), pod(2)]])
+def test_short_lists_read_the_same(tmp_path: Path, items: list[Any]) -> None:
+    path = tmp_path / "pods.json"
+    path.write_text(document(items, indent=4))
+    full, fast = both(path)
+    assert fast == full
+
+
+def refusals(path: Path) -> list[str]:
+    """The message each reader's records end with."""
+    options = {"source": "pods.json", "expected": EXPECTED}
+    messages = []
+    for reader in (
+        JsonListReader(path, "items", **options),
+        StructListReader(path, "items", PodFields, **options),
+    ):
+        with pytest.raises(InputError) as caught:
+            records(reader)
+        messages.append(caught.value.message)
+    return messages
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("spec", "broken", "pods.json: items[120]: must be a Pod object with metadata.name, found an object"),
+        ("name", 7, "pods.json: items[120].metadata.name: must be a string, got 7"),
+        ("containers", ["not-an-object"], None),
+    ],
+)
+def test_an_item_the_structs_do_not_fit_reads_as_in_full(
+    tmp_path: Path, field: str, value: Any, message: str | None
+) -> None:
+    # GIVEN 200 pods, the 121st with a field of a shape the Structs do not describe
+    items = [pod(index) for index in range(200)]
+    if field == "spec":
+        items[120]["spec"] = value
+    elif field == "name":
+        items[120]["metadata"]["name"] = value
+    else:
+        items[120]["spec"]["containers"] = value
+    path = tmp_path / "pods.json"
+    path.write_text(document(items, indent=4))
+    # WHEN both readers read it  THEN they end alike: the same refusal, or the same records
+    if message is None:
+        full, fast = both(path)
+        assert fast == full
+        return
+    first, second = refusals(path)
+    assert first == second
+    assert first.startswith(message)
+
+
+@pytest.mark.parametrize("cut", [1000, 30_000, -3])
+def test_a_truncated_list_fails_with_the_same_line(tmp_path: Path, cut: int) -> None:
+    # GIVEN a pod list cut short
+    text = document([pod(index) for index in range(200)], indent=4)
+    path = tmp_path / "pods.json"
+    path.write_text(text[:cut])
+    options = {"source": "pods.json", "expected": EXPECTED}
+    # WHEN each reader reads it  THEN both refuse it with the same line
+    messages = []
+    for reader in (
+        JsonListReader(path, "items", **options),
+        StructListReader(path, "items", PodFields, **options),
+    ):
+        with pytest.raises(InputError) as caught:
+            list(reader)
+        messages.append(caught.value.message)
+    assert messages[0] == messages[1]
+    assert "pods.json line" in messages[0]
+
+
+def test_bad_json_inside_a_batch_is_found_where_it_is(tmp_path: Path) -> None:
+    # GIVEN a list with a syntax error in the middle of its items
+    text = document([pod(index) for index in range(200)], indent=4).replace('"game-100"', '"game-100" x', 1)
+    path = tmp_path / "pods.json"
+    path.write_text(text)
+    options = {"source": "pods.json", "expected": EXPECTED}
+    messages = []
+    for reader in (
+        JsonListReader(path, "items", **options),
+        StructListReader(path, "items", PodFields, **options),
+    ):
+        with pytest.raises(InputError) as caught:
+            list(reader)
+        messages.append(caught.value.message)
+    # THEN both name the same line and column
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("indent", [None, 4])
+def test_kubectl_layouts_are_decoded_in_batches(
+    tmp_path: Path, indent: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN 300 pods as kubectl (indented) or a live collection (compact) writes them
+    path = tmp_path / "pods.json"
+    path.write_text(document([pod(index) for index in range(300)], indent=indent))
+    full_decodes = []
+    real = JsonListReader._decode
+
+    def counting(self: JsonListReader) -> Any:
+        value = real(self)
+        if isinstance(value, dict) and "metadata" in value:
+            full_decodes.append(value)
+        return value
+
+    monkeypatch.setattr(JsonListReader, "_decode", counting)
+    # WHEN read through the Structs
+    found, _ = records(StructListReader(path, "items", PodFields, source="pods.json", expected=EXPECTED))
+    # THEN all 300 come out, and only the first and last pods were decoded in full
+    assert len(found) == 300
+    assert len(full_decodes) <= 2
