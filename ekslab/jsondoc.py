@@ -253,8 +253,8 @@ class JsonListReader:
 
 class StructListReader(JsonListReader):
     """A ``JsonListReader`` whose items are decoded in batches by msgspec into ``item_type`` (a
-    ``msgspec.Struct`` naming only the fields a caller reads), then handed out as plain dicts of
-    those fields: the same items as ``JsonListReader`` gives for every field the Struct names.
+    ``msgspec.Struct`` naming only the fields a caller reads) and handed out as those Structs; items
+    that do not fit come as the plain JSON values ``JsonListReader`` gives, so a caller reads both.
 
     msgspec decodes in C and skips the fields it is not asked for without building them, which is
     most of a Kubernetes pod. Items are found by the exact text between the first two items (e.g.
@@ -270,7 +270,6 @@ class StructListReader(JsonListReader):
         import msgspec  # only where a list is read this way: `ekslab --help` never imports it
 
         self._batch_decoder = msgspec.json.Decoder(list[item_type])
-        self._to_builtins = msgspec.to_builtins
         self._failures: tuple[type[Exception], ...] = (
             msgspec.DecodeError,
             msgspec.ValidationError,
@@ -303,7 +302,7 @@ class StructListReader(JsonListReader):
                 if ended:
                     return
             else:
-                yield from self._to_builtins(items)
+                yield from items
                 self._position = cut + 1
                 self._expect(",")
             if not self._eof and len(self._buffer) - self._position < self._chunk:

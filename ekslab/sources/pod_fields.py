@@ -2,11 +2,12 @@
 
 A pod in ``kubectl get pods -A -o json`` is about 5 KB of JSON, of which the record keeps a few
 hundred bytes. Decoding into these Structs (``ekslab.jsondoc.StructListReader``) builds only these
-fields and skips the rest in C; ``pod_record`` then reads the same dict shape as from a full decode.
-Every leaf is ``Any`` so that the record's own checks word the errors; a shape the Structs do not
-fit (a string where an object belongs) makes the reader decode that part in full, with the same
-errors as always. Keep these in step with ``pod_record``: a field it reads that is missing here
-would read as absent.
+fields and skips the rest in C. ``pod_record`` reads a Struct as it reads the dict. Leaves the record
+checks itself are ``Any``, so that its own checks word the errors; every object it reads into is a
+Struct or a ``dict``, so that a shape the Structs do not fit (a string where an object belongs)
+makes the reader decode that part in full, and the record then refuses it with the same line as
+always. Keep these in step with ``pod_record``: a field it reads that is missing here reads as
+absent.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class _ContainerStatus(msgspec.Struct):
     ready: Any = None
     started: Any = None
     restartCount: Any = None
-    state: Any = None
+    state: dict[str, Any] | None = None
 
 
 class _Condition(msgspec.Struct):
@@ -37,8 +38,8 @@ class _Condition(msgspec.Struct):
 class _Metadata(msgspec.Struct):
     name: Any
     namespace: Any = None
-    annotations: Any = None
-    labels: Any = None
+    annotations: dict[str, Any] | None = None
+    labels: dict[str, Any] | None = None
     creationTimestamp: Any = None
 
 

@@ -76,20 +76,24 @@ class PodRecord(NamedTuple):
 def pod_record(
     item: Any, *, position: int, source: str, label_namespaces: frozenset[str] = frozenset()
 ) -> PodRecord:
-    """The record of one item of a pod list (``kubectl get pods -A -o json`` or an API page)."""
+    """The record of one item of a pod list (``kubectl get pods -A -o json`` or an API page).
+
+    ``item`` is the decoded JSON object, or the ``ekslab.sources.pod_fields.PodFields`` Struct of it
+    (the same members, decoded without the rest); both give the same record and the same errors.
+    """
     try:
-        kind = item.get("kind")
-        meta = item["metadata"]
-        name = meta["name"]
-        namespace = meta.get("namespace") or "default"
-        spec = item.get("spec") or _EMPTY
-        status = item.get("status") or _EMPTY
-        ip = status.get("podIP") or None
-        annotations = meta.get("annotations")
+        kind = _member(item, "kind")
+        meta = _required(item, "metadata")
+        name = _required(meta, "name")
+        namespace = _member(meta, "namespace") or "default"
+        spec = _member(item, "spec") or _EMPTY
+        status = _member(item, "status") or _EMPTY
+        ip = _member(status, "podIP") or None
+        annotations = _member(meta, "annotations")
         branch_text = annotations.get(POD_ENI_ANNOTATION) if annotations else None
-        node = spec.get("nodeName") or None
-        host_network = spec.get("hostNetwork") is True
-        phase = status.get("phase") or None
+        node = _member(spec, "nodeName") or None
+        host_network = _member(spec, "hostNetwork") is True
+        phase = _member(status, "phase") or None
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be a Pod object with metadata.name", item) from None
     if kind not in (None, "Pod"):
@@ -107,14 +111,14 @@ def pod_record(
     branch_enis, branch_error = _branch_enis(branch_text) if branch_text is not None else (None, None)
     ready = labels = None
     if namespace in label_namespaces:
-        labels = meta.get("labels") or {}
+        labels = _member(meta, "labels") or {}
         if not isinstance(labels, dict):
             raise _item_error(source, position, "must be an object", labels, field="metadata.labels")
         ready = any(
-            isinstance(condition, dict)
-            and condition.get("type") == "Ready"
-            and condition.get("status") == "True"
-            for condition in status.get("conditions") or ()
+            _is_object(condition)
+            and _member(condition, "type") == "Ready"
+            and _member(condition, "status") == "True"
+            for condition in _member(status, "conditions") or ()
         )
     ready_containers, containers, restarts = _container_counts(spec, status)
     # Namespaces, node names and phases repeat across pods: keep one copy of each string.
@@ -132,7 +136,7 @@ def pod_record(
         ready_containers,
         containers,
         restarts,
-        _unix_seconds(meta.get("creationTimestamp")),
+        _unix_seconds(_member(meta, "creationTimestamp")),
     )
 
 
@@ -143,40 +147,58 @@ def _container_counts(spec: Any, status: Any) -> tuple[int | None, int | None, i
     which keep running); a container is ready when its status says ``ready`` while it runs (a sidecar:
     ``started`` and ready); restarts add up every container's ``restartCount``, init containers' too.
     """
-    app = _objects(spec.get("containers"))
+    app = _objects(_member(spec, "containers"))
     sidecars = {
         name
-        for item in _objects(spec.get("initContainers"))
-        if item.get("restartPolicy") == "Always" and isinstance(name := item.get("name"), str)
+        for item in _objects(_member(spec, "initContainers"))
+        if _member(item, "restartPolicy") == "Always" and isinstance(name := _member(item, "name"), str)
     }
-    statuses = _objects(status.get("containerStatuses"))
-    init_statuses = _objects(status.get("initContainerStatuses"))
+    statuses = _objects(_member(status, "containerStatuses"))
+    init_statuses = _objects(_member(status, "initContainerStatuses"))
     if not app and not statuses:
         return None, None, None
-    ready = sum(1 for item in statuses if item.get("ready") is True and _running(item))
+    ready = sum(1 for item in statuses if _member(item, "ready") is True and _running(item))
     ready += sum(
         1
         for item in init_statuses
-        if isinstance(name := item.get("name"), str)
+        if isinstance(name := _member(item, "name"), str)
         and name in sidecars
-        and item.get("started") is True
-        and item.get("ready") is True
+        and _member(item, "started") is True
+        and _member(item, "ready") is True
     )
     restarts = sum(
         count
         for item in (*statuses, *init_statuses)
-        if isinstance(count := item.get("restartCount"), int) and not isinstance(count, bool)
+        if isinstance(count := _member(item, "restartCount"), int) and not isinstance(count, bool)
     )
     return ready, (len(app) or len(statuses)) + len(sidecars), restarts
 
 
-def _running(container_status: Mapping[str, Any]) -> bool:
-    state = container_status.get("state")
+def _running(container_status: Any) -> bool:
+    state = _member(container_status, "state")
     return isinstance(state, Mapping) and "running" in state
 
 
-def _objects(value: Any) -> list[Mapping[str, Any]]:
-    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+def _objects(value: Any) -> list[Any]:
+    return [item for item in value if _is_object(item)] if isinstance(value, list) else []
+
+
+# A pod item is a JSON object (dict) or, read through ekslab.sources.pod_fields, a msgspec Struct of
+# the same members: these read a member of either the same way.
+
+
+def _is_object(node: Any) -> bool:
+    return isinstance(node, Mapping) or hasattr(node, "__struct_fields__")
+
+
+def _member(node: Any, key: str) -> Any:
+    """``node.get(key)`` of a JSON object, or the Struct's field (None when it was absent)."""
+    return node.get(key) if isinstance(node, Mapping) else getattr(node, key)
+
+
+def _required(node: Any, key: str) -> Any:
+    """``node[key]``: KeyError when a JSON object lacks it (a Struct always has its required fields)."""
+    return node[key] if isinstance(node, Mapping) else getattr(node, key)
 
 
 def _unix_seconds(value: Any) -> int | None:
