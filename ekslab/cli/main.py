@@ -23,6 +23,9 @@ class _Entry(NamedTuple):
 
 
 COMMANDS: dict[str, _Entry] = {
+    "addons": _Entry(
+        "ekslab.cli.addons_cmd:addons", "Refresh the pinned add-on versions from eks:DescribeAddonVersions."
+    ),
     "azs": _Entry(
         "ekslab.cli.azs_cmd:azs", "Print the lab's AZ1..AZ3 exports; keep them in a shell profile."
     ),
@@ -40,6 +43,10 @@ COMMANDS: dict[str, _Entry] = {
     "pods": _Entry(
         "ekslab.cli.pods_cmd:pods",
         "List pods with their ENI, device, subnet and IP source (secondary IP or prefix).",
+    ),
+    "preflight": _Entry(
+        "ekslab.cli.preflight_cmd:preflight",
+        "Check an account and region before `make deploy` (AZs, instance types, quotas, bootstrap).",
     ),
     "teardown-check": _Entry("ekslab.cli.teardown_cmd:teardown_check", "List what a destroyed lab left."),
     "verify": _Entry(

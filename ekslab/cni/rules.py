@@ -6,6 +6,8 @@ docs/reference/cni-facts.md §2.1 (aws-node variables) and §2.3 (add-on schema)
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ekslab.cni.render import ZONE_LABEL, EniConfigSubnet, configuration_values
 from ekslab.cni.schema import (
     ENV_SINCE,
@@ -14,7 +16,14 @@ from ekslab.cni.schema import (
     top_level_verdict,
     validate_against_schema,
 )
-from ekslab.cni.versions import VPC_CNI, addon_versions
+from ekslab.cni.versions import (
+    ADDON_FIELDS,
+    VPC_CNI,
+    addon_versions,
+    cni_release,
+    missing_versions,
+    support_window,
+)
 from ekslab.config.cni import MTU_RANGE_IPV6, is_loopback_bind_address
 from ekslab.config.findings import Findings, Rule, acknowledge_hint
 from ekslab.config.model import IpFamily, LabConfig
@@ -237,8 +246,69 @@ def _pod_eni_needs_trunking(config: LabConfig, findings: Findings) -> None:
             )
 
 
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _kubernetes_version_has_pins(config: LabConfig, findings: Findings) -> None:
+    # data/addon-versions.json holds null where no source gave a version: refuse rather than guess.
+    missing = missing_versions(config)
+    if missing:
+        version = config.cluster.kubernetes_version
+        findings.error(
+            "cluster.kubernetesVersion",
+            f"cannot be deployed yet: no source was found for the {', '.join(missing)} add-on version of "
+            f"Kubernetes {version} (ekslab/cni/data/addon-versions.json); run `ekslab addons refresh --region "
+            f"R --kubernetes-version {version}` or set {', '.join(ADDON_FIELDS[name] for name in missing)}",
+            version,
+        )
+
+
+def _kubernetes_version_in_standard_support(config: LabConfig, findings: Findings) -> None:
+    # EKS bills clusters past the end of standard support at the extended-support rate from that day
+    # (UTC); see https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
+    window = support_window(config.cluster.kubernetes_version)
+    end = window.end_of_standard_support
+    if end is not None and _today() >= end:
+        extended = window.end_of_extended_support
+        until = f" until {extended.isoformat()}" if extended else ""
+        findings.warning(
+            "cluster.kubernetesVersion",
+            f"is in EKS extended support since {end.isoformat()} (end of standard support){until}: the "
+            "cluster is billed at the extended-support rate; choose a newer version",
+            config.cluster.kubernetes_version,
+        )
+
+
+def _vpc_cni_release_facts(config: LabConfig, findings: Findings) -> None:
+    # aws/amazon-vpc-cni-k8s CHANGELOG: v1.21.1 "Bug fix for Network Policy Agent" after v1.21.0 blocked
+    # allowed traffic (issue #3553); v1.23.0 "must be run with Network Policy Agent v1.4.1" because ipamd's
+    # gRPC server moved from a TCP port to a unix socket (#3739).
+    if missing_versions(config):
+        return
+    version = addon_versions(config)[VPC_CNI]
+    release = cni_release(version)
+    if release[:2] == (1, 21) and release[2] == 0 and config.cni.enable_network_policy:
+        findings.error(
+            "addons.vpcCni.version",
+            "must not be a v1.21.0 build with cni.enableNetworkPolicy: true: its network policy agent "
+            "blocked traffic that policies allowed (aws/amazon-vpc-cni-k8s#3553, fixed in v1.21.1)",
+            version,
+        )
+    if release[:2] >= (1, 23):
+        findings.warning(
+            "addons.vpcCni.version",
+            "is a VPC CNI v1.23 build: ipamd serves the network policy agent on a unix socket, so the agent "
+            "must be v1.4.1 (the add-on ships the pair); do not mix it with a self-managed older agent, and "
+            "check the agent version before rolling the add-on back below v1.23",
+            version,
+        )
+
+
 def _keys_supported_by_addon_version(config: LabConfig, findings: Findings) -> None:
     # EKS refuses configurationValues keys the add-on version's schema lacks (cni-facts.md §2.3).
+    if missing_versions(config):
+        return  # _kubernetes_version_has_pins refused the lab already
     version = addon_versions(config)[VPC_CNI]
     try:
         schema = schema_for(version)
@@ -299,6 +369,9 @@ def _placeholder_eni_configs(config: LabConfig) -> dict[str, EniConfigSubnet] | 
 
 
 CNI_RULES: tuple[Rule, ...] = (
+    _kubernetes_version_has_pins,
+    _kubernetes_version_in_standard_support,
+    _vpc_cni_release_facts,
     _mtu_fits_ip_family,
     _warm_prefix_needs_prefix_delegation,
     _prefix_delegation_needs_a_warm_target,

@@ -154,9 +154,11 @@ ControlPlaneLogType = Literal["api", "audit", "authenticator", "controllerManage
 class Cluster(_Model):
     name: Annotated[str, Field(pattern=CLUSTER_NAME_PATTERN.pattern)] | None = None
     """EKS cluster name (1-100 letters, digits, '-' and '_', starting with a letter or digit). Default: the lab name."""
-    kubernetes_version: Literal["1.34", "1.35", "1.36"] = defaults.KUBERNETES_VERSION
-    """Kubernetes version. Default 1.36, the newest both aws-cdk-lib and a kubectl layer support.
-    Each version needs its own pinned kubectl layer package (kubectl's version skew policy)."""
+    kubernetes_version: Literal["1.34", "1.35", "1.36", "1.37"] = defaults.KUBERNETES_VERSION
+    """Kubernetes version: 1.34 to 1.37, each with its own pinned kubectl layer package (kubectl's
+    version skew policy). Default 1.36, the newest with add-on pins from a public source; 1.34 is in
+    extended support (billed higher) from 2026-12-02; 1.37 is refused until its add-on versions are
+    pinned (`ekslab addons refresh --kubernetes-version 1.37`) or set under addons.*.version."""
     ip_family: IpFamily = IpFamily.IPV4
     """ipv4 or ipv6 (IPv6 needs prefix delegation). Default ipv4."""
     endpoint_access: EndpointAccess = EndpointAccess.PUBLIC_AND_PRIVATE

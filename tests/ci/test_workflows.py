@@ -158,6 +158,7 @@ def test_lab_e2e_waits_for_the_targets_of_the_deployed_game_namespace(lab_e2e: d
 def test_lab_e2e_steps_run_in_pipeline_order(lab_e2e: dict[Any, Any]) -> None:
     runs = [step.get("run", "") for step in _steps(lab_e2e)]
     order = [
+        "ekslab preflight",
         "make deploy",
         "aws elbv2 wait target-in-service",
         "ekslab verify",
@@ -278,3 +279,10 @@ def test_no_expression_is_expanded_inside_a_shell_script(lab_e2e: dict[Any, Any]
         if "run" in step
     ]
     assert scripts and [script for script in scripts if "${{" in script] == []
+
+
+def test_lab_e2e_runs_preflight_once_before_the_deploy(lab_e2e: dict[Any, Any]) -> None:
+    # The preflight step reports to JUnit; make deploy then skips its own preflight run.
+    preflight = _step(lab_e2e, "Preflight")["run"]
+    assert '--junit-file "$REPORTS/preflight.xml"' in preflight and '--lab "$LAB"' in preflight
+    assert "PREFLIGHT=skip" in _step(lab_e2e, "Deploy the lab")["run"]
