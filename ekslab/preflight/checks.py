@@ -16,13 +16,8 @@ from ekslab.config.defaults import STACK_PARTS, stack_name
 from ekslab.config.model import LabConfig
 from ekslab.preflight.answers import Answers
 from ekslab.preflight.quotas import (
-    EKS_CLUSTERS,
-    ELASTIC_IPS,
-    INTERNET_GATEWAYS,
-    NAT_GATEWAYS,
     ON_DEMAND_VCPUS,
     QUOTAS,
-    VPCS,
     LabNeeds,
     labs_that_fit,
     quota_facts,
@@ -370,7 +365,6 @@ CHECKS: Final[tuple[Callable[[Context, Answers], PreflightCheck], ...]] = (
     check_bootstrap,
     check_lab_stacks,
 )
-
 
 
 def run_checks(context: Context, answers: Answers) -> list[PreflightCheck]:
