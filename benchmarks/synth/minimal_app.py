@@ -103,7 +103,7 @@ def cluster(app: App, env: Environment, vpc: ec2.Vpc) -> tuple[Stack, eks.Cluste
         "VpcCni",
         addon_name="vpc-cni",
         cluster_name=lab.cluster_name,
-        addon_version="v1.21.1-eksbuild.7",
+        addon_version="v1.22.4-eksbuild.3",
         resolve_conflicts="OVERWRITE",
         pod_identity_associations=[
             eks.CfnAddon.PodIdentityAssociationProperty(

@@ -57,7 +57,7 @@ REFUSED = (
         ),
         pytest.param(
             {"cni": {"env": {"AWS_VPC_K8S_CNI_CONFIGURE_RPFILTER": False}}},
-            "cni.env.AWS_VPC_K8S_CNI_CONFIGURE_RPFILTER: " + REFUSED.format(v="v1.21.1-eksbuild.7"),
+            "cni.env.AWS_VPC_K8S_CNI_CONFIGURE_RPFILTER: " + REFUSED.format(v="v1.22.4-eksbuild.3"),
             id="removed-key-refused-in-newer-versions",
         ),
         pytest.param(
@@ -98,7 +98,7 @@ REFUSED = (
         ),
         pytest.param(
             {"cni": {"cri": {"hostPath": {"path": "/var/run/containerd/containerd.sock"}}}},
-            "cni.cri: " + REFUSED.format(v="v1.21.1-eksbuild.7"),
+            "cni.cri: " + REFUSED.format(v="v1.22.4-eksbuild.3"),
             id="cri-removed-before-the-pinned-version",
         ),
         pytest.param(
@@ -118,14 +118,14 @@ def test_key_newer_than_every_shipped_schema_is_a_warning_not_a_refusal() -> Non
     # v1.21.1 has no shipped schema; ENABLE_MULTI_NIC (CNI v1.20.0+) may or may not be in it.
     errors, warnings = _messages({"cni": {"env": {"ENABLE_MULTI_NIC": True}}})
     assert errors == [] and warnings == [
-        "cni.env.ENABLE_MULTI_NIC: cannot be confirmed for the vpc-cni add-on v1.21.1-eksbuild.7: the newest add-on "
+        "cni.env.ENABLE_MULTI_NIC: cannot be confirmed for the vpc-cni add-on v1.22.4-eksbuild.3: the newest add-on "
         "schema the toolkit has is v1.15.1-eksbuild.1 (the variable appeared in CNI v1.20.0); EKS rejects the add-on "
         "at deploy if the real schema lacks it"
     ]
 
 
 def test_top_level_keys_of_v1_18_6_are_accepted_by_the_pinned_version() -> None:
-    # GIVEN the pinned add-on (v1.21.1-eksbuild.7, newer than the v1.18.6-eksbuild.1 schema that lists them)
+    # GIVEN the pinned add-on (v1.22.4-eksbuild.3, newer than the v1.18.6-eksbuild.1 schema that lists them)
     document = {
         "cni": {
             "enableWindowsIpam": True,
@@ -214,7 +214,7 @@ def test_exact_schema_refuses_an_invalid_document(version: str, document: dict, 
 
 def test_default_lab_pins_every_add_on_for_its_kubernetes_version() -> None:
     assert addon_versions(default_config()) == {
-        "vpc-cni": "v1.21.1-eksbuild.7",
+        "vpc-cni": "v1.22.4-eksbuild.3",
         "kube-proxy": "v1.36.0-eksbuild.14",
         "coredns": "v1.14.3-eksbuild.3",
         "eks-pod-identity-agent": "v1.3.9-eksbuild.1",

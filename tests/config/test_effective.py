@@ -9,7 +9,7 @@ from tests.synth import ROOT
 
 
 def test_effective_document_shows_the_pinned_add_on_versions() -> None:
-    assert effective_document(default_config())["derived"]["addonVersions"]["vpc-cni"] == "v1.21.1-eksbuild.7"
+    assert effective_document(default_config())["derived"]["addonVersions"]["vpc-cni"] == "v1.22.4-eksbuild.3"
 
 
 def test_effective_document_shows_the_max_pods_passed_to_nodes() -> None:

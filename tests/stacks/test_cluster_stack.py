@@ -214,7 +214,7 @@ def test_vpc_cni_add_on_is_pinned_and_overwrites_conflicts(cluster: Template) ->
         "AWS::EKS::Addon",
         {
             "AddonName": "vpc-cni",
-            "AddonVersion": "v1.21.1-eksbuild.7",
+            "AddonVersion": "v1.22.4-eksbuild.3",
             "ResolveConflicts": "OVERWRITE",
         },
     )
@@ -572,3 +572,21 @@ def test_default_kubernetes_version_is_the_newest_cdk_and_a_kubectl_layer_suppor
     accepted = get_args(Cluster.model_fields["kubernetes_version"].annotation)
     assert set(accepted) == set(KUBECTL_LAYERS)
     assert all(hasattr(importlib.import_module(module), name) for module, name in KUBECTL_LAYERS.values())
+
+
+def test_kubernetes_1_37_with_every_add_on_version_set_gets_the_v37_kubectl_layer() -> None:
+    # GIVEN 1.37 (aws-cdk-lib 2.275.0 has no V1_37) with every add-on version given
+    addons = {
+        "vpcCni": {"version": "v1.23.1-eksbuild.1"},
+        "kubeProxy": {"version": "v1.37.0-eksbuild.1"},
+        "coreDns": {"version": "v1.14.7-eksbuild.1"},
+        "podIdentityAgent": {"version": "v1.4.0-eksbuild.2"},
+    }
+    config = parse_config({"cluster": {"kubernetesVersion": "1.37"}, "addons": addons}, source="lab.yaml")
+    # WHEN the lab is synthesized
+    template = synth_lab(config).template("cluster")
+    # THEN the cluster runs 1.37 and its kubectl provider carries the kubectl 1.37 layer
+    template.has_resource_properties("AWS::EKS::Cluster", {"Version": "1.37"})
+    template.has_resource_properties(
+        "AWS::Lambda::LayerVersion", {"Description": Match.string_like_regexp(r"kubectl 1\.37")}
+    )
