@@ -36,6 +36,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         "views": ("errors", "files", "network", "config", "ipamd", "sources", "verify"),
         "workshop": ("errors", "files"),
         "teardown": ("errors", "config", "aws"),
+        "preflight": ("errors", "files", "config", "cni", "aws", "sources"),
         "cli": ("*",),
         "__main__": ("cli",),
         "__init__": (),

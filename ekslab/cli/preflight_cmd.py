@@ -56,9 +56,9 @@ def preflight(
     import datetime as dt
 
     from ekslab.cni.versions import addon_versions, missing_versions
-    from ekslab.lab import load_config
     from ekslab.errors import InputError
     from ekslab.files import output_folder
+    from ekslab.lab import load_config
     from ekslab.limits import instance_types
     from ekslab.preflight.checks import Context, exit_code, run_checks
     from ekslab.preflight.quotas import lab_needs

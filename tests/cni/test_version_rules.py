@@ -8,9 +8,9 @@ import pytest
 
 from ekslab.cni import rules
 from ekslab.cni.versions import missing_versions, support_window, unpinned_addons
-from ekslab.lab import check_lab
-from ekslab.lab import check as lab_check
 from ekslab.config.loader import parse_config
+from ekslab.lab import check as lab_check
+from ekslab.lab import check_lab
 
 ALL_OVERRIDES = {
     "vpcCni": {"version": "v1.23.1-eksbuild.1"},
