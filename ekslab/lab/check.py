@@ -1,9 +1,10 @@
 """The whole-lab check: every rule family over one configuration, and loading a file through it.
 
 ``check_lab`` is what synth, ``ekslab config check``, ``ekslab plan capacity`` and the cluster
-stack judge a lab with, so a lab is judged the same way everywhere. It is a pure function of the
-configuration, and synth asks it more than once (the app for its warnings, the cluster stack before
-building), so its findings are kept per configuration content: the capacity plan is computed once.
+stack judge a lab with, so a lab is judged the same way everywhere. It depends on the configuration
+alone (and on today's date, for the EKS support-calendar warning), and synth asks it more than once
+(the app for its warnings, the cluster stack before building), so its findings are kept per
+configuration content for the life of the process: the capacity plan is computed once.
 """
 
 from __future__ import annotations
