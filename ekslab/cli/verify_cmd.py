@@ -38,12 +38,19 @@ OUTPUTS = ("table", "json", "junit")
     "--junit-file", type=click.Path(dir_okay=False), help="Write a JUnit XML report here (with any --output)."
 )
 @click.option("--problems-only", is_flag=True, help="Table: list only failed or unverified pods and nodes.")
+@click.option(
+    "--recycle-plan",
+    is_flag=True,
+    help="Print only the replacement plan: which nodes to replace, in what order, with what commands "
+    "(ekslab runs none of them); as JSON with --output json. The exit code is verify's.",
+)
 def verify(
     bundle: str | None,
     expect_config: str | None,
     output: str | None,
     junit_file: str | None,
     problems_only: bool,
+    recycle_plan: bool,
     **live: Any,
 ) -> None:
     """Verify that every pod IP is a VPC IP on the right ENI, cross-checked with ipamd.
@@ -54,30 +61,43 @@ def verify(
     from ekslab.verify.checks import verify as run_checks
 
     stdout_tty = sys.stdout.isatty()
+    asked_json = output == "json"
     output = output or ("table" if stdout_tty else "json")
     if output == "junit" and not junit_file:
         raise click.UsageError("--output junit needs --junit-file FILE")
     if junit_file:
         # Refuse a report path whose folder is missing before a live read that may take minutes.
         output_folder(junit_file, source=f"--junit-file {junit_file}")
-    expectations = _expectations(expect_config or live.get("config"))
+    expectations = _expectations(expect_config or live.get("config"), live)
     snapshot = read_snapshot(bundle, live)
     report = run_checks(snapshot, expectations)
     if junit_file:
         from ekslab.verify.report import write_junit
 
         write_junit(report, junit_file, source=f"--junit-file {junit_file}")
-    _print(report, output, problems_only=problems_only)
+    if recycle_plan:
+        from ekslab.verify.report import write_recycle_plan
+
+        write_recycle_plan(report, sys.stdout, as_json=asked_json)
+    else:
+        _print(report, output, problems_only=problems_only)
     sys.exit(report.exit_code())
 
 
-def _expectations(config_path: str | None) -> Any:
+def _expectations(config_path: str | None, live: dict[str, Any]) -> Any:
     from ekslab.cni.render import expected_aws_node_env, expected_init_env
     from ekslab.lab import load_config
     from ekslab.verify.checks import Expectations
 
     config = load_config(config_path)
-    return Expectations(aws_node_env=expected_aws_node_env(config), init_env=expected_init_env(config))
+    # The lab's cluster and region name the plan's commands only when a configuration was given.
+    return Expectations(
+        aws_node_env=expected_aws_node_env(config),
+        init_env=expected_init_env(config),
+        lab=config,
+        cluster=live.get("cluster") or (config.cluster_name if config_path else None),
+        region=live.get("region") or (config.region if config_path else None),
+    )
 
 
 def _print(report: Any, output: str, *, problems_only: bool) -> None:

@@ -74,4 +74,10 @@ def render_table(report: Report, console: Any, *, problems_only: bool = False) -
         )
     for note in report.notes:
         console.print(Text(f"note: {note}", style="dim"))
+    if report.idle_addresses:
+        idle = ", ".join(f"{zone} {count}" for zone, count in sorted(report.idle_addresses.items()))
+        console.print(Text(f"idle addresses held by ipamd per AZ: {idle}"))
+    if report.recycle is not None and (report.recycle.groups or report.recycle.not_fixed):
+        for line in report.recycle.lines():
+            console.print(Text(line), soft_wrap=True)
     console.print(Text(summary_line(report), style="bold"))

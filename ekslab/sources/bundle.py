@@ -12,6 +12,7 @@ Layout (``BUNDLE_FILES``; docs/verification.md shows the commands)::
     ingresses.json, services.json, targetgroupbindings.json       (end-to-end check)
     elbv2/target-groups.json, elbv2/target-health/<target group name>.json
     ipamd/<node name>/{enis,pods,networkutils-env-settings,ipamd-env-settings,eni-configs}.json
+    autoscaling-instances.json   aws autoscaling describe-auto-scaling-instances       (replacement plan)
 
 A missing required file, or one that is not the expected document, is an ``InputError`` (exit 2)
 naming the file and the command that makes it. Large lists are streamed, never loaded whole.
@@ -36,6 +37,7 @@ from ekslab.ipamd.models import ENDPOINTS
 from ekslab.jsondoc import JsonListReader, StructListReader, read_single_document
 from ekslab.sources.ipamd_files import read_node_directory
 from ekslab.sources.records import (
+    auto_scaling_instance_record,
     daemonset_env,
     eni_record,
     eniconfig_record,
@@ -102,6 +104,12 @@ TARGET_GROUP_BINDINGS: Final = BundleFile(
 TARGET_GROUPS: Final = BundleFile(
     "elbv2/target-groups.json", "aws elbv2 describe-target-groups --output json", "TargetGroups"
 )
+AUTOSCALING_INSTANCES: Final = BundleFile(
+    "autoscaling-instances.json",
+    "aws autoscaling describe-auto-scaling-instances --instance-ids <instances of nodes without the "
+    "eks.amazonaws.com/nodegroup label> --output json",
+    "AutoScalingInstances",
+)
 TARGET_HEALTH_DIR: Final = "elbv2/target-health"
 TARGET_HEALTH_COMMAND: Final = "aws elbv2 describe-target-health --target-group-arn <ARN> --output json"
 IPAMD_DIR: Final = "ipamd"
@@ -120,6 +128,7 @@ BUNDLE_FILES: Final = (
     SERVICES,
     TARGET_GROUP_BINDINGS,
     TARGET_GROUPS,
+    AUTOSCALING_INSTANCES,
 )
 _RECORDS: Final[Mapping[BundleFile, Callable[..., Any]]] = {
     NODES: node_record,
@@ -131,6 +140,7 @@ _RECORDS: Final[Mapping[BundleFile, Callable[..., Any]]] = {
     SERVICES: service_record,
     TARGET_GROUP_BINDINGS: target_group_binding_record,
     TARGET_GROUPS: target_group_record,
+    AUTOSCALING_INSTANCES: auto_scaling_instance_record,
 }
 
 
@@ -160,6 +170,8 @@ def add_items(snapshot: ClusterSnapshot, spec: BundleFile, items: Iterable[Any],
         snapshot.enis = {record.eni_id: record for record in records}
     elif spec is ENICONFIGS:
         snapshot.eniconfigs = {record.name: record for record in records}
+    elif spec is AUTOSCALING_INSTANCES:
+        snapshot.auto_scaling_groups = {record.instance_id: record.group for record in records}
     elif spec is INGRESSES:
         snapshot.targets = TargetInputs(ingresses=list(records), services=[], bindings=None)
     elif snapshot.targets is not None:
@@ -219,6 +231,8 @@ def read_bundle(directory: str | os.PathLike[str]) -> ClusterSnapshot:
         raise InputError(label(VPCS.path), f"lists no VPC; expected {VPCS.expected}")
     _read_list(root, SUBNETS, snapshot, label)
     _read_list(root, NETWORK_INTERFACES, snapshot, label)
+    if present[AUTOSCALING_INSTANCES]:
+        _read_list(root, AUTOSCALING_INSTANCES, snapshot, label)
     _read_ipamd(root, snapshot, label)
     return snapshot
 

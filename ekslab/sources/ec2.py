@@ -24,6 +24,8 @@ from ekslab.errors import InputError
 ENI_PAGE_SIZE: Final = 1000
 """DescribeNetworkInterfaces MaxResults upper bound."""
 SUBNET_PAGE_SIZE: Final = 1000
+AUTOSCALING_INSTANCE_IDS_PER_CALL: Final = 50
+"""DescribeAutoScalingInstances takes at most 50 instance ids (and returns at most 50 records) per call."""
 TARGET_GROUP_ARNS_PER_CALL: Final = 20
 
 
@@ -78,6 +80,10 @@ class AwsSource:
         return self._client("elbv2")
 
     @functools.cached_property
+    def autoscaling(self) -> Any:
+        return self._client("autoscaling")
+
+    @functools.cached_property
     def ssm(self) -> Any:
         return self._client("ssm")
 
@@ -125,6 +131,21 @@ class AwsSource:
             page_size=ENI_PAGE_SIZE,
             Filters=[{"Name": "vpc-id", "Values": [vpc_id]}],
         )
+
+    def auto_scaling_instances(self, instance_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The Auto Scaling group of each of these instances (those in none are left out)."""
+        found: list[dict[str, Any]] = []
+        unique = sorted(set(instance_ids))
+        for start in range(0, len(unique), AUTOSCALING_INSTANCE_IDS_PER_CALL):
+            found.extend(
+                self._paginate(
+                    self.autoscaling,
+                    "describe_auto_scaling_instances",
+                    "AutoScalingInstances",
+                    InstanceIds=unique[start : start + AUTOSCALING_INSTANCE_IDS_PER_CALL],
+                )
+            )
+        return found
 
     def target_groups(self, arns: Sequence[str]) -> list[dict[str, Any]]:
         groups: list[dict[str, Any]] = []

@@ -7,8 +7,10 @@ exactly like the live cluster it came from.
 
 Calls made: EKS DescribeCluster (the VPC); Kubernetes lists of ENIConfigs, Ingresses, Services,
 TargetGroupBindings, nodes and pods (paginated), the aws-node DaemonSet; EC2 DescribeVpcs,
-DescribeSubnets and DescribeNetworkInterfaces (paginated, filtered by VPC); ELBv2
-DescribeTargetGroups and DescribeTargetHealth for the bound target groups; then ipamd per node.
+DescribeSubnets and DescribeNetworkInterfaces (paginated, filtered by VPC); Auto Scaling
+DescribeAutoScalingInstances only for EC2 nodes without the managed node group label (the
+replacement plan's grouping); ELBv2 DescribeTargetGroups and DescribeTargetHealth for the bound
+target groups; then ipamd per node.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any, Protocol
 from ekslab.ipamd.node import parse_node_bodies
 from ekslab.sources import bundle as layout
 from ekslab.sources.records import (
+    NODEGROUP_LABEL,
     NodeRecord,
     TargetGroupBindingRecord,
     daemonset_env,
@@ -132,6 +135,15 @@ def _gather(options: LiveOptions, sink: _Sink, bar: _Counter) -> None:
     sink.aws_items(layout.VPCS, aws.vpcs(vpc_id))
     sink.aws_items(layout.SUBNETS, aws.subnets(vpc_id))
     sink.aws_items(layout.NETWORK_INTERFACES, aws.network_interfaces(vpc_id))
+    # The replacement plan groups a node by its managed node group label, else by its Auto Scaling
+    # group: only nodes without the label cost a call (50 instances per call).
+    unlabelled = [
+        node.instance_id
+        for node in nodes
+        if node.instance_id and not node.is_fargate and not node.labels.get(NODEGROUP_LABEL)
+    ]
+    if unlabelled:
+        sink.aws_items(layout.AUTOSCALING_INSTANCES, aws.auto_scaling_instances(unlabelled))
     if bindings:
         groups = aws.target_groups([binding.target_group_arn for binding in bindings])
         sink.aws_items(layout.TARGET_GROUPS, groups)

@@ -24,6 +24,13 @@ COMPUTE_TYPE_LABEL: Final = "eks.amazonaws.com/compute-type"
 """Node label that is ``fargate`` on Fargate nodes."""
 TARGET_TYPE_ANNOTATION: Final = "alb.ingress.kubernetes.io/target-type"
 """AWS Load Balancer Controller: ``ip`` registers pod IPs in the target group (default ``instance``)."""
+NODEGROUP_LABEL: Final = "eks.amazonaws.com/nodegroup"
+"""Node label naming the node's EKS managed node group."""
+POD_ENI_RESOURCE: Final = "vpc.amazonaws.com/pod-eni"
+"""Extended resource the VPC resource controller advertises on nodes with a trunk ENI (cni-facts.md §5)."""
+CNI_ROLE_TAG: Final = "kubernetes.io/role/cni"
+"""Subnet tag of enhanced subnet discovery: ``1`` opts a subnet in, ``0`` excludes it (CNI README)."""
+_MAX_COUNT_DIGITS: Final = 9
 AWS_NODE_CONTAINER: Final = "aws-node"
 """The container of the aws-node DaemonSet that runs ipamd (``daemonset_env`` keys)."""
 _EMPTY: Final[Mapping[str, Any]] = {}
@@ -231,7 +238,13 @@ def _branch_enis(text: Any) -> tuple[tuple[BranchEni, ...] | None, str | None]:
 
 
 class NodeRecord(NamedTuple):
-    """What the checks need of a node. ``instance_id`` comes from ``spec.providerID``."""
+    """What the checks need of a node. ``instance_id`` comes from ``spec.providerID``.
+
+    For the convergence checks (``ekslab.verify.convergence``): kubelet's ``status.capacity.pods``
+    and ``status.allocatable.pods``, the ``vpc.amazonaws.com/pod-eni`` capacity the VPC resource
+    controller advertises (security groups for pods), and ``metadata.creationTimestamp`` in Unix
+    seconds; ``None`` where the node does not say.
+    """
 
     name: str
     provider_id: str | None
@@ -239,6 +252,10 @@ class NodeRecord(NamedTuple):
     internal_ip: str | None
     labels: Mapping[str, str]
     annotations: Mapping[str, str]
+    capacity_pods: int | None = None
+    allocatable_pods: int | None = None
+    pod_eni_capacity: int | None = None
+    created: int | None = None
 
     @property
     def is_fargate(self) -> bool:
@@ -263,6 +280,8 @@ def node_record(item: Any, *, position: int, source: str) -> NodeRecord:
         )
         labels = meta.get("labels") or {}
         annotations = meta.get("annotations") or {}
+        capacity = (item.get("status") or _EMPTY).get("capacity") or _EMPTY
+        allocatable = (item.get("status") or _EMPTY).get("allocatable") or _EMPTY
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be a Node object with metadata.name", item) from None
     if kind not in (None, "Node"):
@@ -276,7 +295,36 @@ def node_record(item: Any, *, position: int, source: str) -> NodeRecord:
         raise _item_error(source, position, "must be a string", provider_id, field="spec.providerID")
     if internal_ip is not None and not isinstance(internal_ip, str):
         internal_ip = None
-    return NodeRecord(name, provider_id, instance_id_of(provider_id), internal_ip, labels, annotations)
+    counts = []
+    for field, resources, key in (
+        ("status.capacity.pods", capacity, "pods"),
+        ("status.allocatable.pods", allocatable, "pods"),
+        (f"status.capacity.{POD_ENI_RESOURCE}", capacity, POD_ENI_RESOURCE),
+    ):
+        if not isinstance(resources, dict):
+            raise _item_error(source, position, "must be an object", resources, field=field.rsplit(".", 1)[0])
+        counts.append(_count(resources.get(key), source=source, position=position, field=field))
+    return NodeRecord(
+        name,
+        provider_id,
+        instance_id_of(provider_id),
+        internal_ip,
+        labels,
+        annotations,
+        *counts,
+        _unix_seconds(meta.get("creationTimestamp")),
+    )
+
+
+def _count(value: Any, *, source: str, position: int, field: str) -> int | None:
+    """A count resource of a node (``"110"``, as the API serves quantities, or 110); None when absent."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= _MAX_COUNT_DIGITS:
+        return int(value)
+    raise _item_error(source, position, 'must be a whole number such as "110"', value, field=field)
 
 
 def instance_id_of(provider_id: str | None) -> str | None:
@@ -462,10 +510,15 @@ def vpc_record(item: Any, *, position: int, source: str) -> VpcRecord:
 
 
 class SubnetRecord(NamedTuple):
+    """A subnet. ``available_ips`` is EC2's ``AvailableIpAddressCount``; ``cni_role`` the value of its
+    ``kubernetes.io/role/cni`` tag (``None`` when untagged)."""
+
     subnet_id: str
     vpc_id: str | None
     availability_zone: str | None
     cidrs: tuple[str, ...]
+    available_ips: int | None = None
+    cni_role: str | None = None
 
 
 def subnet_record(item: Any, *, position: int, source: str) -> SubnetRecord:
@@ -474,14 +527,23 @@ def subnet_record(item: Any, *, position: int, source: str) -> SubnetRecord:
         for entry in item.get("Ipv6CidrBlockAssociationSet") or ():
             if (entry.get("Ipv6CidrBlockState") or _EMPTY).get("State", "associated") == "associated":
                 cidrs.append(canonical_cidr(_text(entry["Ipv6CidrBlock"])))
-        return SubnetRecord(
-            _text(item["SubnetId"]),
-            _optional_text(item.get("VpcId")),
-            _optional_text(item.get("AvailabilityZone")),
-            tuple(cidrs),
+        subnet_id = _text(item["SubnetId"])
+        vpc_id = _optional_text(item.get("VpcId"))
+        zone = _optional_text(item.get("AvailabilityZone"))
+        tags = item.get("Tags") or ()
+        cni_role = next(
+            (_text(tag["Value"]) for tag in tags if tag.get("Key") == CNI_ROLE_TAG and "Value" in tag), None
         )
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be a subnet with SubnetId", item) from None
+    available = item.get("AvailableIpAddressCount")
+    if available is not None and (
+        not isinstance(available, int) or isinstance(available, bool) or available < 0
+    ):
+        raise _item_error(
+            source, position, "must be a whole number", available, field="AvailableIpAddressCount"
+        )
+    return SubnetRecord(subnet_id, vpc_id, zone, tuple(cidrs), available, cni_role)
 
 
 class EniRecord(NamedTuple):
@@ -503,6 +565,8 @@ class EniRecord(NamedTuple):
     ipv6_addresses: tuple[str, ...]
     ipv6_prefixes: tuple[str, ...]
     description: str | None
+    security_groups: tuple[str, ...] = ()
+    """``GroupId`` of each of ``Groups``."""
 
 
 def eni_record(item: Any, *, position: int, source: str) -> EniRecord:
@@ -543,7 +607,36 @@ def eni_record(item: Any, *, position: int, source: str) -> EniRecord:
         raise _item_error(
             source, position, "must be a network interface with NetworkInterfaceId", item
         ) from None
-    return record
+    try:
+        groups = tuple(_text(group["GroupId"]) for group in item.get("Groups") or ())
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(
+            source,
+            position,
+            "must be a list of security groups with GroupId",
+            item.get("Groups"),
+            field="Groups",
+        ) from None
+    return record._replace(security_groups=groups) if groups else record
+
+
+class AutoScalingInstanceRecord(NamedTuple):
+    """An instance of an Auto Scaling group (``aws autoscaling describe-auto-scaling-instances``)."""
+
+    instance_id: str
+    group: str
+
+
+def auto_scaling_instance_record(item: Any, *, position: int, source: str) -> AutoScalingInstanceRecord:
+    try:
+        return AutoScalingInstanceRecord(_text(item["InstanceId"]), _text(item["AutoScalingGroupName"]))
+    except (KeyError, TypeError, AttributeError):
+        raise _item_error(
+            source,
+            position,
+            "must be an Auto Scaling instance with InstanceId and AutoScalingGroupName",
+            item,
+        ) from None
 
 
 class TargetGroupRecord(NamedTuple):

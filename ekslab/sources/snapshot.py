@@ -67,6 +67,8 @@ class ClusterSnapshot:
     daemonset_env: dict[str, dict[str, str | None]] | None = None
     """Env by container name of the aws-node DaemonSet; ``None`` when not in the input."""
     targets: TargetInputs | None = None
+    auto_scaling_groups: dict[str, str] = field(default_factory=dict)
+    """Auto Scaling group name by instance id (``autoscaling-instances.json``), for the replacement plan."""
     notes: list[str] = field(default_factory=list)
 
     def add_pods(self, items: Iterable[Any], *, source: str, start: int = 0) -> int:

@@ -5,20 +5,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ekslab.network.addresses import parse_network
 from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord
 from ekslab.sources.snapshot import ClusterSnapshot
 from ekslab.verify.results import PREFIX, SECONDARY_IP
 
+if TYPE_CHECKING:
+    from ekslab.config.model import LabConfig
+
 
 @dataclass
 class Expectations:
-    """What the lab configuration asks for: env of the aws-node and aws-vpc-cni-init containers."""
+    """What the lab configuration asks for: env of the aws-node and aws-vpc-cni-init containers.
+
+    ``lab`` (the ``LabConfig``, optional) gives the convergence checks its node groups' NodeConfig
+    max pods and sizes; ``cluster``/``region`` fill the replacement plan's commands.
+    """
 
     aws_node_env: Mapping[str, str]
     init_env: Mapping[str, str]
+    lab: LabConfig | None = None
+    cluster: str | None = None
+    region: str | None = None
 
 
 class Owner(NamedTuple):

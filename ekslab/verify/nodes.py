@@ -15,7 +15,7 @@ from typing import Final
 from ekslab.ipamd.env import canonical_setting
 from ekslab.ipamd.models import NodeIpamd
 from ekslab.network.addresses import Network
-from ekslab.sources.records import NodeRecord
+from ekslab.sources.records import EniConfigRecord, NodeRecord
 from ekslab.verify.context import VerifyContext
 from ekslab.verify.drift import node_drift
 from ekslab.verify.results import NOT_CHECKED, PASS, UNVERIFIED, CheckResult, NodeEni, NodeResult
@@ -127,6 +127,14 @@ class NodeChecks:
         self.pod_subnets[node.name] = networks
         cidrs = ", ".join(self.context.snapshot.subnets[config.subnet_id].cidrs)  # type: ignore[index]
         return CheckResult("eniconfig", PASS, f"ENIConfig {name!r}: pod subnet {config.subnet_id} ({cidrs})")
+
+    def eniconfig_record(self, node: NodeRecord) -> EniConfigRecord | str:
+        """The node's ENIConfig (selected as the CNI does), or why it is not known."""
+        eniconfigs = self.context.snapshot.eniconfigs
+        if not eniconfigs:
+            return "no ENIConfigs in the input"
+        name = self._eniconfig_name(node, self.context.snapshot.ipamd.get(node.name))
+        return eniconfigs.get(name) or f"ENIConfig {name!r} selected by the node does not exist"
 
     def _custom_networking(self, ipamd: NodeIpamd | None) -> bool:
         key = "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG"

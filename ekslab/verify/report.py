@@ -11,7 +11,14 @@ JSON shape (other keys may be added)::
      "nodes": [{"name", "instance_id", "compute", "result", "enis", "checks": [...]}],
      "cluster": [{"check", "result", "detail",
                   "differences"?: [{"key", "wanted", "actual", "source", "basis"}]}],
-     "targets": {"check": {...}, "backends": [...]}, "notes": [...]}
+     "targets": {"check": {...}, "backends": [...]}, "notes": [...],
+     "recycle": {"groups": [{"group", "kind", "nodes_in_group", "minimum", "before", "after", "notes",
+                             "nodes": [{"node", "instance_id", "checks", "commands"}]}],
+                 "not_fixed_by_replacing": [{"node", "checks"}], "then": [...]}}
+
+The summary also sums ``idle_addresses_by_az`` (warm_pool); failed convergence checks carry
+``replacing_node_fixes``. The table (``ekslab.cli.verify_table``) ends with the replacement plan when a
+node needs replacing.
 
 JUnit: one test case per pod (suite ``pods``, class ``pods.<node>``), per node check (suite
 ``nodes``), per cluster check and per Ingress backend; failures carry the reason codes and details,
@@ -66,7 +73,17 @@ def write_json(report: Report, stream: IO[str]) -> None:
         "backends": [target.as_json() for target in report.targets],
     }
     stream.write(', "targets": ' + dumps(targets))
-    stream.write(', "notes": ' + dumps(report.notes) + "}\n")
+    stream.write(', "notes": ' + dumps(report.notes))
+    stream.write(', "recycle": ' + dumps(report.recycle.as_json() if report.recycle else None) + "}\n")
+
+
+def write_recycle_plan(report: Report, stream: IO[str], *, as_json: bool) -> None:
+    """Only the replacement plan (``ekslab verify --recycle-plan``): JSON, or its lines of text."""
+    if as_json:
+        stream.write(json.dumps(report.recycle.as_json() if report.recycle else None, indent=2) + "\n")
+        return
+    lines = report.recycle.lines() if report.recycle else ["Replacement plan: not computed."]
+    stream.write("\n".join(lines) + "\n")
 
 
 def difference_line(difference: dict[str, str]) -> str:
@@ -149,4 +166,6 @@ def iter_lines(report: Report) -> Iterator[str]:
         for check in node.checks:
             if check.result in (FAIL, UNVERIFIED):
                 yield f"{check.result} node {node.name} {check.check}: {check.detail}"
+    if report.recycle is not None and (report.recycle.groups or report.recycle.not_fixed):
+        yield from report.recycle.lines()
     yield summary_line(report)

@@ -124,11 +124,15 @@ class CheckResult:
     result: str
     detail: str = ""
     differences: list[dict[str, str]] = field(default_factory=list)
+    replacing_fixes: bool | None = None
+    """For a failed convergence check: whether replacing the node fixes it (``ekslab.verify.recycle``)."""
 
     def as_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {"check": self.check, "result": self.result, "detail": self.detail}
         if self.differences:
             document["differences"] = self.differences
+        if self.replacing_fixes is not None:
+            document["replacing_node_fixes"] = self.replacing_fixes
         return document
 
 
@@ -211,6 +215,10 @@ class Report:
     targets: list[TargetResult] = field(default_factory=list)
     targets_checked: CheckResult | None = None
     notes: list[str] = field(default_factory=list)
+    idle_addresses: dict[str, int] = field(default_factory=dict)
+    """IPv4 addresses ipamd holds idle, summed per availability zone (the ``warm_pool`` check)."""
+    recycle: Any = None
+    """The replacement plan (``ekslab.verify.recycle.RecyclePlan``) for nodes whose settings lag."""
 
     def summary(self) -> dict[str, Any]:
         counts = Counter(pod.result for pod in self.pods)
@@ -226,6 +234,7 @@ class Report:
             "nodes_unverified": node_counts[UNVERIFIED],
             "targets": len(self.targets),
             "targets_failed": sum(1 for target in self.targets if target.result == FAIL),
+            "idle_addresses_by_az": dict(sorted(self.idle_addresses.items())),
         }
 
     def exit_code(self) -> int:

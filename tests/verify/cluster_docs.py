@@ -534,3 +534,18 @@ def result(report: Report, name: str) -> PodResult:
 def verdict(report: Report, name: str) -> tuple[str, tuple[str, ...]]:
     found = result(report, name)
     return found.result, found.reasons
+
+
+def exit_code_without_convergence(report: Report) -> int:
+    """The exit code the report would have without the convergence checks.
+
+    ``baseline()`` mixes a secondary-IP node and a prefix node, which no one setting converges; tests of
+    the pod, ENIConfig and drift checks that add a DaemonSet judge those checks' exit code with this
+    (the convergence checks have their own tests, test_verify_convergence.py).
+    """
+    from ekslab.verify.convergence import CHECKS
+
+    trimmed = copy.deepcopy(report)
+    for node_result in trimmed.nodes:
+        node_result.checks = [item for item in node_result.checks if item.check not in CHECKS]
+    return trimmed.exit_code()

@@ -13,6 +13,7 @@ from tests.cli_run import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "benchmarks" / "verify" / "generate_bundle.py"
+LAB = ROOT / "benchmarks" / "verify" / "lab.yaml"
 
 
 def generate(out: Path, *extra: str) -> dict[str, int]:
@@ -26,7 +27,9 @@ def generate(out: Path, *extra: str) -> dict[str, int]:
 
 
 def verify(bundle: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
-    code, out, _ = run_cli(["verify", "--bundle", str(bundle), "-o", "json"], capsys)
+    code, out, _ = run_cli(
+        ["verify", "--bundle", str(bundle), "--expect-config", str(LAB), "-o", "json"], capsys
+    )
     return code, json.loads(out)
 
 
@@ -70,3 +73,30 @@ def test_a_broken_pod_in_the_generated_bundle_is_found(
     code, report = verify(tmp_path / "b", capsys)
     failed = [(item["name"], item["reasons"]) for item in report["pods"] if item["result"] == "fail"]
     assert (code, failed) == (1, [(victim["metadata"]["name"], ["not_on_node_eni", "ipamd_mismatch"])])
+
+
+def test_generated_bundle_carries_the_convergence_inputs_and_every_node_converged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the generated bundle (prefix delegation on; Nitro nodes in prefix mode, Xen nodes not)
+    generate(tmp_path / "b", "--compact")
+    # WHEN it is verified with its lab configuration
+    code, report = verify(tmp_path / "b", capsys)
+    results = {
+        (check["check"], check["result"])
+        for node in report["nodes"]  # type: ignore[union-attr]
+        for check in node["checks"]
+        if check["check"] in ("max_pods", "prefix_delegation", "eni_subnet", "trunk_eni", "warm_pool")
+    }
+    # THEN every convergence check ran (trunk_eni has nothing to check without ENABLE_POD_ENI)
+    assert (code, results, sorted(report["summary"]["idle_addresses_by_az"])) == (  # type: ignore[index]
+        0,
+        {
+            ("max_pods", "pass"),
+            ("prefix_delegation", "pass"),
+            ("eni_subnet", "pass"),
+            ("trunk_eni", "skip"),
+            ("warm_pool", "pass"),
+        },
+        ["us-west-2a", "us-west-2b", "us-west-2c"],
+    )

@@ -88,7 +88,7 @@ def test_junit_has_one_case_per_pod_and_per_node_check(
         suites["pods"].skipped,
         suites["nodes"].tests,
         suites["cluster"].tests,
-    ) == (0, 7, 3, 6, 2)
+    ) == (0, 7, 3, 16, 2)  # per node: enis, ipamd, drift and the five convergence checks
     assert out.splitlines()[-1].endswith("(exit 0)")
 
 
@@ -132,13 +132,25 @@ def test_junit_failure_carries_the_reason_codes(tmp_path: Path, capsys: pytest.C
     assert [(case.name, case.result[0].message) for case in failed] == [("default/web-1", "not_in_vpc")]
 
 
-def test_handwritten_workshop_bundle_passes(capsys: pytest.CaptureFixture[str]) -> None:
+def test_handwritten_workshop_bundle_passes_every_pod_and_fails_node_b_prefix_mode(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN the hand-written bundle, whose node B holds a /28 prefix under ENABLE_PREFIX_DELEGATION=false
+    # WHEN it is verified
     code, out, _ = run_cli(["verify", "--bundle", str(FIXTURE_BUNDLE), "-o", "json"], capsys)
     document = json.loads(out)
-    assert (code, document["summary"]["failed"], document["targets"]["backends"][0]["result"]) == (
-        0,
+    failed = [
+        (node["name"], check["check"])
+        for node in document["nodes"]
+        for check in node["checks"]
+        if check["result"] == "fail"
+    ]
+    # THEN every pod and the load balancer pass, and only node B's prefix mode fails (exit 1)
+    assert (code, document["summary"]["failed"], document["targets"]["backends"][0]["result"], failed) == (
+        1,
         0,
         "pass",
+        [("ip-10-0-40-10.us-west-2.compute.internal", "prefix_delegation")],
     )
 
 

@@ -70,7 +70,7 @@ def test_collected_bundle_verifies_like_the_live_cluster(
         (item["name"], check)
         for item in offline["nodes"]
         for check in item["checks"]
-        if check["result"] not in ("pass", "not_checked")
+        if check["result"] not in ("pass", "not_checked", "skip")
     ]
     assert (exited.value.code or 0, collected.strip(), code, err, problems) == (
         0,
@@ -118,3 +118,51 @@ def test_failed_collection_leaves_nothing_behind(
         len(err.splitlines()),
         sorted(path.name for path in tmp_path.iterdir()),
     ) == (2, True, 1, ["kubeconfig"])
+
+
+def test_live_plan_groups_a_node_without_the_nodegroup_label_by_its_auto_scaling_group(
+    moto_aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the lab's first instance in Auto Scaling group ng-self, and its node reporting 110 pods
+    # (the prefix formula) while the DaemonSet leaves ENABLE_PREFIX_DELEGATION off
+    import boto3
+
+    lab = make_lab()
+    autoscaling = boto3.client("autoscaling", region_name=REGION)
+    autoscaling.create_launch_configuration(
+        LaunchConfigurationName="ng-self", ImageId="ami-760aaa0f", InstanceType="m5.large"
+    )
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="ng-self",
+        LaunchConfigurationName="ng-self",
+        MinSize=0,
+        MaxSize=3,
+        VPCZoneIdentifier=lab.subnets["us-west-2a"],
+    )
+    autoscaling.attach_instances(InstanceIds=[lab.instances[0]], AutoScalingGroupName="ng-self")
+    cluster = kube_for(lab)
+    cluster.objects["nodes"][0]["status"]["capacity"] = {"pods": "110"}
+    out = tmp_path / "bundle"
+    with serve(cluster, tmp_path) as kubeconfig:
+        code, report, err = verify(live_args(kubeconfig), capsys)
+        with pytest.raises(SystemExit):
+            main(["collect", "--out", str(out), *live_args(kubeconfig)])
+    capsys.readouterr()
+    # WHEN it is verified live, and from the collected bundle
+    offline_code, offline, _ = verify(["--bundle", str(out)], capsys)
+
+    # THEN both plan to replace that node through its Auto Scaling group (live with the cluster's name)
+    def groups(document: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+        return [
+            (group["group"], group["kind"], [item["node"] for item in group["nodes"]])
+            for group in document["recycle"]["groups"]
+        ]
+
+    assert (code, err, groups(report), offline_code, groups(offline), report["recycle"]["then"]) == (
+        1,
+        "",
+        [("ng-self", "auto scaling group", [lab.node_names[0]])],
+        1,
+        [("ng-self", "auto scaling group", [lab.node_names[0]])],
+        ["ekslab verify --cluster ekslab --region us-west-2"],
+    )
