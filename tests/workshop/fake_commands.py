@@ -298,8 +298,8 @@ def _instance_node(instance: str) -> str:
 
 
 def ekslab(args: list[str]) -> int:
-    """The real ekslab; live sources of `pods` and `ipamd` are pointed at the lab's bundle."""
-    if args[:1] == ["pods"]:
+    """The real ekslab; live sources of `pods`, `verify` and `ipamd` are pointed at the lab's bundle."""
+    if args[:1] in (["pods"], ["verify"]):
         args = [*_without(args, "--cluster", "--region", "--ipamd-transport"), "--bundle", str(BUNDLE)]
     elif args[:1] == ["ipamd"]:
         node = option(args, "--node") or ""

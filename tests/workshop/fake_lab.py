@@ -10,8 +10,13 @@ branch ENI) and network policy; CNI v1.23 ipamd bodies per node. On ``PATH``:
   introspection body...); applied NetworkPolicies are remembered, so ``kubectl exec ... wget`` is
   blocked after the deny policy and allowed again after the allow policy.
 * ``ekslab`` is the real command; only where the guide reaches the live lab does the shim point it at
-  the same bundle instead (``pods --cluster`` becomes ``pods --bundle``, ``ipamd --node N`` becomes
-  ``ipamd --file <bundle>/ipamd/N``). ``ekslab azs`` reaches moto through ``AWS_ENDPOINT_URL``.
+  the same bundle instead (``pods|verify --cluster`` become ``pods|verify --bundle``, ``ipamd --node
+  N`` becomes ``ipamd --file <bundle>/ipamd/N``). ``ekslab azs`` reaches moto through
+  ``AWS_ENDPOINT_URL``.
+
+``lab_docs()`` is the lab once every node started with its settings (the convergence checks pass);
+``old_node_docs()`` the same lab while node A still runs as it started before prefix delegation and
+custom networking (max pods 29, secondary IPs on an ENI in the node subnet).
 """
 
 from __future__ import annotations
@@ -61,6 +66,11 @@ SUBNETS = {
     "nodes-b": "subnet-0a1b2c3d4e5f6b702",
     "pods-a": "subnet-0a1b2c3d4e5f6a703",
     "pods-b": "subnet-0a1b2c3d4e5f6b704",
+}
+NODE_GROUP = "ws-lab-ng"
+FEATURE_NODE_LABELS = {
+    "eks.amazonaws.com/nodegroup": NODE_GROUP,
+    "vpc.amazonaws.com/has-trunk-attached": "true",
 }
 FEATURE_ENV = {
     "ENABLE_PREFIX_DELEGATION": "true",
@@ -118,7 +128,19 @@ def lab_docs() -> ClusterDocs:
             prefixes=("100.64.32.16/28",),
             subnet=SUBNETS["pods-b"],
         ),
-        # Security groups for pods: the branch ENI is not attached (cni-facts.md §5, implication 3).
+        # Security groups for pods: each node's trunk ENI (the VPC resource controller's), and the branch
+        # ENI, which is not attached (cni-facts.md §5, implication 3).
+        *(
+            eni(
+                f"eni-0{letter}000000000000tk",
+                instance_id=instance,
+                device=2,
+                primary_ip=ip,
+                subnet=SUBNETS[f"nodes-{letter}"],
+                interface_type="trunk",
+            )
+            for letter, instance, ip in (("a", INSTANCE_A, "10.0.1.30"), ("b", INSTANCE_B, "10.0.40.30"))
+        ),
         eni(
             BRANCH,
             instance_id=None,
@@ -182,8 +204,18 @@ def lab_docs() -> ClusterDocs:
     return ClusterDocs(
         pods=pods,
         nodes=[
-            node(NODE_A, instance_id=INSTANCE_A, internal_ip="10.0.1.10"),
-            node(NODE_B, instance_id=INSTANCE_B, internal_ip="10.0.40.10", zone="us-west-2b"),
+            _with_capacity(
+                node(NODE_A, instance_id=INSTANCE_A, internal_ip="10.0.1.10", labels=FEATURE_NODE_LABELS)
+            ),
+            _with_capacity(
+                node(
+                    NODE_B,
+                    instance_id=INSTANCE_B,
+                    internal_ip="10.0.40.10",
+                    zone="us-west-2b",
+                    labels=FEATURE_NODE_LABELS,
+                )
+            ),
         ],
         vpcs=[vpc([("10.0.0.0/16", "associated"), ("100.64.0.0/16", "associated")])],
         subnets=[
@@ -205,6 +237,49 @@ def lab_docs() -> ClusterDocs:
         daemonset=daemonset(FEATURE_ENV),
         ipamd=ipamd,
     )
+
+
+def _with_capacity(document: dict[str, Any], pods: int = 110) -> dict[str, Any]:
+    """kubelet's max pods and the resource controller's branch ENI capacity (m5.large: 9)."""
+    document["status"]["capacity"] = {"cpu": "2", "pods": str(pods), "vpc.amazonaws.com/pod-eni": "9"}
+    document["status"]["allocatable"] = {"cpu": "1930m", "pods": str(pods), "vpc.amazonaws.com/pod-eni": "9"}
+    return document
+
+
+def old_node_docs() -> ClusterDocs:
+    """The lab while node A runs as it started, before prefix delegation and custom networking: kubelet
+    max pods 29, and its ENI device 1 in the node subnet holding secondary IPs (its game pod on one)."""
+    docs = lab_docs()
+    _with_capacity(docs.nodes[0], pods=29)
+    old = docs.find_eni("eni-0a00000000000001a")
+    old.clear()
+    old.update(
+        eni(
+            "eni-0a00000000000001a",
+            instance_id=INSTANCE_A,
+            device=1,
+            primary_ip="10.0.1.20",
+            secondary=("10.0.1.21", "10.0.1.22"),
+            subnet=SUBNETS["nodes-a"],
+        )
+    )
+    docs.find_pod("deployment-2048-7df5f9886b-4kq9z")["status"]["podIP"] = "10.0.1.21"
+    assert docs.ipamd is not None
+    docs.ipamd[NODE_A]["enis"] = json.dumps(
+        enis_body(
+            {
+                "eni-0a00000000000000a": {"device": 0, "primary": True, "cidrs": {}},
+                "eni-0a00000000000001a": {
+                    "device": 1,
+                    "cidrs": {
+                        "10.0.1.21/32": {"10.0.1.21": ("2048-game", "deployment-2048-7df5f9886b-4kq9z")},
+                        "10.0.1.22/32": {},
+                    },
+                },
+            }
+        )
+    )
+    return docs
 
 
 def write_lab(directory: Path, docs: ClusterDocs, *, network_policy: bool = True) -> Path:

@@ -153,3 +153,68 @@ def test_on_the_default_lab_the_follow_on_sections_are_skipped_with_their_reason
         FOLLOW_ON[2]: "requires POD_ENI=true (it is '')",
         FOLLOW_ON[3]: "requires NETWORK_POLICY=true (it is '')",
     }
+
+
+CONVERGENCE_STEPS = (
+    "replacement plan (prefix delegation)",
+    "nodes converged (prefix delegation)",
+    "replacement plan (custom networking)",
+    "nodes converged (custom networking)",
+)
+
+
+def convergence_results(results: list[StepResult]) -> dict[str, tuple[str, str]]:
+    return {
+        result.step.title: (result.status, result.stdout)
+        for result in results
+        if result.step.title in CONVERGENCE_STEPS
+    }
+
+
+def test_on_a_lab_whose_nodes_all_started_with_the_settings_they_have_converged(
+    moto_aws: str, tmp_path: Path
+) -> None:
+    # GIVEN the recorded lab after its nodes were replaced (every node started with the settings)
+    env = recorded_lab(tmp_path, fake_lab.lab_docs(), network_policy=True)
+    # WHEN the guide runs
+    results = convergence_results(
+        run_guide(read_guide(GUIDE), RunOptions(workdir=tmp_path, env=env, default_timeout=120))
+    )
+    # THEN the plans are empty and every node passes the convergence checks
+    assert results == {
+        CONVERGENCE_STEPS[0]: ("passed", "Replacement plan: no node needs replacing.\n"),
+        CONVERGENCE_STEPS[1]: ("passed", "max_pods: 2 pass\nprefix_delegation: 2 pass\n"),
+        CONVERGENCE_STEPS[2]: ("passed", "Replacement plan: no node needs replacing.\n"),
+        CONVERGENCE_STEPS[3]: ("passed", "max_pods: 2 pass\neni_subnet: 2 pass\n"),
+    }
+
+
+def test_on_a_lab_with_a_node_from_before_the_settings_the_guide_shows_it_failing(
+    moto_aws: str, tmp_path: Path
+) -> None:
+    # GIVEN the recorded lab while node A still runs as it started, before prefix delegation and
+    # custom networking
+    env = recorded_lab(tmp_path, fake_lab.old_node_docs(), network_policy=True)
+    # WHEN the guide runs (on past failures)
+    results = convergence_results(
+        run_guide(
+            read_guide(GUIDE), RunOptions(workdir=tmp_path, env=env, default_timeout=120, keep_going=True)
+        )
+    )
+    # THEN the plans replace node A, and the converged steps fail on it
+    plan = results[CONVERGENCE_STEPS[0]][1].splitlines()
+    assert (
+        results[CONVERGENCE_STEPS[0]][0],
+        f"  # 1. {fake_lab.NODE_A} ({fake_lab.INSTANCE_A}): max_pods, prefix_delegation, eni_subnet" in plan,
+        f"  kubectl drain {fake_lab.NODE_A} --ignore-daemonsets --delete-emptydir-data" in plan,
+        results[CONVERGENCE_STEPS[2]],
+        results[CONVERGENCE_STEPS[1]],
+        results[CONVERGENCE_STEPS[3]],
+    ) == (
+        "passed",
+        True,
+        True,
+        results[CONVERGENCE_STEPS[0]],
+        ("failed", "max_pods: 1 pass, 1 fail\nprefix_delegation: 1 pass, 1 fail\n"),
+        ("failed", "max_pods: 1 pass, 1 fail\neni_subnet: 1 pass, 1 fail\n"),
+    )
