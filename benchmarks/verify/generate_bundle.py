@@ -6,7 +6,10 @@ hostNetwork pods (aws-node, kube-proxy) and 28 pods on VPC IPs, about 1 % of the
 Every document has the shape and indentation of what ``kubectl ... -o json`` (4 spaces) and
 ``aws ... --output json`` print, with the fields a real EKS object carries (no managedFields, as
 kubectl hides them), and ``ipamd/<node>/`` holds CNI v1.23 bodies as eks-log-collector saves them.
-Everything is consistent, so ``ekslab verify`` passes every pod: the run does the full work.
+Everything is consistent, so ``ekslab verify`` passes every pod: the run does the full work. The
+aws-node DaemonSet turns prefix delegation on; the secondary-IP nodes are m4.xlarge (Xen: ipamd keeps
+secondary IPs, kubelet 58 pods) and the prefix nodes m5.xlarge (110 pods), so the convergence checks
+pass on every node too (``--expect-config benchmarks/verify/lab.yaml`` for the drift check).
 
     python benchmarks/verify/generate_bundle.py --out /tmp/bundle-5k          # the full size
     python benchmarks/verify/generate_bundle.py --out /tmp/b --nodes 10 --pods-per-node 30
@@ -43,6 +46,28 @@ FINISHED_EVERY = 97
 """About 1 % of the pods are finished jobs (skipped as not_running)."""
 PREFIX_NODE_EVERY = 5
 """Nodes 0, 1 of every 5 (40 %) use prefix delegation."""
+NODE_KINDS = {
+    # Prefix delegation is on in the DaemonSet: Nitro m5.xlarge nodes hold /28 prefixes and run 110 pods
+    # (4 x ((15 - 1) x 16) + 2, capped at 110 for 4 vCPUs); Xen m4.xlarge nodes cannot, so ipamd keeps
+    # secondary IPs and kubelet 58 (4 x (15 - 1) + 2): every node has converged to the settings.
+    True: {"instance_type": "m5.xlarge", "max_pods": "110", "node_group": "workers"},
+    False: {"instance_type": "m4.xlarge", "max_pods": "58", "node_group": "workers-xen"},
+}
+AWS_NODE_ENV = {
+    "ADDITIONAL_ENI_TAGS": "{}",
+    "AWS_VPC_CNI_NODE_PORT_SUPPORT": "true",
+    "AWS_VPC_ENI_MTU": "9001",
+    "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "false",
+    "AWS_VPC_K8S_CNI_EXTERNALSNAT": "false",
+    "AWS_VPC_K8S_CNI_RANDOMIZESNAT": "prng",
+    "ENABLE_POD_ENI": "false",
+    "ENABLE_PREFIX_DELEGATION": "true",
+    "ENABLE_IPv4": "true",
+    "ENABLE_IPv6": "false",
+    "WARM_ENI_TARGET": "1",
+    "WARM_PREFIX_TARGET": "1",
+}
+"""The aws-node container's env in the bundle's DaemonSet (benchmarks/verify/lab.yaml asks for it)."""
 
 
 def _hex(seed: str, length: int) -> str:
@@ -253,7 +278,7 @@ NODE_DOCUMENT: dict[str, Any] = {
             "beta.kubernetes.io/instance-type": "@@INSTANCE_TYPE@@",
             "beta.kubernetes.io/os": "linux",
             "eks.amazonaws.com/capacityType": "ON_DEMAND",
-            "eks.amazonaws.com/nodegroup": "workers",
+            "eks.amazonaws.com/nodegroup": "@@NODE_GROUP@@",
             "eks.amazonaws.com/nodegroup-image": "ami-0a1b2c3d4e5f60718",
             "failure-domain.beta.kubernetes.io/region": REGION,
             "failure-domain.beta.kubernetes.io/zone": "@@ZONE@@",
@@ -283,7 +308,7 @@ NODE_DOCUMENT: dict[str, Any] = {
             "hugepages-1Gi": "0",
             "hugepages-2Mi": "0",
             "memory": "14903104Ki",
-            "pods": "58",
+            "pods": "@@MAX_PODS@@",
         },
         "capacity": {
             "cpu": "4",
@@ -291,7 +316,7 @@ NODE_DOCUMENT: dict[str, Any] = {
             "hugepages-1Gi": "0",
             "hugepages-2Mi": "0",
             "memory": "15919936Ki",
-            "pods": "58",
+            "pods": "@@MAX_PODS@@",
         },
         "conditions": [
             {
@@ -484,7 +509,7 @@ def write_bundle(
                     zone=plan.zone,
                     zone_label=plan.zone,
                     instance=plan.instance,
-                    instance_type="m5.xlarge",
+                    **NODE_KINDS[plan.prefix_mode],
                     uid=f"{_hex(plan.name, 8)}-0000-4000-8000-{_hex(plan.name, 12)}",
                 )
                 for plan in plans
@@ -590,7 +615,7 @@ def write_bundle(
     subnets = [
         {
             "AvailabilityZone": zone,
-            "AvailableIpAddressCount": 1000,
+            "AvailableIpAddressCount": 8000,
             "CidrBlock": str(half),
             "DefaultForAz": False,
             "MapPublicIpOnLaunch": False,
@@ -604,9 +629,48 @@ def write_bundle(
         for zone, half in zip(ZONES, ipaddress.ip_network(block).subnets(prefixlen_diff=2), strict=False)
     ]
     (out / "subnets.json").write_text(_dumps({"Subnets": subnets}) + "\n")
+    (out / "aws-node-daemonset.json").write_text(_dumps(_daemonset()) + "\n")
 
     _write_ipamd(out, plans, ipamd_assignments)
     return counts
+
+
+def _daemonset() -> dict[str, Any]:
+    """The aws-node DaemonSet as ``kubectl get ds aws-node -n kube-system -o json`` prints it (trimmed)."""
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "aws-node", "namespace": "kube-system", "generation": 3},
+        "spec": {
+            "selector": {"matchLabels": {"k8s-app": "aws-node"}},
+            "template": {
+                "metadata": {"labels": {"k8s-app": "aws-node"}},
+                "spec": {
+                    "hostNetwork": True,
+                    "initContainers": [
+                        {
+                            "name": "aws-vpc-cni-init",
+                            "image": "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni-init:v1.23.1",
+                            "env": [{"name": "DISABLE_TCP_EARLY_DEMUX", "value": "false"}],
+                        }
+                    ],
+                    "containers": [
+                        {
+                            "name": "aws-node",
+                            "image": "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.23.1",
+                            "env": [{"name": key, "value": value} for key, value in AWS_NODE_ENV.items()]
+                            + [
+                                {
+                                    "name": "MY_NODE_NAME",
+                                    "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}},
+                                }
+                            ],
+                        }
+                    ],
+                },
+            },
+        },
+    }
 
 
 def _list_frame(key: str) -> tuple[str, str, str]:
