@@ -192,9 +192,9 @@ class NodeFacts:
     ipamd: NodeIpamd | None
     subnets: Mapping[str, SubnetRecord]
     eniconfig: EniConfigRecord | str | None
-    """The node's ENIConfig, or why it is unknown; ``None`` when custom networking is off."""
+    """The node's ENIConfig, or why it is unknown (read only when custom networking is on)."""
     pod_addresses: Mapping[str, int]
-    """Running pods of the node by ``PodResult.address_kind`` (secondary IP, prefix...)."""
+    """The node's checked pods by ``PodResult.address_kind`` (secondary IP, prefix...)."""
     lab_max_pods: tuple[int, str] | None = None
     """The lab's NodeConfig maxPods for the node's group, and that group's name."""
 
