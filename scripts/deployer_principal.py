@@ -3,9 +3,10 @@
 
 deployer_principal.py            the ARN, or nothing (exit 0) when it cannot be read, so that
                                  `make deploy` then relies on cluster.adminPrincipalArn alone
-deployer_principal.py --require  as above, but no credentials at all is one line and exit 2: what
-                                 `make deploy|diff|destroy|bootstrap` run first, so a missing login
-                                 is said plainly instead of after a synth, in the CDK CLI's words
+deployer_principal.py --require  as above, but a wrong AWS_PROFILE, no or half credentials, an
+                                 expired SSO login (ekslab.aws.problems) is one line and exit 2:
+                                 what `make deploy|diff|destroy|bootstrap` run first, so a missing
+                                 login is said plainly instead of after a synth, in the CDK CLI's words
 """
 
 from __future__ import annotations
@@ -25,14 +26,22 @@ def main(argv: list[str] | None = None) -> int:
 
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from ekslab.aws.clients import aws_session
     from ekslab.aws.identity import deployer_principal_arn
+    from ekslab.aws.problems import checked_session
+    from ekslab.errors import InputError
 
-    session = aws_session()
-    if args.require and session.get_credentials() is None:
+    try:
+        session = checked_session()
+    except InputError as error:
+        if not args.require:
+            print(
+                f"deployer-principal: no AWS identity ({error.message}); the cluster admin is "
+                "cluster.adminPrincipalArn only",
+                file=sys.stderr,
+            )
+            return 0
         print(
-            "ekslab: error: AWS credentials: none found; make deploy, diff, destroy and bootstrap work on a "
-            "real account (set AWS_PROFILE, run `aws sso login` or `aws configure`, then try again)",
+            f"ekslab: error: {error.message}; make deploy, diff, destroy and bootstrap work on a real account",
             file=sys.stderr,
         )
         return 2

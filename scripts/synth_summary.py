@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
+
+from ekslab.cli.output import table_lines
 
 
 def load_templates(out_dir: Path) -> dict[str, dict[str, Any]]:
@@ -42,19 +44,24 @@ def _text(value: Any) -> str:
 
 def summarize(out_dir: Path, console: Console) -> None:
     templates = load_templates(out_dir)
-    stacks = Table(title=f"Synthesized lab in {out_dir}/", title_justify="left")
-    for column in ("stack", "environment", "resources", "outputs", "template"):
-        stacks.add_column(column, justify="right" if column in ("resources", "outputs") else "left")
-    for name, item in templates.items():
-        template = item["template"]
-        stacks.add_row(
+    # The stacks as ekslab's own tables print them: at 80 columns the environment and the template
+    # path move, whole, to a second line under their stack (ekslab.cli.output.table_lines).
+    console.print(Text(f"Synthesized lab in {out_dir}/", style="bold"))
+    rows = [
+        (
             name,
             item["environment"],
-            str(len(template.get("Resources", {}))),
-            str(len(template.get("Outputs", {}))),
+            len(item["template"].get("Resources", {})),
+            len(item["template"].get("Outputs", {})),
             str(item["file"]),
         )
-    console.print(stacks)
+        for name, item in templates.items()
+    ]
+    columns = ("STACK", "ENVIRONMENT", "RESOURCES", "OUTPUTS", "TEMPLATE")
+    for line in table_lines(
+        columns, rows, console.width, right=("RESOURCES", "OUTPUTS"), fold=("ENVIRONMENT", "TEMPLATE")
+    ):
+        console.print(line, soft_wrap=True)
 
     for name, item in templates.items():
         template = item["template"]

@@ -8,6 +8,8 @@ from aws_cdk import App
 
 from ekslab.config.loader import parse_config, read_config_document
 from ekslab.config.model import LabConfig
+from ekslab.config.validation import PolicyFinding, short_policy_line
+from ekslab.errors import InputError
 from ekslab.lab import check_lab, require_valid
 from stacks.cluster_stack import DEPLOYER_CONTEXT_KEY, admin_principal
 
@@ -33,5 +35,13 @@ def config_from_context(app: App) -> LabConfig:
 
 
 def print_warnings(config: LabConfig) -> None:
+    """The configuration's warnings on stderr, one line each; a policy finding (the open API endpoint
+    of the default lab) in its short form, since every synth of such a lab meets it."""
     for warning in check_lab(config).warnings:
-        print(f"ekslab: warning: {warning.message}", file=sys.stderr)
+        print(f"ekslab: warning: {warning_line(warning)}", file=sys.stderr)
+
+
+def warning_line(warning: InputError) -> str:
+    if isinstance(warning, PolicyFinding):
+        return short_policy_line(warning, warning.where)
+    return warning.message

@@ -27,8 +27,31 @@ def test_require_without_credentials_is_one_line_and_exit_2() -> None:
     assert (result.returncode, result.stdout, result.stderr) == (
         2,
         "",
-        "ekslab: error: AWS credentials: none found; make deploy, diff, destroy and bootstrap work on a real "
-        "account (set AWS_PROFILE, run `aws sso login` or `aws configure`, then try again)\n",
+        "ekslab: error: AWS credentials: none found (set AWS_PROFILE or --profile, run `aws sso login` or "
+        "`aws configure`, then try again); make deploy, diff, destroy and bootstrap work on a real account\n",
+    )
+
+
+def test_require_with_a_profile_that_does_not_exist_is_one_line_and_exit_2() -> None:
+    # GIVEN AWS_PROFILE naming no profile (botocore raises ProfileNotFound)  WHEN a deploying target asks
+    result = _run("--require", env={**NO_CREDENTIALS, "AWS_PROFILE": "nope"})
+    # THEN one line names the profile and where profiles are listed, exit 2, no traceback
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        "ekslab: error: AWS profile (--profile or AWS_PROFILE): names no profile of ~/.aws/config or "
+        "~/.aws/credentials, got 'nope' (`aws configure list-profiles` lists them); make deploy, diff, destroy "
+        "and bootstrap work on a real account\n",
+    )
+
+
+def test_require_with_half_a_key_pair_is_one_line_and_exit_2() -> None:
+    result = _run("--require", env={**NO_CREDENTIALS, "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE"})
+    assert (result.returncode, result.stderr) == (
+        2,
+        "ekslab: error: AWS credentials: incomplete: the env credentials have no AWS_SECRET_ACCESS_KEY (set "
+        "AWS_PROFILE or --profile, run `aws sso login` or `aws configure`, then try again); make deploy, diff, "
+        "destroy and bootstrap work on a real account\n",
     )
 
 

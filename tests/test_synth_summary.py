@@ -12,6 +12,7 @@ from aws_cdk import App
 from ekslab.config.loader import parse_config
 from stacks.lab import build_lab
 from tests.synth import ROOT, cdk_json_context
+from tests.terminal import run_in_terminal
 
 LABS = {
     "default": {},
@@ -64,3 +65,20 @@ def test_summary_of_a_folder_without_templates_is_one_line(tmp_path: Path) -> No
         text=True,
     )
     assert (result.returncode, len(result.stderr.splitlines()), "Traceback" in result.stderr) == (2, 1, False)
+
+
+def test_stacks_table_keeps_every_path_whole_at_80_columns(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # GIVEN the default lab synthesized  WHEN summarized on a terminal 80 columns wide
+    out = tmp_path_factory.mktemp("summary80")
+    app = App(context=cdk_json_context(), outdir=str(out))
+    build_lab(app, parse_config({}))
+    app.synth()
+    code, printed = run_in_terminal(
+        [str(out)], columns=80, program=[sys.executable, str(ROOT / "scripts" / "synth_summary.py")]
+    )
+    # THEN every stack's template path and environment are whole, and the table lines fit
+    table = printed.split("ekslab-cluster: exports")[0].splitlines()
+    paths = [f"{out}/ekslab-{part}.template.json" for part in ("cluster", "network", "workload")]
+    assert (code, [any(path in line for line in table) for path in paths]) == (0, [True, True, True])
+    assert "ENVIRONMENT aws://unknown-account/ap-northeast-2" in printed
+    assert "…" not in printed

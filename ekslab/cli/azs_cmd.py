@@ -68,7 +68,7 @@ def azs(
         click.echo(f"{update.path}: {action} the ekslab azs block ({len(zones)} zones)", err=True)
         for line, name in update.stray:
             click.echo(
-                f"{update.path}: warning: line {line} also sets {name} outside the block (left by "
+                f"ekslab: warning: {update.path}: line {line} also sets {name} outside the block (left by "
                 "`tee -a`?); whichever comes later wins, delete it to keep one",
                 err=True,
             )

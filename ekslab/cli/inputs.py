@@ -11,18 +11,22 @@ from ekslab.cli.options import live_settings
 from ekslab.cli.progress import ProgressBars
 
 if TYPE_CHECKING:
+    from ekslab.sources.bundle import ProgressCallback
     from ekslab.sources.snapshot import ClusterSnapshot
 
 
-def read_snapshot(bundle: str | None, live: Mapping[str, Any]) -> ClusterSnapshot:
+def read_snapshot(
+    bundle: str | None, live: Mapping[str, Any], *, bundle_progress: ProgressCallback | None = None
+) -> ClusterSnapshot:
     """The snapshot of the ``--bundle`` folder, or else of the live cluster ``live`` (the values of
-    ``ekslab.cli.options.live_options``) names, with progress bars on a terminal."""
+    ``ekslab.cli.options.live_options``) names, with progress bars on a terminal (for a bundle,
+    through ``bundle_progress`` when given: ``ekslab.cli.progress.BundleProgress.update``)."""
     if bundle is not None:
         if live.get("cluster") or live.get("region"):
             raise click.UsageError("give either --bundle or --cluster/--region, not both")
         from ekslab.sources.bundle import read_bundle
 
-        return read_bundle(bundle)
+        return read_bundle(bundle, progress=bundle_progress)
     from ekslab.sources.live import read_live
 
     options = live_settings(live)

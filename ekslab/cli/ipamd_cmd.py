@@ -104,6 +104,7 @@ def enis_command(**params: Any) -> None:
         view.eni_rows(enis),
         title=f"{loaded.where}: {view.eni_summary(enis)}",
         right=("CARD", "DEV"),
+        fold=view.ENI_FOLD,
     )
 
 
@@ -142,6 +143,7 @@ def pods_command(**params: Any) -> None:
         [pod.row() for pod in pods.pods],
         title=f"{loaded.where}: pod IPs from {pods.source}",
         right=("DEV",),
+        fold=view.POD_FOLD,
     )
 
 
@@ -178,6 +180,7 @@ def env_command(ipamd_settings: bool, **params: Any) -> None:
         view.ENV_COLUMNS,
         view.env_rows(settings),
         title=f"{loaded.where}: /v1/{endpoint}",
+        fold=view.ENV_FOLD,
     )
 
 
@@ -201,6 +204,7 @@ def eni_configs_command(**params: Any) -> None:
         view.ENI_CONFIG_COLUMNS,
         view.eni_config_rows(config),
         title=f"{loaded.where}: {view.eni_config_summary(config)}",
+        fold=view.ENI_CONFIG_FOLD,
     )
 
 
@@ -311,7 +315,9 @@ def _load_live(endpoint: str, node_name: str, params: dict[str, Any]) -> _Loaded
     from ekslab.sources.introspection import fetch_introspection, introspection_transport
     from ekslab.sources.kube import KubeSettings, KubeSource
 
-    kube = KubeSource(KubeSettings(kubeconfig=params["kubeconfig"], context=params["context"]))
+    kube = KubeSource(
+        KubeSettings(kubeconfig=params["kubeconfig"], context=params["context"], region=params["region"])
+    )
     node = _find_node(kube, node_name)
     if node.is_fargate:
         raise InputError("--node", "is a Fargate node, which runs no ipamd", node_name)
@@ -361,12 +367,13 @@ def _show(
     *,
     title: str,
     right: Sequence[str] = (),
+    fold: Sequence[str] = (),
 ) -> None:
-    """``document`` with --output json, else the table."""
+    """``document`` with --output json, else the table (``fold``: see ``print_table``)."""
     if params["output"] == "json":
         echo_json(document)
     else:
-        print_table(columns, rows, title=title, right=right)
+        print_table(columns, rows, title=title, right=right, fold=fold)
 
 
 def _raw(loaded: _Loaded, params: dict[str, Any]) -> bool:

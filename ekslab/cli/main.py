@@ -105,7 +105,21 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)
+    except Exception as error:
+        problem = _aws_setup_problem(error)
+        if problem is None:
+            raise
+        _fail(problem.message)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _aws_setup_problem(error: Exception) -> InputError | None:
+    """A wrong profile, missing credentials or region that a command did not catch: one line too."""
+    if "botocore" not in sys.modules:  # then it cannot be botocore's exception
+        return None
+    from ekslab.aws.problems import setup_problem
+
+    return setup_problem(error)
 
 
 def _fail(message: str) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ekslab.cli.output import cell, echo_json, print_figures
+from ekslab.cli.output import cell, echo_json, echo_prose, print_figures
 from ekslab.errors import EXIT_FAILED
 
 if TYPE_CHECKING:
@@ -146,6 +146,22 @@ def capacity_command(config_file: str | None, output: str) -> None:
     addresses (AWS reserves 5 per subnet) and headroom; with prefix delegation, whether the subnet
     can still supply whole /28 blocks.
 
+    \b
+    Node groups, per node:
+      max pods        kubelet's max pods (the EKS formula, as `plan max-pods`)
+      pods at full    pods that get an address from the ENIs ipamd manages, all
+                      of them full; below max pods when the trunk ENI (security
+                      groups for pods) or MAX_ENI keeps ENIs from ipamd, or the
+                      addresses run out first (branch ENI pods are not counted)
+      addresses idle  IPv4 addresses the node takes from subnets without pods
+      addresses full  the same at full pod density
+    Subnets, node groups at max size:
+      free            usable addresses (the CIDR minus the 5 AWS reserves)
+      nodes           nodes in the subnet
+      warm pools      addresses the idle nodes hold (node IPs, warm pools)
+      full density    addresses at full pod density
+      headroom, %     free minus full density, and its share of free
+
     Exits 1 when a subnet cannot hold the warm pools of its nodes at max size (the same check that
     fails synth); warnings (under 20% headroom) are printed and do not change the exit code.
     """
@@ -171,9 +187,9 @@ def capacity_command(config_file: str | None, output: str) -> None:
     else:
         _print_capacity(config.lab.name, capacity)
         for message in errors:
-            click.echo(f"error: {message}", err=True)
+            click.echo(f"ekslab: error: {message}", err=True)
         for message in warnings:
-            click.echo(f"warning: {message}", err=True)
+            click.echo(f"ekslab: warning: {message}", err=True)
     if errors:
         sys.exit(EXIT_FAILED)
 
@@ -244,6 +260,21 @@ def _capacity_document(lab: str, source: str, capacity: CapacityPlan) -> dict[st
     }
 
 
+def _fewer_pods_note(group: Any, settings: Any) -> str:
+    """Why a node group's pods at full density are fewer than its max pods."""
+    full = group.full
+    if full.trunk_eni:
+        because = "the trunk ENI of security groups for pods takes one of its ENIs from ipamd"
+    elif settings.max_eni is not None:
+        because = f"MAX_ENI {settings.max_eni} limits the ENIs ipamd attaches"
+    else:
+        because = "its ENIs run out of addresses first"
+    return (
+        f"{group.name}: pods at full ({full.pods_placed}) is below max pods ({group.kubelet_max_pods}): "
+        f"{because}; pods with a branch ENI are not counted (see ekslab plan capacity --help)"
+    )
+
+
 def _print_capacity(lab: str, capacity: CapacityPlan) -> None:
     group_rows = [
         (
@@ -267,6 +298,9 @@ def _print_capacity(lab: str, capacity: CapacityPlan) -> None:
         "addresses\nfull",
     )
     print_figures(f"Node groups of lab {lab} (per node)", group_columns, group_rows, right=group_columns[2:])
+    for group in capacity.groups:
+        if group.full.pods_placed < group.kubelet_max_pods:
+            echo_prose(f"note: {_fewer_pods_note(group, capacity.settings)}")
     columns = ("AZ", "subnet", "free", "nodes", "warm\npools", "full\ndensity", "headroom", "%")
     rows = [
         (
@@ -349,20 +383,15 @@ def refresh_limits_command(regions: tuple[str, ...], output_file: str | None) ->
 
 
 def _refresh(regions: Sequence[str], progress: Any) -> Any:
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
+    from botocore.exceptions import BotoCoreError, ClientError
 
+    from ekslab.aws.problems import setup_problem
     from ekslab.errors import InputError
     from ekslab.limits.refresh import refresh_table
     from ekslab.limits.table import default_table
 
     try:
         return refresh_table(default_table(), regions, on_page=progress)
-    except (NoCredentialsError, PartialCredentialsError):
-        raise InputError(
-            "plan refresh-limits",
-            "needs AWS credentials to call EC2 DescribeInstanceTypes; none were found",
-            hint="set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-        ) from None
     except ClientError as error:
         details = error.response.get("Error", {})
         raise InputError(
@@ -371,4 +400,4 @@ def _refresh(regions: Sequence[str], progress: Any) -> Any:
             details.get("Message", str(error)),
         ) from None
     except BotoCoreError as error:
-        raise InputError("EC2 DescribeInstanceTypes", "failed", str(error)) from None
+        raise setup_problem(error) or InputError("EC2 DescribeInstanceTypes", "failed", str(error)) from None

@@ -10,7 +10,7 @@ import click
 
 from ekslab.cli.inputs import read_snapshot
 from ekslab.cli.options import live_options
-from ekslab.cli.output import echo_json, print_table
+from ekslab.cli.output import echo_json, print_table, short_node_name
 
 
 @click.command()
@@ -43,7 +43,7 @@ def pods(
     With --ipamd-transport none, ipamd is not asked and CHECK does not cross-check it.
     """
     from ekslab.verify.checks import Expectations, verify
-    from ekslab.views.pod_view import COLUMNS, RIGHT_ALIGNED, pod_eni_rows
+    from ekslab.views.pod_view import COLUMNS, FOLD_ORDER, RIGHT_ALIGNED, pod_eni_rows
 
     snapshot = read_snapshot(bundle, live)
     # The view needs the pods' ENIs, not the configuration drift: no expectations.
@@ -57,4 +57,6 @@ def pods(
         [row.row() for row in rows],
         title=f"{snapshot.source}: pods and their ENIs",
         right=RIGHT_ALIGNED,
+        fold=FOLD_ORDER,
+        shorten={"NODE": short_node_name},
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from ekslab.cli.output import terminal_safe
+
 
 class ProgressBars:
     """One bar per task of a ``Progress`` callback; use as a context manager and pass ``update``."""
@@ -56,3 +58,47 @@ class Spinner:
     def __exit__(self, *_: Any) -> None:
         if self.status is not None:
             self.status.stop()
+
+
+class BundleProgress:
+    """A status line on stderr while a bundle is read and checked, when stderr is a terminal.
+
+    ``update`` is a ``Progress`` callback (``ekslab.sources.bundle.read_bundle`` reports through
+    it): the line says what is being read and how many of its items so far (``reading bundle/:
+    pods.json: 75,000``); ``say`` shows the next phase (checking). Each report is drawn at once: the
+    reader reports every few thousand items, not per item.
+    """
+
+    def __init__(self, where: str, *, enabled: bool | None = None) -> None:
+        self.where = terminal_safe(where)
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> BundleProgress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn
+
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}", markup=False),
+                console=Console(stderr=True, highlight=False, markup=False),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(f"reading {self.where}", total=None)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, task: str, done: int, total: int | None) -> None:
+        of = f" of {total:,}" if total else ""
+        self.say(f"reading {self.where}: {task}" + (f": {done:,}{of}" if done else ""))
+
+    def say(self, text: str) -> None:
+        """Show ``text`` now."""
+        if self._progress is not None:
+            self._progress.update(self._task, description=terminal_safe(text), refresh=True)

@@ -13,7 +13,8 @@ import click
 
 from ekslab.cli.inputs import read_snapshot
 from ekslab.cli.options import live_options
-from ekslab.cli.output import PLAIN_WIDTH
+from ekslab.cli.output import PLAIN_WIDTH, terminal_console
+from ekslab.cli.progress import BundleProgress
 from ekslab.files import output_folder
 
 OUTPUTS = ("table", "json", "junit")
@@ -56,7 +57,15 @@ def verify(
     """Verify that every pod IP is a VPC IP on the right ENI, cross-checked with ipamd.
 
     Give --bundle DIR for a saved snapshot (see `ekslab collect`), or --cluster and --region
-    (or --config) for a live cluster.
+    (or --config) for a live cluster. The table lists each pod's IP, ENI, result and reason codes;
+    a failing pod's details follow on the lines under it (docs/verification.md lists the codes).
+
+    \b
+    Exit codes:
+      0  every check passed
+      1  at least one check failed
+      2  bad usage or unreadable input (one line, never a traceback)
+      3  nothing failed, but something could not be verified
     """
     from ekslab.verify.checks import verify as run_checks
 
@@ -69,8 +78,10 @@ def verify(
         # Refuse a report path whose folder is missing before a live read that may take minutes.
         output_folder(junit_file, source=f"--junit-file {junit_file}")
     expectations = _expectations(expect_config or live.get("config"), live)
-    snapshot = read_snapshot(bundle, live)
-    report = run_checks(snapshot, expectations)
+    with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
+        snapshot = read_snapshot(bundle, live, bundle_progress=progress.update)
+        progress.say(f"checking {len(snapshot.pods):,} pods on {len(snapshot.nodes):,} nodes")
+        report = run_checks(snapshot, expectations)
     if junit_file:
         from ekslab.verify.report import write_junit
 
@@ -106,12 +117,10 @@ def _print(report: Any, output: str, *, problems_only: bool) -> None:
     if output == "json":
         reports.write_json(report, sys.stdout)
     elif output == "table":
-        from rich.console import Console
-
-        # Off a terminal (a pipe, a CI log) nothing limits the width: keep ids whole.
-        console = Console() if sys.stdout.isatty() else Console(width=PLAIN_WIDTH)
         from ekslab.cli.verify_table import render_table
 
+        # Off a terminal (a pipe, a CI log) nothing limits the width: keep ids whole.
+        console = terminal_console(width=None if sys.stdout.isatty() else PLAIN_WIDTH)
         render_table(report, console, problems_only=problems_only)
     else:
         for line in reports.iter_lines(report):

@@ -98,6 +98,7 @@ def _list_steps(guide: Guide) -> None:
         ("#", "LINE", "SECTION", "STEP", "CHECKS"),
         rows,
         right=("#", "LINE"),
+        fold=("CHECKS", "LINE", "SECTION"),
         title=f"{guide.title}: {len(guide.steps)} steps ({guide.source})",
     )
 

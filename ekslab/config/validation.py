@@ -152,6 +152,24 @@ class PolicyRule:
     rule: str
     applies: Callable[[LabConfig], object]
     given: Callable[[LabConfig], object]
+    summary: str = ""
+    """A short phrase for a run that meets the finding often (every synth, every example file)."""
+
+
+class PolicyFinding(InputError):
+    """The finding of a ``PolicyRule``: its one-line message, and the rule (``policy``) it came from."""
+
+    def __init__(self, rule: PolicyRule, given: object, *, where: str | None = None) -> None:
+        super().__init__(where or rule.where, rule.rule, given, hint=acknowledge_hint(rule.id))
+        self.policy = rule
+
+    @property
+    def summary(self) -> str:
+        """The rule's short phrase (its full rule when it has none)."""
+        return self.policy.summary or self.policy.rule
+
+    def located(self, prefix: str) -> PolicyFinding:
+        return PolicyFinding(self.policy, self.given, where=f"{prefix}: {self.where}")
 
 
 POLICY_RULE_SET: tuple[PolicyRule, ...] = (
@@ -166,6 +184,7 @@ POLICY_RULE_SET: tuple[PolicyRule, ...] = (
             and any(str(cidr) == defaults.OPEN_CIDR for cidr in c.cluster.public_access_cidrs)
         ),
         given=lambda c: [str(cidr) for cidr in c.cluster.public_access_cidrs],
+        summary="the cluster's public API endpoint is open to the internet (0.0.0.0/0)",
     ),
     PolicyRule(
         id="control-plane-logging-off",
@@ -201,8 +220,14 @@ def _policy_rules(config: LabConfig, findings: Findings) -> None:
     for rule in POLICY_RULE_SET:
         if not rule.applies(config) or config.acknowledged(rule.id):
             continue
-        report = findings.error if rule.severity == "error" else findings.warning
-        report(rule.where, rule.rule, rule.given(config), hint=acknowledge_hint(rule.id))
+        found = findings.errors if rule.severity == "error" else findings.warnings
+        found.append(PolicyFinding(rule, rule.given(config)))
+
+
+def short_policy_line(finding: PolicyFinding, where: str) -> str:
+    """A policy finding in one short line: the rule's summary, where to narrow it, how to accept it
+    (README.md "Set up" explains both)."""
+    return f"{finding.summary}: {where} (rule {finding.policy.id}; see README.md, Set up)"
 
 
 def _acknowledged_rules_exist(config: LabConfig, findings: Findings) -> None:

@@ -26,7 +26,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -197,8 +197,19 @@ def add_target_health(
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def read_bundle(directory: str | os.PathLike[str]) -> ClusterSnapshot:
-    """Read a bundle folder into a snapshot; bad or missing required documents raise InputError."""
+ProgressCallback = Callable[[str, int, int | None], None]
+"""The shape of ``ekslab.sources.live.Progress``: told what is being read (``pods.json``), how many
+of its items so far (0 when it starts, then every ``PROGRESS_EVERY`` items) and the total when known
+(ipamd node folders). The CLI shows it on a terminal; the reader never prints."""
+PROGRESS_EVERY: Final = 5000
+
+
+def read_bundle(
+    directory: str | os.PathLike[str], *, progress: ProgressCallback | None = None
+) -> ClusterSnapshot:
+    """Read a bundle folder into a snapshot; bad or missing required documents raise InputError.
+
+    ``progress`` (optional) follows the long lists (nodes, pods, ENIs) and the ipamd folders."""
     root = Path(directory)
     if not root.is_dir():
         problem = "is not a folder" if root.exists() else "no such folder"
@@ -224,16 +235,16 @@ def read_bundle(directory: str | os.PathLike[str]) -> ClusterSnapshot:
         snapshot.daemonset_env = daemonset_env(document, source=label(DAEMONSET.path))
     _read_target_inputs(root, snapshot, label)
 
-    _read_list(root, NODES, snapshot, label)
-    _read_list(root, PODS, snapshot, label)
-    _read_list(root, VPCS, snapshot, label)
+    _read_list(root, NODES, snapshot, label, progress)
+    _read_list(root, PODS, snapshot, label, progress)
+    _read_list(root, VPCS, snapshot, label, progress)
     if not snapshot.vpcs:
         raise InputError(label(VPCS.path), f"lists no VPC; expected {VPCS.expected}")
-    _read_list(root, SUBNETS, snapshot, label)
-    _read_list(root, NETWORK_INTERFACES, snapshot, label)
+    _read_list(root, SUBNETS, snapshot, label, progress)
+    _read_list(root, NETWORK_INTERFACES, snapshot, label, progress)
     if present[AUTOSCALING_INSTANCES]:
         _read_list(root, AUTOSCALING_INSTANCES, snapshot, label)
-    _read_ipamd(root, snapshot, label)
+    _read_ipamd(root, snapshot, label, progress)
     return snapshot
 
 
@@ -270,10 +281,25 @@ def _list_reader(root: Path, spec: BundleFile, label: _Labeller) -> JsonListRead
     return JsonListReader(root / spec.path, spec.list_key, **options)
 
 
-def _read_list(root: Path, spec: BundleFile, snapshot: ClusterSnapshot, label: _Labeller) -> None:
+def _read_list(
+    root: Path,
+    spec: BundleFile,
+    snapshot: ClusterSnapshot,
+    label: _Labeller,
+    progress: ProgressCallback | None = None,
+) -> None:
     reader = _list_reader(root, spec, label)
-    add_items(snapshot, spec, reader, source=f"{label(spec.path)}: {spec.list_key}")
+    items: Iterable[Any] = reader if progress is None else _counted(reader, spec.path, progress)
+    add_items(snapshot, spec, items, source=f"{label(spec.path)}: {spec.list_key}")
     _check_header(reader, spec)
+
+
+def _counted(items: Iterable[Any], what: str, progress: ProgressCallback) -> Iterator[Any]:
+    progress(what, 0, None)
+    for count, item in enumerate(items, 1):
+        if count % PROGRESS_EVERY == 0:
+            progress(what, count, None)
+        yield item
 
 
 def _check_header(reader: JsonListReader, spec: BundleFile) -> None:
@@ -324,12 +350,17 @@ def _read_target_inputs(root: Path, snapshot: ClusterSnapshot, label: _Labeller)
         add_target_health(snapshot, group.arn, reader, source=f"{label(relative)}: TargetHealthDescriptions")
 
 
-def _read_ipamd(root: Path, snapshot: ClusterSnapshot, label: _Labeller) -> None:
+def _read_ipamd(
+    root: Path, snapshot: ClusterSnapshot, label: _Labeller, progress: ProgressCallback | None = None
+) -> None:
     folder = root / IPAMD_DIR
     if not folder.is_dir():
         return
     snapshot.ipamd_collected = True
-    for entry in sorted(folder.iterdir()):
+    entries = sorted(folder.iterdir())
+    for count, entry in enumerate(entries):
+        if progress is not None and count % (PROGRESS_EVERY // 50) == 0:
+            progress(f"{IPAMD_DIR}/ node folders", count, len(entries))
         if not entry.is_dir():
             continue
         relative = f"{IPAMD_DIR}/{entry.name}"

@@ -7,9 +7,10 @@ from ekslab.errors import InputError
 
 def read_stack_outputs(stack: str, *, region: str, profile: str | None = None) -> dict[str, str]:
     """The outputs of a deployed CloudFormation stack, by output key (boto3, adaptive retries)."""
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     from ekslab.aws.clients import aws_client, aws_session
+    from ekslab.aws.problems import setup_problem
 
     where = f"CloudFormation stack {stack} ({region})"
     try:
@@ -17,12 +18,6 @@ def read_stack_outputs(stack: str, *, region: str, profile: str | None = None) -
             "cloudformation", region=region, session=aws_session(region=region, profile=profile)
         )
         answer = client.describe_stacks(StackName=stack)
-    except NoCredentialsError:
-        raise InputError(
-            "AWS credentials",
-            "not found",
-            hint="set AWS_PROFILE or pass --profile; `ekslab azs --offline` needs none",
-        ) from None
     except ClientError as error:
         details = error.response.get("Error") or {}
         message = " ".join(str(details.get("Message", "")).split())
@@ -32,6 +27,10 @@ def read_stack_outputs(stack: str, *, region: str, profile: str | None = None) -
             ) from None
         raise InputError(where, f"cannot be read: {details.get('Code', 'error')}: {message}") from None
     except BotoCoreError as error:
+        problem = setup_problem(error)
+        if problem is not None:
+            hint = "; ".join(filter(None, (problem.hint, "`ekslab azs --offline` needs none")))
+            raise InputError(problem.where, problem.rule, problem.given, hint=hint) from None
         raise InputError(where, f"cannot be read ({' '.join(str(error).split())})") from None
     stacks = answer.get("Stacks") or []
     if not stacks:

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from ekslab.aws.problems import checked_session, setup_problem
 from ekslab.errors import InputError
 
 ENI_PAGE_SIZE: Final = 1000
@@ -62,7 +63,8 @@ class AwsSource:
         self._config = clients.retry_config().merge(Config(**overrides))
         self.attempts = settings.max_attempts or clients.MAX_ATTEMPTS
         try:
-            self._session = clients.aws_session(region=settings.region, profile=settings.profile)
+            # A wrong profile or missing credentials is one line now, before the Kubernetes reads.
+            self._session = checked_session(region=settings.region, profile=settings.profile)
         except BotoCoreError as error:
             raise InputError("AWS", f"cannot be used ({' '.join(str(error).split())})") from None
 
@@ -192,14 +194,14 @@ def _translate(error: Exception, client: Any, operation: str, region: str, attem
         ClientError,
         ConnectTimeoutError,
         EndpointConnectionError,
-        NoCredentialsError,
         ReadTimeoutError,
     )
 
     service = client.meta.service_model.service_name
     where = f"AWS {service} {_camel(operation)} ({region})"
-    if isinstance(error, NoCredentialsError):
-        return InputError("AWS credentials", "not found", hint="set AWS_PROFILE or pass --profile")
+    problem = setup_problem(error)
+    if problem is not None:
+        return problem
     if isinstance(error, ClientError):
         details = error.response.get("Error") or {}
         attempts = (error.response.get("ResponseMetadata") or {}).get("RetryAttempts")

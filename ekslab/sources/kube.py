@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
@@ -35,6 +36,14 @@ class KubeSettings:
     """urllib3 backoff factor: waits 0, 2x, 4x... this many seconds between attempts."""
     request_timeout: float = 60.0
     pool_size: int = 16
+    cluster: str | None = None
+    region: str | None = None
+    """The EKS cluster and region, when known: named in the hint of a missing kubeconfig."""
+
+    def update_kubeconfig_hint(self) -> str:
+        """The AWS CLI command that writes the kubeconfig entry of the cluster (EKS user guide,
+        https://docs.aws.amazon.com/eks/latest/userguide/create-kubeconfig.html)."""
+        return f"run `aws eks update-kubeconfig --name {self.cluster or 'CLUSTER'} --region {self.region or 'REGION'}`"
 
 
 class KubeSource:
@@ -53,7 +62,13 @@ class KubeSource:
             )
         except (ConfigException, OSError, ValueError) as error:
             where = settings.kubeconfig or "kubeconfig"
-            raise InputError(where, f"cannot be used ({' '.join(str(error).split())})") from None
+            text = " ".join(str(error).split())
+            if isinstance(error, FileNotFoundError) or "No configuration found" in text:
+                path = settings.kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+                raise InputError(
+                    f"kubeconfig {path}", "has no cluster to talk to", hint=settings.update_kubeconfig_hint()
+                ) from None
+            raise InputError(where, f"cannot be used ({text})") from None
         configuration.connection_pool_maxsize = settings.pool_size
         configuration.retries = Retry(
             total=settings.attempts - 1,

@@ -95,6 +95,8 @@ def _gather(options: LiveOptions, sink: _Sink, bar: _Counter) -> None:
             context=options.context,
             page_size=options.page_size,
             pool_size=options.concurrency,
+            cluster=options.cluster,
+            region=options.region,
         )
     )
     vpc_id = aws.cluster_vpc(options.cluster)

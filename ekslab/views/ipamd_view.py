@@ -33,6 +33,11 @@ ENI_COLUMNS: Final = ("ENI", "CARD", "DEV", "FLAGS", "SUBNET", "CIDR", "KIND", "
 POD_COLUMNS: Final = ("NAMESPACE", "NAME", "IP", "ENI", "DEV", "KIND", "CONTAINER")
 ENV_COLUMNS: Final = ("SETTING", "VALUE", "MEANS")
 ENI_CONFIG_COLUMNS: Final = ("ENICONFIG", "SELECTED", "SUBNET", "SECURITY GROUPS")
+ENI_FOLD: Final = ("CARD", "FLAGS", "ASSIGNED", "CIDR", "SUBNET", "DEV", "KIND")
+POD_FOLD: Final = ("CONTAINER", "KIND", "DEV", "NAMESPACE")
+ENV_FOLD: Final = ("MEANS",)
+ENI_CONFIG_FOLD: Final = ("SECURITY GROUPS", "SUBNET")
+"""Per table, the columns that move to a row's second line on a narrow terminal, first named first."""
 PODS_SERVING_FORMAT: Final = "A"
 """The /v1/enis era of the CNI versions that also serve /v1/pods (v1.0-v1.6, cni-facts.md §1.2)."""
 CONTAINER_ID_CHARS: Final = 12

@@ -39,6 +39,20 @@ COLUMNS: Final = (
     "CHECK",
 )
 RIGHT_ALIGNED: Final = ("RESTARTS", "DEV")
+FOLD_ORDER: Final = (
+    "RESTARTS",
+    "AGE",
+    "SUBNET",
+    "FROM",
+    "DEV",
+    "READY",
+    "STATUS",
+    "ENI",
+    "NAMESPACE",
+    "CHECK",
+)
+"""The columns that move to a pod's second line on a narrow terminal, first named first: NAME, IP
+and NODE stay on the first line longest."""
 
 
 def kube_age(seconds: float) -> str:

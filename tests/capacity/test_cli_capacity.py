@@ -73,7 +73,7 @@ def test_failing_lab_exits_1_and_says_why(tmp_path: Path, capsys: pytest.Capture
     assert code == EXIT_FAILED
     assert "ap-northeast-2a  private 10.11.3.0/27" in out
     assert err == (
-        f"error: {lab}: ap-northeast-2a private subnet 10.11.3.0/27: cannot hold the warm pools of 3 "
+        f"ekslab: error: {lab}: ap-northeast-2a private subnet 10.11.3.0/27: cannot hold the warm pools of 3 "
         "nodes at max size: 30 addresses needed, 27 free, 3 short (change cni.env.WARM_ENI_TARGET / "
         "WARM_IP_TARGET + MINIMUM_IP_TARGET, nodeGroups[0].maxSize or "
         "network.subnets.privatePrefixLength)\n"

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -38,6 +39,7 @@ from stacks.lab import build_lab
 from tests.conftest import aws_environment
 from tests.sources.loopback import serving
 from tests.synth import ROOT, cdk_json_context
+from tests.terminal import run_in_terminal
 
 REGION = "ap-northeast-2"
 LAB = "alice"
@@ -493,8 +495,11 @@ def test_waiting_gives_up_at_the_deadline_with_the_last_report() -> None:
 # --- the command --------------------------------------------------------------------------------------------
 
 
-def _teardown_check(endpoint: str, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, **aws_environment(endpoint), "COLUMNS": "200"}
+def _teardown_check(
+    endpoint: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **aws_environment(endpoint), "COLUMNS": "200", **(env or {})}
+    environment = {key: value for key, value in environment.items() if value != ""}
     return subprocess.run(
         [sys.executable, "-m", "ekslab", "teardown-check", *args],
         capture_output=True,
@@ -576,3 +581,65 @@ def test_command_refuses_a_bad_lab_name_in_one_line() -> None:
         EXIT_USAGE,
         "ekslab: error: --lab: must match ^[a-z][a-z0-9-]{0,19}$ (a lab name), got 'Alice'\n",
     )
+
+
+def test_config_gives_the_lab_region_and_cluster(moto_aws: str, tmp_path: Path) -> None:
+    # GIVEN a lab configuration naming lab alice with cluster.name alice-eks
+    lab = tmp_path / "alice.yaml"
+    lab.write_text(f"lab: {{name: {LAB}}}\nregion: {REGION}\ncluster: {{name: alice-eks}}\n")
+    # WHEN checked with --config only  THEN the lab, its region and its cluster come from the file
+    result = _teardown_check(moto_aws, "--config", str(lab))
+    assert (result.returncode, result.stdout.strip()) == (
+        EXIT_OK,
+        "OK nothing left by lab alice (cluster alice-eks) in ap-northeast-2",
+    )
+
+
+def test_profile_picks_the_credentials(moto_aws: str, tmp_path: Path) -> None:
+    # GIVEN credentials only under the profile "lab" (none in the environment)
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[lab]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    environment = {
+        "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_ACCESS_KEY_ID": "",
+        "AWS_SECRET_ACCESS_KEY": "",
+        "AWS_SESSION_TOKEN": "",
+    }
+    # WHEN checked with --profile lab  THEN it runs; a profile that does not exist is "could not check"
+    found = _teardown_check(moto_aws, "--lab", LAB, "--region", REGION, "--profile", "lab", env=environment)
+    missing = _teardown_check(
+        moto_aws, "--lab", LAB, "--region", REGION, "--profile", "nope", env=environment
+    )
+    assert (found.returncode, missing.returncode, missing.stdout) == (EXIT_OK, EXIT_UNVERIFIED, "")
+    assert missing.stderr == (
+        "ekslab: error: AWS profile (--profile or AWS_PROFILE): names no profile of ~/.aws/config or "
+        "~/.aws/credentials, got 'nope' (`aws configure list-profiles` lists them); nothing was checked\n"
+    )
+
+
+def test_teardown_check_needs_a_lab_or_a_config() -> None:
+    result = _teardown_check("http://127.0.0.1:9")
+    assert (result.returncode, result.stderr) == (
+        EXIT_USAGE,
+        "ekslab: error: ekslab teardown-check: give --lab LAB or --config FILE (see 'ekslab teardown-check --help')\n",
+    )
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_leftovers_table_keeps_every_resource_whole_on_a_terminal(
+    aws: Callable[[str], Any], moto_aws: str, columns: int
+) -> None:
+    # GIVEN two leftover log groups, one with a name longer than half the terminal
+    names = [
+        _log_group(aws, "/aws/eks/alice/cluster"),
+        _log_group(aws, "/aws/lambda/alice-cluster-awscdkawseksClusterResourceProvi-0a1b2c3d4e5f"),
+    ]
+    # WHEN checked on a terminal of this width
+    code, out = run_in_terminal(
+        ["teardown-check", "--lab", LAB, "--region", REGION], columns=columns, env=aws_environment(moto_aws)
+    )
+    # THEN each name is whole on one line, and the verdict follows
+    lines = out.splitlines()
+    assert (code, [any(name in line for line in lines) for name in names]) == (EXIT_FAILED, [True, True])
+    assert lines[-1] == "FAIL 2 resources left by lab alice (cluster alice) in ap-northeast-2"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ekslab.cli.main import COMMANDS, main
+from tests.synth import ROOT
 
 HEAVY = ("boto3", "botocore", "kubernetes", "aws_cdk", "jsii")
 
@@ -63,7 +64,9 @@ def test_config_check_lists_each_file(tmp_path: Path) -> None:
     result = _run("config", "check", str(good), str(bad))
     assert result.returncode == 2
     assert f"{good}: ok (lab good, ap-northeast-2, 3 AZs, 1 node group, 1 warning)" in result.stdout
-    assert f"error: {bad}: cni.env.MAX_ENI: must be an integer >= 1, got 0" in result.stderr.splitlines()
+    assert (
+        f"ekslab: error: {bad}: cni.env.MAX_ENI: must be an integer >= 1, got 0" in result.stderr.splitlines()
+    )
 
 
 def test_main_returns_exit_code_2_for_input_errors(
@@ -74,4 +77,19 @@ def test_main_returns_exit_code_2_for_input_errors(
     assert caught.value.code == 2
     assert (
         capsys.readouterr().err == f"ekslab: error: {tmp_path / 'missing.yaml'}: no such configuration file\n"
+    )
+
+
+def test_config_check_says_the_open_endpoint_warning_once_for_every_file() -> None:
+    # GIVEN the examples, all with the default open public endpoint
+    examples = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "examples").glob("*.yaml"))
+    # WHEN checked in one run  THEN one short warning line names every file
+    result = _run("config", "check", *examples, cwd=ROOT)
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert (result.returncode, warnings) == (
+        0,
+        [
+            "ekslab: warning: the cluster's public API endpoint is open to the internet (0.0.0.0/0): "
+            f"cluster.publicAccessCidrs of {', '.join(examples)} (rule public-endpoint-open; see README.md, Set up)"
+        ],
     )

@@ -313,7 +313,7 @@ def test_command_without_credentials_is_one_line(
         main(["plan", "refresh-limits", "--region", "us-east-1", "--output-file", str(target)])
     assert (caught.value.code, capsys.readouterr().err, target.exists()) == (
         2,
-        "ekslab: error: plan refresh-limits: needs AWS credentials to call EC2 DescribeInstanceTypes; none "
-        "were found (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)\n",
+        "ekslab: error: AWS credentials: none found (set AWS_PROFILE or --profile, run `aws sso login` or "
+        "`aws configure`, then try again)\n",
         False,
     )

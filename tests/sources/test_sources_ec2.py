@@ -138,4 +138,7 @@ def test_missing_credentials_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
     with pytest.raises(InputError) as raised:
         list(AwsSource(AwsSettings(region=REGION, max_attempts=1)).vpcs("vpc-1"))
-    assert raised.value.message == "AWS credentials: not found (set AWS_PROFILE or pass --profile)"
+    assert raised.value.message == (
+        "AWS credentials: none found (set AWS_PROFILE or --profile, run `aws sso login` or `aws configure`, "
+        "then try again)"
+    )

@@ -61,17 +61,36 @@ def test_every_nag_acknowledgement_gives_a_specific_reason(nag_report: dict) -> 
     assert reasons and all(len(reason) >= MIN_REASON_LENGTH for reason in reasons)
 
 
-def _synth_with_app_py(out_dir: Path) -> dict[str, bytes]:
+def _synth_with_app_py(out_dir: Path) -> tuple[dict[str, bytes], str]:
     environment = {
         **os.environ,
         "CDK_OUTDIR": str(out_dir),
         "CDK_CONTEXT_JSON": json.dumps(cdk_json_context()),
     }
-    subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=environment, check=True, capture_output=True)
-    return {path.name: path.read_bytes() for path in sorted(out_dir.glob("*.template.json"))}
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=environment, check=True, capture_output=True, text=True
+    )
+    return {path.name: path.read_bytes() for path in sorted(out_dir.glob("*.template.json"))}, result.stderr
 
 
-def test_two_synths_give_byte_identical_templates(tmp_path: Path) -> None:
-    first = _synth_with_app_py(tmp_path / "first")
-    second = _synth_with_app_py(tmp_path / "second")
+@pytest.fixture(scope="module")
+def two_synths(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict[str, bytes], str]]:
+    """app.py run twice on the default lab, as `make synth` runs it: templates and stderr of each."""
+    return [_synth_with_app_py(tmp_path_factory.mktemp(name)) for name in ("first", "second")]
+
+
+def test_two_synths_give_byte_identical_templates(two_synths: list[tuple[dict[str, bytes], str]]) -> None:
+    (first, _), (second, _) = two_synths
     assert first and first == second
+
+
+def test_the_open_endpoint_warning_is_one_short_line_per_synth(
+    two_synths: list[tuple[dict[str, bytes], str]],
+) -> None:
+    # GIVEN the default lab (public endpoint open to 0.0.0.0/0)  WHEN synthesized
+    _, stderr = two_synths[0]
+    # THEN its warning is said once, short, and points to where the README explains it
+    assert [line for line in stderr.splitlines() if line.startswith("ekslab:")] == [
+        "ekslab: warning: the cluster's public API endpoint is open to the internet (0.0.0.0/0): "
+        "cluster.publicAccessCidrs (rule public-endpoint-open; see README.md, Set up)"
+    ]

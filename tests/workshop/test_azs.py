@@ -200,9 +200,7 @@ def test_lines_left_by_tee_are_pointed_out(tmp_path: Path, capsys: pytest.Captur
     profile = tmp_path / ".bash_profile"
     profile.write_text("export AZ1=ap-northeast-2a\nexport AZ1=ap-northeast-2a\n")  # the seed, run twice
     _, _, err = run(["--offline", "--append", str(profile)], capsys)
-    warnings = [
-        line.split(": warning: ")[1].split(" outside")[0] for line in err.splitlines() if "warning" in line
-    ]
+    warnings = [line.split(": ", 3)[3].split(" outside")[0] for line in err.splitlines() if "warning" in line]
     assert warnings == ["line 1 also sets AZ1", "line 2 also sets AZ1"]
 
 
