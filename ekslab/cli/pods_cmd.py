@@ -4,6 +4,7 @@ ENI, device number, subnet, and whether its IP is a secondary IP or comes from a
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -11,6 +12,7 @@ import click
 from ekslab.cli.inputs import read_snapshot
 from ekslab.cli.options import live_options
 from ekslab.cli.output import echo_json, print_table, short_node_name
+from ekslab.cli.progress import BundleProgress
 
 
 @click.command()
@@ -45,9 +47,11 @@ def pods(
     from ekslab.verify.checks import Expectations, verify
     from ekslab.views.pod_view import COLUMNS, FOLD_ORDER, RIGHT_ALIGNED, pod_eni_rows
 
-    snapshot = read_snapshot(bundle, live)
-    # The view needs the pods' ENIs, not the configuration drift: no expectations.
-    report = verify(snapshot, Expectations(aws_node_env={}, init_env={}))
+    with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
+        snapshot = read_snapshot(bundle, live, bundle_progress=progress.update if progress.enabled else None)
+        progress.say(f"matching {len(snapshot.pods):,} pods to their ENIs")
+        # The view needs the pods' ENIs, not the configuration drift: no expectations.
+        report = verify(snapshot, Expectations(aws_node_env={}, init_env={}))
     rows = pod_eni_rows(snapshot, report, namespaces=namespaces, nodes=nodes)
     if output == "json":
         echo_json({"source": snapshot.source, "pods": [row.as_json() for row in rows]})

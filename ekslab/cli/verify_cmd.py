@@ -79,7 +79,7 @@ def verify(
         output_folder(junit_file, source=f"--junit-file {junit_file}")
     expectations = _expectations(expect_config or live.get("config"), live)
     with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
-        snapshot = read_snapshot(bundle, live, bundle_progress=progress.update)
+        snapshot = read_snapshot(bundle, live, bundle_progress=progress.update if progress.enabled else None)
         progress.say(f"checking {len(snapshot.pods):,} pods on {len(snapshot.nodes):,} nodes")
         report = run_checks(snapshot, expectations)
     if junit_file:

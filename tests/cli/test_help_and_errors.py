@@ -123,5 +123,8 @@ def test_a_long_verify_bundle_shows_progress_on_a_terminal_only(tmp_path: Path) 
     # WHEN verified on a terminal  THEN the status line says what is read, and how far
     _, seen = run_in_terminal(["verify", "--bundle", str(bundle), "-o", "json"], columns=120)
     assert f"reading {bundle}: pods.json: 5,000" in seen and "checking 5,007 pods on 2 nodes" in seen
+    # and so does ekslab pods
+    _, listed = run_in_terminal(["pods", "--bundle", str(bundle), "-o", "json"], columns=120)
+    assert f"reading {bundle}: pods.json: 5,000" in listed and "matching 5,007 pods to their ENIs" in listed
     # and off a terminal (CI logs) nothing but the report
     assert _ekslab("verify", "--bundle", str(bundle), "-o", "json").stderr == ""
