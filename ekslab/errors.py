@@ -21,6 +21,10 @@ EXIT_USAGE: Final = 2
 """Bad command line or unreadable input."""
 EXIT_UNVERIFIED: Final = 3
 """Nothing failed, but something could not be verified."""
+EXIT_INTERRUPTED: Final = 130
+"""Stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it."""
+EXIT_TERMINATED: Final = 143
+"""Stopped by SIGTERM: 128 + 15, as shells report it."""
 
 _NOT_GIVEN: Final = object()
 _MAX_GIVEN_CHARS: Final = 80
@@ -77,3 +81,20 @@ class InputError(Exception):
         """The same error with ``prefix`` (usually a file name) in front of ``where``."""
         where = f"{prefix}: {self.where}" if self.where else prefix
         return InputError(where, self.rule, self.given, hint=self.hint)
+
+
+class UnverifiedError(InputError):
+    """A required answer of a live source was empty or malformed: the run could not verify anything.
+
+    Reported like ``InputError`` as one line, but with ``EXIT_UNVERIFIED`` (3): the input was not the
+    user's mistake, and no verdict may be drawn from it.
+    """
+
+    exit_code = EXIT_UNVERIFIED
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived; raised by the CLI's signal handler so that ``finally`` blocks and context
+    managers clean up (temporary files, a step's process group) before the exit with
+    ``EXIT_TERMINATED``. A ``BaseException``, like ``KeyboardInterrupt``, so ``except Exception``
+    does not swallow it."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 from ekslab.errors import InputError
 
@@ -51,33 +54,115 @@ def output_folder(path: str | os.PathLike[str], *, source: str) -> Path:
     return folder
 
 
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str], *, source: str) -> Iterator[Path]:
-    """A temporary path beside ``path`` to write; renamed to ``path`` when the block succeeds and
-    removed otherwise, so ``path`` is never half-written.
+STDOUT: Final = "-"
+"""The output path that means standard output, where an option writes a report."""
 
-    The file ends with the mode ``open(path, "w")`` would give it: an existing file's own, else
-    ``NEW_FILE_MODE`` less the umask (mkstemp's 0600 suits secrets, not reports). A folder that
-    does not exist or cannot take the file is an InputError naming ``source``.
+_SPECIAL_KINDS: Final = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def check_output_file(path: str | os.PathLike[str], *, source: str, stdout_ok: bool = False) -> Path | None:
+    """The regular file (existing or not) a report at ``path`` will replace; ``None`` for stdout.
+
+    Only a regular file, or a path where nothing is yet, may be replaced: a device, a FIFO, a
+    socket or a folder (also behind a symlink) is refused in one line, never turned into a regular
+    file. A symlink to a regular file is written through (the link stays). With ``stdout_ok``,
+    ``-`` or a path naming this process's own standard output (``/dev/stdout``) means standard
+    output. An empty path is refused. Call it before long work, as ``output_folder``.
     """
-    final = Path(path)
-    folder = output_folder(final, source=source)
-    if final.is_dir():
-        raise InputError(source, "is a directory, expected a file")
+    text = os.fspath(path)
+    allowed = "a regular file" + (" or - for standard output" if stdout_ok else "")
+    if not text:
+        raise InputError(source.rstrip(), f"must be a file path ({allowed}), got an empty string")
+    if stdout_ok and (text == STDOUT or _is_stdout(text)):
+        return None
+    given = Path(text)
+    output_folder(given, source=source)
     try:
-        descriptor, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=folder)
+        status = given.stat()
+    except FileNotFoundError:
+        # Nothing there, or a symlink to nothing: the file is made where the link points, as `>` does.
+        return Path(os.path.realpath(given))
+    except OSError as error:
+        raise InputError(source, f"cannot be written ({error.strerror})") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise InputError(source, f"is a directory, expected {allowed}")
+    for test, kind in _SPECIAL_KINDS:
+        if test(status.st_mode):
+            via = " (through a symlink)" if given.is_symlink() else ""
+            raise InputError(source, f"is {kind}{via}, not a regular file; give {allowed}")
+    return Path(os.path.realpath(given))
+
+
+def _is_stdout(path: str) -> bool:
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, AttributeError):
+        return False  # no such path, or stdout is not a real file descriptor (captured in tests)
+
+
+@contextlib.contextmanager
+def atomic_output(
+    path: str | os.PathLike[str], *, source: str, stdout_ok: bool = False
+) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write; renamed to ``path`` when the block succeeds and
+    removed otherwise (also on Ctrl-C and SIGTERM, which the CLI turns into exceptions), so ``path``
+    is never half-written.
+
+    ``path`` is checked by ``check_output_file``: only a regular file or a new path is replaced; a
+    symlink is written through. The file keeps an existing file's mode and owner, else it gets
+    ``NEW_FILE_MODE`` less the umask (mkstemp's 0600 suits secrets, not reports). A file with
+    other hard links is rewritten in place once the whole content is ready, so every name sees the
+    new report. With ``stdout_ok``, standard output (``-``) gets the finished content instead.
+    """
+    final = check_output_file(path, source=source, stdout_ok=stdout_ok)
+    folder = Path(tempfile.gettempdir()) if final is None else final.parent
+    try:
+        descriptor, name = tempfile.mkstemp(
+            prefix=f".{final.name if final else 'stdout'}.", suffix=".tmp", dir=folder
+        )
     except OSError as error:
         raise InputError(source, f"cannot be written ({error.strerror})") from None
     os.close(descriptor)
     temporary = Path(name)
     try:
         yield temporary
-        os.chmod(temporary, _mode_of(final))
-        os.replace(temporary, final)
+        if final is None:
+            _copy_to_stdout(temporary)
+        else:
+            _put_in_place(temporary, final)
     except OSError as error:
         raise InputError(source, f"cannot be written ({error.strerror}); not changed") from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _put_in_place(temporary: Path, final: Path) -> None:
+    try:
+        existing: os.stat_result | None = final.stat()
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and existing.st_nlink > 1:
+        with open(temporary, "rb") as source, open(final, "r+b") as target:
+            shutil.copyfileobj(source, target)
+            target.truncate()
+        return
+    os.chmod(temporary, _mode_of(final))
+    if existing is not None and (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
+        with contextlib.suppress(PermissionError):  # only root may give a file away
+            os.chown(temporary, existing.st_uid, existing.st_gid)
+    os.replace(temporary, final)
+
+
+def _copy_to_stdout(temporary: Path) -> None:
+    sys.stdout.flush()
+    with open(temporary, "rb") as source:
+        shutil.copyfileobj(source, sys.stdout.buffer)
+    sys.stdout.buffer.flush()
 
 
 def _mode_of(final: Path) -> int:

@@ -8,13 +8,21 @@ Command modules keep their heavy imports inside the command functions for the sa
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 from typing import NamedTuple
 
 import click
 
 from ekslab import __version__
-from ekslab.errors import EXIT_USAGE, InputError
+from ekslab.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    InputError,
+    Terminated,
+    UnverifiedError,
+)
 
 
 class _Entry(NamedTuple):
@@ -86,9 +94,16 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; bad input becomes one line on stderr and exit code 2, never a traceback."""
+    """Run the CLI; bad input becomes one line on stderr and exit code 2, never a traceback.
+
+    Ctrl-C exits 130 and SIGTERM 143, as shells report them, after the command has cleaned up:
+    SIGTERM is raised as ``Terminated`` so that temporary files and child processes go too.
+    """
+    previous = _on_sigterm(_terminate)
     try:
         code = cli.main(args=argv, prog_name="ekslab", standalone_mode=False)
+    except UnverifiedError as error:
+        _fail(error.message, code=error.exit_code)
     except InputError as error:
         _fail(error.message)
     except click.exceptions.NoArgsIsHelpError as error:
@@ -100,8 +115,11 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"{command}: {message} (see '{command} --help')")
     except click.ClickException as error:
         _fail(" ".join(error.format_message().split()))
-    except click.exceptions.Abort:
-        _fail("aborted")
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        # click turns Ctrl-C into Abort; an Abort from a prompt's EOF is rare enough to share it.
+        _fail("interrupted", code=EXIT_INTERRUPTED)
+    except Terminated:
+        _fail("terminated (SIGTERM)", code=EXIT_TERMINATED)
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)
@@ -110,6 +128,8 @@ def main(argv: list[str] | None = None) -> None:
         if problem is None:
             raise
         _fail(problem.message)
+    finally:
+        _on_sigterm(previous)
     sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -122,6 +142,19 @@ def _aws_setup_problem(error: Exception) -> InputError | None:
     return setup_problem(error)
 
 
-def _fail(message: str) -> None:
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _on_sigterm(handler: object) -> object:
+    """Install ``handler`` for SIGTERM and return the one before; outside the main thread (a test
+    calling ``main`` from a worker) signals cannot be handled and nothing changes."""
+    try:
+        return signal.signal(signal.SIGTERM, handler)  # type: ignore[arg-type]
+    except ValueError:
+        return handler
+
+
+def _fail(message: str, *, code: int = EXIT_USAGE) -> None:
     click.echo(f"ekslab: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+    sys.exit(code)

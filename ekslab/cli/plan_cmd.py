@@ -358,11 +358,11 @@ def refresh_limits_command(regions: tuple[str, ...], output_file: str | None) ->
     """
     from rich.console import Console
 
-    from ekslab.files import output_folder
+    from ekslab.files import check_output_file
     from ekslab.limits.table import LIMITS_FILE, data_path, default_table, write_table
 
     target = output_file or str(data_path(LIMITS_FILE))
-    output_folder(target, source=f"--output-file {target}")  # before the long EC2 run, not after it
+    check_output_file(target, source=f"--output-file {target}")  # before the long EC2 run, not after it
     console = Console(stderr=True)
     counted: dict[str, int] = {}
 

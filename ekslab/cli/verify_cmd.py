@@ -15,7 +15,7 @@ from ekslab.cli.inputs import read_snapshot
 from ekslab.cli.options import live_options
 from ekslab.cli.output import PLAIN_WIDTH, terminal_console
 from ekslab.cli.progress import BundleProgress
-from ekslab.files import output_folder
+from ekslab.files import check_output_file
 
 OUTPUTS = ("table", "json", "junit")
 
@@ -36,7 +36,10 @@ OUTPUTS = ("table", "json", "junit")
     help="table (default on a terminal), json (default otherwise) or junit (needs --junit-file).",
 )
 @click.option(
-    "--junit-file", type=click.Path(dir_okay=False), help="Write a JUnit XML report here (with any --output)."
+    "--junit-file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write a JUnit XML report here (with any --output); - writes it to standard output "
+    "(with --output junit, whose summary lines then go to standard error).",
 )
 @click.option("--problems-only", is_flag=True, help="Table: list only failed or unverified pods and nodes.")
 @click.option(
@@ -72,26 +75,33 @@ def verify(
     stdout_tty = sys.stdout.isatty()
     asked_json = output == "json"
     output = output or ("table" if stdout_tty else "json")
-    if output == "junit" and not junit_file:
+    if output == "junit" and junit_file is None:
         raise click.UsageError("--output junit needs --junit-file FILE")
-    if junit_file:
-        # Refuse a report path whose folder is missing before a live read that may take minutes.
-        output_folder(junit_file, source=f"--junit-file {junit_file}")
+    to_stdout = False
+    if junit_file is not None:
+        # Refuse a bad report path (no folder, a device, a FIFO, empty) before a live read that
+        # may take minutes.
+        to_stdout = check_output_file(junit_file, source=f"--junit-file {junit_file}", stdout_ok=True) is None
+        if to_stdout and output != "junit":
+            raise click.UsageError(
+                f"--junit-file {junit_file} is standard output, which --output {output} writes: "
+                "use --output junit with it"
+            )
     expectations = _expectations(expect_config or live.get("config"), live)
     with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
         snapshot = read_snapshot(bundle, live, bundle_progress=progress.update if progress.enabled else None)
         progress.say(f"checking {len(snapshot.pods):,} pods on {len(snapshot.nodes):,} nodes")
         report = run_checks(snapshot, expectations)
-    if junit_file:
+    if junit_file is not None:
         from ekslab.verify.report import write_junit
 
-        write_junit(report, junit_file, source=f"--junit-file {junit_file}")
+        write_junit(report, junit_file, source=f"--junit-file {junit_file}", stdout_ok=True)
     if recycle_plan:
         from ekslab.verify.report import write_recycle_plan
 
         write_recycle_plan(report, sys.stdout, as_json=asked_json)
     else:
-        _print(report, output, problems_only=problems_only)
+        _print(report, output, problems_only=problems_only, lines_to_stderr=to_stdout)
     sys.exit(report.exit_code())
 
 
@@ -111,7 +121,7 @@ def _expectations(config_path: str | None, live: dict[str, Any]) -> Any:
     )
 
 
-def _print(report: Any, output: str, *, problems_only: bool) -> None:
+def _print(report: Any, output: str, *, problems_only: bool, lines_to_stderr: bool = False) -> None:
     from ekslab.verify import report as reports
 
     if output == "json":
@@ -124,4 +134,4 @@ def _print(report: Any, output: str, *, problems_only: bool) -> None:
         render_table(report, console, problems_only=problems_only)
     else:
         for line in reports.iter_lines(report):
-            click.echo(line)
+            click.echo(line, err=lines_to_stderr)

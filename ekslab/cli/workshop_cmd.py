@@ -30,7 +30,12 @@ def workshop() -> None:
 
 @workshop.command("run")
 @click.argument("guide", type=click.Path(dir_okay=False))
-@click.option("--junit-file", type=click.Path(dir_okay=False), help="Write a JUnit XML report here.")
+@click.option(
+    "--junit-file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write a JUnit XML report here; - writes it to standard output (progress then goes to "
+    "standard error).",
+)
 @click.option("--dry-run", is_flag=True, help="Parse the guide and list its steps; run nothing.")
 @click.option(
     "--keep-going",
@@ -66,25 +71,31 @@ def run(
     left (variables it assigns are exported), and passes when it exits 0 (or its exit=) and its output
     has the shape of the `text` block after it. A live run needs a deployed lab and kubectl/aws
     credentials; see docs/workshop.md.
+
+    Running a guide runs its shell commands as you, with your environment and credentials: only run
+    guides you trust (--dry-run lists the steps without running any). Secret variables (*SECRET*,
+    *TOKEN*, *PASSWORD*) are redacted from the report; Ctrl-C or SIGTERM stops the running step's
+    whole process group.
     """
     from pathlib import Path
 
     from ekslab.workshop import RunOptions, read_guide, run_guide
 
     parsed = read_guide(guide)
-    if junit_file:
+    to_stdout = False
+    if junit_file is not None:
         from ekslab.workshop.junit import check_report_path
 
-        check_report_path(junit_file)
+        to_stdout = check_report_path(junit_file) is None
     if dry_run:
         _list_steps(parsed)
         return
     options = RunOptions(default_timeout=default_timeout, keep_going=keep_going, shell=shell)
     if workdir is not None:
         options.workdir = Path(workdir)
-    printer = _Printer(len(parsed.steps))
+    printer = _Printer(len(parsed.steps), stderr=to_stdout)
     results = run_guide(parsed, options, on_result=printer.step)
-    if junit_file:
+    if junit_file is not None:
         from ekslab.workshop import write_junit
 
         write_junit(parsed, results, junit_file)
@@ -120,11 +131,11 @@ def _checks(step: Any) -> str:
 class _Printer:
     """One line per step as it finishes (colour on a terminal), details of failures, a summary."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, *, stderr: bool = False) -> None:
         from rich.console import Console
 
         # Off a terminal (CI logs) lines are never wrapped: each step stays on one line.
-        self.console = Console(highlight=False, soft_wrap=True)
+        self.console = Console(highlight=False, soft_wrap=True, stderr=stderr)
         self.width = len(str(total))
         self.total = total
 

@@ -35,6 +35,7 @@ from ekslab.errors import InputError
 from ekslab.files import output_folder, read_text
 from ekslab.ipamd.models import ENDPOINTS
 from ekslab.jsondoc import JsonListReader, StructListReader, read_single_document
+from ekslab.sources.bundle_paths import confined, node_folder_name, target_group_file_name
 from ekslab.sources.ipamd_files import read_node_directory
 from ekslab.sources.records import (
     auto_scaling_instance_record,
@@ -249,8 +250,9 @@ def read_bundle(
 
 
 def _present(root: Path, spec: BundleFile) -> bool:
-    """Whether the bundle has ``spec``'s file; a folder (or other non-file) in its place is refused."""
-    path = root / spec.path
+    """Whether the bundle has ``spec``'s file; a folder (or other non-file) in its place, or a
+    symlink out of the bundle, is refused."""
+    path = confined(root, spec.path, source=str(root / spec.path))
     if path.is_file():
         return True
     if path.is_dir():
@@ -336,11 +338,14 @@ def _read_target_inputs(root: Path, snapshot: ClusterSnapshot, label: _Labeller)
             _read_list(root, spec, snapshot, label)
     assert snapshot.targets is not None
     for group in (snapshot.targets.target_groups or {}).values():
-        path = root / TARGET_HEALTH_DIR / f"{group.name}.json"
+        name = target_group_file_name(
+            group.name, where=f"{label(TARGET_GROUPS.path)}: TargetGroupName of {group.arn}"
+        )
+        relative = f"{TARGET_HEALTH_DIR}/{name}"
+        path = confined(root, relative, source=label(relative))
         if not path.is_file():
             snapshot.targets.target_health[group.arn] = None
             continue
-        relative = f"{TARGET_HEALTH_DIR}/{group.name}.json"
         reader = JsonListReader(
             path,
             "TargetHealthDescriptions",
@@ -353,7 +358,7 @@ def _read_target_inputs(root: Path, snapshot: ClusterSnapshot, label: _Labeller)
 def _read_ipamd(
     root: Path, snapshot: ClusterSnapshot, label: _Labeller, progress: ProgressCallback | None = None
 ) -> None:
-    folder = root / IPAMD_DIR
+    folder = confined(root, IPAMD_DIR, source=label(IPAMD_DIR))
     if not folder.is_dir():
         return
     snapshot.ipamd_collected = True
@@ -361,9 +366,12 @@ def _read_ipamd(
     for count, entry in enumerate(entries):
         if progress is not None and count % (PROGRESS_EVERY // 50) == 0:
             progress(f"{IPAMD_DIR}/ node folders", count, len(entries))
+        relative = f"{IPAMD_DIR}/{entry.name}"
+        confined(root, relative, source=label(relative))
         if not entry.is_dir():
             continue
-        relative = f"{IPAMD_DIR}/{entry.name}"
+        for file in entry.iterdir():  # the node's files must not lead out of the bundle either
+            confined(root, f"{relative}/{file.name}", source=label(f"{relative}/{file.name}"))
         if entry.name not in snapshot.nodes:
             snapshot.notes.append(f"{label(relative)}: no node of that name in {NODES.path}, ignored")
             continue
@@ -386,6 +394,8 @@ class BundleWriter:
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.final = Path(directory)
+        if self.final.is_symlink():
+            raise InputError(str(self.final), "is a symlink; collect into a new or empty folder")
         if self.final.exists() and (not self.final.is_dir() or any(self.final.iterdir())):
             raise InputError(str(self.final), "already exists; collect into a new or empty folder")
         folder = output_folder(self.final, source=str(self.final))
@@ -428,9 +438,13 @@ class BundleWriter:
         path.write_text(json.dumps(document, default=str, indent=2) + "\n", encoding="utf-8")
 
     def write_ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None = None) -> None:
-        """Raw introspection bodies of one node, exactly as received; ``error`` when none could be fetched."""
-        folder = self.root / IPAMD_DIR / node
-        folder.mkdir(parents=True, exist_ok=True)
+        """Raw introspection bodies of one node, exactly as received; ``error`` when none could be fetched.
+
+        The node's name names its folder: anything but a DNS-1123 name is refused (``InputError``).
+        """
+        name = node_folder_name(node, where="Kubernetes API node list: metadata.name")
+        folder = self._path(f"{IPAMD_DIR}/{name}/")
+        folder.mkdir(exist_ok=True)
         for endpoint in ENDPOINTS:
             body = bodies.get(endpoint)
             if body is not None:
@@ -438,13 +452,22 @@ class BundleWriter:
         if error:
             (folder / FETCH_ERROR_FILE).write_text(error + "\n", encoding="utf-8")
 
+    def write_target_health(self, group_name: str, items: Iterable[Any]) -> int:
+        """``describe-target-health`` of one group, in the file named after it (a name ELBv2 allows)."""
+        name = target_group_file_name(group_name, where="AWS DescribeTargetGroups: TargetGroupName")
+        return self.write_list(f"{TARGET_HEALTH_DIR}/{name}", "TargetHealthDescriptions", items)
+
     def commit(self) -> Path:
+        # mkdtemp made the folder 0700; give it the mode `mkdir` would, as its files have open()'s.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.root, 0o777 & ~umask)
         if self.final.exists():
             self.final.rmdir()  # empty, checked in __init__
         os.replace(self.root, self.final)
         return self.final
 
     def _path(self, relative: str) -> Path:
-        path = self.root / relative
+        path = confined(self.root, relative, source=str(self.final / relative))
         path.parent.mkdir(parents=True, exist_ok=True)
         return path

@@ -234,9 +234,7 @@ class _BundleSink:
         self.writer.write_list(spec, spec.list_key, items)
 
     def target_health(self, group: dict[str, Any], items: list[dict[str, Any]]) -> None:
-        self.writer.write_list(
-            f"{layout.TARGET_HEALTH_DIR}/{group['TargetGroupName']}.json", "TargetHealthDescriptions", items
-        )
+        self.writer.write_target_health(group.get("TargetGroupName"), items)
 
     def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None:
         self.writer.write_ipamd(node, bodies, error)

@@ -105,8 +105,10 @@ def pod_record(
         raise _item_error(source, position, "must be a Pod object with metadata.name", item) from None
     if kind not in (None, "Pod"):
         raise _item_error(source, position, "must be a Pod", kind, field="kind")
-    if not isinstance(name, str) or not isinstance(namespace, str):
+    if not isinstance(name, str):
         raise _item_error(source, position, "must be a string", name, field="metadata.name")
+    if not isinstance(namespace, str):
+        raise _item_error(source, position, "must be a string", namespace, field="metadata.namespace")
     if ip is not None and not isinstance(ip, str):
         raise _item_error(source, position, "must be a string", ip, field="status.podIP")
     if node is not None and not isinstance(node, str):

@@ -97,10 +97,13 @@ def difference_line(difference: dict[str, str]) -> str:
 # --- JUnit -----------------------------------------------------------------------------------------
 
 
-def write_junit(report: Report, path: str | os.PathLike[str], *, source: str | None = None) -> None:
+def write_junit(
+    report: Report, path: str | os.PathLike[str], *, source: str | None = None, stdout_ok: bool = False
+) -> None:
     """Write the report as JUnit XML (junitparser), atomically (``ekslab.files.atomic_output``).
 
-    ``path``'s folder must exist; ``source`` names the path in errors (default: the path itself).
+    ``path``'s folder must exist; ``source`` names the path in errors (default: the path itself);
+    with ``stdout_ok``, ``-`` writes it to standard output.
     """
     from junitparser import Failure, JUnitXml, Skipped, TestCase, TestSuite
 
@@ -149,7 +152,7 @@ def write_junit(report: Report, path: str | os.PathLike[str], *, source: str | N
         suite.update_statistics()
         xml.add_testsuite(suite)
     xml.update_statistics()
-    with atomic_output(path, source=source or os.fspath(path)) as temporary:
+    with atomic_output(path, source=source or os.fspath(path), stdout_ok=stdout_ok) as temporary:
         xml.write(str(temporary), pretty=True)
 
 

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from ekslab.errors import InputError
-from ekslab.files import atomic_output
+from ekslab.files import atomic_output, check_output_file
 from ekslab.workshop.guide import Guide
 from ekslab.workshop.runner import ERROR, FAILED, SKIPPED, StepResult
 
@@ -76,15 +75,12 @@ def _captured(text: str) -> str:
     return cleaned
 
 
-def check_report_path(path: str | os.PathLike[str]) -> Path:
-    """The folder a report will be written to; it must exist (checked before a run starts)."""
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise InputError(f"--junit-file {os.fspath(path)}", "its folder does not exist")
-    return folder
+def check_report_path(path: str | os.PathLike[str]) -> Path | None:
+    """The file a report will replace (``None`` for standard output, ``-``), checked before a run
+    starts (``ekslab.files.check_output_file``: a folder that exists, no device or FIFO)."""
+    return check_output_file(path, source=f"--junit-file {os.fspath(path)}", stdout_ok=True)
 
 
 def _write_atomically(document: object, target: Path) -> None:
-    check_report_path(target)
-    with atomic_output(target, source=f"--junit-file {os.fspath(target)}") as temporary:
+    with atomic_output(target, source=f"--junit-file {os.fspath(target)}", stdout_ok=True) as temporary:
         document.write(str(temporary), pretty=True)  # type: ignore[attr-defined]

@@ -5,7 +5,12 @@ Each step runs in a fresh ``bash`` with ``set -e`` (the first failing command fa
 environment the previous step left. So ``export AZ1=...``, ``NODE=$(kubectl ...)`` or ``cd`` in one
 step is seen by the next, as in a terminal session; shell functions and aliases are not carried.
 Standard input is empty: a command that waits for input fails instead of hanging. A step that runs
-longer than its timeout is stopped with its whole process group (SIGTERM, then SIGKILL).
+longer than its timeout is stopped with its whole process group (SIGTERM, then SIGKILL), and so is
+the running step when the run is interrupted (Ctrl-C, SIGTERM) before the interruption goes on.
+
+The state passed between steps (the environment, AWS keys included) lives in a private folder
+(0700, files 0600) that is deleted on every way out. Values of secret variables (``*SECRET*``,
+``*TOKEN*``, ``*PASSWORD*``) are redacted from everything a result carries (``ekslab.workshop.redact``).
 
 A step passes when its exit status is the expected one and its standard output has the expected
 shape. After a failure the remaining steps are skipped unless ``keep_going`` is set. Steps whose
@@ -30,6 +35,7 @@ from typing import Final
 
 from ekslab.errors import InputError
 from ekslab.workshop.guide import Guide, Step
+from ekslab.workshop.redact import redact, secret_values
 
 PASSED: Final = "passed"
 FAILED: Final = "failed"
@@ -39,6 +45,9 @@ SKIPPED: Final = "skipped"
 
 DEFAULT_TIMEOUT_SECONDS: Final = 300.0
 KILL_GRACE_SECONDS: Final = 5.0
+DRAIN_SECONDS: Final = 0.5
+"""After a stopped step's shell is gone, how long to read output that a process which left its
+group (``setsid``) may still hold open; it is not waited for beyond that."""
 _TAIL_LINES: Final = 20
 TRUE_VALUES: Final = frozenset({"true", "1", "yes"})
 _NOT_CARRIED: Final = frozenset({"SHLVL", "_", "PWD", "OLDPWD"})
@@ -53,6 +62,7 @@ _OWN_VARIABLES: Final = frozenset({_STATE_DIR, _PYTHON_VAR})
 _WRAPPER: Final = """\
 __ekslab_save() {
   __ekslab_status=$?
+  umask 077
   pwd > "$EKSLAB_WORKSHOP_STATE/cwd" 2>/dev/null
   "$EKSLAB_WORKSHOP_PYTHON" -c 'import json, os, sys; json.dump(dict(os.environ), open(sys.argv[1], "w"))' \\
     "$EKSLAB_WORKSHOP_STATE/env" 2>/dev/null
@@ -152,7 +162,7 @@ def _run_step(
 ) -> tuple[StepResult, tuple[dict[str, str], Path] | None]:
     for name in ("env", "cwd"):
         (state / name).unlink(missing_ok=True)
-    (state / "step.sh").write_text(step.script + "\n", encoding="utf-8")
+    _write_private(state / "step.sh", step.script + "\n")
     timeout = step.timeout or options.default_timeout
     run_env = {**env, _STATE_DIR: str(state), _PYTHON_VAR: sys.executable}
     started = time.monotonic()
@@ -172,30 +182,56 @@ def _run_step(
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         stdout, stderr = _stop(process)
-        result = StepResult(
+        result = _redacted(StepResult(
             step,
             ERROR,
             f"timed out after {timeout:g} s",
             stdout=_text(stdout),
             stderr=_text(stderr),
             seconds=time.monotonic() - started,
-        )
+        ), env)
         return result, None
+    except BaseException:
+        _stop(process)  # Ctrl-C or SIGTERM (ekslab.errors.Terminated): the step must not outlive us
+        raise
     seconds = time.monotonic() - started
+    carried = _carried(state, env, cwd)
     result = _judge(step, process.returncode, _text(stdout), _text(stderr), seconds)
-    return result, _carried(state, env, cwd)
+    return _redacted(result, env, carried[0]), carried
+
+
+def _write_private(path: Path, text: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _redacted(result: StepResult, *environments: Mapping[str, str]) -> StepResult:
+    secrets = secret_values(*environments)
+    if secrets:
+        for name in ("message", "detail", "stdout", "stderr"):
+            setattr(result, name, redact(getattr(result, name), secrets))
+    return result
 
 
 def _stop(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
-    """Stop a step's whole process group: SIGTERM, then SIGKILL after a grace period."""
-    for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, None)):
+    """Stop a step's whole process group: SIGTERM, then SIGKILL after a grace period; then read
+    what output is left for at most ``DRAIN_SECONDS`` (a ``setsid`` job may hold the pipes open)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
         try:
-            return process.communicate(timeout=wait)
+            process.wait(timeout=KILL_GRACE_SECONDS)
+            break
         except subprocess.TimeoutExpired:
             continue
-    return b"", b""  # pragma: no cover - communicate() without a timeout returns
+    try:
+        return process.communicate(timeout=DRAIN_SECONDS)
+    except subprocess.TimeoutExpired as expired:
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
+        return expired.output or b"", expired.stderr or b""
 
 
 def _judge(step: Step, code: int, stdout: str, stderr: str, seconds: float) -> StepResult:

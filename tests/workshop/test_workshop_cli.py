@@ -214,7 +214,7 @@ def test_junit_file_in_a_missing_folder_is_refused_before_any_step_runs(
     assert (code, out, err, target.parent.exists()) == (
         2,
         "",
-        f"ekslab: error: --junit-file {target}: its folder does not exist\n",
+        f"ekslab: error: --junit-file {target}: its folder {target.parent} does not exist\n",
         False,
     )
 
