@@ -106,9 +106,7 @@ def _is_stdout(path: str) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_output(
-    path: str | os.PathLike[str], *, source: str, stdout_ok: bool = False
-) -> Iterator[Path]:
+def atomic_output(path: str | os.PathLike[str], *, source: str, stdout_ok: bool = False) -> Iterator[Path]:
     """A temporary path beside ``path`` to write; renamed to ``path`` when the block succeeds and
     removed otherwise (also on Ctrl-C and SIGTERM, which the CLI turns into exceptions), so ``path``
     is never half-written.

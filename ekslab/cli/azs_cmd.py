@@ -46,11 +46,20 @@ def azs(
     """
     from ekslab.lab import load_config
     from ekslab.sources.cloudformation import read_stack_outputs
-    from ekslab.views.azs import AzExports, check_zone, network_stack_name, write_profile, zones_from_outputs
+    from ekslab.views.azs import (
+        AzExports,
+        check_lab_name,
+        check_region,
+        check_zone,
+        network_stack_name,
+        write_profile,
+        zones_from_outputs,
+    )
 
     lab_config = load_config(config)
-    lab_name = lab or lab_config.lab.name
-    region = region or lab_config.region
+    # Both end up in a file a shell sources at login: checked before any AWS call or write.
+    lab_name = check_lab_name(lab or lab_config.lab.name, where="--lab")
+    region = check_region(region or lab_config.region, where="--region")
     if offline:
         source = f"lab configuration {config or '(default lab)'}"
         zones = tuple(

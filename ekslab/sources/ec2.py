@@ -9,6 +9,10 @@
   VPC, so the number of calls is the minimum: ceil(ENIs / 1000) for DescribeNetworkInterfaces.
 * Items are yielded as the API's dicts: the same shape as ``aws ... --output json`` writes, so a
   bundle and a live read go through the same record functions.
+* Paging is bounded: botocore stops a token it saw before, not a server that sends a new one on
+  every page, so a list stops with one line after ``MAX_PAGES`` pages (a VPC's ENIs at 1,000 a page:
+  200,000, far above the regional ENI quota) or after the pages its call can justify (DescribeVpcs
+  of one VPC id: one page, plus ``PAGE_SLACK``).
 * ``AWS_ENDPOINT_URL`` (botocore's own setting) points every client at another endpoint, e.g. moto.
 """
 
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ekslab.aws.problems import checked_session, setup_problem
-from ekslab.errors import InputError
+from ekslab.errors import InputError, UnverifiedError
 
 ENI_PAGE_SIZE: Final = 1000
 """DescribeNetworkInterfaces MaxResults upper bound."""
@@ -28,6 +32,8 @@ SUBNET_PAGE_SIZE: Final = 1000
 AUTOSCALING_INSTANCE_IDS_PER_CALL: Final = 50
 """DescribeAutoScalingInstances takes at most 50 instance ids (and returns at most 50 records) per call."""
 TARGET_GROUP_ARNS_PER_CALL: Final = 20
+MAX_PAGES: Final = 200
+PAGE_SLACK: Final = 2
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,9 @@ class AwsSource:
         return vpc_id
 
     def vpcs(self, vpc_id: str) -> Iterator[dict[str, Any]]:
-        yield from self._paginate(self.ec2, "describe_vpcs", "Vpcs", VpcIds=[vpc_id])
+        yield from self._paginate(
+            self.ec2, "describe_vpcs", "Vpcs", max_pages=1 + PAGE_SLACK, VpcIds=[vpc_id]
+        )
 
     def subnets(self, vpc_id: str) -> Iterator[dict[str, Any]]:
         yield from self._paginate(
@@ -158,6 +166,7 @@ class AwsSource:
                     self.elbv2,
                     "describe_target_groups",
                     "TargetGroups",
+                    max_pages=1 + PAGE_SLACK,
                     TargetGroupArns=unique[start : start + TARGET_GROUP_ARNS_PER_CALL],
                 )
             )
@@ -177,13 +186,38 @@ class AwsSource:
             raise _translate(error, client, operation, self.settings.region, self.attempts) from None
 
     def _paginate(
-        self, client: Any, operation: str, key: str, *, page_size: int | None = None, **kwargs: Any
+        self,
+        client: Any,
+        operation: str,
+        key: str,
+        *,
+        page_size: int | None = None,
+        max_pages: int = MAX_PAGES,
+        **kwargs: Any,
     ) -> Iterator[dict[str, Any]]:
         paginator = client.get_paginator(operation)
         config = {"PageSize": page_size} if page_size else {}
         try:
-            for page in paginator.paginate(PaginationConfig=config, **kwargs):
-                yield from page.get(key) or []
+            for number, page in enumerate(paginator.paginate(PaginationConfig=config, **kwargs), start=1):
+                items = page.get(key)
+                if not isinstance(items, list):
+                    # botocore fills a missing list with nothing: an HTML page or an empty body
+                    # would read as "no items" and every check would then fail.
+                    raise UnverifiedError(
+                        f"AWS {client.meta.service_model.service_name} {_camel(operation)} "
+                        f"({self.settings.region})",
+                        f"answered without a {key} list (not an AWS answer?); could not verify",
+                    )
+                yield from items
+                if number >= max_pages and page.get("NextToken"):
+                    service = client.meta.service_model.service_name
+                    raise InputError(
+                        f"AWS {service} {_camel(operation)} ({self.settings.region})",
+                        f"kept sending a NextToken: stopped after {max_pages:,} pages, more than "
+                        "this list can have",
+                    )
+        except InputError:
+            raise
         except Exception as error:
             raise _translate(error, client, operation, self.settings.region, self.attempts) from None
 
@@ -195,6 +229,7 @@ def _translate(error: Exception, client: Any, operation: str, region: str, attem
         ConnectTimeoutError,
         EndpointConnectionError,
         ReadTimeoutError,
+        ResponseParserError,
     )
 
     service = client.meta.service_model.service_name
@@ -211,11 +246,21 @@ def _translate(error: Exception, client: Any, operation: str, region: str, attem
             f"failed{retried}: {details.get('Code', 'error')}: "
             f"{' '.join(str(details.get('Message', '')).split())}",
         )
+    if isinstance(error, ResponseParserError):
+        return UnverifiedError(
+            where,
+            f"answered with something that is not an AWS answer; could not verify ({_first_line(error)})",
+        )
     if isinstance(error, ReadTimeoutError | ConnectTimeoutError | EndpointConnectionError):
         return InputError(where, f"did not answer after {attempts} attempts ({type(error).__name__})")
     if isinstance(error, BotoCoreError):
         return InputError(where, f"failed: {' '.join(str(error).split())}")
     return error
+
+
+def _first_line(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return text[:120] + ("..." if len(text) > 120 else "")
 
 
 def _camel(operation: str) -> str:

@@ -8,12 +8,19 @@
   by urllib3's ``Retry`` with exponential backoff; what still fails becomes one ``InputError`` line
   naming the request.
 * A resource whose API is not installed (the ENIConfig or TargetGroupBinding CRD) reads as ``None``.
+* Paging is bounded: a server that keeps sending continue tokens is stopped after the pages the first
+  page's ``metadata.remainingItemCount`` justifies (plus ``PAGE_SLACK``), or ``MAX_LIST_PAGES``
+  when it gives no count, and a token seen before ends the list as an error at once.
+* ``request_timeout`` is a deadline for the whole request, body included: a body that trickles in
+  byte by byte is cut at the deadline (``read_body``), not read for as long as bytes keep coming.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
@@ -24,6 +31,11 @@ DEFAULT_PAGE_SIZE: Final = 500
 ENICONFIG_API: Final = ("crd.k8s.amazonaws.com", "v1alpha1", "eniconfigs")
 TARGET_GROUP_BINDING_API: Final = ("elbv2.k8s.aws", "v1beta1", "targetgroupbindings")
 RETRY_STATUSES: Final = (429, 500, 502, 503, 504)
+MAX_LIST_PAGES: Final = 10_000
+"""Pages of one list at most: 5,000,000 items at the default page size, far above any cluster's."""
+PAGE_SLACK: Final = 2
+"""Pages allowed beyond what remainingItemCount justifies (the count is an estimate)."""
+READ_CHUNK: Final = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -150,11 +162,13 @@ class KubeSource:
     def node_proxy_get(self, node: str, port: int, path: str, *, timeout: float) -> tuple[int, bytes]:
         """GET ``path`` on ``node:port`` through the API server's node proxy: (HTTP status, body).
 
-        Transport failures (refused, timed out) raise ``ConnectionError`` with a short reason.
+        Transport failures (refused, timed out) raise ``ConnectionError`` with a short reason;
+        ``timeout`` bounds the whole request, body included.
         """
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
+        deadline = time.monotonic() + timeout
         try:
             response = self._proxy.connect_get_node_proxy_with_path(
                 f"{node}:{port}",
@@ -162,7 +176,9 @@ class KubeSource:
                 _preload_content=False,
                 _request_timeout=timeout,
             )
-            return response.status, response.data
+            return response.status, read_body(response, deadline)
+        except TimeoutError:
+            raise ConnectionError(f"did not send its whole answer within {timeout:g} s") from None
         except ApiException as error:
             return error.status or 0, (error.body or b"") if isinstance(error.body, bytes) else str(
                 error.body or ""
@@ -176,7 +192,16 @@ class KubeSource:
         self, what: str, call: Any, *args: Any, optional: bool = False
     ) -> Iterator[list[dict[str, Any]]]:
         token = None
-        while True:
+        seen: set[str] = set()
+        allowed = MAX_LIST_PAGES
+        page_one: tuple[int, Any] = (0, None)
+        for page in range(1, MAX_LIST_PAGES + 2):
+            if page > allowed:
+                raise InputError(
+                    f"Kubernetes API {what} ({self.host})",
+                    f"kept sending continue tokens: stopped after {allowed:,} pages of "
+                    f"{self.settings.page_size}, more than {_justified(page_one)} justifies",
+                )
             body = self._get(
                 what, call, *args, limit=self.settings.page_size, _continue=token, optional=optional
             )
@@ -184,9 +209,19 @@ class KubeSource:
             if not isinstance(items, list):
                 raise InputError(f"Kubernetes API {what}", "answered without an items list")
             yield items
-            token = (body.get("metadata") or {}).get("continue")
+            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            if page == 1:
+                page_one = (len(items), metadata.get("remainingItemCount"))
+                allowed = _pages_allowed(*page_one, self.settings.page_size)
+            token = metadata.get("continue")
             if not token:
                 return
+            if not isinstance(token, str) or token in seen:
+                raise InputError(
+                    f"Kubernetes API {what} ({self.host})",
+                    f"sent a continue token it had sent before (page {page}); the list would never end",
+                )
+            seen.add(token)
 
     def _all(self, what: str, call: Any, *args: Any) -> list[dict[str, Any]] | None:
         """Every item of a (small) list, or None when its API is not installed (HTTP 404)."""
@@ -229,11 +264,70 @@ class KubeSource:
                 f"did not answer after {self.settings.attempts} attempts ({_reason(error)})",
             ) from None
         try:
-            return json.loads(response.data)
+            data = read_body(response, time.monotonic() + self.settings.request_timeout)
+        except TimeoutError:
+            raise InputError(
+                f"Kubernetes API {what} ({self.host})",
+                f"did not send its whole answer within {self.settings.request_timeout:g} s",
+            ) from None
+        except HTTPError as error:
+            raise InputError(
+                f"Kubernetes API {what} ({self.host})", f"answer was cut ({_reason(error)})"
+            ) from None
+        try:
+            return json.loads(data)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise InputError(
                 f"Kubernetes API {what} ({self.host})", f"answered with invalid JSON ({error})"
             ) from None
+
+
+def read_body(response: Any, deadline: float) -> bytes:
+    """The body of a urllib3 response read by chunks, given up at ``deadline`` (``time.monotonic()``):
+    the socket timeout bounds each read, this bounds them all (a body dripped byte by byte).
+
+    Raises ``TimeoutError`` at the deadline (the connection is closed) and urllib3's ``HTTPError``
+    for a body cut short.
+    """
+    chunks: list[bytes] = []
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            _read_timeout(response, left)
+            chunk = response.read1(READ_CHUNK) if hasattr(response, "read1") else response.read(READ_CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    except TimeoutError:
+        response.close()
+        raise
+    finally:
+        if hasattr(response, "release_conn"):
+            response.release_conn()
+
+
+def _read_timeout(response: Any, seconds: float) -> None:
+    """Let the next read of ``response`` wait at most ``seconds`` (never past the deadline)."""
+    sock = getattr(getattr(response, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(max(0.01, seconds))
+
+
+def _pages_allowed(first_items: int, remaining: Any, page_size: int) -> int:
+    """Pages a list may take: those ``remainingItemCount`` after the first page justifies, plus
+    ``PAGE_SLACK``; ``MAX_LIST_PAGES`` without a usable count."""
+    if isinstance(remaining, bool) or not isinstance(remaining, int) or remaining < 0:
+        return MAX_LIST_PAGES
+    return min(MAX_LIST_PAGES, 1 + math.ceil(remaining / max(1, page_size)) + PAGE_SLACK)
+
+
+def _justified(page_one: tuple[int, Any]) -> str:
+    remaining = page_one[1]
+    if isinstance(remaining, int) and not isinstance(remaining, bool):
+        return f"the first page's remainingItemCount ({remaining:,})"
+    return "any cluster"
 
 
 class _NotFound(Exception):

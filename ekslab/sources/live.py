@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ekslab.errors import UnverifiedError
 from ekslab.ipamd.node import parse_node_bodies
 from ekslab.sources import bundle as layout
 from ekslab.sources.records import (
@@ -70,6 +71,12 @@ def read_live(options: LiveOptions, *, progress: Progress = _no_progress) -> Clu
     """Read a live cluster into a snapshot (see the module docstring for the calls made)."""
     sink = _SnapshotSink(f"cluster {options.cluster} ({options.region})")
     _gather(options, sink, _Counter(progress))
+    if not sink.snapshot.vpcs:
+        # No VPC to judge pod IPs against: a verdict would fail every pod for the answer's fault.
+        raise UnverifiedError(
+            f"AWS ec2 DescribeVpcs ({options.region})",
+            "listed no VPC for the cluster's VPC id; could not verify",
+        )
     return sink.snapshot
 
 

@@ -53,6 +53,8 @@ from ekslab.verify.results import (
 )
 
 FINISHED_PHASES: Final = frozenset({"Succeeded", "Failed"})
+MAX_DUPLICATES_NAMED: Final = 5
+"""Other pods named in a duplicate_ip detail; the rest are counted."""
 
 
 class PodChecks:
@@ -116,9 +118,8 @@ class PodChecks:
                 self._check_ipamd(pod, ip, eni, reasons, details, not_checked)
                 self._check_subnet(pod, parsed, reasons, details, not_checked)
         if ip in duplicates:
-            others = [key for key in duplicates[ip] if key != pod.key]
             reasons.append(DUPLICATE_IP)
-            details.append(f"{ip} is also the IP of {', '.join(others)}")
+            details.append(_duplicate_detail(ip, pod.key, duplicates[ip]))
         if reasons:
             result, codes, explained = FAIL, tuple(reasons), tuple(details)
         elif skip_reason:
@@ -274,3 +275,11 @@ class PodChecks:
         if not contains(subnet, *parsed):
             reasons.append(WRONG_SUBNET)
             details.append(f"{pod.ip} is outside the ENIConfig subnet of node {pod.node}")
+
+
+def _duplicate_detail(ip: str, own: str, holders: list[str]) -> str:
+    """``<ip> is also the IP of a, b (and N more)``: at most ``MAX_DUPLICATES_NAMED`` others, so that
+    8,000 pods on one IP cost 8,000 short lines, not 64 million names."""
+    others = [key for key in holders[: MAX_DUPLICATES_NAMED + 1] if key != own][:MAX_DUPLICATES_NAMED]
+    more = len(holders) - 1 - len(others)
+    return f"{ip} is also the IP of {', '.join(others)}" + (f" (and {more:,} more)" if more > 0 else "")

@@ -117,10 +117,12 @@ def write_junit(
             test.system_out = detail
         return test
 
+    # TestSuite.add_testcase recounts the whole suite on every call (quadratic: minutes for 15,000
+    # pods); cases are appended and each suite is counted once below.
     xml = JUnitXml("ekslab verify")
     pods = TestSuite("pods")
     for pod in report.pods:
-        pods.add_testcase(
+        pods.append(
             case(
                 f"{pod.namespace}/{pod.name}",
                 f"pods.{pod.node or 'unscheduled'}",
@@ -132,14 +134,14 @@ def write_junit(
     nodes = TestSuite("nodes")
     for node in report.nodes:
         for check in node.checks:
-            nodes.add_testcase(
+            nodes.append(
                 case(check.check, f"nodes.{node.name}", check.result, check.detail, _differences(check))
             )
     cluster = TestSuite("cluster")
     for check in report.cluster + ([report.targets_checked] if report.targets_checked else []):
-        cluster.add_testcase(case(check.check, "cluster", check.result, check.detail, _differences(check)))
+        cluster.append(case(check.check, "cluster", check.result, check.detail, _differences(check)))
     for target in report.targets:
-        cluster.add_testcase(
+        cluster.append(
             case(
                 f"{target.namespace}/{target.ingress} -> {target.service}:{target.port or '*'}",
                 "targets",

@@ -50,7 +50,7 @@ def write_junit(guide: Guide, results: Sequence[StepResult], path: str | os.Path
             case.system_out = _captured(result.stdout)
         if result.stderr:
             case.system_err = _captured(result.stderr)
-        suite.add_testcase(case)
+        suite.append(case)  # not add_testcase, which recounts the suite each time (quadratic)
     suite.update_statistics()
     document = JUnitXml("ekslab workshop")
     document.add_testsuite(suite)

