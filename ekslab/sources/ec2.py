@@ -192,9 +192,10 @@ class AwsSource:
         key: str,
         *,
         page_size: int | None = None,
-        max_pages: int = MAX_PAGES,
+        max_pages: int | None = None,
         **kwargs: Any,
     ) -> Iterator[dict[str, Any]]:
+        max_pages = max_pages or MAX_PAGES
         paginator = client.get_paginator(operation)
         config = {"PageSize": page_size} if page_size else {}
         try:

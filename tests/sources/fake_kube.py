@@ -62,6 +62,14 @@ class FakeCluster:
     expire_continue: bool = False
     """Answer every request that carries a continue token with 410 Gone (reason Expired), as the API
     server does once the token's resource version has been compacted away (etcd compaction, ~5 min)."""
+    endless_continue: bool = False
+    """Answer every list page with a continue token never sent before, as a broken server might."""
+    same_continue: bool = False
+    """Answer every list page with the same continue token."""
+    endless_remaining: int | None = None
+    """The remainingItemCount sent with those endless pages (None: none sent)."""
+    drip_seconds: float = 0.0
+    """Send each answer's body one byte at a time, this many seconds apart (headers at once)."""
     requests: Counter[str] = field(default_factory=Counter)
     limits: list[int] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -123,13 +131,23 @@ class _Handler(BaseHTTPRequestHandler):
                     "code": 410,
                 },
             )
+        if self.cluster.endless_continue or self.cluster.same_continue:
+            number = sum(self.cluster.requests.values())
+            metadata: dict[str, Any] = {
+                "continue": "same" if self.cluster.same_continue else f"page-{number}"
+            }
+            if self.cluster.endless_remaining is not None:
+                metadata["remainingItemCount"] = self.cluster.endless_remaining
+            return self._json(
+                200, {"kind": "List", "apiVersion": "v1", "metadata": metadata, "items": items[:1]}
+            )
         start = int(json.loads(base64.b64decode(token))["offset"]) if token else 0
         page = items[start : start + limit]
         end = start + len(page)
         following = (
             base64.b64encode(json.dumps({"offset": end}).encode()).decode() if end < len(items) else ""
         )
-        metadata: dict[str, Any] = {"resourceVersion": "4242"}
+        metadata = {"resourceVersion": "4242"}
         if following:
             metadata["continue"] = following
             metadata["remainingItemCount"] = len(items) - end
@@ -147,7 +165,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json" if status == 200 else "text/plain")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        self._body(body)
+
+    def _body(self, body: bytes) -> None:
+        if not self.cluster.drip_seconds:
+            self.wfile.write(body)
+            return
+        for index in range(len(body)):
+            if self.cluster.release.wait(self.cluster.drip_seconds):
+                return  # the test is over
+            try:
+                self.wfile.write(body[index : index + 1])
+                self.wfile.flush()
+            except OSError:
+                return  # the client gave up, as it should
 
     def _json(self, status: int, document: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         body = json.dumps(document).encode()
@@ -157,7 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        self.wfile.write(body)
+        self._body(body)
 
 
 @contextmanager
