@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from collections.abc import Iterable, Sequence
@@ -62,7 +63,12 @@ class ConfigError(InputError):
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one, and the
+    YAML 1.1 numbers a reader would not expect (``010`` is octal 8, ``1:30`` is base-60 90)."""
+
+
+_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
+_LEADING_ZERO: Final = re.compile(r"[-+]?0[0-9_]+")
 
 
 def _construct_mapping(
@@ -70,6 +76,8 @@ def _construct_mapping(
 ) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if key_node.tag == _MERGE_TAG:
+            continue  # `<<: *defaults`: its keys may be overridden here, construct_mapping merges them
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             mark = key_node.start_mark
@@ -78,7 +86,27 @@ def _construct_mapping(
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_number(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
+    """An int or float, except the YAML 1.1 forms that read as something else than they show."""
+    text = str(node.value)
+    if ":" in text or _LEADING_ZERO.fullmatch(text):
+        kind = "a base-60 number" if ":" in text else "an octal number"
+        value = (
+            loader.construct_yaml_int(node)
+            if node.tag.endswith(":int")
+            else loader.construct_yaml_float(node)
+        )
+        raise InputError(
+            f"line {node.start_mark.line + 1}",
+            f"{text} is {kind} in YAML 1.1 (it would read as {value}); write the number without "
+            f"a leading zero or colon, or quote it ('{text}') for text",
+        )
+    return loader.construct_yaml_int(node) if node.tag.endswith(":int") else loader.construct_yaml_float(node)
+
+
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_number)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:float", _construct_number)
 
 
 def read_config_document(path: str | os.PathLike[str]) -> dict[str, Any]:
