@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate_bundle import write_bundle
 
-from ekslab.verify.bundle import read_bundle
+from ekslab.sources.bundle import read_bundle
 from ekslab.verify.checks import Expectations, verify
 from ekslab.verify.report import write_json, write_junit
 from ekslab.verify.results import PASS, PodResult, Report

@@ -158,10 +158,10 @@ def test_ec2_sending_a_new_next_token_on_every_page_stops_at_the_cap(
 def test_live_vpc_answer_with_no_vpc_or_html_is_unverified_not_a_verdict(
     monkeypatch: pytest.MonkeyPatch, mode: str, message: str
 ) -> None:
-    from ekslab.verify import live
+    from ekslab.sources import live
 
     # GIVEN an EC2 endpoint whose DescribeVpcs lists no VPC, or answers with an HTML page
-    def gather(options: Any, sink: Any, *, progress: bool) -> None:
+    def gather(options: Any, sink: Any, bar: Any) -> None:
         aws = AwsSource(AwsSettings(region="us-west-2"))
         sink.aws_items(live.layout.VPCS, aws.vpcs("vpc-1"))
 
@@ -178,9 +178,9 @@ def test_live_vpc_answer_with_no_vpc_or_html_is_unverified_not_a_verdict(
 def test_unverified_is_one_line_and_exit_3_on_the_command_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ekslab.verify import live
+    from ekslab.sources import live
 
-    def read_live(options: Any, *, progress: bool) -> Any:
+    def read_live(options: Any, *, progress: Any) -> Any:
         raise UnverifiedError(
             "AWS ec2 DescribeVpcs (us-west-2)", "listed no VPC for the cluster's VPC id; could not verify"
         )

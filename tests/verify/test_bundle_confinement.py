@@ -16,7 +16,7 @@ import pytest
 
 from ekslab.cli.main import main
 from ekslab.errors import InputError
-from ekslab.verify.bundle import BundleWriter, read_bundle
+from ekslab.sources.bundle import BundleWriter, read_bundle
 from tests.cli_run import run_cli
 from tests.sources.fake_kube import serve
 from tests.sources.moto_lab import kube_for, live_args, make_lab

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ekslab.verify.checks import MAX_DUPLICATES_NAMED
+from ekslab.verify.pods import MAX_DUPLICATES_NAMED
 from ekslab.verify.report import write_junit
 from ekslab.verify.results import PASS, PodResult, Report
 from tests.verify.cluster_docs import NODE_A, baseline, pod, result, run

@@ -324,7 +324,7 @@ def test_lab_or_region_that_would_inject_a_command_is_refused_before_writing(
 
 
 def test_a_hard_linked_profile_keeps_its_links_and_inode(tmp_path: Path) -> None:
-    from ekslab.exercises.azs import write_profile
+    from ekslab.views.azs import write_profile
 
     # GIVEN a profile with a second hard link
     profile = tmp_path / ".bash_profile"
@@ -346,7 +346,7 @@ def test_a_hard_linked_profile_keeps_its_links_and_inode(tmp_path: Path) -> None
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another owner needs root")
 def test_run_as_root_keeps_the_profiles_owner(tmp_path: Path) -> None:
-    from ekslab.exercises.azs import write_profile
+    from ekslab.views.azs import write_profile
 
     profile = tmp_path / ".bash_profile"
     profile.write_text("keep\n")
@@ -384,7 +384,7 @@ def test_lines_another_process_appends_meanwhile_are_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN another process that appends a line right after ekslab has read the profile
-    from ekslab.exercises import azs as module
+    from ekslab.views import azs as module
 
     profile = tmp_path / ".bash_profile"
     profile.write_text("keep\n")
@@ -408,7 +408,7 @@ def test_a_second_writer_waits_for_the_lock(tmp_path: Path) -> None:
     import fcntl
     import threading
 
-    from ekslab.exercises.azs import write_profile
+    from ekslab.views.azs import write_profile
 
     # GIVEN a profile another ekslab holds the lock of
     profile = tmp_path / ".bash_profile"

@@ -185,8 +185,8 @@ def test_sigterm_while_a_report_is_written_leaves_no_temporary_file(tmp_path: Pa
 
 _SLOW_COLLECT = """
 import sys, time
-import ekslab.verify.live as live
-def slow(options, sink, *, progress):
+import ekslab.sources.live as live
+def slow(options, sink, bar):
     sink.writer.write_list("pods.json", "items", [])
     print("collecting", file=sys.stderr, flush=True)
     time.sleep(60)
