@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from sys import intern
 from typing import Any, Final, NamedTuple
 
-from ekslab.errors import InputError
-from ekslab.network.addresses import canonical_cidr, canonical_ip
+from ekslab.errors import InputError, Verbatim
+from ekslab.network.addresses import canonical_cidr, canonical_ip, parse_network
 
 POD_ENI_ANNOTATION: Final = "vpc.amazonaws.com/pod-eni"
 """Security groups for pods: JSON list of the pod's branch ENIs (cni-facts.md §5)."""
@@ -369,20 +369,35 @@ def daemonset_env(document: Any, *, source: str) -> dict[str, dict[str, str | No
     template = ((document.get("spec") or _EMPTY).get("template") or _EMPTY).get("spec") or _EMPTY
     result: dict[str, dict[str, str | None]] = {}
     for member in ("initContainers", "containers"):
-        for container in template.get(member) or ():
+        for index, container in enumerate(template.get(member) or ()):
             if not isinstance(container, dict) or not isinstance(container.get("name"), str):
                 raise InputError(
                     f"{source}: spec.template.spec.{member}", "must be a list of named containers"
                 )
-            env: dict[str, str | None] = {}
-            for entry in container.get("env") or ():
-                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-                    value = entry.get("value")
-                    env[entry["name"]] = (
-                        None if "valueFrom" in entry else (value if isinstance(value, str) else "")
-                    )
-            result[container["name"]] = env
+            result[container["name"]] = _container_env(
+                container.get("env"), where=f"{source}: spec.template.spec.{member}[{index}].env"
+            )
     return result
+
+
+def _container_env(entries: Any, *, where: str) -> dict[str, str | None]:
+    """A container's ``env`` list; a wrong type is refused (ignoring it would let drift pass)."""
+    if entries is None:
+        return {}
+    if not isinstance(entries, list):
+        raise InputError(where, "must be a list of {name, value} entries", Verbatim(type(entries).__name__))
+    env: dict[str, str | None] = {}
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise InputError(f"{where}[{position}]", "must be an entry with a string name", entry)
+        value = entry.get("value")
+        if "valueFrom" in entry:
+            env[entry["name"]] = None
+        elif value is None or isinstance(value, str):
+            env[entry["name"]] = value or ""
+        else:
+            raise InputError(f"{where}[{position}].value", "must be a string", value)
+    return env
 
 
 class IngressRecord(NamedTuple):
@@ -508,6 +523,7 @@ def vpc_record(item: Any, *, position: int, source: str) -> VpcRecord:
                 cidrs.append(canonical_cidr(_text(entry["Ipv6CidrBlock"])))
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be a VPC with VpcId and CIDR blocks", item) from None
+    _check_cidrs(cidrs, source=source, position=position)
     return VpcRecord(vpc_id, tuple(dict.fromkeys(cidrs)))
 
 
@@ -545,7 +561,15 @@ def subnet_record(item: Any, *, position: int, source: str) -> SubnetRecord:
         raise _item_error(
             source, position, "must be a whole number", available, field="AvailableIpAddressCount"
         )
+    _check_cidrs(cidrs, source=source, position=position)
     return SubnetRecord(subnet_id, vpc_id, zone, tuple(cidrs), available, cni_role)
+
+
+def _check_cidrs(cidrs: list[str], *, source: str, position: int) -> None:
+    """Every CIDR block must be one: a garbage block dropped later would fail its pods silently."""
+    for cidr in cidrs:
+        if parse_network(cidr) is None:
+            raise _item_error(source, position, "has a CIDR block that is not one (like 10.0.0.0/16)", cidr)
 
 
 class EniRecord(NamedTuple):
