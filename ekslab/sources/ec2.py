@@ -230,8 +230,8 @@ def _translate(error: Exception, client: Any, operation: str, region: str, attem
         ConnectTimeoutError,
         EndpointConnectionError,
         ReadTimeoutError,
-        ResponseParserError,
     )
+    from botocore.parsers import ResponseParserError
 
     service = client.meta.service_model.service_name
     where = f"AWS {service} {_camel(operation)} ({region})"
