@@ -16,10 +16,10 @@ from ekslab.errors import InputError
 T = TypeVar("T")
 
 
-def run_within(seconds: float, call: Callable[[], T], *, where: str, option: str) -> T:
+def run_within(seconds: float, call: Callable[[], T], *, where: str, limit: str) -> T:
     """``call()``'s result, or an ``InputError`` naming ``where`` when it takes over ``seconds``.
 
-    ``option`` names the setting that gave the time (``--timeout``). What ``call`` raises is raised.
+    ``limit`` says which setting gave the time, e.g. ``--timeout 2 s``. What ``call`` raises is raised.
     """
     outcome: dict[str, Any] = {}
 
@@ -33,7 +33,7 @@ def run_within(seconds: float, call: Callable[[], T], *, where: str, option: str
     thread.start()
     thread.join(seconds)
     if thread.is_alive():
-        raise InputError(where, f"did not answer in full within {option} {seconds:g} s")
+        raise InputError(where, f"did not answer in full within {limit}")
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]

@@ -37,6 +37,7 @@ from typing import Any, Final, Protocol
 
 from ekslab.errors import InputError
 from ekslab.ipamd.models import ENDPOINTS
+from ekslab.sources.deadline import run_within
 from ekslab.sources.records import AWS_NODE_CONTAINER, NodeRecord, daemonset_env
 
 DEFAULT_BIND_ADDRESS: Final = "127.0.0.1:61679"
@@ -46,6 +47,8 @@ SSM_INSTANCES_PER_COMMAND: Final = 50
 SSM_DOCUMENT: Final = "AWS-RunShellScript"
 SSM_RUNNING: Final = frozenset({"Pending", "InProgress", "Delayed"})
 CURL_MAX_TIME: Final = 3
+DEADLINE_GRACE_SECONDS: Final = 1.0
+"""Beyond a node's timeout, how long its fetch may take to notice the deadline before it is abandoned."""
 """Seconds per body, as eks-log-collector uses (cni-facts.md §3)."""
 
 
@@ -104,8 +107,16 @@ def fetch_introspection(
     transport.prepare(nodes, timeout)
 
     def one(node: NodeRecord) -> NodeFetch:
+        deadline = time.monotonic() + timeout
         try:
-            return transport.fetch(node, time.monotonic() + timeout)
+            # The transports check the deadline between reads; run_within also ends a read that
+            # never returns (response headers dripped one byte at a time).
+            return run_within(
+                timeout + DEADLINE_GRACE_SECONDS,
+                lambda: transport.fetch(node, deadline),
+                where="",
+                limit=f"--node-timeout {timeout:g} s",
+            )
         except (InputError, ConnectionError) as error:
             return NodeFetch(error=str(error))
 

@@ -57,6 +57,8 @@ class FakeCluster:
     proxy_bodies: dict[tuple[str, str], tuple[int, bytes]] = field(default_factory=dict)
     """(node, "v1/enis") -> (status, body); a node:path not listed answers 503 like an unreachable port."""
     hanging_nodes: set[str] = field(default_factory=set)
+    slow_header_nodes: set[str] = field(default_factory=set)
+    """Nodes whose proxy answer's headers never end (one byte every 0.1 s)."""
     throttle_first: int = 0
     """Answer this many requests with 429 Too Many Requests before serving."""
     expire_continue: bool = False
@@ -154,6 +156,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._json(200, {"kind": "List", "apiVersion": "v1", "metadata": metadata, "items": page})
 
     def _proxy(self, node: str, path: str) -> None:
+        if node in self.cluster.slow_header_nodes:
+            # Headers that never end, one byte at a time: no single read ever times out.
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not self.cluster.release.wait(0.1):
+                try:
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+                except OSError:
+                    return
+            return
         if node in self.cluster.hanging_nodes:
             self.cluster.release.wait(60)  # a node that never answers, until the test ends
             return

@@ -247,3 +247,19 @@ def test_ipamd_timeout_bounds_the_whole_fetch(tmp_path: Path, capsys: pytest.Cap
         "",
         f"ekslab: error: ipamd on {name}: did not answer in full within --timeout 1 s\n",
     )
+
+
+def test_a_node_whose_headers_never_end_is_cut_at_the_node_timeout(tmp_path: Path) -> None:
+    from ekslab.sources.introspection import ProxyTransport, fetch_introspection
+    from ekslab.sources.records import node_record
+
+    # GIVEN a node whose proxied answer sends header bytes forever, each well inside the read timeout
+    name = "ip-10-0-40-10.us-west-2.compute.internal"
+    cluster = FakeCluster(slow_header_nodes={name})
+    record = node_record(node(name, instance_id="i-0b", internal_ip="10.0.40.10"), position=0, source="t")
+    with serve(cluster, tmp_path) as kubeconfig:
+        transport = ProxyTransport(source(kubeconfig), bind_address="0.0.0.0:61679")
+        # WHEN its ipamd is fetched with a 1 s node timeout
+        fetched = fetch_introspection(transport, [record], concurrency=1, timeout=1)
+    # THEN the node is reported at the deadline (plus the grace), not read for as long as bytes come
+    assert fetched[name].error == "did not answer in full within --node-timeout 1 s"
