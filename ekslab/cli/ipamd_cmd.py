@@ -324,32 +324,6 @@ def _load_live(endpoint: str, node_name: str, params: dict[str, Any]) -> _Loaded
     deadline = time.monotonic() + timeout
 
     def fetch() -> Any:
-    # --timeout is the time for the whole fetch (the node, the DaemonSet, then the bodies), so a
-    # server that answers one byte at a time cannot stretch it.
-    timeout = params["timeout"]
-    deadline = time.monotonic() + timeout
-
-    def fetch() -> Any:
-        kube = KubeSource(
-            KubeSettings(kubeconfig=params["kubeconfig"], context=params["context"], region=params["region"])
-        )
-        node = _find_node(kube, node_name)
-        if node.is_fargate:
-            raise InputError("--node", "is a Fargate node, which runs no ipamd", node_name)
-        transport = introspection_transport(
-            params["ipamd_transport"], kube.aws_node_daemonset(), kube=kube, aws=lambda: _aws(params)
-        )
-        left = max(0.1, deadline - time.monotonic())
-        return fetch_introspection(transport, [node], concurrency=1, timeout=left)[node.name]
-
-    with Spinner(f"fetching ipamd introspection from {node_name}"):
-        fetched = run_within(timeout, fetch, where=f"ipamd on {node_name}", limit=f"--timeout {timeout:g} s")
-    # --timeout is the time for the whole fetch (the node, the DaemonSet, then the bodies), so a
-    # server that answers one byte at a time cannot stretch it.
-    timeout = params["timeout"]
-    deadline = time.monotonic() + timeout
-
-    def fetch() -> Any:
         kube = KubeSource(
             KubeSettings(kubeconfig=params["kubeconfig"], context=params["context"], region=params["region"])
         )
