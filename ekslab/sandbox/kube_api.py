@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import ssl
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -91,10 +92,15 @@ class ClusterDocuments:
     """The time ages are printed from (default: the wall clock at each request)."""
 
     def items(self, plural: str, namespace: str | None) -> list[dict[str, Any]]:
-        found = self.objects.get(plural, [])
+        found = sorted(self.objects.get(plural, []), key=_key)  # the API server lists in key order
         if namespace is None:
             return found
         return [item for item in found if (item.get("metadata") or {}).get("namespace") == namespace]
+
+
+def _key(item: dict[str, Any]) -> tuple[str, str]:
+    metadata = item.get("metadata") or {}
+    return (str(metadata.get("namespace") or ""), str(metadata.get("name") or ""))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -412,17 +418,21 @@ def _age(item: dict[str, Any], now: datetime) -> str:
 class KubeApiServer:
     """The server on ``127.0.0.1`` (a free port unless one is given), served from a thread."""
 
-    def __init__(self, documents: ClusterDocuments, port: int = 0) -> None:
+    def __init__(self, documents: ClusterDocuments, port: int = 0, *, tls: ssl.SSLContext | None = None) -> None:
         handler = type("SandboxHandler", (_Handler,), {"documents": documents})
         self.documents = documents
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def start(self) -> KubeApiServer:
         self._thread.start()
@@ -443,13 +453,18 @@ def serving(documents: ClusterDocuments) -> Iterator[KubeApiServer]:
         server.stop()
 
 
-def kubeconfig(server_url: str, token: str, *, context: str = "ekslab-sandbox") -> dict[str, Any]:
+def kubeconfig(
+    server_url: str, token: str, *, authority_data: str = "", context: str = "ekslab-sandbox"
+) -> dict[str, Any]:
     """A kubeconfig document whose current context is the sandbox's server with ``token``."""
+    cluster: dict[str, Any] = {"server": server_url}
+    if authority_data:
+        cluster["certificate-authority-data"] = authority_data
     return {
         "apiVersion": "v1",
         "kind": "Config",
         "current-context": context,
-        "clusters": [{"name": context, "cluster": {"server": server_url}}],
+        "clusters": [{"name": context, "cluster": cluster}],
         "users": [{"name": context, "user": {"token": token}}],
         "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
         "preferences": {},

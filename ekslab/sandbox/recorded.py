@@ -34,7 +34,6 @@ ACCOUNT: Final = "123456789012"
 IMAGE: Final = "ami-760aaa0f"
 """An Amazon Linux image id of moto's built-in list; moto does not need the list loaded to use it."""
 IPAMD_ENDPOINTS: Final = ("enis", "pods", "networkutils-env-settings", "ipamd-env-settings", "eni-configs")
-_BUNDLE_LIMIT: Final = 64 * 1024 * 1024
 _ID: Final = re.compile(r"\b(?:vpc|subnet|sg|eni|i)-[0-9A-Za-z]+\b")
 
 
@@ -53,7 +52,7 @@ def read_json(bundle: Path, name: str, *, optional: bool = False) -> Any:
     path = bundle / name
     if optional and not path.exists():
         return None
-    text = read_text(path, source=str(path), kind="bundle file", expected="a JSON document", limit=_BUNDLE_LIMIT)
+    text = read_text(path, source=str(path), kind="bundle file", expected="a JSON document")
     try:
         return json.loads(text)
     except ValueError as error:
@@ -140,7 +139,7 @@ def load(bundle: Path, *, cluster: str, clients: Callable[[str], Any], endpoint:
             for endpoint_name in IPAMD_ENDPOINTS:
                 body = folder / f"{endpoint_name}.json"
                 if body.is_file():
-                    text = read_text(body, source=str(body), kind="ipamd body", expected="JSON", limit=_BUNDLE_LIMIT)
+                    text = read_text(body, source=str(body), kind="ipamd body", expected="JSON")
                     documents.ipamd[(folder.name, endpoint_name)] = rewrite(text).encode()
     return RecordedLab(cluster=cluster, region=region, documents=documents, ids=ids)
 
@@ -210,7 +209,7 @@ def _network_stack(cloudformation: Any, lab: str, zones: list[str], vpc_id: str)
     """The network stack's outputs that ``ekslab azs`` and the workshop read (AZ1..AZ3, VpcId)."""
     outputs: dict[str, Any] = {f"AZ{index}": {"Value": zone} for index, zone in enumerate(zones, start=1)}
     outputs["VpcId"] = {"Value": vpc_id}
-    template = {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}, "Outputs": outputs}
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": outputs}
     cloudformation.create_stack(StackName=f"{lab}-network", TemplateBody=json.dumps(template))
 
 
