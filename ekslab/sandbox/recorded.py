@@ -97,7 +97,8 @@ def load(bundle: Path, *, cluster: str, clients: Callable[[str], Any], endpoint:
             GroupName=group.get("GroupName") or group["GroupId"], Description="ekslab sandbox", VpcId=ids[vpc]
         )["GroupId"]
     nodes = read_json(bundle, "nodes.json")["items"]
-    _instances(ec2, nodes, enis, ids)
+    zones = {subnet["SubnetId"]: subnet["AvailabilityZone"] for subnet in subnets}
+    _instances(ec2, nodes, enis, ids, zones)
     _extra_enis(ec2, enis, ids)
     vpc_id = ids[vpcs[0]["VpcId"]]
     eks = clients("eks")
@@ -107,8 +108,7 @@ def load(bundle: Path, *, cluster: str, clients: Callable[[str], Any], endpoint:
         resourcesVpcConfig={"subnetIds": [ids[s["SubnetId"]] for s in subnets]},
     )
     endpoint(cluster)
-    zones = sorted({subnet["AvailabilityZone"] for subnet in subnets})
-    _network_stack(clients("cloudformation"), cluster, zones, vpc_id)
+    _network_stack(clients("cloudformation"), cluster, sorted(set(zones.values())), vpc_id)
     arns = _target_groups(clients("elbv2"), bundle, vpc_id, ids)
     rewrite = _rewriter(ids, arns)
     documents = ClusterDocuments()
@@ -144,7 +144,9 @@ def load(bundle: Path, *, cluster: str, clients: Callable[[str], Any], endpoint:
     return RecordedLab(cluster=cluster, region=region, documents=documents, ids=ids)
 
 
-def _instances(ec2: Any, nodes: list[dict[str, Any]], enis: list[dict[str, Any]], ids: dict[str, str]) -> None:
+def _instances(
+    ec2: Any, nodes: list[dict[str, Any]], enis: list[dict[str, Any]], ids: dict[str, str], zones: dict[str, str]
+) -> None:
     """One instance per node, at the node's recorded primary address, with its attached ENIs."""
     for node in nodes:
         instance = node["spec"]["providerID"].rsplit("/", 1)[-1]
@@ -164,7 +166,7 @@ def _instances(ec2: Any, nodes: list[dict[str, Any]], enis: list[dict[str, Any]]
             SubnetId=ids[primary["SubnetId"]],
             PrivateIpAddress=primary["PrivateIpAddress"],
             SecurityGroupIds=[ids[g["GroupId"]] for g in primary.get("Groups") or []],
-            Placement={"AvailabilityZone": primary["AvailabilityZone"]},
+            Placement={"AvailabilityZone": zones[primary["SubnetId"]]},
         )["Instances"][0]
         ids[instance] = made["InstanceId"]
         ids[primary["NetworkInterfaceId"]] = made["NetworkInterfaces"][0]["NetworkInterfaceId"]

@@ -123,6 +123,12 @@ class Sandbox:
             kubeconfig=str(config),
         )
 
+    def stop_kube_api(self) -> None:
+        """Stop only the Kubernetes API server: a lab whose API server cannot be reached."""
+        if self._kube is not None:
+            self._kube.stop()
+            self._kube = None
+
     def stop(self) -> None:
         if self._kube is not None:
             self._kube.stop()

@@ -19,7 +19,7 @@ from tests.sources.moto_lab import REGION, kube_for, live_args, make_lab
 from tests.verify.cluster_docs import NODE_A, NODE_B, add_fargate_pod, add_ipv6_prefix, baseline, eni, pod
 
 BUNDLE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "workshop-2048"
-BUNDLE_NODE_A = "ip-10-11-1-10.ap-northeast-2.compute.internal"
+BUNDLE_NODE_A = "ip-10-11-17-10.ap-northeast-2.compute.internal"
 BUNDLE_NODE_B = "ip-10-11-40-10.ap-northeast-2.compute.internal"
 
 
@@ -67,7 +67,7 @@ def test_each_pod_shows_its_eni_device_subnet_and_ip_source(
 
 
 def test_subnet_cidr_is_given_with_the_subnet(capsys: pytest.CaptureFixture[str]) -> None:
-    assert rows(["--bundle", str(BUNDLE)], capsys)["api-2"]["subnet_cidrs"] == ["10.11.32.0/19"]
+    assert rows(["--bundle", str(BUNDLE)], capsys)["api-2"]["subnet_cidrs"] == ["10.11.32.0/20"]
 
 
 @pytest.mark.parametrize(
