@@ -5,6 +5,7 @@ without AWS (``ekslab sandbox up`` / ``down``).
   the node proxy with the nodes' ipamd bodies).
 * ``recorded``: a bundle made live again: its AWS side created in moto through the AWS APIs, its
   Kubernetes documents rewritten with moto's ids.
+* ``ssm_nodes``: the nodes' one behaviour over SSM Run Command, ipamd's curl.
 * ``service``: both servers in one process (``Sandbox``, ``running``) or in the background
   (``up``, ``down``, ``status``); ``lab/`` is the recorded default lab it serves.
 
@@ -16,9 +17,9 @@ from __future__ import annotations
 from typing import Final
 
 LIMITS: Final = {
-    "aws ssm send-command / get-command-invocation": "moto records SSM commands but runs nothing on a node, "
-    "so no ipamd body comes back; ekslab reaches ipamd through the API server's node proxy instead "
-    "(EKSLAB_IPAMD_TRANSPORT=proxy)",
+    "SSM Run Command beyond ipamd's curl": "moto runs nothing on a node; the sandbox's nodes answer only "
+    "`curl -s http://localhost:61679/v1/<endpoint>` (``ssm_nodes``), so ekslab's own SSM script is not "
+    "run and ekslab reaches ipamd through the API server's node proxy (EKSLAB_IPAMD_TRANSPORT=proxy)",
     "kubectl exec": "no container runs: a pod exec (the network-policy probes) has nothing to run in",
     "kubectl apply / create / delete, kubectl rollout status": "the API server is read-only and has no "
     "controllers: a Deployment would never get pods, a NetworkPolicy never takes effect",

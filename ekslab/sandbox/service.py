@@ -112,6 +112,13 @@ class Sandbox:
         lab_documents = self.lab.documents
         self._kube.documents.objects.update(lab_documents.objects)
         self._kube.documents.ipamd.update(lab_documents.ipamd)
+        from ekslab.sandbox import ssm_nodes
+
+        instances = {
+            item["spec"].get("providerID", "").rsplit("/", 1)[-1]: item["metadata"]["name"]
+            for item in lab_documents.objects.get("nodes", [])
+        }
+        ssm_nodes.install(instances.get, lambda node, endpoint: lab_documents.ipamd.get((node, endpoint)))
         config = self.state_dir / "kubeconfig"
         _write_private(config, json.dumps(kubeconfig(self._kube.url, token, authority_data=certificate.authority_data), indent=2) + "\n")
         return SandboxInfo(

@@ -41,7 +41,6 @@ def _option_value(args: list[str], name: str) -> str:
 
 
 STAND_INS: tuple[StandIn, ...] = (
-    StandIn("aws", ("ssm",), "SSM Run Command: moto records the command but runs nothing on a node"),
     StandIn("kubectl", ("exec",), "pod exec: no container runs in the sandbox"),
     StandIn("kubectl", ("apply",), "the sandbox's API server is read-only and has no controllers"),
     StandIn("kubectl", ("delete",), "the sandbox's API server is read-only"),
