@@ -16,7 +16,7 @@ import pytest
 
 from ekslab.cli.main import main
 from ekslab.sandbox.service import DEFAULT_LAB, Sandbox
-from ekslab.workshop import PLACEHOLDERS, Guide, RunOptions, StepResult, read_guide, run_guide
+from ekslab.workshop import PLACEHOLDERS, Guide, RunOptions, Step, StepResult, read_guide, run_guide
 from tests.workshop import fake_lab, stand_ins
 
 DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
@@ -68,6 +68,23 @@ def test_follow_on_sections_run_only_on_their_lab_variant() -> None:
         },
         [],
     )
+
+
+def step_signature(step: Step) -> tuple[object, ...]:
+    """What a step runs and checks: everything but its section and its guide line."""
+    shape = tuple(line.text for line in step.shape.lines) if step.shape else None
+    return (step.name, step.script, shape, step.exit_code, step.timeout, step.requires, step.manual is None)
+
+
+def test_the_korean_guide_has_the_same_steps_in_the_same_order() -> None:
+    # GIVEN the English and the Korean page WHEN both are parsed THEN their steps are the same, in order
+    english, korean = read_guide(GUIDE).steps, read_guide(GUIDE_KO).steps
+    assert [step_signature(step) for step in korean] == [step_signature(step) for step in english]
+
+
+def test_the_korean_guide_uses_the_seeds_terms() -> None:
+    text = GUIDE_KO.read_text()
+    assert [term for term in ("탄력적 네트워크 인터페이스", "보조 IP 주소", "웜 풀", "L-IPAM 데몬") if term not in text] == []
 
 
 def test_the_guide_documents_every_placeholder() -> None:
