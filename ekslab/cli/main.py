@@ -49,7 +49,8 @@ COMMANDS: dict[str, _Entry] = {
         "Check an account and region before `make deploy` (AZs, instance types, quotas, bootstrap).",
     ),
     "sandbox": _Entry(
-        "ekslab.cli.sandbox_cmd:sandbox", "Start or stop a local lab (recorded, on loopback) to try without AWS."
+        "ekslab.cli.sandbox_cmd:sandbox",
+        "Start or stop a local lab (recorded, on loopback) to try without AWS.",
     ),
     "teardown-check": _Entry("ekslab.cli.teardown_cmd:teardown_check", "List what a destroyed lab left."),
     "verify": _Entry(

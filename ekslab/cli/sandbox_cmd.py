@@ -10,7 +10,9 @@ import click
 
 from ekslab.errors import EXIT_FAILED, EXIT_OK
 
-_STATE_HELP = "Private folder of the sandbox's state (default: $XDG_RUNTIME_DIR/ekslab-sandbox or ~/.ekslab/sandbox)."
+_STATE_HELP = (
+    "Private folder of the sandbox's state (default: $XDG_RUNTIME_DIR/ekslab-sandbox or ~/.ekslab/sandbox)."
+)
 
 
 @click.group()
@@ -25,7 +27,9 @@ def sandbox() -> None:
     type=click.Path(exists=True, file_okay=False),
     help="Serve this bundle (docs/verification.md) instead of the recorded default lab.",
 )
-@click.option("--cluster", default="ekslab", show_default=True, help="The EKS cluster name the lab answers to.")
+@click.option(
+    "--cluster", default="ekslab", show_default=True, help="The EKS cluster name the lab answers to."
+)
 def up(state_dir: str | None, bundle: str | None, cluster: str) -> None:
     """Start the sandbox in the background and print the `export` lines of a shell on it.
 

@@ -118,7 +118,9 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/version":
             return self._json(200, {**KUBERNETES_VERSION, "platform": "linux/amd64"})
         if path == "/api":
-            return self._json(200, {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []})
+            return self._json(
+                200, {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}
+            )
         if path == "/apis":
             return self._json(200, _group_list())
         if path == "/api/v1" or (path.startswith("/apis/") and path.count("/") == 3):
@@ -266,8 +268,15 @@ def _resource_list(group_version: str) -> dict[str, Any] | None:
         for resource in found
     ]
     if group_version == "v1":
-        resources.append({"name": "nodes/proxy", "namespaced": False, "kind": "NodeProxyOptions", "verbs": ["get"]})
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}
+        resources.append(
+            {"name": "nodes/proxy", "namespaced": False, "kind": "NodeProxyOptions", "verbs": ["get"]}
+        )
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": group_version,
+        "resources": resources,
+    }
 
 
 # --- server-side printing (meta.k8s.io/v1 Table) ---------------------------------------------------------
@@ -280,7 +289,13 @@ def to_table(resource: Resource, items: list[dict[str, Any]], *, now: datetime) 
         "kind": "Table",
         "apiVersion": "meta.k8s.io/v1",
         "columnDefinitions": [
-            {"name": name, "type": kind, "format": "name" if name == "Name" else "", "description": "", "priority": p}
+            {
+                "name": name,
+                "type": kind,
+                "format": "name" if name == "Name" else "",
+                "description": "",
+                "priority": p,
+            }
             for name, kind, p in columns
         ],
         "rows": [
@@ -418,7 +433,9 @@ def _age(item: dict[str, Any], now: datetime) -> str:
 class KubeApiServer:
     """The server on ``127.0.0.1`` (a free port unless one is given), served from a thread."""
 
-    def __init__(self, documents: ClusterDocuments, port: int = 0, *, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, documents: ClusterDocuments, port: int = 0, *, tls: ssl.SSLContext | None = None
+    ) -> None:
         handler = type("SandboxHandler", (_Handler,), {"documents": documents})
         self.documents = documents
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -427,7 +444,9 @@ class KubeApiServer:
         if tls is not None:
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
             self.scheme = "https"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -71,15 +71,23 @@ def region_of(bundle: Path) -> str:
     raise InputError(str(bundle / "nodes.json"), "has no node with a topology.kubernetes.io/zone label")
 
 
-def load(bundle: Path, *, cluster: str, clients: Callable[[str], Any], endpoint: Callable[[str], None]) -> RecordedLab:
+def load(
+    bundle: Path,
+    *,
+    cluster: str,
+    clients: Callable[[str], Any],
+    endpoint: Callable[[str, dict[str, str]], None],
+) -> RecordedLab:
     """Create the bundle's AWS resources through ``clients(service)`` (boto3 clients for moto) and
-    return its Kubernetes documents with moto's ids. ``endpoint(cluster_arn)`` is called once the
-    EKS cluster exists, to point it at the sandbox's API server."""
+    return its Kubernetes documents with moto's ids. ``endpoint(cluster, vpc_config)`` is called once
+    the EKS cluster exists, to point it at the sandbox's API server and complete its VPC config."""
     region = region_of(bundle)
     ec2, ids = clients("ec2"), {}
     vpcs = read_json(bundle, "vpcs.json")["Vpcs"]
     for vpc in vpcs:
-        cidrs = [entry["CidrBlock"] for entry in vpc.get("CidrBlockAssociationSet") or []] or [vpc["CidrBlock"]]
+        cidrs = [entry["CidrBlock"] for entry in vpc.get("CidrBlockAssociationSet") or []] or [
+            vpc["CidrBlock"]
+        ]
         made = ec2.create_vpc(CidrBlock=vpc["CidrBlock"])["Vpc"]["VpcId"]
         for cidr in cidrs:
             if cidr != vpc["CidrBlock"]:
@@ -88,7 +96,9 @@ def load(bundle: Path, *, cluster: str, clients: Callable[[str], Any], endpoint:
     subnets = read_json(bundle, "subnets.json")["Subnets"]
     for subnet in subnets:
         ids[subnet["SubnetId"]] = ec2.create_subnet(
-            VpcId=ids[subnet["VpcId"]], CidrBlock=subnet["CidrBlock"], AvailabilityZone=subnet["AvailabilityZone"]
+            VpcId=ids[subnet["VpcId"]],
+            CidrBlock=subnet["CidrBlock"],
+            AvailabilityZone=subnet["AvailabilityZone"],
         )["Subnet"]["SubnetId"]
     enis = read_json(bundle, "network-interfaces.json")["NetworkInterfaces"]
     for group in {entry["GroupId"]: entry for eni in enis for entry in eni.get("Groups") or []}.values():
@@ -107,7 +117,8 @@ def load(bundle: Path, *, cluster: str, clients: Callable[[str], Any], endpoint:
         roleArn=f"arn:aws:iam::{ACCOUNT}:role/{cluster}-cluster",
         resourcesVpcConfig={"subnetIds": [ids[s["SubnetId"]] for s in subnets]},
     )
-    endpoint(cluster)
+    groups = [ids[group] for group in _cluster_groups(enis)]
+    endpoint(cluster, {"vpcId": vpc_id, **({"clusterSecurityGroupId": groups[0]} if groups else {})})
     _network_stack(clients("cloudformation"), cluster, sorted(set(zones.values())), vpc_id)
     arns = _target_groups(clients("elbv2"), bundle, vpc_id, ids)
     rewrite = _rewriter(ids, arns)
@@ -145,7 +156,11 @@ def load(bundle: Path, *, cluster: str, clients: Callable[[str], Any], endpoint:
 
 
 def _instances(
-    ec2: Any, nodes: list[dict[str, Any]], enis: list[dict[str, Any]], ids: dict[str, str], zones: dict[str, str]
+    ec2: Any,
+    nodes: list[dict[str, Any]],
+    enis: list[dict[str, Any]],
+    ids: dict[str, str],
+    zones: dict[str, str],
 ) -> None:
     """One instance per node, at the node's recorded primary address, with its attached ENIs."""
     for node in nodes:
@@ -200,11 +215,24 @@ def _create_eni(ec2: Any, eni: dict[str, Any], ids: dict[str, str]) -> None:
 
 def _secondary(ec2: Any, eni: dict[str, Any], ids: dict[str, str]) -> None:
     """The ENI's recorded secondary IPs; a prefix's addresses where moto cannot delegate prefixes."""
-    addresses = [entry["PrivateIpAddress"] for entry in eni.get("PrivateIpAddresses") or [] if not entry.get("Primary")]
+    addresses = [
+        entry["PrivateIpAddress"] for entry in eni.get("PrivateIpAddresses") or [] if not entry.get("Primary")
+    ]
     for prefix in eni.get("Ipv4Prefixes") or []:
         addresses += [str(ip) for ip in ipaddress.ip_network(prefix["Ipv4Prefix"])]
     if addresses:
-        ec2.assign_private_ip_addresses(NetworkInterfaceId=ids[eni["NetworkInterfaceId"]], PrivateIpAddresses=addresses)
+        ec2.assign_private_ip_addresses(
+            NetworkInterfaceId=ids[eni["NetworkInterfaceId"]], PrivateIpAddresses=addresses
+        )
+
+
+def _cluster_groups(enis: list[dict[str, Any]]) -> list[str]:
+    """The security groups of the nodes' primary ENIs (EKS puts the cluster security group there)."""
+    found: list[str] = []
+    for eni in enis:
+        if (eni.get("Attachment") or {}).get("DeviceIndex") == 0:
+            found += [g["GroupId"] for g in eni.get("Groups") or [] if g["GroupId"] not in found]
+    return found
 
 
 def _network_stack(cloudformation: Any, lab: str, zones: list[str], vpc_id: str) -> None:

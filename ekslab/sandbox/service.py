@@ -68,7 +68,9 @@ class SandboxInfo:
 class Sandbox:
     """moto and the Kubernetes API server in this process, loaded with the lab of ``bundle``."""
 
-    def __init__(self, state_dir: Path, *, bundle: Path = DEFAULT_LAB, cluster: str = DEFAULT_CLUSTER) -> None:
+    def __init__(
+        self, state_dir: Path, *, bundle: Path = DEFAULT_LAB, cluster: str = DEFAULT_CLUSTER
+    ) -> None:
         self.state_dir = state_dir
         self.bundle = bundle
         self.cluster = cluster
@@ -84,9 +86,9 @@ class Sandbox:
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         aws_url = f"http://{host}:{port}"
+        _reset_moto(aws_url)  # moto's state is per process: start from an empty account
         token = secrets.token_urlsafe(24)
         from ekslab.sandbox.kube_api import ClusterDocuments
-
         from ekslab.sandbox.tls import make_certificate
 
         _private_dir(self.state_dir)
@@ -102,8 +104,8 @@ class Sandbox:
                 self.bundle,
                 cluster=self.cluster,
                 clients=lambda service: _client(service, aws_url, region),
-                endpoint=lambda name: _point_cluster_at(
-                    name, region, self._kube.url if self._kube else "", certificate.authority_data
+                endpoint=lambda name, vpc: _point_cluster_at(
+                    name, region, self._kube.url if self._kube else "", certificate.authority_data, vpc
                 ),
             )
         except BaseException:
@@ -120,7 +122,11 @@ class Sandbox:
         }
         ssm_nodes.install(instances.get, lambda node, endpoint: lab_documents.ipamd.get((node, endpoint)))
         config = self.state_dir / "kubeconfig"
-        _write_private(config, json.dumps(kubeconfig(self._kube.url, token, authority_data=certificate.authority_data), indent=2) + "\n")
+        _write_private(
+            config,
+            json.dumps(kubeconfig(self._kube.url, token, authority_data=certificate.authority_data), indent=2)
+            + "\n",
+        )
         return SandboxInfo(
             pid=os.getpid(),
             cluster=self.cluster,
@@ -146,7 +152,9 @@ class Sandbox:
 
 
 @contextmanager
-def running(state_dir: Path, *, bundle: Path = DEFAULT_LAB, cluster: str = DEFAULT_CLUSTER) -> Iterator[SandboxInfo]:
+def running(
+    state_dir: Path, *, bundle: Path = DEFAULT_LAB, cluster: str = DEFAULT_CLUSTER
+) -> Iterator[SandboxInfo]:
     """A sandbox in this process for the length of a ``with`` block."""
     sandbox = Sandbox(state_dir, bundle=bundle, cluster=cluster)
     info = sandbox.start()
@@ -154,6 +162,14 @@ def running(state_dir: Path, *, bundle: Path = DEFAULT_LAB, cluster: str = DEFAU
         yield info
     finally:
         sandbox.stop()
+
+
+def _reset_moto(url: str) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(f"{url}/moto-api/reset", method="POST")
+    with urllib.request.urlopen(request, timeout=30):  # loopback only: the server just started
+        pass
 
 
 def _client(service: str, endpoint: str, region: str) -> Any:
@@ -168,18 +184,21 @@ def _client(service: str, endpoint: str, region: str) -> Any:
     )
 
 
-def _point_cluster_at(name: str, region: str, url: str, authority_data: str) -> None:
+def _point_cluster_at(name: str, region: str, url: str, authority_data: str, vpc: dict[str, str]) -> None:
     """Make moto's EKS cluster answer DescribeCluster with the sandbox's API server as its endpoint.
 
     moto makes up an ``https://….eks.amazonaws.com`` endpoint and a random certificate; ``aws eks
     update-kubeconfig`` would write both into the kubeconfig, and kubectl would then try a public
-    name. With the sandbox's address and certificate, the kubeconfig it writes works. moto has no API to set them, so the sandbox sets them on moto's own model (same process).
+    name. With the sandbox's address and certificate, the kubeconfig it writes works. moto's
+    ``resourcesVpcConfig`` also lacks ``vpcId`` and ``clusterSecurityGroupId``, which EKS answers.
+    moto has no API to set them, so the sandbox sets them on moto's own model (same process).
     """
     from moto.eks.models import eks_backends
 
     cluster = eks_backends[ACCOUNT][region].clusters[name]
     cluster.endpoint = url
     cluster.certificate_authority = {"data": authority_data}
+    cluster.resources_vpc_config = {**cluster.resources_vpc_config, **vpc}  # moto leaves out vpcId
 
 
 # --- the background process: `ekslab sandbox up` / `down` -------------------------------------------------
@@ -196,7 +215,9 @@ def up(state_dir: Path, *, bundle: Path = DEFAULT_LAB, cluster: str = DEFAULT_CL
     running_info = status(state_dir)
     if running_info is not None:
         raise InputError(
-            str(state_dir), f"a sandbox is already running (pid {running_info.pid})", hint="`ekslab sandbox down` first"
+            str(state_dir),
+            f"a sandbox is already running (pid {running_info.pid})",
+            hint="stop it with `ekslab sandbox down`",
         )
     _private_dir(state_dir)
     (state_dir / STATE_FILE).unlink(missing_ok=True)
@@ -217,7 +238,9 @@ def up(state_dir: Path, *, bundle: Path = DEFAULT_LAB, cluster: str = DEFAULT_CL
             return info
         if process.poll() is not None:
             last = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
-            raise InputError("ekslab sandbox up", "the sandbox stopped while starting", (last or ["no output"])[0])
+            raise InputError(
+                "ekslab sandbox up", "the sandbox stopped while starting", (last or ["no output"])[0]
+            )
         time.sleep(0.1)
     _terminate(process.pid)
     raise InputError("ekslab sandbox up", f"the sandbox did not start within {START_TIMEOUT_SECONDS:g} s")
@@ -247,7 +270,10 @@ def serve(state_dir: Path, bundle: Path, cluster: str) -> int:
     sandbox = Sandbox(state_dir, bundle=bundle, cluster=cluster)
     info = sandbox.start()
     _write_private(state_dir / STATE_FILE, json.dumps(asdict(info), indent=2) + "\n")
-    print(f"ekslab sandbox: serving {cluster} in {info.region}: kube {info.kube_url}, aws {info.aws_url}", flush=True)
+    print(
+        f"ekslab sandbox: serving {cluster} in {info.region}: kube {info.kube_url}, aws {info.aws_url}",
+        flush=True,
+    )
     try:
         stopped.wait()
     finally:

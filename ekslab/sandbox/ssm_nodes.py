@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import Any, Final
 
 _CURL: Final = re.compile(
-    r"^curl -s http://(?:localhost|127\.0\.0\.1):61679/v1/(?P<endpoint>[A-Za-z-]+)(?P<tool> \| python3? -m json\.tool)?$"
+    r"^curl -s http://(?:localhost|127\.0\.0\.1):61679/v1/(?P<endpoint>[A-Za-z-]+)"
+    r"(?P<tool> \| python3? -m json\.tool)?$"
 )
 
 
@@ -26,10 +27,18 @@ def answer(commands: list[str], body: Callable[[str], bytes | None]) -> tuple[in
     for line in commands:
         match = _CURL.match(line.strip())
         if match is None:
-            return 127, "".join(stdout), f"ekslab sandbox: a sandbox node only answers ipamd's curls, not: {line}\n"
+            return (
+                127,
+                "".join(stdout),
+                f"ekslab sandbox: a sandbox node only answers ipamd's curls, not: {line}\n",
+            )
         served = body(match["endpoint"])
         if served is None:
-            return 7, "".join(stdout), "curl: (7) Failed to connect to localhost port 61679: Connection refused\n"
+            return (
+                7,
+                "".join(stdout),
+                "curl: (7) Failed to connect to localhost port 61679: Connection refused\n",
+            )
         text = served.decode("utf-8", errors="replace")
         if match["tool"]:
             try:
@@ -59,7 +68,9 @@ def install(node_of: Callable[[str], str | None], body: Callable[[str, str], byt
         node = node_of(instance_id)
         if self.document_name != "AWS-RunShellScript" or node is None:
             return invocation
-        code, stdout, stderr = answer(list(self.parameters.get("commands", [])), lambda endpoint: body(node, endpoint))
+        code, stdout, stderr = answer(
+            list(self.parameters.get("commands", [])), lambda endpoint: body(node, endpoint)
+        )
         status = "Success" if code == 0 else "Failed"
         invocation.update(
             ResponseCode=code,

@@ -55,9 +55,7 @@ def communicate(
         return b"".join(chunks["stdout"]), b"".join(chunks["stderr"])
 
 
-def _read(
-    pipe: IO[bytes], name: str, sink: list[bytes], on_line: LineCallback, lock: threading.Lock
-) -> None:
+def _read(pipe: IO[bytes], name: str, sink: list[bytes], on_line: LineCallback, lock: threading.Lock) -> None:
     for raw in iter(pipe.readline, b""):
         with lock:
             sink.append(raw)

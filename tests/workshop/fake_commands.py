@@ -44,8 +44,6 @@ def items(file: str) -> list[dict[str, Any]]:
     return json.loads((BUNDLE / file).read_text())["items"]
 
 
-
-
 def option(args: list[str], name: str) -> str | None:
     for index, arg in enumerate(args):
         if arg == name and index + 1 < len(args):
@@ -53,8 +51,6 @@ def option(args: list[str], name: str) -> str | None:
         if arg.startswith(name + "="):
             return arg.split("=", 1)[1]
     return None
-
-
 
 
 # --- kubectl ---------------------------------------------------------------------------------------
@@ -85,8 +81,6 @@ def kubectl(args: list[str]) -> int:
         STATE.write_text(json.dumps(state))
         return _print(f'namespace "{words[2]}" deleted\n')
     return refuse("kubectl", args)
-
-
 
 
 def _manifest(words: list[str], args: list[str], namespace: str | None) -> str:

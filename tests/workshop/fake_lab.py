@@ -302,5 +302,7 @@ def write_lab(directory: Path, docs: ClusterDocs, *, network_policy: bool = True
                 "data": {"enable-network-policy-controller": "true"},
             }
         )
-    (bundle / "configmaps.json").write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": configmaps}))
+    (bundle / "configmaps.json").write_text(
+        json.dumps({"apiVersion": "v1", "kind": "List", "items": configmaps})
+    )
     return directory

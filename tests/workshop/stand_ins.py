@@ -71,7 +71,11 @@ STAND_INS: tuple[StandIn, ...] = (
 def stand_in_for(command: str, args: list[str]) -> StandIn | None:
     words = tuple(arg for arg in args if not arg.startswith("-"))
     for stand_in in STAND_INS:
-        if stand_in.command == command and words[: len(stand_in.words)] == stand_in.words and stand_in.when(args):
+        if (
+            stand_in.command == command
+            and words[: len(stand_in.words)] == stand_in.words
+            and stand_in.when(args)
+        ):
             return stand_in
     return None
 

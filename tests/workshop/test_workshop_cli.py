@@ -162,12 +162,12 @@ def test_progress_names_each_step_and_shows_why_one_failed(
     ]
 
 
-def test_verbose_prints_each_steps_output_as_it_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verbose_prints_each_steps_output_as_it_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # GIVEN a guide whose steps print to stdout and stderr, the second failing
     path = tmp_path / "g.md"
-    path.write_text(
-        "```sh\necho one\necho two >&2\n```\n\n```sh\necho three\nfalse\necho never\n```\n"
-    )
+    path.write_text("```sh\necho one\necho two >&2\n```\n\n```sh\necho three\nfalse\necho never\n```\n")
     # WHEN it runs with --verbose
     code, out, _ = run(["workshop", "run", "--verbose", str(path)], capsys)
     lines = [re.sub(r" \(\d+\.\d s\)$", "", line) for line in out.splitlines()]

@@ -84,7 +84,11 @@ def test_the_korean_guide_has_the_same_steps_in_the_same_order() -> None:
 
 def test_the_korean_guide_uses_the_seeds_terms() -> None:
     text = GUIDE_KO.read_text()
-    assert [term for term in ("탄력적 네트워크 인터페이스", "보조 IP 주소", "웜 풀", "L-IPAM 데몬") if term not in text] == []
+    assert [
+        term
+        for term in ("탄력적 네트워크 인터페이스", "보조 IP 주소", "웜 풀", "L-IPAM 데몬")
+        if term not in text
+    ] == []
 
 
 def test_the_guide_documents_every_placeholder() -> None:
@@ -122,7 +126,9 @@ def terminal_on(tmp_path: Path, bundle: Path, *, lab: str) -> Iterator[tuple[dic
     try:
         assert sandbox.lab is not None
         # the SSM stand-in maps the sandbox's instance ids to node names
-        (bundle.parent / "live-nodes.json").write_text(json.dumps({"items": sandbox.lab.documents.objects["nodes"]}))
+        (bundle.parent / "live-nodes.json").write_text(
+            json.dumps({"items": sandbox.lab.documents.objects["nodes"]})
+        )
         home = tmp_path / "home"
         home.mkdir()
         real_path = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
