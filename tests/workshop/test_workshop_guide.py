@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ekslab.cli.main import main
-from ekslab.sandbox.service import DEFAULT_LAB, Sandbox
+from ekslab.sandbox.service import DEFAULT_LAB, Sandbox, down, up
 from ekslab.workshop import PLACEHOLDERS, Guide, RunOptions, Step, StepResult, read_guide, run_guide
 from tests.workshop import fake_lab, stand_ins
 
@@ -169,26 +170,47 @@ def test_the_whole_guide_passes_on_a_lab_with_every_feature(tmp_path: Path, guid
 
 
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda path: path.name)
-def test_on_the_default_lab_the_follow_on_sections_are_skipped_with_their_reason(
-    tmp_path: Path, guide: Path
-) -> None:
-    # GIVEN the sandbox's recorded default lab (what `ekslab sandbox up` serves): none of the features
-    with terminal_on(tmp_path, copy_default_lab(tmp_path), lab="ekslab") as (env, _):
-        # WHEN the page runs
-        results = run_guide(read_guide(guide), RunOptions(workdir=tmp_path, env=env, default_timeout=120))
-    skipped = {
-        result.step.section: result.message
-        for result in results
-        if result.status == "skipped" and result.step.requires
+def test_in_the_sandbox_ekslab_workshop_run_passes_with_no_stand_in(tmp_path: Path, guide: Path) -> None:
+    # GIVEN `ekslab sandbox up` (the recorded default lab) and a shell with its export lines, the
+    # venv's kubectl, aws and ekslab on PATH: no stand-in at all
+    state = tmp_path / "state"
+    info = up(state)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "KUBE"))},
+        **info.environment(),
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+        "HOME": str(home),
     }
-    # THEN the seed's sections pass and each follow-on section says why it did not run
-    assert problems(results) == []
-    assert sorted(skipped.values()) == [
+    try:
+        # WHEN the page runs through the entry point, as a user runs it
+        ran = subprocess.run(
+            ["ekslab", "workshop", "run", str(guide), "--verbose", "--junit-file", str(tmp_path / "w.xml")],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    finally:
+        down(state)
+    # THEN it passes: the seed's sections run, each follow-on section is skipped with its reason, and
+    # --verbose showed the steps' output as they ran
+    skipped = sorted(
+        {line.strip() for line in ran.stdout.splitlines() if line.strip().startswith("requires ")}
+    )
+    assert (ran.returncode, ran.stdout.splitlines()[-1].split(": ", 1)[1]) == (
+        0,
+        "11 passed, 0 failed, 0 errors, 14 skipped; JUnit report: " + str(tmp_path / "w.xml"),
+    ), ran.stdout[-4000:]
+    assert skipped == [
         "requires CUSTOM_NETWORKING=true (it is 'false')",
         "requires NETWORK_POLICY=true (it is '')",
         "requires POD_ENI=true (it is 'false')",
         "requires PREFIX_DELEGATION=true (it is 'false')",
     ]
+    assert "      | 2048-game" in ran.stdout  # kubectl get pods -A -o wide, printed as it ran
 
 
 def copy_default_lab(tmp_path: Path) -> Path:
