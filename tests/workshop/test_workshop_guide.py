@@ -244,7 +244,11 @@ def test_lab_variant_fails_when_kubectl_cannot_reach_the_cluster(tmp_path: Path)
             RunOptions(workdir=tmp_path, env=env, default_timeout=120),
         )
     # THEN it fails instead of reporting every feature off
-    assert (results[0].status, results[0].message, results[0].stdout) == ("failed", "exited 1, expected 0", "")
+    assert (results[0].status, results[0].message, results[0].stdout) == (
+        "failed",
+        "exited 1, expected 0",
+        "",
+    )
 
 
 CONVERGENCE_STEPS = (
