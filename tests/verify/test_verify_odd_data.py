@@ -27,7 +27,7 @@ from ekslab.verify.report import write_json
 from ekslab.verify.results import Report
 
 BUNDLE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "workshop-2048"
-ODD_VALUES: list[Any] = [None, 0, -1, 3.5, True, "", "x", "10.0.1.11", [], [1, "a"], {}, {"a": {"b": []}}]
+ODD_VALUES: list[Any] = [None, 0, -1, 3.5, True, "", "x", "10.11.17.11", [], [1, "a"], {}, {"a": {"b": []}}]
 CASES = 400
 EXPECTATIONS = Expectations(
     # RANDOMIZESNAT is expected so that an odd value of it reaches the drift comparison.
@@ -125,7 +125,7 @@ def test_any_odd_value_gives_a_report_or_one_input_error(
 # and one without, and AWS_VPC_K8S_CNI_RANDOMIZESNAT outside the enum 0/1/2 of cni-facts.md §1.5.
 # Each must give a report, with the outcome named here.
 
-NODE_A = "ip-10-0-1-10.us-west-2.compute.internal"
+NODE_A = "ip-10-11-17-10.ap-northeast-2.compute.internal"
 ENIS_A = f"ipamd/{NODE_A}/enis.json"
 NETWORKUTILS_A = f"ipamd/{NODE_A}/networkutils-env-settings.json"
 WEB_1 = (
@@ -133,9 +133,9 @@ WEB_1 = (
     "ENIs",
     "eni-0a00000000000000a",
     "AvailableIPv4Cidrs",
-    "10.0.1.11/32",
+    "10.11.17.11/32",
     "IPAddresses",
-    "10.0.1.11",
+    "10.11.17.11",
 )
 
 
