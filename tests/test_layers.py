@@ -37,6 +37,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         "workshop": ("errors", "files"),
         "teardown": ("errors", "config", "aws"),
         "preflight": ("errors", "files", "config", "cni", "aws", "sources"),
+        "sandbox": ("errors", "files"),
         "cli": ("*",),
         "__main__": ("cli",),
         "__init__": (),

@@ -56,6 +56,10 @@ COMMANDS: dict[str, _Entry] = {
         "ekslab.cli.preflight_cmd:preflight",
         "Check an account and region before `make deploy` (AZs, instance types, quotas, bootstrap).",
     ),
+    "sandbox": _Entry(
+        "ekslab.cli.sandbox_cmd:sandbox",
+        "Start or stop a local lab (recorded, on loopback) to try without AWS.",
+    ),
     "teardown-check": _Entry("ekslab.cli.teardown_cmd:teardown_check", "List what a destroyed lab left."),
     "verify": _Entry(
         "ekslab.cli.verify_cmd:verify", "Prove every pod IP is a VPC IP on its node's ENI (live or bundle)."

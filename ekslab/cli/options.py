@@ -39,6 +39,7 @@ def ipamd_transport(choices: Sequence[str] = LIVE_TRANSPORTS) -> Callable[..., A
         type=click.Choice(choices),
         default="ssm",
         show_default=True,
+        envvar="EKSLAB_IPAMD_TRANSPORT",  # `ekslab sandbox up` sets it: the sandbox's nodes answer by proxy
         help="How to reach each node's ipamd: SSM Run Command (works with the default loopback bind), "
         "the API server's node proxy (needs INTROSPECTION_BIND_ADDRESS off loopback)"
         + (", or none." if "none" in choices else "."),

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 _LABELS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
 _STYLES = {"passed": "green", "failed": "bold red", "error": "bold red", "skipped": "dim"}
 _DETAIL_LINES = 40
+_SHAPE_HEADING = "\n\nexpected shape:\n"
 
 
 @click.group()
@@ -56,6 +57,12 @@ def workshop() -> None:
     help="Folder the first step starts in (default: the current one); `cd` in a step carries over.",
 )
 @click.option("--shell", default="bash", show_default=True, help="The bash to run steps with.")
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Print each step's output as it runs (a failed step's output is always printed).",
+)
 def run(
     guide: str,
     junit_file: str | None,
@@ -64,10 +71,11 @@ def run(
     default_timeout: float,
     workdir: str | None,
     shell: str,
+    verbose: bool,
 ) -> None:
     """Run GUIDE's sh/bash blocks in order against the current lab and check each one.
 
-    Each block runs in a fresh bash with `set -e`, from the environment and folder the previous block
+    Each block runs in a fresh bash with `set -euo pipefail`, from the environment and folder the previous block
     left (variables it assigns are exported), and passes when it exits 0 (or its exit=) and its output
     has the shape of the `text` block after it. A live run needs a deployed lab and kubectl/aws
     credentials; see docs/workshop.md.
@@ -93,7 +101,9 @@ def run(
     options = RunOptions(default_timeout=default_timeout, keep_going=keep_going, shell=shell)
     if workdir is not None:
         options.workdir = Path(workdir)
-    printer = _Printer(len(parsed.steps), stderr=to_stdout)
+    printer = _Printer(len(parsed.steps), stderr=to_stdout, verbose=verbose)
+    if verbose:
+        options.on_output = printer.output
     results = run_guide(parsed, options, on_result=printer.step)
     if junit_file is not None:
         from ekslab.workshop import write_junit
@@ -131,13 +141,25 @@ def _checks(step: Any) -> str:
 class _Printer:
     """One line per step as it finishes (colour on a terminal), details of failures, a summary."""
 
-    def __init__(self, total: int, *, stderr: bool = False) -> None:
+    def __init__(self, total: int, *, stderr: bool = False, verbose: bool = False) -> None:
         from rich.console import Console
 
         # Off a terminal (CI logs) lines are never wrapped: each step stays on one line.
         self.console = Console(highlight=False, soft_wrap=True, stderr=stderr)
         self.width = len(str(total))
         self.total = total
+        self.verbose = verbose
+        self.running: Any = None
+
+    def output(self, step: Any, stream: str, line: str) -> None:
+        """``--verbose``: a step's output line as it is printed, under the step's heading."""
+        from rich.markup import escape
+
+        if self.running is not step:
+            self.running = step
+            self.console.print(f"RUN   {step.number:>{self.width}}/{self.total}  {escape(step.title)}")
+        marker = "|" if stream == "stdout" else "!"
+        self.console.print(f"      {marker} {escape(line)}", style=None if stream == "stdout" else "yellow")
 
     def step(self, result: StepResult) -> None:
         from rich.markup import escape
@@ -152,12 +174,27 @@ class _Printer:
             return
         if result.status in ("failed", "error"):
             self.console.print(f"      step at line {step.line}: {escape(result.message)}")
-            detail = (result.detail or result.stderr or result.stdout).removeprefix(result.message)
-            lines = detail.lstrip(";\n ").rstrip().splitlines()
-            if len(lines) > _DETAIL_LINES:
-                lines = [*lines[:_DETAIL_LINES], f"... ({len(lines) - _DETAIL_LINES} more lines)"]
-            for text in lines:
-                self.console.print(f"      | {escape(text)}", style="dim")
+            if _SHAPE_HEADING in result.detail:  # the shape the output was matched against
+                shape = result.detail.split(_SHAPE_HEADING, 1)[1].split("\n\noutput:\n", 1)[0]
+                self._lines("expected shape:", shape, "dim")
+            if not self.verbose:  # else it was printed as it ran
+                self._lines("stdout:", result.stdout, "dim")
+                self._lines("stderr:", result.stderr, "yellow")
+
+    def _lines(self, heading: str, text: str, style: str) -> None:
+        """The last ``_DETAIL_LINES`` lines of ``text`` (a failed step's output ends with its error)."""
+        from rich.markup import escape
+
+        lines = text.strip("\n").splitlines()
+        if not lines:
+            return
+        if heading:
+            self.console.print(f"      {heading}")
+        if len(lines) > _DETAIL_LINES:
+            self.console.print(f"      | ... ({len(lines) - _DETAIL_LINES} earlier lines)", style=style)
+            lines = lines[-_DETAIL_LINES:]
+        for text_line in lines:
+            self.console.print(f"      | {escape(text_line)}", style=style)
 
     def summary(self, results: list[StepResult], junit_file: str | None) -> None:
         counts = {status: sum(1 for result in results if result.status == status) for status in _LABELS}

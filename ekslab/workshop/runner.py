@@ -1,8 +1,9 @@
 """Running a guide's steps in order, the way a reader pastes them into one terminal.
 
-Each step runs in a fresh ``bash`` with ``set -e`` (the first failing command fails the step) and
-``set -a`` (every variable the step assigns is exported), from the working directory and with the
-environment the previous step left. So ``export AZ1=...``, ``NODE=$(kubectl ...)`` or ``cd`` in one
+Each step runs in a fresh ``bash`` in strict mode, ``set -euo pipefail`` with ``inherit_errexit``
+(a failing command fails the step, also inside a pipeline or a ``$(...)``, and so does an unset
+variable), and ``set -a`` (every variable the step assigns is exported), from the working directory
+and with the environment the previous step left. So ``export AZ1=...``, ``NODE=$(kubectl ...)`` or ``cd`` in one
 step is seen by the next, as in a terminal session; shell functions and aliases are not carried.
 Standard input is empty: a command that waits for input fails instead of hanging. A step that runs
 longer than its timeout is stopped with its whole process group (SIGTERM, then SIGKILL), and so is
@@ -30,12 +31,14 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Final
 
 from ekslab.errors import InputError
 from ekslab.workshop.guide import Guide, Step
 from ekslab.workshop.redact import redact, secret_values
+from ekslab.workshop.streams import communicate
 
 PASSED: Final = "passed"
 FAILED: Final = "failed"
@@ -70,7 +73,8 @@ __ekslab_save() {
 }
 trap __ekslab_save EXIT
 set -a
-set -e
+set -euo pipefail
+shopt -s inherit_errexit
 . "$EKSLAB_WORKSHOP_STATE/step.sh"
 """
 
@@ -84,6 +88,8 @@ class RunOptions:
     default_timeout: float = DEFAULT_TIMEOUT_SECONDS
     keep_going: bool = False
     shell: str = "bash"
+    on_output: Callable[[Step, str, str], None] | None = None
+    """Called with ``(step, "stdout" or "stderr", line)`` for each line as the step prints it."""
 
 
 @dataclass
@@ -179,9 +185,12 @@ def _run_step(
     except OSError as error:
         return StepResult(step, ERROR, f"could not start {shell}: {error.strerror}"), None
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        stdout, stderr = _stop(process)
+        if options.on_output is None:
+            stdout, stderr = process.communicate(timeout=timeout)
+        else:
+            stdout, stderr = communicate(process, timeout, partial(options.on_output, step), _signal_group)
+    except subprocess.TimeoutExpired as expired:
+        stdout, stderr = _stop(process) if options.on_output is None else (expired.stdout, expired.stderr)
         result = _redacted(
             StepResult(
                 step,
@@ -215,6 +224,18 @@ def _redacted(result: StepResult, *environments: Mapping[str, str]) -> StepResul
         for name in ("message", "detail", "stdout", "stderr"):
             setattr(result, name, redact(getattr(result, name), secrets))
     return result
+
+
+def _signal_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a step's whole process group without reading its pipes (``--verbose`` reads them)."""
+    for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, None)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _stop(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:

@@ -150,7 +150,7 @@ def test_handwritten_workshop_bundle_passes_every_pod_and_fails_node_b_prefix_mo
         1,
         0,
         "pass",
-        [("ip-10-0-40-10.us-west-2.compute.internal", "prefix_delegation")],
+        [("ip-10-11-40-10.ap-northeast-2.compute.internal", "prefix_delegation")],
     )
 
 

@@ -27,7 +27,7 @@ from ekslab.verify.report import write_json
 from ekslab.verify.results import Report
 
 BUNDLE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "workshop-2048"
-ODD_VALUES: list[Any] = [None, 0, -1, 3.5, True, "", "x", "10.0.1.11", [], [1, "a"], {}, {"a": {"b": []}}]
+ODD_VALUES: list[Any] = [None, 0, -1, 3.5, True, "", "x", "10.11.17.11", [], [1, "a"], {}, {"a": {"b": []}}]
 CASES = 400
 EXPECTATIONS = Expectations(
     # RANDOMIZESNAT is expected so that an odd value of it reaches the drift comparison.
@@ -76,11 +76,11 @@ DRAWN = cases()
 # Issue 21 item 11 turned 13 outcomes into "E": a wrong-typed aws-node env entry and a VPC or subnet
 # CIDR block that is not one were dropped without a word (and drift or the VPC check then judged less).
 OUTCOMES = (
-    "E1E11111111E111111E111111E1111EE1E111111E111EE1E11111E111E1EE111E11111111E111E11"
-    "11E11E11EE111EE1E11E11111E1EE111EE1E111111E1111E11EEE1111111E1111111E11111111111"
-    "11131111E111111E1EE1111E1EEE1E1EEE11E11E1EE11E11E1111111EE111E111111E1E111EEE111"
-    "11EEE111EE1EE1E1E111EE1111E11E1E11E111E111311111111E1E11EE111111111111E111111E11"
-    "11E11E11111111111EE111E111E11EE1111E11111111"
+    "E1E11111111E111111E111111E11111111111E1111E11E11111E111E1EE111E11111111E1E1E1111"
+    "E1EE11EE111EE1E11E111111E1E1113E11E11111E1111E11EEEE1E1111E1E1E111E1111111111111"
+    "1E31111E111111EEE1111E1EE1E1EEE11E11E1EE11E11E11111E11EE111E111111E1E11E1E111111"
+    "1EEE111EE1EE1EEE1EEEEE111E11E1E11E111E111311E1111111111EE11111E111111E1111E1E111"
+    "1E11E11111111111EE11111E1E11EE1E11E111111111"
 )
 """The outcome of each drawn case, in draw order: ``E`` for one-line InputError, else the report's exit
 code. Recorded from a run of this draw (the unchanged bundle gives exit 1: its node B holds a /28 prefix
@@ -127,7 +127,7 @@ def test_any_odd_value_gives_a_report_or_one_input_error(
 # and one without, and AWS_VPC_K8S_CNI_RANDOMIZESNAT outside the enum 0/1/2 of cni-facts.md §1.5.
 # Each must give a report, with the outcome named here.
 
-NODE_A = "ip-10-0-1-10.us-west-2.compute.internal"
+NODE_A = "ip-10-11-17-10.ap-northeast-2.compute.internal"
 ENIS_A = f"ipamd/{NODE_A}/enis.json"
 NETWORKUTILS_A = f"ipamd/{NODE_A}/networkutils-env-settings.json"
 WEB_1 = (
@@ -135,9 +135,9 @@ WEB_1 = (
     "ENIs",
     "eni-0a00000000000000a",
     "AvailableIPv4Cidrs",
-    "10.0.1.11/32",
+    "10.11.17.11/32",
     "IPAddresses",
-    "10.0.1.11",
+    "10.11.17.11",
 )
 
 

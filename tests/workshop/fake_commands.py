@@ -1,16 +1,16 @@
-"""Stub ``kubectl`` and ``aws``, and the ``ekslab`` shim, for running docs/workshop.md offline.
+"""The stand-ins of the recorded-lab workshop runs: what no local server can answer.
 
-Run as ``python fake_commands.py <kubectl|aws|ekslab> ARGS...`` by the wrappers ``fake_lab.py``
-installs; ``FAKE_LAB`` is the folder ``fake_lab.write_lab`` wrote. Every answer comes from that lab's
-documents; a command the guide does not use is refused loudly (exit 1), so a new step needs a new
-answer here rather than passing by accident.
+``stand_ins.py`` (the one list of them, each with its reason) hands these commands here; every
+other command of the guide runs the real kubectl, aws or ekslab against the sandbox. ``FAKE_LAB`` is
+the folder ``fake_lab.write_lab`` wrote. Every answer comes from that lab's documents; a command
+without an answer here is refused loudly (exit 1), so a new stand-in needs a new answer rather than
+passing by accident.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,10 +44,6 @@ def items(file: str) -> list[dict[str, Any]]:
     return json.loads((BUNDLE / file).read_text())["items"]
 
 
-def extra() -> dict[str, Any]:
-    return json.loads((LAB / "extra.json").read_text())
-
-
 def option(args: list[str], name: str) -> str | None:
     for index, arg in enumerate(args):
         if arg == name and index + 1 < len(args):
@@ -57,125 +53,13 @@ def option(args: list[str], name: str) -> str | None:
     return None
 
 
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    return "".join(
-        "   ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() + "\n"
-        for row in rows
-    )
-
-
 # --- kubectl ---------------------------------------------------------------------------------------
 
 
 def kubectl(args: list[str]) -> int:
     words = [arg for arg in args if not arg.startswith("-")]
-    jsonpath = _jsonpath(args)
     namespace = option(args, "-n")
-    if words[:2] == ["get", "nodes"] and option(args, "-o") == "wide":
-        return _print(
-            table(
-                [
-                    [
-                        "NAME",
-                        "STATUS",
-                        "ROLES",
-                        "AGE",
-                        "VERSION",
-                        "INTERNAL-IP",
-                        "EXTERNAL-IP",
-                        "OS-IMAGE",
-                        "KERNEL-VERSION",
-                        "CONTAINER-RUNTIME",
-                    ]
-                ]
-                + [
-                    [
-                        item["metadata"]["name"],
-                        "Ready",
-                        "<none>",
-                        "3d19h",
-                        "v1.36.0-eks-5a8f1c2",
-                        item["status"]["addresses"][0]["address"],
-                        "<none>",
-                        "Amazon Linux 2023.8.20250915",
-                        "6.1.147-172.266.amzn2023.x86_64",
-                        "containerd://1.7.27",
-                    ]
-                    for item in items("nodes.json")
-                ]
-            )
-        )
-    if words[:3] == ["get", "daemonset", "aws-node"] and jsonpath:
-        wanted = re.search(r"@\.name=='([A-Za-z0-9_]+)'\)\]\.value", jsonpath)
-        env = json.loads((BUNDLE / "aws-node-daemonset.json").read_text())["spec"]["template"]["spec"][
-            "containers"
-        ][0]
-        values = {entry["name"]: entry.get("value", "") for entry in env["env"]}
-        return _print(values.get(wanted.group(1), "") if wanted else "", newline=False)
-    if words[:3] == ["get", "configmap", "amazon-vpc-cni"]:
-        data = extra()["configmap"]
-        if data is None:
-            print('Error from server (NotFound): configmaps "amazon-vpc-cni" not found', file=sys.stderr)
-            return 1
-        return _print(data.get("enable-network-policy-controller", ""), newline=False)
-    if words[:2] == ["get", "pods"] and "--all-namespaces" in args and option(args, "-o") == "wide":
-        rows = [
-            [
-                "NAMESPACE",
-                "NAME",
-                "READY",
-                "STATUS",
-                "RESTARTS",
-                "AGE",
-                "IP",
-                "NODE",
-                "NOMINATED NODE",
-                "READINESS GATES",
-            ]
-        ]
-        for item in sorted(
-            items("pods.json"), key=lambda pod: (pod["metadata"]["namespace"], pod["metadata"]["name"])
-        ):
-            rows.append(
-                [
-                    item["metadata"]["namespace"],
-                    item["metadata"]["name"],
-                    "1/1",
-                    item["status"]["phase"],
-                    "0",
-                    "3d19h",
-                    item["status"].get("podIP", "<none>"),
-                    item["spec"].get("nodeName", "<none>"),
-                    "<none>",
-                    "<none>",
-                ]
-            )
-        return _print(table(rows))
-    if words[:2] == ["get", "pods"] and namespace and jsonpath:
-        pods = [item for item in items("pods.json") if item["metadata"]["namespace"] == namespace]
-        if jsonpath == "{.items[0].spec.nodeName}":
-            return _print(pods[0]["spec"]["nodeName"], newline=False)
-        if "pod-eni" in jsonpath:
-            return _print(pods[0]["metadata"]["annotations"]["vpc.amazonaws.com/pod-eni"], newline=False)
-    if words[:2] == ["get", "node"] and jsonpath:
-        found = next(item for item in items("nodes.json") if item["metadata"]["name"] == words[2])
-        answers = {
-            "{.spec.providerID}": found["spec"]["providerID"],
-            "{.status.capacity.pods}": extra()["capacity_pods"],
-            r"{.metadata.labels.node\.kubernetes\.io/instance-type}": found["metadata"]["labels"][
-                "node.kubernetes.io/instance-type"
-            ],
-        }
-        if jsonpath in answers:
-            return _print(answers[jsonpath], newline=False)
-    if words[:2] == ["get", "eniconfigs.crd.k8s.amazonaws.com"]:
-        return _print(
-            table(
-                [["NAME", "AGE"]] + [[item["metadata"]["name"], "3d19h"] for item in items("eniconfigs.json")]
-            )
-        )
-    if words[:1] in (["create"], ["expose"]) and "--dry-run=client" in args:
+    if words[:1] == ["expose"] and "--dry-run=client" in args:
         return _print(_manifest(words, args, namespace))
     if words[:1] == ["apply"]:
         return _apply(namespace)
@@ -197,11 +81,6 @@ def kubectl(args: list[str]) -> int:
         STATE.write_text(json.dumps(state))
         return _print(f'namespace "{words[2]}" deleted\n')
     return refuse("kubectl", args)
-
-
-def _jsonpath(args: list[str]) -> str | None:
-    value = option(args, "-o")
-    return value.split("=", 1)[1] if value and value.startswith("jsonpath=") else None
 
 
 def _manifest(words: list[str], args: list[str], namespace: str | None) -> str:
@@ -250,16 +129,6 @@ COMMAND_ID = "8d2c7f5e-1b3a-4c6d-9e8f-0a1b2c3d4e5f"
 
 def aws(args: list[str]) -> int:
     words = [arg for arg in args if not arg.startswith("-")]
-    if words[:2] == ["eks", "update-kubeconfig"]:
-        return _print(
-            f"Updated context arn:aws:eks:us-west-2:123456789012:cluster/{option(args, '--name')} in "
-            "~/.kube/config"
-        )
-    if (
-        words[:2] == ["eks", "describe-cluster"]
-        and option(args, "--query") == "cluster.resourcesVpcConfig.clusterSecurityGroupId"
-    ):
-        return _print(extra()["cluster_security_group"])
     if words[:2] == ["ssm", "send-command"]:
         parameters = option(args, "--parameters") or ""
         if option(args, "--document-name") != "AWS-RunShellScript" or "localhost:61679/v1/" not in parameters:
@@ -275,7 +144,12 @@ def aws(args: list[str]) -> int:
     if words[:2] == ["ec2", "describe-network-interfaces"] and "Ipv4Prefixes" in (
         option(args, "--query") or ""
     ):
-        instance = (option(args, "--filters") or "").rsplit("=", 1)[-1]
+        node = _instance_node((option(args, "--filters") or "").rsplit("=", 1)[-1])
+        instance = next(
+            item["spec"]["providerID"].rsplit("/", 1)[-1]
+            for item in items("nodes.json")
+            if item["metadata"]["name"] == node
+        )  # the recorded instance of the sandbox's node
         enis = json.loads((BUNDLE / "network-interfaces.json").read_text())["NetworkInterfaces"]
         prefixes = [
             prefix["Ipv4Prefix"]
@@ -288,7 +162,10 @@ def aws(args: list[str]) -> int:
 
 
 def _instance_node(instance: str) -> str:
-    for item in items("nodes.json"):
+    # The sandbox's nodes (moto's instance ids), as the test saved them; else the bundle's.
+    live = LAB / "live-nodes.json"
+    nodes = json.loads(live.read_text())["items"] if live.exists() else items("nodes.json")
+    for item in nodes:
         if item["spec"]["providerID"].endswith("/" + instance):
             return item["metadata"]["name"]
     raise SystemExit(f"fake aws: no node for instance {instance!r}")
@@ -298,16 +175,10 @@ def _instance_node(instance: str) -> str:
 
 
 def ekslab(args: list[str]) -> int:
-    """The real ekslab; live sources of `pods`, `verify` and `ipamd` are pointed at the lab's bundle."""
-    if args[:1] in (["pods"], ["verify"]):
-        args = [*_without(args, "--cluster", "--region", "--ipamd-transport"), "--bundle", str(BUNDLE)]
-    elif args[:1] == ["ipamd"]:
-        node = option(args, "--node") or ""
-        args = [
-            *_without(args, "--node", "--region", "--ipamd-transport"),
-            "--file",
-            str(BUNDLE / "ipamd" / node),
-        ]
+    """The real ekslab, reading the lab's recorded bundle instead of the sandbox."""
+    if args[:1] not in (["pods"], ["verify"]):
+        return refuse("ekslab", args)
+    args = [*_without(args, "--cluster", "--region", "--ipamd-transport"), "--bundle", str(BUNDLE)]
     os.execv(sys.executable, [sys.executable, "-m", "ekslab", *args])
     return 1  # pragma: no cover - execv does not return
 

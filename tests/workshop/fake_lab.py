@@ -1,18 +1,12 @@
-"""A recorded lab for running docs/workshop.md offline, and the stub commands that answer from it.
+"""A recorded lab with every follow-on feature on, for running docs/workshop.md offline.
 
 The lab is one bundle (the documents ``ekslab collect`` writes, built with the verification tests'
 ``cluster_docs`` helpers) of a lab deployed with every follow-on feature on: custom networking with
 pods in the 100.64.0.0/16 pod subnets, prefix delegation, security groups for pods (one pod on a
-branch ENI) and network policy; CNI v1.23 ipamd bodies per node. On ``PATH``:
-
-* ``kubectl`` and ``aws`` (``fake_commands.py``) answer from the bundle's documents what the guide
-  asks (``kubectl get pods -o wide`` is printed from pods.json, the SSM output is the node's saved
-  introspection body...); applied NetworkPolicies are remembered, so ``kubectl exec ... wget`` is
-  blocked after the deny policy and allowed again after the allow policy.
-* ``ekslab`` is the real command; only where the guide reaches the live lab does the shim point it at
-  the same bundle instead (``pods|verify --cluster`` become ``pods|verify --bundle``, ``ipamd --node
-  N`` becomes ``ipamd --file <bundle>/ipamd/N``). ``ekslab azs`` reaches moto through
-  ``AWS_ENDPOINT_URL``.
+branch ENI) and network policy; CNI v1.23 ipamd bodies per node. The sandbox serves it
+(``ekslab sandbox up --bundle``) to the real kubectl, aws and ekslab; ``stand_ins.py`` lists the few
+commands answered from the same documents instead (applied NetworkPolicies are remembered, so
+``kubectl exec ... wget`` is blocked after the deny policy and allowed again after the allow policy).
 
 ``lab_docs()`` is the lab once every node started with its settings (the convergence checks pass);
 ``old_node_docs()`` the same lab while node A still runs as it started before prefix delegation and
@@ -22,7 +16,6 @@ custom networking (max pods 29, secondary IPs on an ENI in the node subnet).
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +57,7 @@ POD_ENI_ANNOTATION = json.dumps(
 SUBNETS = {
     "nodes-a": "subnet-0a1b2c3d4e5f6a701",
     "nodes-b": "subnet-0a1b2c3d4e5f6b702",
+    "nodes-c": "subnet-0a1b2c3d4e5f6c705",
     "pods-a": "subnet-0a1b2c3d4e5f6a703",
     "pods-b": "subnet-0a1b2c3d4e5f6b704",
 }
@@ -219,10 +213,14 @@ def lab_docs() -> ClusterDocs:
         ],
         vpcs=[vpc([("10.0.0.0/16", "associated"), ("100.64.0.0/16", "associated")])],
         subnets=[
-            subnet(SUBNETS["nodes-a"], "10.0.0.0/19"),
-            subnet(SUBNETS["nodes-b"], "10.0.32.0/19"),
-            subnet(SUBNETS["pods-a"], "100.64.0.0/19"),
-            subnet(SUBNETS["pods-b"], "100.64.32.0/19"),
+            {**subnet(SUBNETS[name], cidr), "AvailabilityZone": zone}
+            for name, cidr, zone in (
+                ("nodes-a", "10.0.0.0/19", ZONES[0]),
+                ("nodes-b", "10.0.32.0/19", ZONES[1]),
+                ("nodes-c", "10.0.64.0/19", ZONES[2]),
+                ("pods-a", "100.64.0.0/19", ZONES[0]),
+                ("pods-b", "100.64.32.0/19", ZONES[1]),
+            )
         ],
         enis=enis,
         eniconfigs=[
@@ -283,22 +281,28 @@ def old_node_docs() -> ClusterDocs:
 
 
 def write_lab(directory: Path, docs: ClusterDocs, *, network_policy: bool = True) -> Path:
-    """The bundle plus what kubectl reads beyond it (the amazon-vpc-cni ConfigMap, node capacity)."""
-    docs.write(directory / "bundle")
-    extra: dict[str, Any] = {
-        "capacity_pods": "110",
-        "cluster_security_group": CLUSTER_SG,
-        "configmap": {"enable-network-policy-controller": "true"} if network_policy else None,
-    }
-    (directory / "extra.json").write_text(json.dumps(extra))
+    """The bundle plus what kubectl reads beyond it: the amazon-vpc-cni ConfigMap (network policy on),
+    ready nodes and containers."""
+    for item in docs.nodes:
+        item["status"]["conditions"] = [{"type": "Ready", "status": "True"}]
+    for item in docs.pods:
+        if item["status"].get("phase") == "Running":
+            item["status"]["containerStatuses"] = [
+                {"name": container["name"], "ready": True, "restartCount": 0}
+                for container in item["spec"].get("containers", [])
+            ]
+    bundle = docs.write(directory / "bundle")
+    configmaps: list[dict[str, Any]] = []
+    if network_policy:
+        configmaps.append(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "amazon-vpc-cni", "namespace": "kube-system"},
+                "data": {"enable-network-policy-controller": "true"},
+            }
+        )
+    (bundle / "configmaps.json").write_text(
+        json.dumps({"apiVersion": "v1", "kind": "List", "items": configmaps})
+    )
     return directory
-
-
-def install_commands(bin_dir: Path) -> dict[str, str]:
-    """``kubectl``, ``aws`` and ``ekslab`` on ``bin_dir``; returns the environment they need."""
-    bin_dir.mkdir(parents=True, exist_ok=True)
-    for name in ("kubectl", "aws", "ekslab"):
-        script = bin_dir / name
-        script.write_text(f'#!/bin/sh\nexec "$FAKE_PYTHON" "$FAKE_COMMANDS" {name} "$@"\n')
-        script.chmod(0o755)
-    return {"FAKE_PYTHON": sys.executable, "FAKE_COMMANDS": str(HERE / "fake_commands.py")}

@@ -17,7 +17,7 @@ from tests.verify.cluster_docs import daemonset, node
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ipamd"
 BUNDLE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "workshop-2048"
-BUNDLE_NODE_B = BUNDLE / "ipamd" / "ip-10-0-40-10.us-west-2.compute.internal"
+BUNDLE_NODE_B = BUNDLE / "ipamd" / "ip-10-11-40-10.ap-northeast-2.compute.internal"
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -213,9 +213,9 @@ def test_pods_on_cni_1_7_plus_are_derived_from_v1_enis_and_it_says_so(
         0,
         "/v1/enis",
         [
-            ("api-1", "10.0.40.16", "prefix"),
-            ("api-2", "10.0.40.31", "prefix"),
-            ("deployment-2048-7df5f9886b-p2wq8", "10.0.40.20", "prefix"),
+            ("2048-deployment-7df5f9886b-p2wq8", "10.11.40.20", "prefix"),
+            ("api-1", "10.11.40.16", "prefix"),
+            ("api-2", "10.11.40.31", "prefix"),
         ],
     )
     assert err == (

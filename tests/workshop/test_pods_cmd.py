@@ -19,6 +19,8 @@ from tests.sources.moto_lab import REGION, kube_for, live_args, make_lab
 from tests.verify.cluster_docs import NODE_A, NODE_B, add_fargate_pod, add_ipv6_prefix, baseline, eni, pod
 
 BUNDLE = Path(__file__).resolve().parent.parent / "fixtures" / "bundles" / "workshop-2048"
+BUNDLE_NODE_A = "ip-10-11-17-10.ap-northeast-2.compute.internal"
+BUNDLE_NODE_B = "ip-10-11-40-10.ap-northeast-2.compute.internal"
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -49,10 +51,10 @@ def view(item: dict[str, Any]) -> tuple[Any, ...]:
         ("web-1", ("eni-0a00000000000000a", 0, "subnet-a", "secondary IP", None, "pass")),
         ("web-2", ("eni-0a00000000000001a", 1, "subnet-a", "secondary IP", None, "pass")),
         # cni-facts.md §1.3: in PD mode the prefix's network address is a valid pod IP
-        ("api-1", ("eni-0b00000000000000b", 0, "subnet-b", "prefix", "10.0.40.16/28", "pass")),
+        ("api-1", ("eni-0b00000000000000b", 0, "subnet-b", "prefix", "10.11.40.16/28", "pass")),
         (
-            "deployment-2048-7df5f9886b-p2wq8",
-            ("eni-0b00000000000000b", 0, "subnet-b", "prefix", "10.0.40.16/28", "pass"),
+            "2048-deployment-7df5f9886b-p2wq8",
+            ("eni-0b00000000000000b", 0, "subnet-b", "prefix", "10.11.40.16/28", "pass"),
         ),
         ("aws-node-4x7kq", (None, None, None, "host network", None, "skip")),
         ("queued-7f9c", (None, None, None, None, None, "skip")),
@@ -65,18 +67,18 @@ def test_each_pod_shows_its_eni_device_subnet_and_ip_source(
 
 
 def test_subnet_cidr_is_given_with_the_subnet(capsys: pytest.CaptureFixture[str]) -> None:
-    assert rows(["--bundle", str(BUNDLE)], capsys)["api-2"]["subnet_cidrs"] == ["10.0.32.0/19"]
+    assert rows(["--bundle", str(BUNDLE)], capsys)["api-2"]["subnet_cidrs"] == ["10.11.32.0/20"]
 
 
 @pytest.mark.parametrize(
     ("args", "names"),
     [
-        (["-n", "game-2048"], ["deployment-2048-7df5f9886b-4kq9z", "deployment-2048-7df5f9886b-p2wq8"]),
-        (["--node", NODE_B], ["api-1", "api-2", "deployment-2048-7df5f9886b-p2wq8"]),
-        (["-n", "game-2048", "--node", NODE_A], ["deployment-2048-7df5f9886b-4kq9z"]),
+        (["-n", "2048-game"], ["2048-deployment-7df5f9886b-4kq9z", "2048-deployment-7df5f9886b-p2wq8"]),
+        (["--node", BUNDLE_NODE_B], ["2048-deployment-7df5f9886b-p2wq8", "api-1", "api-2"]),
+        (["-n", "2048-game", "--node", BUNDLE_NODE_A], ["2048-deployment-7df5f9886b-4kq9z"]),
         (
-            ["-n", "kube-system", "-n", "game-2048", "--node", NODE_A],
-            ["deployment-2048-7df5f9886b-4kq9z", "aws-node-4x7kq"],
+            ["-n", "kube-system", "-n", "2048-game", "--node", BUNDLE_NODE_A],
+            ["2048-deployment-7df5f9886b-4kq9z", "aws-node-4x7kq"],
         ),
     ],
 )
@@ -87,7 +89,7 @@ def test_filters_by_namespace_and_node(
 
 
 def test_plain_table_reads_like_kubectl_wide_with_the_eni_columns(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["--bundle", str(BUNDLE), "--node", NODE_B], capsys)
+    code, out, _ = run(["--bundle", str(BUNDLE), "--node", BUNDLE_NODE_B], capsys)
     lines = out.splitlines()
     row = re.split(r"\s{3,}", lines[2])
     assert (code, lines[0], re.split(r"\s{3,}", lines[1]), row[:5], row[6:]) == (
@@ -108,14 +110,14 @@ def test_plain_table_reads_like_kubectl_wide_with_the_eni_columns(capsys: pytest
             "FROM",
             "CHECK",
         ],
-        ["default", "api-1", "0/1", "Running", "0"],  # the bundle's pods record no container status
+        ["2048-game", "2048-deployment-7df5f9886b-p2wq8", "1/1", "Running", "0"],
         [
-            "10.0.40.16",
-            NODE_B,
+            "10.11.40.20",
+            BUNDLE_NODE_B,
             "eni-0b00000000000000b",
             "0",
             "subnet-b",
-            "prefix 10.0.40.16/28",
+            "prefix 10.11.40.16/28",
             "pass",
         ],
     )

@@ -149,18 +149,62 @@ def test_progress_names_each_step_and_shows_why_one_failed(
 ) -> None:
     _, out, _ = run(["workshop", "run", str(guide)], capsys)
     lines = [re.sub(r" \(\d+\.\d s\)$", "", line) for line in out.splitlines()]
-    assert lines[:9] == [
+    assert lines[:8] == [
         "PASS  1/5  AZ exports",
         'PASS  2/5  echo "AZ1 is $AZ1"',
         'FAIL  3/5  echo "export AZ1=wrong"',
         "      step at line 21: output does not have the expected shape: `export AZ1=wrong` does not match "
         "`export AZ1={az}` (guide line 26)",
-        "      | expected shape:",
+        "      expected shape:",
         "      | export AZ1={az}",
-        "      | ",
-        "      | output:",
+        "      stdout:",
         "      | export AZ1=wrong",
     ]
+
+
+def test_verbose_prints_each_steps_output_as_it_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a guide whose steps print to stdout and stderr, the second failing
+    path = tmp_path / "g.md"
+    path.write_text("```sh\necho one\necho two >&2\n```\n\n```sh\necho three\nfalse\necho never\n```\n")
+    # WHEN it runs with --verbose
+    code, out, _ = run(["workshop", "run", "--verbose", str(path)], capsys)
+    lines = [re.sub(r" \(\d+\.\d s\)$", "", line) for line in out.splitlines()]
+    # THEN each step's lines come under its RUN heading, before its result, and are not repeated
+    # (stdout and stderr are two pipes: their lines keep their own order, not each other's)
+    first = lines[1:3]
+    assert (code, lines[0], sorted(first), lines[3:]) == (
+        1,
+        "RUN   1/2  echo one",
+        ["      ! two", "      | one"],
+        [
+            "PASS  1/2  echo one",
+            "RUN   2/2  echo three",
+            "      | three",
+            "FAIL  2/2  echo three",
+            "      step at line 6: exited 1, expected 0",
+            "2 steps: 1 passed, 1 failed, 0 errors, 0 skipped",
+        ],
+    )
+
+
+def test_a_failed_steps_output_is_printed_without_verbose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "g.md"
+    path.write_text("```sh\necho checking\necho 'connection refused' >&2\nexit 3\n```\n")
+    code, out, _ = run(["workshop", "run", str(path)], capsys)
+    assert (code, out.splitlines()[1:6]) == (
+        1,
+        [
+            "      step at line 1: exited 3, expected 0",
+            "      stdout:",
+            "      | checking",
+            "      stderr:",
+            "      | connection refused",
+        ],
+    )
 
 
 def test_all_passing_guide_exits_0_and_skips_do_not_fail_it(

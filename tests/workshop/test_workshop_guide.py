@@ -6,17 +6,24 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import boto3
 import pytest
 
 from ekslab.cli.main import main
-from ekslab.workshop import PLACEHOLDERS, RunOptions, StepResult, read_guide, run_guide
-from tests.verify.cluster_docs import ClusterDocs, daemonset
-from tests.workshop import fake_lab
+from ekslab.sandbox.service import DEFAULT_LAB, Sandbox, down, up
+from ekslab.workshop import PLACEHOLDERS, Guide, RunOptions, Step, StepResult, read_guide, run_guide
+from tests.workshop import fake_lab, stand_ins
 
-GUIDE = Path(__file__).resolve().parent.parent.parent / "docs" / "workshop.md"
+DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
+GUIDE = DOCS / "workshop.md"
+GUIDE_KO = DOCS / "workshop.ko.md"
+GUIDES = (GUIDE, GUIDE_KO)
 FOLLOW_ON = (
     "4. Prefix delegation",
     "5. Custom networking with the 100.64.0.0/16 pod subnets",
@@ -64,6 +71,27 @@ def test_follow_on_sections_run_only_on_their_lab_variant() -> None:
     )
 
 
+def step_signature(step: Step) -> tuple[object, ...]:
+    """What a step runs and checks: everything but its section and its guide line."""
+    shape = tuple(line.text for line in step.shape.lines) if step.shape else None
+    return (step.name, step.script, shape, step.exit_code, step.timeout, step.requires, step.manual is None)
+
+
+def test_the_korean_guide_has_the_same_steps_in_the_same_order() -> None:
+    # GIVEN the English and the Korean page WHEN both are parsed THEN their steps are the same, in order
+    english, korean = read_guide(GUIDE).steps, read_guide(GUIDE_KO).steps
+    assert [step_signature(step) for step in korean] == [step_signature(step) for step in english]
+
+
+def test_the_korean_guide_uses_the_seeds_terms() -> None:
+    text = GUIDE_KO.read_text()
+    assert [
+        term
+        for term in ("탄력적 네트워크 인터페이스", "보조 IP 주소", "웜 풀", "L-IPAM 데몬")
+        if term not in text
+    ] == []
+
+
 def test_the_guide_documents_every_placeholder() -> None:
     text = GUIDE.read_text()
     assert [name for name in PLACEHOLDERS if f"| `{{{name}}}` |" not in text] == []
@@ -89,29 +117,32 @@ def test_the_seed_commands_are_all_in_the_guide() -> None:
     ] == []
 
 
-def recorded_lab(tmp_path: Path, docs: ClusterDocs, *, network_policy: bool) -> dict[str, str]:
-    """The environment of a terminal on a recorded lab: fake kubectl/aws first on PATH, the network
-    stack's AZ outputs in moto (the ``moto_aws`` fixture must be active), HOME in a temporary folder."""
-    template = {
-        "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
-        "Outputs": {f"AZ{index}": {"Value": zone} for index, zone in enumerate(fake_lab.ZONES, start=1)},
-    }
-    boto3.client("cloudformation", region_name=fake_lab.REGION).create_stack(
-        StackName=f"{fake_lab.LAB}-network", TemplateBody=json.dumps(template)
-    )
-    lab = fake_lab.write_lab(tmp_path / "lab", docs, network_policy=network_policy)
-    bin_dir = tmp_path / "bin"
-    home = tmp_path / "home"
-    home.mkdir()
-    return {
-        **os.environ,
-        **fake_lab.install_commands(bin_dir),
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "HOME": str(home),
-        "LAB": fake_lab.LAB,
-        "AWS_REGION": fake_lab.REGION,
-        "FAKE_LAB": str(lab),
-    }
+@contextmanager
+def terminal_on(tmp_path: Path, bundle: Path, *, lab: str) -> Iterator[tuple[dict[str, str], Sandbox]]:
+    """The environment of a terminal on a recorded lab served by the sandbox: its ``export`` lines,
+    the stand-ins of ``stand_ins.py`` first on PATH (everything else is the real kubectl, aws and
+    ekslab), HOME in a temporary folder."""
+    sandbox = Sandbox(tmp_path / "sandbox", bundle=bundle, cluster=lab)
+    info = sandbox.start()
+    try:
+        assert sandbox.lab is not None
+        # the SSM stand-in maps the sandbox's instance ids to node names
+        (bundle.parent / "live-nodes.json").write_text(
+            json.dumps({"items": sandbox.lab.documents.objects["nodes"]})
+        )
+        home = tmp_path / "home"
+        home.mkdir()
+        real_path = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+        env = {
+            **{key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "KUBE"))},
+            **info.environment(),
+            **stand_ins.install(tmp_path / "bin", real_path),
+            "HOME": str(home),
+            "FAKE_LAB": str(bundle.parent),
+        }
+        yield env, sandbox
+    finally:
+        sandbox.stop()
 
 
 def problems(results: list[StepResult]) -> list[str]:
@@ -122,37 +153,102 @@ def problems(results: list[StepResult]) -> list[str]:
     ]
 
 
-def test_the_whole_guide_passes_on_a_lab_with_every_feature(moto_aws: str, tmp_path: Path) -> None:
-    env = recorded_lab(tmp_path, fake_lab.lab_docs(), network_policy=True)
-    guide = read_guide(GUIDE)
-    results = run_guide(guide, RunOptions(workdir=tmp_path, env=env, default_timeout=120))
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda path: path.name)
+def test_the_whole_guide_passes_on_a_lab_with_every_feature(tmp_path: Path, guide: Path) -> None:
+    # GIVEN the every-feature lab in the sandbox, the real kubectl/aws/ekslab (stand-ins: stand_ins.py)
+    lab = fake_lab.write_lab(tmp_path / "lab", fake_lab.lab_docs(), network_policy=True)
+    with terminal_on(tmp_path, lab / "bundle", lab=fake_lab.LAB) as (env, _):
+        # WHEN the whole page runs
+        parsed = read_guide(guide)
+        results = run_guide(parsed, RunOptions(workdir=tmp_path, env=env, default_timeout=120))
+    # THEN every step passes; only the manual one is skipped
     assert problems(results) == []
     assert [result.step.number for result in results if result.status == "skipped"] == [
-        step.number for step in guide.steps if step.manual
+        step.number for step in parsed.steps if step.manual
     ]
     assert (Path(env["HOME"]) / ".bash_profile").read_text().count("export AZ1=us-west-2a") == 1
 
 
-def test_on_the_default_lab_the_follow_on_sections_are_skipped_with_their_reason(
-    moto_aws: str, tmp_path: Path
-) -> None:
-    # The default lab (what lab-e2e.yml deploys): none of the features, no amazon-vpc-cni ConfigMap.
-    docs = fake_lab.lab_docs()
-    docs.daemonset = daemonset({})
-    env = recorded_lab(tmp_path, docs, network_policy=False)
-    results = run_guide(read_guide(GUIDE), RunOptions(workdir=tmp_path, env=env, default_timeout=120))
-    skipped = {
-        result.step.section: result.message
-        for result in results
-        if result.status == "skipped" and result.step.section in FOLLOW_ON
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda path: path.name)
+def test_in_the_sandbox_ekslab_workshop_run_passes_with_no_stand_in(tmp_path: Path, guide: Path) -> None:
+    # GIVEN `ekslab sandbox up` (the recorded default lab) and a shell with its export lines, the
+    # venv's kubectl, aws and ekslab on PATH: no stand-in at all
+    state = tmp_path / "state"
+    info = up(state)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "KUBE"))},
+        **info.environment(),
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+        "HOME": str(home),
     }
-    assert problems(results) == []
-    assert skipped == {
-        FOLLOW_ON[0]: "requires PREFIX_DELEGATION=true (it is '')",
-        FOLLOW_ON[1]: "requires CUSTOM_NETWORKING=true (it is '')",
-        FOLLOW_ON[2]: "requires POD_ENI=true (it is '')",
-        FOLLOW_ON[3]: "requires NETWORK_POLICY=true (it is '')",
-    }
+    try:
+        # WHEN the page runs through the entry point, as a user runs it
+        ran = subprocess.run(
+            ["ekslab", "workshop", "run", str(guide), "--verbose", "--junit-file", str(tmp_path / "w.xml")],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    finally:
+        down(state)
+    # THEN it passes: the seed's sections run, each follow-on section is skipped with its reason, and
+    # --verbose showed the steps' output as they ran
+    skipped = sorted(
+        {line.strip() for line in ran.stdout.splitlines() if line.strip().startswith("requires ")}
+    )
+    assert (ran.returncode, ran.stdout.splitlines()[-1].split(": ", 1)[1]) == (
+        0,
+        "11 passed, 0 failed, 0 errors, 19 skipped; JUnit report: " + str(tmp_path / "w.xml"),
+    ), ran.stdout[-4000:]
+    assert skipped == [
+        "requires CUSTOM_NETWORKING=true (it is 'false')",
+        "requires NETWORK_POLICY=true (it is '')",
+        "requires POD_ENI=true (it is 'false')",
+        "requires PREFIX_DELEGATION=true (it is 'false')",
+    ]
+    assert "      | 2048-game" in ran.stdout  # kubectl get pods -A -o wide, printed as it ran
+
+
+def copy_default_lab(tmp_path: Path) -> Path:
+    bundle = tmp_path / "lab" / "bundle"
+    shutil.copytree(DEFAULT_LAB, bundle)
+    return bundle
+
+
+def test_with_the_api_server_unreachable_the_first_step_that_needs_it_fails(tmp_path: Path) -> None:
+    # GIVEN the default lab whose Kubernetes API server has stopped (EKS still names its endpoint)
+    with terminal_on(tmp_path, copy_default_lab(tmp_path), lab="ekslab") as (env, sandbox):
+        sandbox.stop_kube_api()
+        # WHEN the page runs
+        results = run_guide(read_guide(GUIDE), RunOptions(workdir=tmp_path, env=env, default_timeout=120))
+    # THEN its first step (kubectl get nodes) fails with kubectl's error, and nothing after it runs
+    assert (results[0].status, results[0].message, "connection refused" in results[0].stderr) == (
+        "failed",
+        "exited 1, expected 0",
+        True,
+    )
+    assert {result.status for result in results[1:]} == {"skipped"}
+
+
+def test_lab_variant_fails_when_kubectl_cannot_reach_the_cluster(tmp_path: Path) -> None:
+    # GIVEN only the "lab variant" step, and a kubeconfig whose API server refuses connections
+    step = next(step for step in read_guide(GUIDE).steps if step.name == "lab variant")
+    with terminal_on(tmp_path, copy_default_lab(tmp_path), lab="ekslab") as (env, sandbox):
+        sandbox.stop_kube_api()
+        results = run_guide(
+            Guide(source="docs/workshop.md", title="lab variant", steps=(step,)),
+            RunOptions(workdir=tmp_path, env=env, default_timeout=120),
+        )
+    # THEN it fails instead of reporting every feature off
+    assert (results[0].status, results[0].message, results[0].stdout) == (
+        "failed",
+        "exited 1, expected 0",
+        "",
+    )
 
 
 CONVERGENCE_STEPS = (
@@ -171,15 +267,14 @@ def convergence_results(results: list[StepResult]) -> dict[str, tuple[str, str]]
     }
 
 
-def test_on_a_lab_whose_nodes_all_started_with_the_settings_they_have_converged(
-    moto_aws: str, tmp_path: Path
-) -> None:
+def test_on_a_lab_whose_nodes_all_started_with_the_settings_they_have_converged(tmp_path: Path) -> None:
     # GIVEN the recorded lab after its nodes were replaced (every node started with the settings)
-    env = recorded_lab(tmp_path, fake_lab.lab_docs(), network_policy=True)
-    # WHEN the guide runs
-    results = convergence_results(
-        run_guide(read_guide(GUIDE), RunOptions(workdir=tmp_path, env=env, default_timeout=120))
-    )
+    lab = fake_lab.write_lab(tmp_path / "lab", fake_lab.lab_docs(), network_policy=True)
+    with terminal_on(tmp_path, lab / "bundle", lab=fake_lab.LAB) as (env, _):
+        # WHEN the guide runs
+        results = convergence_results(
+            run_guide(read_guide(GUIDE), RunOptions(workdir=tmp_path, env=env, default_timeout=120))
+        )
     # THEN the plans are empty and every node passes the convergence checks
     assert results == {
         CONVERGENCE_STEPS[0]: ("passed", "Replacement plan: no node needs replacing.\n"),
@@ -189,18 +284,17 @@ def test_on_a_lab_whose_nodes_all_started_with_the_settings_they_have_converged(
     }
 
 
-def test_on_a_lab_with_a_node_from_before_the_settings_the_guide_shows_it_failing(
-    moto_aws: str, tmp_path: Path
-) -> None:
+def test_on_a_lab_with_a_node_from_before_the_settings_the_guide_shows_it_failing(tmp_path: Path) -> None:
     # GIVEN the recorded lab while node A still runs as it started, before prefix delegation and
     # custom networking
-    env = recorded_lab(tmp_path, fake_lab.old_node_docs(), network_policy=True)
-    # WHEN the guide runs (on past failures)
-    results = convergence_results(
-        run_guide(
-            read_guide(GUIDE), RunOptions(workdir=tmp_path, env=env, default_timeout=120, keep_going=True)
+    lab = fake_lab.write_lab(tmp_path / "lab", fake_lab.old_node_docs(), network_policy=True)
+    with terminal_on(tmp_path, lab / "bundle", lab=fake_lab.LAB) as (env, _):
+        # WHEN the guide runs (on past failures)
+        results = convergence_results(
+            run_guide(
+                read_guide(GUIDE), RunOptions(workdir=tmp_path, env=env, default_timeout=120, keep_going=True)
+            )
         )
-    )
     # THEN the plans replace node A, and the converged steps fail on it
     plan = results[CONVERGENCE_STEPS[0]][1].splitlines()
     assert (
