@@ -56,6 +56,10 @@ COMMANDS: dict[str, _Entry] = {
         "ekslab.cli.preflight_cmd:preflight",
         "Check an account and region before `make deploy` (AZs, instance types, quotas, bootstrap).",
     ),
+    "report": _Entry(
+        "ekslab.cli.report_cmd:report",
+        "Write one self-contained HTML page: the pod -> ENI -> subnet map, verified.",
+    ),
     "teardown-check": _Entry("ekslab.cli.teardown_cmd:teardown_check", "List what a destroyed lab left."),
     "verify": _Entry(
         "ekslab.cli.verify_cmd:verify", "Prove every pod IP is a VPC IP on its node's ENI (live or bundle)."

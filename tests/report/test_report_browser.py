@@ -1,0 +1,162 @@
+"""The report in a real headless Chromium: what the rendered page shows, finds and refuses to run.
+
+Driven by Playwright on Debian's chromium (tests/report/browser.py); a missing browser fails these
+tests with one line. Each test saves a screenshot under its temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli_run import run_cli
+from tests.report.browser import browser
+from tests.report.conftest import HOSTILE_NAME, ROOT, WORKSHOP
+
+GENERATOR = ROOT / "benchmarks" / "verify" / "generate_bundle.py"
+pytestmark = pytest.mark.xdist_group("browser")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Any:
+    with browser() as launched:
+        yield launched
+
+
+def make_report(bundle: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    code, _, stderr = run_cli(["report", "--bundle", str(bundle), "--out", str(out)], capsys)
+    assert (code, stderr) == (0, "")
+    return out
+
+
+def open_page(chromium: Any, report: Path) -> Any:
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(report.as_uri(), wait_until="load")
+    return page
+
+
+def count(page: Any, name: str) -> str:
+    return page.inner_text(f'[data-count="{name}"]')
+
+
+def test_workshop_report_shows_every_pod_eni_and_slot(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the workshop bundle's report
+    page = open_page(chromium, make_report(WORKSHOP, tmp_path / "r.html", capsys))
+    # THEN the summary and the drawn map agree: 9 pods, 6 of them in slots, 3 ENIs, 15 idle slots
+    assert (count(page, "pods"), count(page, "failed"), count(page, "enis")) == ("9", "0", "3")
+    assert page.locator("li.p").count() == 6
+    assert page.locator("div.eni").count() == 3
+    assert page.locator("li.i").count() == 15
+    # and with two nodes nothing is collapsed: every pod is visible
+    assert page.locator("li.p:visible").count() == 6
+    assert page.inner_text("#h-cni") == "v1.23.1"
+    page.screenshot(path=str(tmp_path / "workshop.png"), full_page=True)
+    assert (tmp_path / "workshop.png").stat().st_size > 10_000
+
+
+def test_the_failing_pod_is_highlighted_and_explained_on_click(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], failing_bundle: Path
+) -> None:
+    # GIVEN the workshop bundle with web-2 on an IP ipamd never gave it
+    page = open_page(chromium, make_report(failing_bundle, tmp_path / "r.html", capsys))
+    # THEN exactly that pod is drawn failed, visibly, with a thick red border and the word FAIL
+    assert (count(page, "failed"), count(page, "failing-pods")) == ("1", "1")
+    failed = page.locator("li.p.f")
+    assert failed.count() == 1
+    assert "default/web-2" in failed.inner_text()
+    assert failed.is_visible()
+    style = failed.evaluate("e => [getComputedStyle(e).borderTopWidth, getComputedStyle(e).borderTopColor]")
+    assert style == ["2px", "rgb(180, 35, 24)"]
+    assert failed.evaluate("e => getComputedStyle(e, '::before').content") == '"✗ FAIL "'
+    # WHEN it is clicked THEN the panel shows its result and reasons
+    failed.click()
+    panel = page.inner_text("#panel")
+    assert "default/web-2 (10.0.1.22): FAIL" in panel
+    assert "reasons: ipamd_mismatch" in panel
+    page.screenshot(path=str(tmp_path / "failing.png"), full_page=True)
+
+
+def test_search_finds_a_pod_by_ip(chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = open_page(chromium, make_report(WORKSHOP, tmp_path / "r.html", capsys))
+    # WHEN the IP of a 2048 pod is searched
+    page.fill("#search", "10.0.40.20")
+    page.press("#search", "Enter")
+    # THEN its slot is the highlighted match and the panel names its prefix and ENI
+    assert page.inner_text("#matches") == "1 match"
+    assert "game-2048/deployment-2048-7df5f9886b-p2wq8" in page.inner_text("li.hit")
+    assert "address of prefix 10.0.40.16/28 of eni-0b00000000000000b" in page.inner_text("#panel")
+
+
+def test_a_hostile_pod_name_injects_nothing(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], hostile_bundle: Path
+) -> None:
+    # GIVEN a pod named with an <img onerror> and a <script>
+    page = open_page(chromium, make_report(hostile_bundle, tmp_path / "r.html", capsys))
+    # THEN no element came from it and no script of it ran; the name is shown as text
+    assert page.locator("#pwn").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("li.p b", has_text="onerror").inner_text() == f"default/{HOSTILE_NAME}"
+    page.fill("#search", "onerror")
+    page.press("#search", "Enter")
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("#results a").first.inner_text().startswith("pod 10.0.1.11 default/")
+
+
+@pytest.fixture(scope="module")
+def big_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated 500-node bundle (compact JSON, 12 pods per node), as the benchmark makes them."""
+    out = tmp_path_factory.mktemp("big") / "bundle"
+    subprocess.run(
+        [
+            sys.executable,
+            str(GENERATOR),
+            "--out",
+            str(out),
+            "--nodes",
+            "500",
+            "--pods-per-node",
+            "12",
+            "--compact",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def test_a_500_node_report_is_collapsed_and_search_opens_a_node(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], big_bundle: Path
+) -> None:
+    # GIVEN a 500-node, 2,000-ENI bundle where every pod passes
+    page = open_page(chromium, make_report(big_bundle, tmp_path / "r.html", capsys))
+    passed = int(count(page, "passed"))
+    # THEN every node, ENI and verified pod is in the page, but collapsed: no pod is visible
+    assert (count(page, "nodes"), count(page, "enis"), count(page, "failed")) == ("500", "2000", "0")
+    assert page.locator("details.node").count() == 500
+    assert page.locator("div.eni").count() == 2000
+    assert page.locator("li.p").count() == passed > 4000
+    assert page.locator("details.node[open]").count() == 0
+    assert page.locator("li.p:visible").count() == 0
+    # WHEN a pod's IP (from the bundle's pods.json) is searched
+    pods = json.loads((big_bundle / "pods.json").read_text())["items"]
+    pod = next(
+        item
+        for item in pods[100:]
+        if not item["spec"].get("hostNetwork") and item["status"]["phase"] == "Running"
+    )
+    page.fill("#search", pod["status"]["podIP"])
+    page.press("#search", "Enter")
+    # THEN that pod's node opens and its slot is the visible highlighted match
+    hit = page.locator("li.hit")
+    assert f"{pod['metadata']['namespace']}/{pod['metadata']['name']}" in hit.inner_text()
+    assert hit.is_visible()
+    assert page.locator("details.node[open]").count() == 1
+    page.screenshot(path=str(tmp_path / "big.png"))
+    assert (tmp_path / "big.png").stat().st_size > 10_000
