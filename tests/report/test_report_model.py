@@ -92,7 +92,7 @@ def test_a_failing_pod_is_in_its_slot_and_in_the_failure_table(failing_bundle: P
     # WHEN the page is rendered
     page = render(model)
     # THEN the slot is drawn failed with its reason, and the failure table has the fix text
-    assert '<li class="p f" data-v="fail" data-r="ipamd_mismatch"' in page
+    assert '<li class="p f" data-ph="Running" data-v="fail" data-r="ipamd_mismatch"' in page
     assert [pod.name for pod in model.failing_pods] == ["web-2"]
     assert "ipamd&#39;s datastore does not hold this IP for this pod" in page
     assert node(model, NODE_A).open and node(model, NODE_A).problem

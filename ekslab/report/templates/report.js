@@ -76,16 +76,16 @@
   }
 
   function show(li) {
-    var pod = li.querySelector("b").textContent;
-    var ip = li.firstChild.textContent.trim();
+    // The slot's text is "IP namespace/name"; its phase and reasons are attributes.
+    var text = li.textContent, space = text.indexOf(" ");
+    var ip = text.slice(0, space), pod = text.slice(space + 1);
     var result = li.classList.contains("f") ? "FAIL" : li.classList.contains("u") ? li.dataset.v || "skip" : "pass";
     var eni = li.closest("div.eni"), node = li.closest("details.node"), group = li.closest("ol.slots");
     panel.textContent = "";
     var title = document.createElement("strong");
     title.textContent = pod + " (" + ip + "): " + result;
     panel.appendChild(title);
-    var phase = li.querySelector("i");
-    if (phase) line("phase: " + phase.textContent);
+    if (li.dataset.ph) line("phase: " + li.dataset.ph);
     if (li.dataset.r) line("reasons: " + li.dataset.r);
     if (li.title) line(li.title);
     if (eni) {
