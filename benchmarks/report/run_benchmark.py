@@ -47,7 +47,9 @@ def _browser_times(report: Path, repeat: int, chromium: str) -> list[dict[str, f
 
     results = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=list(CHROMIUM_FLAGS))
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=list(CHROMIUM_FLAGS)
+        )
         for _ in range(repeat):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             start = time.perf_counter()
@@ -55,7 +57,9 @@ def _browser_times(report: Path, repeat: int, chromium: str) -> list[dict[str, f
             measured = page.evaluate(SHOWN)
             wall = time.perf_counter() - start
             # Search for the last pod on the page: the whole index is built on the first search.
-            last_ip = page.evaluate("() => [...document.querySelectorAll('li.p')].pop().textContent.split(' ')[0]")
+            last_ip = page.evaluate(
+                "() => [...document.querySelectorAll('li.p')].pop().textContent.split(' ')[0]"
+            )
             search_start = time.perf_counter()
             page.fill("#search", last_ip)
             page.press("#search", "Enter")
@@ -106,7 +110,9 @@ def main() -> None:
             f"chromium run {index}: load event {run['load_ms'] / 1000:.2f} s, shown {run['shown_ms'] / 1000:.2f} s, "
             f"wall {run['wall']:.2f} s, {run['elements']:,} elements, first search {run['search']:.2f} s"
         )
-    print(f"chromium shown, median: {statistics.median(run['shown_ms'] for run in times) / 1000:.2f} s (target < 10 s)")
+    print(
+        f"chromium shown, median: {statistics.median(run['shown_ms'] for run in times) / 1000:.2f} s (target < 10 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ def render(model: ReportModel) -> str:
 
 def write_html(model: ReportModel, path: str | os.PathLike[str], *, source: str | None = None) -> None:
     """Write the page to ``path`` atomically; its folder must exist (``source`` names it in errors)."""
-    with atomic_output(path, source=source or os.fspath(path)) as temporary:
-        with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
-            for chunk in render_chunks(model):
-                stream.write(chunk)
+    with (
+        atomic_output(path, source=source or os.fspath(path)) as temporary,
+        open(temporary, "w", encoding="utf-8", newline="\n") as stream,
+    ):
+        stream.writelines(render_chunks(model))

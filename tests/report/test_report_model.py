@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from markupsafe import escape
 from pathlib import Path
+
+from markupsafe import escape
 
 from ekslab.report.html import render
 from ekslab.report.ledger import LedgerBlock, LedgerSubnet
