@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Write the HTML report of a bundle and a PNG of its map, for docs/workshop.md.
+"""Write the HTML report of a bundle and a PNG of its map, for docs/workshop.md and docs/report.md.
 
-    .venv/bin/python scripts/report_screenshot.py tests/fixtures/bundles/workshop-2048 docs/images/report-map.png
+    .venv/bin/python scripts/report_screenshot.py recorded-lab docs/images/report-map.png
+    .venv/bin/python scripts/report_screenshot.py tests/fixtures/bundles/workshop-2048 /tmp/map.png
+
+``recorded-lab`` is the lab the workshop guide's offline run answers from (tests/workshop/fake_lab.py:
+custom networking, prefix delegation, a branch-ENI pod), written to a temporary folder first and
+checked for drift against ``RECORDED_LAB_CONFIG``, the lab configuration it was deployed with.
 
 Drives Debian's chromium as the browser tests do (tests/report/browser.py); the page is written to a
 temporary folder and only the PNG is kept.
@@ -19,6 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 from tests.report.browser import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 
+RECORDED_LAB_CONFIG = """\
+lab: {name: ekslab}
+network: {podSubnets: {enabled: true, cidr: 100.64.0.0/16, prefixLength: 18}}
+cni: {env: {ENABLE_PREFIX_DELEGATION: true, ENABLE_POD_ENI: true}}
+"""
+
 
 def main() -> None:
     if len(sys.argv) != 3:
@@ -27,6 +38,15 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder:
+        if str(bundle) == "recorded-lab":
+            from tests.workshop.fake_lab import lab_docs, write_lab
+
+            bundle = write_lab(Path(folder) / "lab", lab_docs()) / "bundle"
+            config = Path(folder) / "lab.yaml"
+            config.write_text(RECORDED_LAB_CONFIG)
+            extra = ["--expect-config", str(config)]
+        else:
+            extra = []
         page_path = Path(folder) / "report.html"
         subprocess.run(
             [
@@ -40,6 +60,7 @@ def main() -> None:
                 str(page_path),
                 "--cluster-name",
                 "ekslab",
+                *extra,
             ],
             check=True,
         )
@@ -49,7 +70,9 @@ def main() -> None:
             )
             page = browser.new_page(viewport={"width": 1200, "height": 900})
             page.goto(page_path.as_uri(), wait_until="load")
-            page.locator("#map").screenshot(path=str(png))
+            # The sticky search bar would cover the top of the zone in an element screenshot.
+            page.add_style_tag(content="#finder { display: none; }")
+            page.locator("details.az").first.screenshot(path=str(png))
             browser.close()
     print(f"{png}: {png.stat().st_size:,} bytes")
 
