@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.report.browser import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+from tests.report.browser import CHROMIUM_FLAGS, chromium_path, missing_chromium  # noqa: E402
 
 RECORDED_LAB_CONFIG = """\
 lab: {name: ekslab}
@@ -35,6 +35,8 @@ def main() -> None:
     if len(sys.argv) != 3:
         raise SystemExit("usage: report_screenshot.py BUNDLE OUT.png")
     bundle, png = Path(sys.argv[1]), Path(sys.argv[2])
+    if missing_chromium():
+        raise SystemExit(missing_chromium())
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as folder:

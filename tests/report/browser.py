@@ -26,20 +26,28 @@ CHROMIUM_FLAGS: Final = (
 )
 
 
+def missing_chromium() -> str | None:
+    """Why there is no Chromium to drive (one line), or ``None`` when there is one."""
+    path = chromium_path()
+    if os.access(path, os.X_OK):
+        return None
+    return f"browser tests need Chromium at {path}: apt-get install -y chromium (or set EKSLAB_CHROMIUM)"
+
+
 def chromium_path() -> str:
-    """The Chromium to drive: ``$EKSLAB_CHROMIUM``, else /usr/bin/chromium (Debian's package)."""
-    path = os.environ.get("EKSLAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not os.access(path, os.X_OK):
-        pytest.fail(
-            f"browser tests need Chromium at {path}: apt-get install -y chromium (or set EKSLAB_CHROMIUM)",
-            pytrace=False,
-        )
-    return path
+    """The Chromium to drive: ``$EKSLAB_CHROMIUM``, else Debian's ``chromium`` on ``PATH`` or /usr/bin."""
+    return os.environ.get("EKSLAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @contextmanager
 def browser() -> Iterator[Any]:
-    """A Playwright ``Browser`` on the system Chromium (no network: pages are local files)."""
+    """A Playwright ``Browser`` on the system Chromium (no network: pages are local files).
+
+    Yields ``None`` when there is no Chromium; ``require`` then fails the test that needs it.
+    """
+    if missing_chromium():
+        yield None
+        return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -50,3 +58,10 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+def require(launched: Any) -> Any:
+    """``launched`` itself, or a test failure (never a skip) with the one-line reason."""
+    if launched is None:
+        pytest.fail(missing_chromium() or "no browser", pytrace=False)
+    return launched

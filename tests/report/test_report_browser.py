@@ -7,6 +7,7 @@ tests with one line. Each test saves a screenshot under its temporary folder.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.cli_run import run_cli
-from tests.report.browser import browser
+from tests.report.browser import browser, require
 from tests.report.conftest import HOSTILE_NAME, ROOT, WORKSHOP
 
 GENERATOR = ROOT / "benchmarks" / "verify" / "generate_bundle.py"
@@ -35,7 +36,7 @@ def make_report(bundle: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def open_page(chromium: Any, report: Path) -> Any:
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page = require(chromium).new_page(viewport={"width": 1400, "height": 1000})
     page.goto(report.as_uri(), wait_until="load")
     return page
 
@@ -160,3 +161,45 @@ def test_a_500_node_report_is_collapsed_and_search_opens_a_node(
     assert page.locator("details.node[open]").count() == 1
     page.screenshot(path=str(tmp_path / "big.png"))
     assert (tmp_path / "big.png").stat().st_size > 10_000
+
+
+def test_print_hides_the_search_and_opens_problem_nodes(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], failing_bundle: Path
+) -> None:
+    # GIVEN the report of a bundle with a failing pod, seen as printed
+    page = open_page(chromium, make_report(failing_bundle, tmp_path / "r.html", capsys))
+    page.emulate_media(media="print")
+    # THEN the search bar is not printed, and the failing pod's node is open on paper
+    assert not page.locator("#finder").is_visible()
+    assert page.locator("li.p.f").is_visible()
+    page.pdf(path=str(tmp_path / "printed.pdf"))
+    assert (tmp_path / "printed.pdf").stat().st_size > 10_000
+
+
+def test_a_missing_browser_fails_with_one_line(tmp_path: Path) -> None:
+    # GIVEN no Chromium where the tests look for it
+    env = {**os.environ, "EKSLAB_CHROMIUM": str(tmp_path / "no-chromium")}
+    # WHEN a browser test runs
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"{Path(__file__)}::test_search_finds_a_pod_by_ip",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    # THEN it fails (never skips), saying in one line what is missing and how to install it
+    assert result.returncode == 1
+    assert "1 failed" in result.stdout
+    assert "skipped" not in result.stdout and "error" not in result.stdout
+    assert (
+        f"browser tests need Chromium at {tmp_path / 'no-chromium'}: apt-get install -y chromium "
+        "(or set EKSLAB_CHROMIUM)" in result.stdout
+    )
