@@ -30,6 +30,15 @@ SHOWN = """() => new Promise(done => requestAnimationFrame(() => requestAnimatio
   done({load: performance.getEntriesByType("navigation")[0].loadEventEnd, shown: performance.now(),
         nodes: document.getElementsByTagName("*").length}))))"""
 
+SEARCH = """() => new Promise(done => {
+  const ip = [...document.querySelectorAll("li.p")].pop().firstChild.nodeValue.split(" ")[0];
+  const box = document.getElementById("search"), start = performance.now();
+  box.value = ip;
+  box.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter"}));
+  requestAnimationFrame(() => requestAnimationFrame(() => done({
+    ms: performance.now() - start, matches: document.getElementById("matches").textContent})));
+})"""
+
 
 def _run(command: list[str]) -> tuple[float, int]:
     """(wall seconds, peak RSS in MiB) of one child process."""
@@ -56,21 +65,17 @@ def _browser_times(report: Path, repeat: int, chromium: str) -> list[dict[str, f
             page.goto(report.as_uri(), wait_until="load", timeout=120_000)
             measured = page.evaluate(SHOWN)
             wall = time.perf_counter() - start
-            # Search for the last pod on the page: the whole index is built on the first search.
-            last_ip = page.evaluate(
-                "() => [...document.querySelectorAll('li.p')].pop().textContent.split(' ')[0]"
-            )
-            search_start = time.perf_counter()
-            page.fill("#search", last_ip)
-            page.press("#search", "Enter")
-            page.wait_for_selector("li.hit")
+            # Search for the last pod on the page, timed inside the page up to the next frame: the
+            # index of every pod, node and ENI is built on the first search.
+            searched = page.evaluate(SEARCH)
             results.append(
                 {
                     "wall": wall,
                     "load_ms": measured["load"],
                     "shown_ms": measured["shown"],
                     "elements": measured["nodes"],
-                    "search": time.perf_counter() - search_start,
+                    "search": searched["ms"] / 1000,
+                    "matches": searched["matches"],
                 }
             )
             page.close()
@@ -108,7 +113,8 @@ def main() -> None:
     for index, run in enumerate(times, 1):
         print(
             f"chromium run {index}: load event {run['load_ms'] / 1000:.2f} s, shown {run['shown_ms'] / 1000:.2f} s, "
-            f"wall {run['wall']:.2f} s, {run['elements']:,} elements, first search {run['search']:.2f} s"
+            f"wall {run['wall']:.2f} s, {run['elements']:,} elements, first search {run['search']:.2f} s "
+            f"({run['matches']})"
         )
     print(
         f"chromium shown, median: {statistics.median(run['shown_ms'] for run in times) / 1000:.2f} s (target < 10 s)"

@@ -12,14 +12,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-OWNER_KINDS: Final = ("free", "prefix", "secondary", "eni", "reserved", "other")
-"""Block owner kinds the template styles: ``free``; a delegated ``prefix``; ``secondary`` IPs of
-ENIs; ``eni`` primary addresses; AWS's ``reserved`` addresses; ``other`` for anything else."""
+OWNER_KINDS: Final = {
+    "free": "free",
+    "aws_reserved": "AWS",
+    "node_primary": "node",
+    "pod": "pod",
+    "warm_pool": "warm",
+    "load_balancer": "LB",
+    "nat_gateway": "NAT",
+    "eks_control_plane": "EKS",
+    "vpc_endpoint": "VPCE",
+    "cidr_reservation": "RESV",
+    "mixed": "mix",
+    "other": "other",
+}
+"""Block owner kinds the template styles, each with the short word written inside its square (so the
+grid reads without colour): the owners of ``ekslab ips`` (docs/ips.md, "Owners"), ``free``,
+``aws_reserved`` and ``mixed`` for a block several owners share. Any other kind is drawn as ``other``."""
 
 
 @dataclass(frozen=True)
 class LedgerBlock:
-    """One /28 block of a subnet: ``owner`` in words (an ENI, a node, "free"), ``kind`` one of ``OWNER_KINDS``."""
+    """One /28 block of a subnet: ``kind`` one of ``OWNER_KINDS``, ``owner`` who holds what, in words."""
 
     cidr: str
     kind: str

@@ -133,17 +133,17 @@ def test_sections_without_data_say_not_available() -> None:
 
 
 def test_a_ledger_is_drawn_as_a_grid_of_blocks_with_owner_words() -> None:
-    # GIVEN a ledger of one /26 subnet: a prefix, a block of secondary IPs and two free blocks
+    # GIVEN a ledger of one /26 subnet: a warm-pool block, a pod prefix, a free block, an unknown kind
     ledger = [
         LedgerSubnet(
             "subnet-0a",
             "us-west-2a",
             "10.0.1.0/26",
             (
-                LedgerBlock("10.0.1.0/28", "secondary", "eni-0a00000000000000a"),
-                LedgerBlock("10.0.1.16/28", "prefix", "eni-0b <b>x</b>"),
+                LedgerBlock("10.0.1.0/28", "warm_pool", "warm_pool 11, aws_reserved 4"),
+                LedgerBlock("10.0.1.16/28", "pod", "eni-0b <b>x</b>"),
                 LedgerBlock("10.0.1.32/28", "free"),
-                LedgerBlock("10.0.1.48/28", "free"),
+                LedgerBlock("10.0.1.48/28", "something-new"),
             ),
             forecast="free blocks last 3 more nodes",
         )
@@ -151,7 +151,8 @@ def test_a_ledger_is_drawn_as_a_grid_of_blocks_with_owner_words() -> None:
     # WHEN the page is rendered
     page = render(model_of(WORKSHOP, ledger=ledger))
     # THEN each block has its kind in words and its owner (escaped) on hover, with the free count
-    assert "subnet-0a 10.0.1.0/26 (us-west-2a): 2 of 4 /28 blocks free" in page
-    assert '<span class="k-prefix" title="10.0.1.16/28: eni-0b &lt;b&gt;x&lt;/b&gt;">pref</span>' in page
+    assert "subnet-0a 10.0.1.0/26 (us-west-2a): 1 of 4 /28 blocks free" in page
+    assert '<span class="k-pod" title="10.0.1.16/28: eni-0b &lt;b&gt;x&lt;/b&gt;">pod</span>' in page
+    assert '<span class="k-other" title="10.0.1.48/28: something-new">other</span>' in page
     assert "Forecast: free blocks last 3 more nodes" in page
     assert "IP ledger: not available" not in page

@@ -14,7 +14,7 @@
     var items = document.querySelectorAll("li.p, details.node, div.eni");
     for (var i = 0; i < items.length; i++) {
       var el = items[i], text;
-      if (el.tagName === "LI") text = el.textContent;
+      if (el.tagName === "LI") text = el.firstChild ? el.firstChild.nodeValue : "";  // one text node
       else if (el.tagName === "DETAILS") text = el.dataset.node + " " + (el.dataset.i || "");
       else text = el.dataset.eni + " " + (el.dataset.ip || "");
       index.push([text.toLowerCase(), el]);
