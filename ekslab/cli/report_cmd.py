@@ -7,55 +7,15 @@ Exit code 0 once the page is written, whatever the verification found (the page 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from ekslab import __version__
 from ekslab.cli.inputs import read_snapshot
 from ekslab.cli.options import live_options
+from ekslab.cli.report_output import cluster_names, write_report
 from ekslab.cli.verify_cmd import expectations_for
 from ekslab.files import output_folder
-
-if TYPE_CHECKING:
-    from ekslab.verify.results import Report
-    from ekslab.sources.snapshot import ClusterSnapshot
-
-
-def write_report(
-    snapshot: ClusterSnapshot,
-    report: Report,
-    path: str,
-    *,
-    source: str,
-    cluster: str | None = None,
-    region: str | None = None,
-) -> None:
-    """Build the page's model from the snapshot and the verdicts and write it to ``path``."""
-    from ekslab.report.html import write_html
-    from ekslab.report.model import build_model
-
-    model = build_model(
-        snapshot,
-        report,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        tool=f"ekslab {__version__}",
-        cluster=cluster,
-        region=region,
-    )
-    write_html(model, path, source=source)
-
-
-def cluster_names(bundle: str | None, live: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(cluster, region) for the page's header: the live cluster's, as --config defaults them; for a
-    bundle, what was given (a bundle records neither; the page derives the region from its subnets)."""
-    if bundle is not None:
-        return live.get("cluster"), live.get("region")
-    from ekslab.cli.options import live_settings
-
-    settings = live_settings(live)
-    return settings.cluster, settings.region
 
 
 @click.command()

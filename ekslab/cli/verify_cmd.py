@@ -108,7 +108,7 @@ def verify(
 
         write_junit(report, junit_file, source=f"--junit-file {junit_file}", stdout_ok=True)
     if html_file:
-        from ekslab.cli.report_cmd import cluster_names, write_report
+        from ekslab.cli.report_output import cluster_names, write_report
 
         cluster, region = cluster_names(bundle, live)
         write_report(

@@ -26,6 +26,7 @@ from typing import Final
 
 from ekslab.report.ledger import LedgerSubnet
 from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord, NodeRecord
+from ekslab.sources.snapshot import ClusterSnapshot
 from ekslab.verify.results import (
     BRANCH_ENI,
     FAIL,
@@ -41,7 +42,6 @@ from ekslab.verify.results import (
     Report,
     TargetResult,
 )
-from ekslab.sources.snapshot import ClusterSnapshot
 
 PREFIX_SLOTS_SHOWN: Final = 16
 """A delegated prefix with at most this many addresses (an IPv4 /28) shows every address as a slot."""
