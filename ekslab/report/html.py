@@ -15,7 +15,7 @@ from typing import Final
 
 from ekslab.files import atomic_output
 from ekslab.report.ledger import OWNER_KINDS
-from ekslab.report.model import FIXES, RESULT_LABELS, ReportModel
+from ekslab.report.model import FIXES, NODE_FIXES, RESULT_LABELS, ReportModel
 
 TEMPLATE: Final = "report.html.j2"
 TABLE_ROWS: Final = 500
@@ -50,6 +50,7 @@ def render_chunks(model: ReportModel):  # -> Iterator[str]
         h=model.header,
         labels=RESULT_LABELS,
         fixes=FIXES,
+        node_fixes=NODE_FIXES,
         limit=TABLE_ROWS,
         exit_words=EXIT_WORDS,
         owner_kinds=OWNER_KINDS,

@@ -528,3 +528,14 @@ FIXES: Final = {
     "`ekslab collect`.",
 }
 """What to do about each pod reason code (docs/verification.md §3 explains the codes)."""
+NODE_FIXES: Final = {
+    "enis": "Could not be verified: the ENI data lacks the node's ENIs, or its providerID names no "
+    "instance; collect again (`ekslab collect`) so that nodes and ENIs come from the same moment.",
+    "ipamd": "ipamd's data of this node is missing or unusable: check that aws-node runs on the node, "
+    "and how it is reached (`--ipamd-transport`, docs/verification.md §7).",
+    "eniconfig": "Create the ENIConfig the node selects (its zone or label names it) with the pod subnet, "
+    "then replace the node: ipamd reads it when the node starts.",
+    "drift": "The node's running CNI settings differ from the lab configuration: deploy the configuration "
+    "(`make deploy`) or change it; aws-node picks new settings up when it restarts.",
+}
+"""What to do about a node check that failed or could not run, by check name (others: the detail only)."""

@@ -156,3 +156,14 @@ def test_a_ledger_is_drawn_as_a_grid_of_blocks_with_owner_words() -> None:
     assert '<span class="k-other" title="10.0.1.48/28: something-new">other</span>' in page
     assert "Forecast: free blocks last 3 more nodes" in page
     assert "IP ledger: not available" not in page
+
+
+def test_a_drifted_node_is_listed_with_its_differences_and_what_to_do() -> None:
+    # GIVEN the workshop bundle checked against a lab that wants custom networking (the nodes run without)
+    snapshot = read_bundle(WORKSHOP)
+    expectations = Expectations(aws_node_env={"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"}, init_env={})
+    page = render(build_model(snapshot, verify(snapshot, expectations), generated="now", tool="t"))
+    # THEN each node's drift row names the key, wanted and running values, and the fix
+    assert f"<tr><td>{NODE_A}</td><td>drift</td>" in page
+    assert "<code>AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG</code>: wanted true, running false" in page
+    assert "deploy the configuration (`make deploy`) or change it" in page
