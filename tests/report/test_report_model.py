@@ -167,3 +167,11 @@ def test_a_drifted_node_is_listed_with_its_differences_and_what_to_do() -> None:
     assert f"<tr><td>{NODE_A}</td><td>drift</td>" in page
     assert "<code>AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG</code>: wanted true, running false" in page
     assert "deploy the configuration (`make deploy`) or change it" in page
+
+
+def test_load_balancer_targets_are_listed_beside_the_ready_pod_ips() -> None:
+    # GIVEN the workshop bundle: the 2048 Service's target group holds both game pods, healthy
+    page = render(model_of(WORKSHOP))
+    # THEN the backend row lists the ready pod IPs and each registered target with its state in words
+    assert "<td>10.0.1.13, 10.0.40.20</td>" in page
+    assert '10.0.1.13:80 <span class="badge r-pass">healthy</span>, 10.0.40.20:80' in page
