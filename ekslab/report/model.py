@@ -242,6 +242,9 @@ def build_model(
             unplaced[pod.node].append(pod)
         elif pod.address_kind == BRANCH_ENI:
             branch[pod.node][pod.eni].append(pod)
+        elif pod.ip in by_eni[pod.eni]:
+            # A second pod on one address (duplicate_ip): the slot shows the first, the node lists the others.
+            unplaced[pod.node].append(pod)
         else:
             by_eni[pod.eni][pod.ip] = pod
 

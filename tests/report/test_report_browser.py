@@ -98,16 +98,22 @@ def test_search_finds_a_pod_by_ip(chromium: Any, tmp_path: Path, capsys: pytest.
 def test_a_hostile_pod_name_injects_nothing(
     chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], hostile_bundle: Path
 ) -> None:
-    # GIVEN a pod named with an <img onerror> and a <script>
+    # GIVEN a pod named with an <img onerror> and a <script>, and another pod failing on its IP
     page = open_page(chromium, make_report(hostile_bundle, tmp_path / "r.html", capsys))
-    # THEN no element came from it and no script of it ran; the name is shown as text
+    # THEN no element came from it and no script of it ran
     assert page.locator("#pwn").count() == 0
     assert page.evaluate("() => window.__pwned") is None
-    assert page.locator("li.p", has_text="onerror").inner_text() == f"10.0.1.11 default/{HOSTILE_NAME}"
-    page.fill("#search", "onerror")
-    page.press("#search", "Enter")
+    # and the name is shown as it is: as text under its node, as an attribute of web-2's slot
+    assert page.locator(".unplaced code", has_text="onerror").inner_text() == f"default/{HOSTILE_NAME}"
+    web2 = page.locator("li.p.f", has_text="default/web-2")
+    assert web2.get_attribute("title") == (
+        f"ipamd assigns 10.0.1.11 to default/web-1; 10.0.1.11 is also the IP of default/{HOSTILE_NAME}"
+    )
+    # WHEN web-2 is clicked THEN its panel shows the name as text, still injecting nothing
+    web2.click()
+    assert f"10.0.1.11 is also the IP of default/{HOSTILE_NAME}" in page.inner_text("#panel")
+    assert page.locator("#panel img, #panel script").count() == 0
     assert page.evaluate("() => window.__pwned") is None
-    assert page.locator("#results a").first.inner_text().startswith("pod 10.0.1.11 default/")
 
 
 @pytest.fixture(scope="module")

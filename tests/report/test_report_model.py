@@ -100,13 +100,14 @@ def test_a_failing_pod_is_in_its_slot_and_in_the_failure_table(failing_bundle: P
 
 
 def test_a_hostile_pod_name_is_text_never_markup(hostile_bundle: Path) -> None:
-    # GIVEN a pod whose name is an HTML/script injection
+    # GIVEN a pod whose name is an HTML/script injection, also named in another pod's failure details
     # WHEN the page is rendered
     page = render(model_of(hostile_bundle))
-    # THEN the name appears only escaped: no element or script from it reaches the markup
+    # THEN the name appears only escaped, in text and in attributes: no element or script reaches the markup
     assert HOSTILE_NAME not in page
     assert "<img id=pwn" not in page and "window.__pwned=2</script>" not in page
-    assert f"default/{escape(HOSTILE_NAME)}" in page
+    assert f'10.0.1.11 is also the IP of default/{escape(HOSTILE_NAME)}">10.0.1.11 default/web-2</li>' in page
+    assert f"<code>default/{escape(HOSTILE_NAME)}</code>" in page
 
 
 def test_a_node_check_of_any_name_appears_in_the_convergence_table() -> None:
@@ -175,3 +176,14 @@ def test_load_balancer_targets_are_listed_beside_the_ready_pod_ips() -> None:
     # THEN the backend row lists the ready pod IPs and each registered target with its state in words
     assert "<td>10.0.1.13, 10.0.40.20</td>" in page
     assert '10.0.1.13:80 <span class="badge r-pass">healthy</span>, 10.0.40.20:80' in page
+
+
+def test_two_pods_on_one_address_are_both_shown(hostile_bundle: Path) -> None:
+    # GIVEN web-2 on the IP of the (renamed) web-1, on the same ENI of node A
+    model = model_of(hostile_bundle)
+    # THEN the slot holds one of them and the node lists the other, both failed for duplicate_ip
+    [slot] = [s for e in node(model, NODE_A).enis for g in e.groups for s in g.slots if s.ip == "10.0.1.11"]
+    extra = [pod for pod, _ in node(model, NODE_A).unplaced if pod.ip == "10.0.1.11"]
+    assert {slot.pod.name, extra[0].name} == {HOSTILE_NAME, "web-2"}
+    assert "duplicate_ip" in slot.pod.reasons and "duplicate_ip" in extra[0].reasons
+    assert node(model, NODE_A).failed_pods == 2
