@@ -90,3 +90,26 @@ def test_report_refuses_bundle_and_cluster_together(
         "ekslab: error: ekslab report: give either --bundle or --cluster/--region, not both "
         "(see 'ekslab report --help')\n"
     )
+
+
+def test_report_of_a_live_cluster_names_it_in_the_header(
+    moto_aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a live lab: moto for EC2/EKS, a loopback Kubernetes API, ipamd through the node proxy
+    from tests.sources.fake_kube import serve
+    from tests.sources.moto_lab import CLUSTER, REGION, kube_for, live_args, make_lab
+
+    lab = make_lab()
+    out = tmp_path / "live.html"
+    # WHEN the report is made with the live options
+    with serve(kube_for(lab), tmp_path) as kubeconfig:
+        code, stdout, stderr = run_cli(["report", *live_args(kubeconfig), "--out", str(out)], capsys)
+    # THEN it is written, with the cluster and region in the header and every node in the map
+    assert (code, stderr) == (0, "")
+    assert stdout.startswith(f"report written to {out}: ")
+    page = out.read_text()
+    assert f'<dd id="h-cluster">{CLUSTER}</dd>' in page
+    assert f'<dd id="h-region">{REGION}</dd>' in page
+    assert f'<dd id="h-source">cluster {CLUSTER} ({REGION})</dd>' in page
+    for name in lab.node_names:
+        assert f'data-node="{name}"' in page
