@@ -213,6 +213,9 @@ class ReportModel:
     """Pods on no node the snapshot knows (unscheduled, or a node missing from the node list)."""
     notes: list[str]
     ledger: list[LedgerSubnet] | None
+    recycle: list[str] | None
+    """The replacement plan of verify's convergence checks as lines of text (``RecyclePlan.lines``),
+    ``None`` when verify computed none."""
     collapsed: bool
     counts: dict[str, int]
     """What the map draws: ``pods`` placed in slots, ``unplaced`` pods, ``enis``, ``slots``, ``idle``."""
@@ -318,6 +321,7 @@ def build_model(
         off_node_pods=off_node,
         notes=[*snapshot.notes, *report.notes],
         ledger=ledger,
+        recycle=report.recycle.lines() if report.recycle is not None else None,
         collapsed=collapsed,
         counts=counts,
     )

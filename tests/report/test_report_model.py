@@ -126,11 +126,26 @@ def test_a_node_check_of_any_name_appears_in_the_convergence_table() -> None:
 
 
 def test_sections_without_data_say_not_available() -> None:
-    # GIVEN no ledger and no replacement plan
-    page = render(model_of(WORKSHOP))
+    # GIVEN no ledger, and a report without a replacement plan
+    snapshot = read_bundle(WORKSHOP)
+    report = verify(snapshot, Expectations(aws_node_env={}, init_env={}))
+    report.recycle = None
+    page = render(build_model(snapshot, report, generated="now", tool="t"))
     # THEN both sections say so
     assert "IP ledger: not available in this report" in page
-    assert "Replacement plan: not available in this report" in page
+    assert "Replacement plan: not available in this report (verify computed none)." in page
+
+
+def test_the_replacement_plan_is_shown_with_its_commands() -> None:
+    # GIVEN the workshop bundle against the default lab: node B holds a /28 with prefix delegation off
+    page = render(model_of(WORKSHOP))
+    # THEN the convergence table counts the failure and the plan names the node and its commands
+    assert (
+        '<tr data-check="prefix_delegation"><td>prefix_delegation</td><td class="n">1</td><td class="n">1</td>'
+        in page
+    )
+    assert f"  kubectl drain {NODE_B} --ignore-daemonsets --delete-emptydir-data\n" in page
+    assert "Replacement plan: not available" not in page
 
 
 def test_a_ledger_is_drawn_as_a_grid_of_blocks_with_owner_words() -> None:
