@@ -15,7 +15,7 @@ from ekslab.cli.inputs import read_snapshot
 from ekslab.cli.options import live_options
 from ekslab.cli.report_output import cluster_names, write_report
 from ekslab.cli.verify_cmd import expectations_for
-from ekslab.files import output_folder
+from ekslab.files import check_output_file
 
 
 @click.command()
@@ -51,7 +51,7 @@ def report(
     from ekslab.verify.report import summary_line
 
     # Refuse an output path whose folder is missing before a live read that may take minutes.
-    output_folder(out, source=f"--out {out}")
+    check_output_file(out, source=f"--out {out}")
     expectations = expectations_for(expect_config or live.get("config"), live)
     snapshot = read_snapshot(bundle, live)
     result = run_checks(snapshot, expectations)
