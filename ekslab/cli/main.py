@@ -56,6 +56,10 @@ COMMANDS: dict[str, _Entry] = {
         "ekslab.cli.preflight_cmd:preflight",
         "Check an account and region before `make deploy` (AZs, instance types, quotas, bootstrap).",
     ),
+    "report": _Entry(
+        "ekslab.cli.report_cmd:report",
+        "Write one self-contained HTML page: the pod -> ENI -> subnet map, verified.",
+    ),
     "sandbox": _Entry(
         "ekslab.cli.sandbox_cmd:sandbox",
         "Start or stop a local lab (recorded, on loopback) to try without AWS.",

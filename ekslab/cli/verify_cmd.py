@@ -17,7 +17,7 @@ from ekslab.cli.output import PLAIN_WIDTH, terminal_console
 from ekslab.cli.progress import BundleProgress
 from ekslab.files import check_output_file
 
-OUTPUTS = ("table", "json", "junit")
+OUTPUTS = ("table", "json", "junit", "html")
 
 
 @click.command()
@@ -33,13 +33,19 @@ OUTPUTS = ("table", "json", "junit")
     "--output",
     "-o",
     type=click.Choice(OUTPUTS),
-    help="table (default on a terminal), json (default otherwise) or junit (needs --junit-file).",
+    help="table (default on a terminal), json (default otherwise), junit (needs --junit-file) "
+    "or html (needs --html-file; prints the summary line).",
 )
 @click.option(
     "--junit-file",
     type=click.Path(dir_okay=False, allow_dash=True),
     help="Write a JUnit XML report here (with any --output); - writes it to standard output "
     "(with --output junit, whose summary lines then go to standard error).",
+)
+@click.option(
+    "--html-file",
+    type=click.Path(dir_okay=False),
+    help="Write the HTML report (as `ekslab report`) here (with any --output).",
 )
 @click.option("--problems-only", is_flag=True, help="Table: list only failed or unverified pods and nodes.")
 @click.option(
@@ -53,6 +59,7 @@ def verify(
     expect_config: str | None,
     output: str | None,
     junit_file: str | None,
+    html_file: str | None,
     problems_only: bool,
     recycle_plan: bool,
     **live: Any,
@@ -77,6 +84,8 @@ def verify(
     output = output or ("table" if stdout_tty else "json")
     if output == "junit" and junit_file is None:
         raise click.UsageError("--output junit needs --junit-file FILE")
+    if output == "html" and not html_file:
+        raise click.UsageError("--output html needs --html-file FILE")
     to_stdout = False
     if junit_file is not None:
         # Refuse a bad report path (no folder, a device, a FIFO, empty) before a live read that
@@ -87,7 +96,9 @@ def verify(
                 f"--junit-file {junit_file} is standard output, which --output {output} writes: "
                 "use --output junit with it"
             )
-    expectations = _expectations(expect_config or live.get("config"), live)
+    if html_file:
+        check_output_file(html_file, source=f"--html-file {html_file}")
+    expectations = expectations_for(expect_config or live.get("config"), live)
     with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
         snapshot = read_snapshot(bundle, live, bundle_progress=progress.update if progress.enabled else None)
         progress.say(f"checking {len(snapshot.pods):,} pods on {len(snapshot.nodes):,} nodes")
@@ -96,6 +107,13 @@ def verify(
         from ekslab.verify.report import write_junit
 
         write_junit(report, junit_file, source=f"--junit-file {junit_file}", stdout_ok=True)
+    if html_file:
+        from ekslab.cli.report_output import cluster_names, write_report
+
+        cluster, region = cluster_names(bundle, live)
+        write_report(
+            snapshot, report, html_file, source=f"--html-file {html_file}", cluster=cluster, region=region
+        )
     if recycle_plan:
         from ekslab.verify.report import write_recycle_plan
 
@@ -105,7 +123,8 @@ def verify(
     sys.exit(report.exit_code())
 
 
-def _expectations(config_path: str | None, live: dict[str, Any]) -> Any:
+def expectations_for(config_path: str | None, live: dict[str, Any]) -> Any:
+    """The expectations of a lab configuration (the default lab for ``None``): drift, convergence."""
     from ekslab.cni.render import expected_aws_node_env, expected_init_env
     from ekslab.lab import load_config
     from ekslab.verify.checks import Expectations
@@ -126,6 +145,8 @@ def _print(report: Any, output: str, *, problems_only: bool, lines_to_stderr: bo
 
     if output == "json":
         reports.write_json(report, sys.stdout)
+    elif output == "html":
+        click.echo(reports.summary_line(report))
     elif output == "table":
         from ekslab.cli.verify_table import render_table
 

@@ -269,6 +269,15 @@ def test_lab_e2e_publishes_both_junit_reports(lab_e2e: dict[Any, Any]) -> None:
     assert summary["with"]["report_paths"] == "${{ env.REPORTS }}/*.xml"
 
 
+def test_lab_e2e_publishes_the_html_report_beside_the_junit_files(lab_e2e: dict[Any, Any]) -> None:
+    # The verify run writes the page into the folder the artifact step uploads, whatever the outcome.
+    verify = _step(lab_e2e, "ekslab verify")["run"]
+    upload = _step(lab_e2e, "Upload the JUnit")
+    assert '--html-file "$REPORTS/report.html"' in verify
+    assert upload["name"] == "Upload the JUnit reports and the HTML report"
+    assert upload["with"]["path"] == "${{ env.REPORTS }}/"
+
+
 def test_no_expression_is_expanded_inside_a_shell_script(lab_e2e: dict[Any, Any]) -> None:
     # Inputs reach scripts through env: a `${{ }}` inside `run:` would be pasted into the shell.
     scripts = [

@@ -1,0 +1,60 @@
+"""``ekslab report``: one self-contained HTML page of the lab (the pod -> ENI -> subnet map and the
+verification), from a live cluster or a bundle. ``ekslab verify --html-file`` writes the same page.
+
+Exit code 0 once the page is written, whatever the verification found (the page says it; use
+``ekslab verify --html-file F`` for the verification's exit code too); 2 for bad input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ekslab.cli.inputs import read_snapshot
+from ekslab.cli.options import live_options
+from ekslab.cli.report_output import cluster_names, write_report
+from ekslab.cli.verify_cmd import expectations_for
+from ekslab.files import check_output_file
+
+
+@click.command()
+@click.option("--bundle", type=click.Path(file_okay=False), help="Report on a saved bundle folder offline.")
+@live_options
+@click.option(
+    "--expect-config",
+    type=click.Path(dir_okay=False),
+    help="Lab configuration whose CNI settings the running ones must match (drift). "
+    "Default: --config, else the default lab.",
+)
+@click.option(
+    "--out",
+    default="report.html",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="HTML file to write (its folder must exist; an existing file is replaced).",
+)
+@click.option(
+    "--cluster-name",
+    help="Cluster name for the page's header. Default: --cluster (a bundle does not record it).",
+)
+def report(
+    bundle: str | None, expect_config: str | None, out: str, cluster_name: str | None, **live: Any
+) -> None:
+    """Write one self-contained HTML page: AZ -> subnet -> node -> ENI -> slots -> pods, and the
+    verification (failures with what to do, drift, load balancer targets).
+
+    Give --bundle DIR for a saved snapshot, or --cluster and --region (or --config) for a live
+    cluster. The page loads nothing from elsewhere; open it in any browser.
+    """
+    from ekslab.verify.checks import verify as run_checks
+    from ekslab.verify.report import summary_line
+
+    # Refuse an output path whose folder is missing before a live read that may take minutes.
+    check_output_file(out, source=f"--out {out}")
+    expectations = expectations_for(expect_config or live.get("config"), live)
+    snapshot = read_snapshot(bundle, live)
+    result = run_checks(snapshot, expectations)
+    cluster, region = cluster_names(bundle, live)
+    write_report(snapshot, result, out, source=f"--out {out}", cluster=cluster_name or cluster, region=region)
+    click.echo(f"report written to {out}: {summary_line(result)}")

@@ -1,0 +1,47 @@
+"""Writing the HTML report for ``ekslab report`` and ``ekslab verify --html-file`` (one code path)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from ekslab import __version__
+
+if TYPE_CHECKING:
+    from ekslab.sources.snapshot import ClusterSnapshot
+    from ekslab.verify.results import Report
+
+
+def write_report(
+    snapshot: ClusterSnapshot,
+    report: Report,
+    path: str,
+    *,
+    source: str,
+    cluster: str | None = None,
+    region: str | None = None,
+) -> None:
+    """Build the page's model from the snapshot and the verdicts and write it to ``path``."""
+    from ekslab.report.html import write_html
+    from ekslab.report.model import build_model
+
+    model = build_model(
+        snapshot,
+        report,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        tool=f"ekslab {__version__}",
+        cluster=cluster,
+        region=region,
+    )
+    write_html(model, path, source=source)
+
+
+def cluster_names(bundle: str | None, live: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(cluster, region) for the page's header: the live cluster's, as --config defaults them; for a
+    bundle, what was given (a bundle records neither; the page derives the region from its subnets)."""
+    if bundle is not None:
+        return live.get("cluster"), live.get("region")
+    from ekslab.cli.options import live_settings
+
+    settings = live_settings(live)
+    return settings.cluster, settings.region

@@ -1,0 +1,73 @@
+"""Render the report model as ONE self-contained HTML file (inline CSS and script, nothing fetched).
+
+Templates are Jinja2 files shipped in ``ekslab/report/templates`` with autoescaping on for every
+template: every value from a bundle or a live cluster (pod names, labels, addresses, details) is
+untrusted text and reaches the page escaped. Only the package's own stylesheet and script are
+inserted as markup. The page is streamed into a temporary file and renamed
+(``ekslab.files.atomic_output``): a 150,000-pod page is never held whole in memory nor half-written.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from typing import Final
+
+from ekslab.files import atomic_output
+from ekslab.report.ledger import OWNER_KINDS
+from ekslab.report.model import FIXES, NODE_FIXES, RESULT_LABELS, ReportModel
+
+TEMPLATE: Final = "report.html.j2"
+TABLE_ROWS: Final = 500
+"""Rows of each verification table; the map shows every pod, the tables the first failures."""
+EXIT_WORDS: Final = {0: "every check passed", 1: "at least one failure", 3: "something could not be verified"}
+
+
+def _environment():  # -> jinja2.Environment (imported here: only the report needs Jinja2)
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(
+        loader=PackageLoader("ekslab.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _asset(name: str) -> str:
+    return resources.files("ekslab.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def render_chunks(model: ReportModel):  # -> Iterator[str]
+    """The page, piece by piece (Jinja2's ``generate``)."""
+    from markupsafe import Markup
+
+    template = _environment().get_template(TEMPLATE)
+    return template.generate(
+        m=model,
+        h=model.header,
+        labels=RESULT_LABELS,
+        fixes=FIXES,
+        node_fixes=NODE_FIXES,
+        limit=TABLE_ROWS,
+        exit_words=EXIT_WORDS,
+        owner_kinds=OWNER_KINDS,
+        # The package's own files, not input: inserted as they are.
+        css=Markup(_asset("report.css")),
+        js=Markup(_asset("report.js")),
+    )
+
+
+def render(model: ReportModel) -> str:
+    return "".join(render_chunks(model))
+
+
+def write_html(model: ReportModel, path: str | os.PathLike[str], *, source: str | None = None) -> None:
+    """Write the page to ``path`` atomically; its folder must exist (``source`` names it in errors)."""
+    with (
+        atomic_output(path, source=source or os.fspath(path)) as temporary,
+        open(temporary, "w", encoding="utf-8", newline="\n") as stream,
+    ):
+        stream.writelines(render_chunks(model))

@@ -1,0 +1,548 @@
+"""The model of the HTML report: the pod -> ENI -> subnet map and the verification, built from records.
+
+``build_model`` reads a ``ClusterSnapshot`` (the records) and the verify ``Report`` (the verdicts) and
+returns plain values for the templates (``ekslab.report.html``): AZ -> subnet -> node -> ENI ->
+slots -> pod. It judges nothing: where a pod sits is where ``ekslab verify`` found its IP
+(``PodResult.eni``, ``address_kind``, ``prefix``), so the picture and the verdicts never disagree.
+
+Slots of an ENI are its secondary IPs and the addresses of its delegated prefixes (16 per IPv4
+/28); a slot is *used* when a pod's IP is there and *idle* otherwise. A prefix larger than
+``PREFIX_SLOTS_SHOWN`` addresses (an IPv6 /80) shows only its used slots and a count of the rest.
+Pods with no slot (a failure such as ``not_on_node_eni``, an unverified node, hostNetwork) are
+listed beside their node; pods on no known node in a list of their own.
+
+Sections owned by other commands plug in through small interfaces: node checks of any name are
+rendered generically from ``NodeResult.checks``, and the IP ledger from ``LedgerSubnet`` rows
+(``ekslab.report.ledger``). A section whose data is absent says "not available in this report".
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from ekslab.report.ledger import LedgerSubnet
+from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord, NodeRecord
+from ekslab.sources.snapshot import ClusterSnapshot
+from ekslab.verify.results import (
+    BRANCH_ENI,
+    FAIL,
+    NOT_CHECKED,
+    OWN_ENI,
+    PASS,
+    PREFIX,
+    SKIP,
+    UNVERIFIED,
+    CheckResult,
+    NodeResult,
+    PodResult,
+    Report,
+    TargetResult,
+)
+
+PREFIX_SLOTS_SHOWN: Final = 16
+"""A delegated prefix with at most this many addresses (an IPv4 /28) shows every address as a slot."""
+OPEN_NODES_UP_TO: Final = 12
+"""Clusters with at most this many nodes show every node expanded; larger ones collapse them."""
+OPEN_PROBLEM_NODES: Final = 20
+"""At most this many nodes with a failure are expanded in a collapsed map (the rest stay closed)."""
+NODE_GROUP_LABELS: Final = (
+    "eks.amazonaws.com/nodegroup",
+    "karpenter.sh/nodepool",
+    "alpha.eksctl.io/nodegroup-name",
+)
+"""Node labels naming a node's group, first match wins (managed node groups, Karpenter, eksctl)."""
+ZONE_LABEL: Final = "topology.kubernetes.io/zone"
+NO_GROUP: Final = "(no node group label)"
+NO_ZONE: Final = "(unknown zone)"
+NO_SUBNET: Final = "(unknown subnet)"
+CNI_VERSION_ENV: Final = "VPC_CNI_VERSION"
+"""Env of the aws-node container that the add-on and the upstream manifest set to the CNI version."""
+
+
+@dataclass(slots=True)
+class Slot:
+    """One address an ENI can give a pod: ``pod`` is the pod there, ``None`` when the slot is idle."""
+
+    ip: str
+    pod: PodResult | None = None
+    phase: str | None = None
+
+
+@dataclass(slots=True)
+class SlotGroup:
+    """The slots of one secondary-IP set (``prefix`` None) or of one delegated prefix."""
+
+    prefix: str | None
+    slots: list[Slot]
+    hidden_idle: int = 0
+    """Idle addresses of a large prefix not drawn as slots."""
+
+    @property
+    def used(self) -> int:
+        return sum(1 for slot in self.slots if slot.pod is not None)
+
+    @property
+    def size(self) -> int:
+        return len(self.slots) + self.hidden_idle
+
+
+@dataclass(slots=True)
+class EniView:
+    eni_id: str
+    kind: str
+    """primary, secondary, trunk, branch, efa, fargate... (as ``NodeResult.enis`` names it)."""
+    device: int | None
+    network_card: int | None
+    subnet_id: str | None
+    primary_ip: str | None
+    groups: list[SlotGroup] = field(default_factory=list)
+    failed: int = 0
+
+    @property
+    def used(self) -> int:
+        return sum(group.used for group in self.groups)
+
+    @property
+    def size(self) -> int:
+        return sum(group.size for group in self.groups)
+
+    @property
+    def device_label(self) -> str:
+        if self.device is None:
+            return "-"
+        return f"{self.network_card}:{self.device}" if self.network_card else str(self.device)
+
+
+@dataclass(slots=True)
+class NodeView:
+    name: str
+    instance_id: str | None
+    compute: str
+    group: str
+    zone: str
+    subnet_id: str
+    result: str
+    ipamd_format: str | None
+    checks: list[CheckResult]
+    enis: list[EniView] = field(default_factory=list)
+    unplaced: list[tuple[PodResult, str | None]] = field(default_factory=list)
+    """Pods on this node that have no slot, with their phase (hostNetwork, failures, skips)."""
+    pods: int = 0
+    failed_pods: int = 0
+    open: bool = False
+
+    @property
+    def problem(self) -> bool:
+        return self.failed_pods > 0 or self.result in (FAIL, UNVERIFIED)
+
+
+@dataclass(slots=True)
+class SubnetView:
+    subnet_id: str
+    cidrs: tuple[str, ...]
+    nodes: list[NodeView] = field(default_factory=list)
+    problem_nodes: int = 0
+
+
+@dataclass(slots=True)
+class ZoneView:
+    name: str
+    subnets: list[SubnetView] = field(default_factory=list)
+    nodes: int = 0
+    pods: int = 0
+    enis: int = 0
+    used: int = 0
+    slots: int = 0
+    failed_pods: int = 0
+    problem_nodes: int = 0
+
+
+@dataclass(slots=True)
+class GroupSummary:
+    name: str
+    nodes: int = 0
+    pods: int = 0
+    enis: int = 0
+    used: int = 0
+    slots: int = 0
+    failed_pods: int = 0
+    problem_nodes: int = 0
+    zones: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class CheckSummary:
+    """How many nodes got each result of one node check (any check name: new ones appear by themselves)."""
+
+    check: str
+    counts: dict[str, int]
+    problems: list[tuple[str, CheckResult]]
+    """(node name, result) of each fail or unverified."""
+
+
+@dataclass(slots=True)
+class Header:
+    cluster: str | None
+    region: str | None
+    cni_version: str | None
+    ipamd_formats: dict[str, int]
+    """Format era letter (cni-facts.md §1.3) -> nodes whose ipamd data has it."""
+    source: str
+    generated: str
+    tool: str
+
+
+@dataclass
+class ReportModel:
+    header: Header
+    summary: dict[str, int]
+    exit_code: int
+    zones: list[ZoneView]
+    groups: list[GroupSummary]
+    node_checks: list[CheckSummary]
+    failing_pods: list[PodResult]
+    unverified_pods: list[PodResult]
+    cluster_checks: list[CheckResult]
+    targets: list[TargetResult]
+    targets_checked: CheckResult | None
+    off_node_pods: list[tuple[PodResult, str | None]]
+    """Pods on no node the snapshot knows (unscheduled, or a node missing from the node list)."""
+    notes: list[str]
+    ledger: list[LedgerSubnet] | None
+    recycle: list[str] | None
+    """The replacement plan of verify's convergence checks as lines of text (``RecyclePlan.lines``),
+    ``None`` when verify computed none."""
+    collapsed: bool
+    counts: dict[str, int]
+    """What the map draws: ``pods`` placed in slots, ``unplaced`` pods, ``enis``, ``slots``, ``idle``."""
+
+
+def build_model(
+    snapshot: ClusterSnapshot,
+    report: Report,
+    *,
+    generated: str,
+    tool: str,
+    cluster: str | None = None,
+    region: str | None = None,
+    ledger: list[LedgerSubnet] | None = None,
+) -> ReportModel:
+    """The report's model. ``generated`` (a UTC time) and ``tool`` (ekslab and its version) go in the header."""
+    phases = {(pod.namespace, pod.name): pod.phase for pod in snapshot.pods}
+    by_eni: dict[str, dict[str, PodResult]] = defaultdict(dict)
+    unplaced: dict[str, list[PodResult]] = defaultdict(list)
+    branch: dict[str, dict[str, list[PodResult]]] = defaultdict(lambda: defaultdict(list))
+    node_results = {node.name: node for node in report.nodes}
+    off_node: list[tuple[PodResult, str | None]] = []
+    for pod in report.pods:
+        if pod.node is None or pod.node not in node_results:
+            off_node.append((pod, phases.get((pod.namespace, pod.name))))
+        elif pod.eni is None or pod.ip is None:
+            unplaced[pod.node].append(pod)
+        elif pod.address_kind == BRANCH_ENI:
+            branch[pod.node][pod.eni].append(pod)
+        elif pod.ip in by_eni[pod.eni]:
+            # A second pod on one address (duplicate_ip): the slot shows the first, the node lists the others.
+            unplaced[pod.node].append(pod)
+        else:
+            by_eni[pod.eni][pod.ip] = pod
+
+    enis_by_instance: dict[str, list[EniRecord]] = defaultdict(list)
+    for eni in snapshot.enis.values():
+        if eni.instance_id:
+            enis_by_instance[eni.instance_id].append(eni)
+
+    nodes: list[NodeView] = []
+    for result in report.nodes:
+        record = snapshot.nodes.get(result.name)
+        view = _node_view(result, record, snapshot, enis_by_instance, by_eni, branch.get(result.name, {}))
+        for pod in unplaced.get(result.name, ()):
+            view.unplaced.append((pod, phases.get((pod.namespace, pod.name))))
+        view.pods = sum(eni.used for eni in view.enis) + len(view.unplaced)
+        view.failed_pods = sum(eni.failed for eni in view.enis) + sum(
+            1 for pod, _ in view.unplaced if pod.result == FAIL
+        )
+        nodes.append(view)
+    drawn = {eni.eni_id for node in nodes for eni in node.enis}
+    views = {node.name: node for node in nodes}
+    for eni_id, pods in by_eni.items():
+        if eni_id not in drawn:
+            # verify placed these pods on an ENI their node does not list: shown beside the node.
+            for pod in pods.values():
+                node_view = views[pod.node or ""]
+                node_view.unplaced.append((pod, phases.get((pod.namespace, pod.name))))
+                node_view.pods += 1
+                node_view.failed_pods += pod.result == FAIL
+    _fill_phases(nodes, phases)
+
+    collapsed = len(nodes) > OPEN_NODES_UP_TO
+    opened = 0
+    for view in nodes:
+        if not collapsed:
+            view.open = True
+        elif view.problem and opened < OPEN_PROBLEM_NODES:
+            view.open = True
+            opened += 1
+
+    zones = _zones(nodes, snapshot)
+    counts = {
+        "pods": sum(eni.used for node in nodes for eni in node.enis),
+        "unplaced": sum(len(node.unplaced) for node in nodes) + len(off_node),
+        "enis": sum(len(node.enis) for node in nodes),
+        "slots": sum(eni.size for node in nodes for eni in node.enis),
+    }
+    counts["idle"] = counts["slots"] - counts["pods"]
+    formats = Counter(node.ipamd_format for node in report.nodes if node.ipamd_format)
+    header = Header(
+        cluster=cluster,
+        region=region or _region(snapshot),
+        cni_version=_cni_version(snapshot),
+        ipamd_formats=dict(sorted(formats.items())),
+        source=report.source,
+        generated=generated,
+        tool=tool,
+    )
+    return ReportModel(
+        header=header,
+        summary=report.summary(),
+        exit_code=report.exit_code(),
+        zones=zones,
+        groups=_groups(nodes),
+        node_checks=_node_checks(report.nodes),
+        failing_pods=[pod for pod in report.pods if pod.result == FAIL],
+        unverified_pods=[pod for pod in report.pods if pod.unverified],
+        cluster_checks=list(report.cluster),
+        targets=list(report.targets),
+        targets_checked=report.targets_checked,
+        off_node_pods=off_node,
+        notes=[*snapshot.notes, *report.notes],
+        ledger=ledger,
+        recycle=report.recycle.lines() if report.recycle is not None else None,
+        collapsed=collapsed,
+        counts=counts,
+    )
+
+
+def _node_view(
+    result: NodeResult,
+    record: NodeRecord | None,
+    snapshot: ClusterSnapshot,
+    enis_by_instance: Mapping[str, list[EniRecord]],
+    by_eni: Mapping[str, Mapping[str, PodResult]],
+    branch: Mapping[str, list[PodResult]],
+) -> NodeView:
+    records = {eni.eni_id: eni for eni in enis_by_instance.get(result.instance_id or "", ())}
+    enis: list[EniView] = []
+    for node_eni in result.enis:
+        eni = records.get(node_eni.eni_id) or snapshot.enis.get(node_eni.eni_id)
+        view = EniView(
+            node_eni.eni_id,
+            node_eni.kind,
+            node_eni.device,
+            node_eni.network_card,
+            eni.subnet_id if eni else None,
+            eni.primary_ip if eni else None,
+        )
+        pods = by_eni.get(node_eni.eni_id, {})
+        if eni is not None:
+            view.groups = _slot_groups(eni, pods, fargate=node_eni.kind == "fargate")
+        elif pods:
+            view.groups = [SlotGroup(None, [Slot(ip, pod) for ip, pod in pods.items()])]
+        view.failed = sum(1 for pod in pods.values() if pod.result == FAIL)
+        enis.append(view)
+    enis.sort(key=lambda eni: (eni.network_card or 0, eni.device if eni.device is not None else 1 << 16))
+    for eni_id, pods in sorted(branch.items()):
+        eni = snapshot.enis.get(eni_id)
+        enis.append(
+            EniView(
+                eni_id,
+                "branch",
+                None,
+                None,
+                eni.subnet_id if eni else None,
+                eni.primary_ip if eni else None,
+                groups=[SlotGroup(None, [Slot(pod.ip or "", pod) for pod in pods])],
+                failed=sum(1 for pod in pods if pod.result == FAIL),
+            )
+        )
+    primary = next((eni for eni in enis if eni.kind in ("primary", "fargate")), enis[0] if enis else None)
+    subnet_id = (primary.subnet_id if primary else None) or NO_SUBNET
+    subnet = snapshot.subnets.get(subnet_id)
+    labels = record.labels if record is not None else {}
+    zone = (subnet.availability_zone if subnet else None) or labels.get(ZONE_LABEL) or NO_ZONE
+    group = next((labels[label] for label in NODE_GROUP_LABELS if labels.get(label)), None)
+    if group is None:
+        group = "Fargate" if result.compute == "fargate" else NO_GROUP
+    return NodeView(
+        name=result.name,
+        instance_id=result.instance_id,
+        compute=result.compute,
+        group=str(group),
+        zone=str(zone),
+        subnet_id=subnet_id,
+        result=result.result,
+        ipamd_format=result.ipamd_format,
+        checks=list(result.checks),
+        enis=enis,
+    )
+
+
+def _slot_groups(eni: EniRecord, pods: Mapping[str, PodResult], *, fargate: bool) -> list[SlotGroup]:
+    groups: list[SlotGroup] = []
+    if fargate:
+        # A Fargate pod's IP is its own ENI's primary IP: one slot.
+        ips = [eni.primary_ip] if eni.primary_ip else []
+        ips += [ip for ip, pod in pods.items() if pod.address_kind == OWN_ENI and ip not in ips]
+        return [SlotGroup(None, [Slot(ip, pods.get(ip)) for ip in ips])]
+    secondary = list(eni.secondary_ips) + list(eni.ipv6_addresses)
+    if secondary:
+        groups.append(SlotGroup(None, [Slot(ip, pods.get(ip)) for ip in secondary]))
+    in_prefix: dict[str, list[PodResult]] = defaultdict(list)
+    for pod in pods.values():
+        if pod.address_kind == PREFIX and pod.prefix:
+            in_prefix[pod.prefix].append(pod)
+    for prefix in (*eni.ipv4_prefixes, *eni.ipv6_prefixes):
+        groups.append(_prefix_group(prefix, in_prefix.get(prefix, [])))
+    known = {slot.ip for group in groups for slot in group.slots}
+    strays = [pod for ip, pod in pods.items() if ip not in known]
+    if strays:
+        # Placed on this ENI by verify but in none of its listed slots (should not happen; shown, not hidden).
+        groups.append(SlotGroup(None, [Slot(pod.ip or "", pod) for pod in strays]))
+    return groups
+
+
+def _prefix_group(prefix: str, pods: list[PodResult]) -> SlotGroup:
+    try:
+        network = ipaddress.ip_network(prefix, strict=False)
+    except ValueError:
+        return SlotGroup(prefix, [Slot(pod.ip or "", pod) for pod in pods])
+    by_ip = {pod.ip: pod for pod in pods}
+    if network.num_addresses <= PREFIX_SLOTS_SHOWN:
+        return SlotGroup(prefix, [Slot(str(address), by_ip.get(str(address))) for address in network])
+    slots = [Slot(ip or "", pod) for ip, pod in sorted(by_ip.items(), key=lambda item: item[0] or "")]
+    return SlotGroup(prefix, slots, hidden_idle=network.num_addresses - len(slots))
+
+
+def _fill_phases(nodes: Iterable[NodeView], phases: Mapping[tuple[str, str], str | None]) -> None:
+    for node in nodes:
+        for eni in node.enis:
+            for group in eni.groups:
+                for slot in group.slots:
+                    if slot.pod is not None:
+                        slot.phase = phases.get((slot.pod.namespace, slot.pod.name))
+
+
+def _zones(nodes: list[NodeView], snapshot: ClusterSnapshot) -> list[ZoneView]:
+    zones: dict[str, ZoneView] = {}
+    subnets: dict[tuple[str, str], SubnetView] = {}
+    for node in sorted(nodes, key=lambda node: (node.zone, node.subnet_id, node.name)):
+        zone = zones.get(node.zone)
+        if zone is None:
+            zone = zones[node.zone] = ZoneView(node.zone)
+        subnet = subnets.get((node.zone, node.subnet_id))
+        if subnet is None:
+            record = snapshot.subnets.get(node.subnet_id)
+            subnet = subnets[(node.zone, node.subnet_id)] = SubnetView(
+                node.subnet_id, record.cidrs if record else ()
+            )
+            zone.subnets.append(subnet)
+        subnet.nodes.append(node)
+        subnet.problem_nodes += node.problem
+        zone.nodes += 1
+        zone.pods += node.pods
+        zone.enis += len(node.enis)
+        zone.used += sum(eni.used for eni in node.enis)
+        zone.slots += sum(eni.size for eni in node.enis)
+        zone.failed_pods += node.failed_pods
+        zone.problem_nodes += node.problem
+    return list(zones.values())
+
+
+def _groups(nodes: list[NodeView]) -> list[GroupSummary]:
+    groups: dict[str, GroupSummary] = {}
+    for node in nodes:
+        group = groups.get(node.group)
+        if group is None:
+            group = groups[node.group] = GroupSummary(node.group)
+        group.nodes += 1
+        group.pods += node.pods
+        group.enis += len(node.enis)
+        group.used += sum(eni.used for eni in node.enis)
+        group.slots += sum(eni.size for eni in node.enis)
+        group.failed_pods += node.failed_pods
+        group.problem_nodes += node.problem
+        group.zones.add(node.zone)
+    return sorted(groups.values(), key=lambda group: group.name)
+
+
+def _node_checks(nodes: Iterable[NodeResult]) -> list[CheckSummary]:
+    summaries: dict[str, CheckSummary] = {}
+    for node in nodes:
+        for check in node.checks:
+            summary = summaries.get(check.check)
+            if summary is None:
+                summary = summaries[check.check] = CheckSummary(
+                    check.check, dict.fromkeys((PASS, FAIL, UNVERIFIED, NOT_CHECKED), 0), []
+                )
+            summary.counts[check.result] = summary.counts.get(check.result, 0) + 1
+            if check.result in (FAIL, UNVERIFIED):
+                summary.problems.append((node.name, check))
+    return list(summaries.values())
+
+
+def _cni_version(snapshot: ClusterSnapshot) -> str | None:
+    env = (snapshot.daemonset_env or {}).get(AWS_NODE_CONTAINER) or {}
+    return env.get(CNI_VERSION_ENV) or None
+
+
+def _region(snapshot: ClusterSnapshot) -> str | None:
+    """The region of the subnets' zones (``us-west-2a`` -> ``us-west-2``), when they agree on one."""
+    regions = {
+        subnet.availability_zone.rstrip("abcdefghijklmnopqrstuvwxyz")
+        for subnet in snapshot.subnets.values()
+        if subnet.availability_zone
+    }
+    return regions.pop() if len(regions) == 1 else None
+
+
+RESULT_LABELS: Final = {
+    PASS: "pass",
+    FAIL: "FAIL",
+    SKIP: "skip",
+    UNVERIFIED: "unverified",
+    NOT_CHECKED: "not checked",
+}
+"""Words shown beside every colour, so the report reads without colour (print, colour blindness)."""
+
+FIXES: Final = {
+    "not_in_vpc": "The IP is in no VPC CIDR block: the pod did not get its address from the VPC CNI. "
+    "Look at which CNI configuration comes first in /etc/cni/net.d on the node and whether aws-node runs there.",
+    "not_on_node_eni": "EC2 lists this IP on no ENI of the pod's node: compare `ekslab ipamd NODE` with "
+    "`aws ec2 describe-network-interfaces`, and recreate the pod so that it gets an address ipamd holds.",
+    "duplicate_ip": "Two running pods share this IP: recreate one of them, then look at the aws-node logs "
+    "of the node for a datastore reset.",
+    "ipamd_mismatch": "ipamd's datastore does not hold this IP for this pod: recreate the pod, and look at "
+    "the aws-node logs of the node (ipamd restarts, checkpoint problems).",
+    "wrong_subnet": "Custom networking is on and the IP is outside the node's ENIConfig subnet: the node "
+    "joined before its ENIConfig applied; replace the node (cordon, drain, terminate).",
+    "unknown_node": "Could not be verified: the pod's node is not in the node list; collect again "
+    "(`ekslab collect`) so that nodes and pods come from the same moment.",
+    "no_eni_data": "Could not be verified: no ENI of the node is in the ENI data; collect again with "
+    "`ekslab collect`.",
+}
+"""What to do about each pod reason code (docs/verification.md §3 explains the codes)."""
+NODE_FIXES: Final = {
+    "enis": "Could not be verified: the ENI data lacks the node's ENIs, or its providerID names no "
+    "instance; collect again (`ekslab collect`) so that nodes and ENIs come from the same moment.",
+    "ipamd": "ipamd's data of this node is missing or unusable: check that aws-node runs on the node, "
+    "and how it is reached (`--ipamd-transport`, docs/verification.md §7).",
+    "eniconfig": "Create the ENIConfig the node selects (its zone or label names it) with the pod subnet, "
+    "then replace the node: ipamd reads it when the node starts.",
+    "drift": "The node's running CNI settings differ from the lab configuration: deploy the configuration "
+    "(`make deploy`) or change it; aws-node picks new settings up when it restarts.",
+}
+"""What to do about a node check that failed or could not run, by check name (others: the detail only)."""

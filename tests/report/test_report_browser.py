@@ -1,0 +1,208 @@
+"""The report in a real headless Chromium: what the rendered page shows, finds and refuses to run.
+
+Driven by Playwright on Debian's chromium (tests/report/browser.py); a missing browser fails these
+tests with one line. Each test saves a screenshot under its temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli_run import run_cli
+from tests.report.browser import browser, require
+from tests.report.conftest import HOSTILE_NAME, ROOT, WORKSHOP
+
+GENERATOR = ROOT / "benchmarks" / "verify" / "generate_bundle.py"
+pytestmark = pytest.mark.xdist_group("browser")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Any:
+    with browser() as launched:
+        yield launched
+
+
+def make_report(bundle: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    code, _, stderr = run_cli(["report", "--bundle", str(bundle), "--out", str(out)], capsys)
+    assert (code, stderr) == (0, "")
+    return out
+
+
+def open_page(chromium: Any, report: Path) -> Any:
+    page = require(chromium).new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(report.as_uri(), wait_until="load")
+    return page
+
+
+def count(page: Any, name: str) -> str:
+    return page.inner_text(f'[data-count="{name}"]')
+
+
+def test_workshop_report_shows_every_pod_eni_and_slot(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the workshop bundle's report
+    page = open_page(chromium, make_report(WORKSHOP, tmp_path / "r.html", capsys))
+    # THEN the summary and the drawn map agree: 9 pods, 6 of them in slots, 3 ENIs, 15 idle slots
+    assert (count(page, "pods"), count(page, "failed"), count(page, "enis")) == ("9", "0", "3")
+    assert page.locator("li.p").count() == 6
+    assert page.locator("div.eni").count() == 3
+    assert page.locator("li.i").count() == 15
+    # and with two nodes nothing is collapsed: every pod is visible
+    assert page.locator("li.p:visible").count() == 6
+    assert page.inner_text("#h-cni") == "v1.23.1"
+    page.screenshot(path=str(tmp_path / "workshop.png"), full_page=True)
+    assert (tmp_path / "workshop.png").stat().st_size > 10_000
+
+
+def test_the_failing_pod_is_highlighted_and_explained_on_click(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], failing_bundle: Path
+) -> None:
+    # GIVEN the workshop bundle with web-2 on an IP ipamd never gave it
+    page = open_page(chromium, make_report(failing_bundle, tmp_path / "r.html", capsys))
+    # THEN exactly that pod is drawn failed, visibly, with a thick red border and the word FAIL
+    assert (count(page, "failed"), count(page, "failing-pods")) == ("1", "1")
+    failed = page.locator("li.p.f")
+    assert failed.count() == 1
+    assert "default/web-2" in failed.inner_text()
+    assert failed.is_visible()
+    style = failed.evaluate("e => [getComputedStyle(e).borderTopWidth, getComputedStyle(e).borderTopColor]")
+    assert style == ["2px", "rgb(180, 35, 24)"]
+    assert failed.evaluate("e => getComputedStyle(e, '::before').content") == '"✗ FAIL "'
+    # WHEN it is clicked THEN the panel shows its result and reasons
+    failed.click()
+    panel = page.inner_text("#panel")
+    assert "default/web-2 (10.0.1.22): FAIL" in panel
+    assert "reasons: ipamd_mismatch" in panel
+    page.screenshot(path=str(tmp_path / "failing.png"), full_page=True)
+
+
+def test_search_finds_a_pod_by_ip(chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = open_page(chromium, make_report(WORKSHOP, tmp_path / "r.html", capsys))
+    # WHEN the IP of a 2048 pod is searched
+    page.fill("#search", "10.0.40.20")
+    page.press("#search", "Enter")
+    # THEN its slot is the highlighted match and the panel names its prefix and ENI
+    assert page.inner_text("#matches") == "1 match"
+    assert "game-2048/deployment-2048-7df5f9886b-p2wq8" in page.inner_text("li.hit")
+    assert "address of prefix 10.0.40.16/28 of eni-0b00000000000000b" in page.inner_text("#panel")
+
+
+def test_a_hostile_pod_name_injects_nothing(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], hostile_bundle: Path
+) -> None:
+    # GIVEN a pod named with an <img onerror> and a <script>, and another pod failing on its IP
+    page = open_page(chromium, make_report(hostile_bundle, tmp_path / "r.html", capsys))
+    # THEN no element came from it and no script of it ran
+    assert page.locator("#pwn").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
+    # and the name is shown as it is: as text under its node, as an attribute of web-2's slot
+    assert page.locator(".unplaced code", has_text="onerror").inner_text() == f"default/{HOSTILE_NAME}"
+    web2 = page.locator("li.p.f", has_text="default/web-2")
+    assert web2.get_attribute("title") == (
+        f"ipamd assigns 10.0.1.11 to default/web-1; 10.0.1.11 is also the IP of default/{HOSTILE_NAME}"
+    )
+    # WHEN web-2 is clicked THEN its panel shows the name as text, still injecting nothing
+    web2.click()
+    assert f"10.0.1.11 is also the IP of default/{HOSTILE_NAME}" in page.inner_text("#panel")
+    assert page.locator("#panel img, #panel script").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
+
+
+@pytest.fixture(scope="module")
+def big_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated 500-node bundle (compact JSON, 12 pods per node), as the benchmark makes them."""
+    out = tmp_path_factory.mktemp("big") / "bundle"
+    subprocess.run(
+        [
+            sys.executable,
+            str(GENERATOR),
+            "--out",
+            str(out),
+            "--nodes",
+            "500",
+            "--pods-per-node",
+            "12",
+            "--compact",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+def test_a_500_node_report_is_collapsed_and_search_opens_a_node(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], big_bundle: Path
+) -> None:
+    # GIVEN a 500-node, 2,000-ENI bundle where every pod passes
+    page = open_page(chromium, make_report(big_bundle, tmp_path / "r.html", capsys))
+    passed = int(count(page, "passed"))
+    # THEN every node, ENI and verified pod is in the page, but collapsed
+    assert (count(page, "nodes"), count(page, "enis"), count(page, "failed")) == ("500", "2000", "0")
+    assert page.locator("details.node").count() == 500
+    assert page.locator("div.eni").count() == 2000
+    assert page.locator("li.p").count() == passed > 4000
+    # (a node with a problem would be open: at most 20 of them)
+    opened = page.locator("details.node[open]").count()
+    assert opened == min(page.locator("details.node.bad").count(), 20) < 500
+    assert page.locator("details.node:not([open]) li.p:visible").count() == 0
+    # WHEN the IP of a pod on a closed node is searched
+    text = page.evaluate("() => document.querySelector('details.node:not([open]) li.p').textContent")
+    ip, pod = text.split(" ", 1)
+    page.fill("#search", ip)
+    page.press("#search", "Enter")
+    # THEN that pod's node opens and its slot is the visible highlighted match
+    hit = page.locator("li.hit")
+    assert hit.inner_text() == f"{ip} {pod}"
+    assert hit.is_visible()
+    assert page.locator("details.node[open]").count() == opened + 1
+    page.screenshot(path=str(tmp_path / "big.png"))
+    assert (tmp_path / "big.png").stat().st_size > 10_000
+
+
+def test_print_hides_the_search_and_opens_problem_nodes(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], failing_bundle: Path
+) -> None:
+    # GIVEN the report of a bundle with a failing pod, seen as printed
+    page = open_page(chromium, make_report(failing_bundle, tmp_path / "r.html", capsys))
+    page.emulate_media(media="print")
+    # THEN the search bar is not printed, and the failing pod's node is open on paper
+    assert not page.locator("#finder").is_visible()
+    assert page.locator("li.p.f").is_visible()
+    page.pdf(path=str(tmp_path / "printed.pdf"))
+    assert (tmp_path / "printed.pdf").stat().st_size > 10_000
+
+
+def test_a_missing_browser_fails_with_one_line(tmp_path: Path) -> None:
+    # GIVEN no Chromium where the tests look for it
+    env = {**os.environ, "EKSLAB_CHROMIUM": str(tmp_path / "no-chromium")}
+    # WHEN a browser test runs
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"{Path(__file__)}::test_search_finds_a_pod_by_ip",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    # THEN it fails (never skips), saying in one line what is missing and how to install it
+    assert result.returncode == 1
+    assert "1 failed" in result.stdout
+    assert "skipped" not in result.stdout and "error" not in result.stdout
+    assert (
+        f"browser tests need Chromium at {tmp_path / 'no-chromium'}: apt-get install -y chromium "
+        "(or set EKSLAB_CHROMIUM)" in result.stdout
+    )

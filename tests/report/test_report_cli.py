@@ -1,0 +1,116 @@
+"""`ekslab report` and `ekslab verify --output html --html-file`: what they write and what they refuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli_run import run_cli
+from tests.report.conftest import WORKSHOP
+
+
+def test_report_writes_one_self_contained_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN the workshop bundle
+    out = tmp_path / "report.html"
+    # WHEN `ekslab report --bundle ... --out report.html` runs
+    code, stdout, stderr = run_cli(
+        ["report", "--bundle", str(WORKSHOP), "--out", str(out), "--cluster-name", "ekslab"], capsys
+    )
+    # THEN it exits 0, says where and what, and the page references nothing outside itself
+    assert (code, stderr) == (0, "")
+    assert stdout.startswith(f"report written to {out}: 9 pods: 6 passed, 0 failed, 3 skipped")
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<h1>ekslab report: ekslab</h1>" in page
+    for outside in ("http://", "https://", "src=", "<link", "@import", "url("):
+        assert outside not in page
+
+
+def test_verify_writes_the_page_beside_json_and_keeps_its_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], failing_bundle: Path
+) -> None:
+    # GIVEN a bundle with one failing pod
+    out = tmp_path / "verify.html"
+    # WHEN verify runs with --output json and --html-file
+    code, stdout, _ = run_cli(
+        ["verify", "--bundle", str(failing_bundle), "-o", "json", "--html-file", str(out)], capsys
+    )
+    # THEN the exit code is verify's (1), JSON is printed and the page lists the failure
+    assert code == 1
+    assert stdout.startswith('{"summary": ')
+    assert '<td class="n" data-count="failed">1</td>' in out.read_text()
+
+
+def test_verify_output_html_prints_the_summary_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "v.html"
+    code, stdout, _ = run_cli(
+        ["verify", "--bundle", str(WORKSHOP), "-o", "html", "--html-file", str(out)], capsys
+    )
+    # (node B holds a /28 prefix while the default lab has prefix delegation off: a convergence failure)
+    assert code == 1
+    assert (
+        stdout == "9 pods: 6 passed, 0 failed, 3 skipped (0 unverified); 2 nodes: 1 failed, 0 unverified; "
+        "1 load balancer backends: 0 failed (exit 1)\n"
+    )
+    assert out.is_file()
+
+
+def test_output_html_without_a_file_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, stderr = run_cli(["verify", "--bundle", str(WORKSHOP), "-o", "html"], capsys)
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        "ekslab: error: ekslab verify: --output html needs --html-file FILE (see 'ekslab verify --help')\n"
+    )
+
+
+def test_a_report_into_a_missing_folder_is_refused_before_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN an output path whose folder does not exist, and no bundle at all
+    out = tmp_path / "missing" / "r.html"
+    # WHEN report runs
+    code, _, stderr = run_cli(["report", "--bundle", str(tmp_path / "nothing"), "--out", str(out)], capsys)
+    # THEN the output folder is refused in one line (before the bundle is even looked at)
+    assert code == 2
+    assert stderr.startswith(f"ekslab: error: --out {out}: ")
+    assert stderr.count("\n") == 1
+    assert not out.parent.exists()
+
+
+def test_report_refuses_bundle_and_cluster_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, stderr = run_cli(
+        ["report", "--bundle", str(WORKSHOP), "--cluster", "c", "--out", str(tmp_path / "r.html")], capsys
+    )
+    assert code == 2
+    assert stderr == (
+        "ekslab: error: ekslab report: give either --bundle or --cluster/--region, not both "
+        "(see 'ekslab report --help')\n"
+    )
+
+
+def test_report_of_a_live_cluster_names_it_in_the_header(
+    moto_aws: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a live lab: moto for EC2/EKS, a loopback Kubernetes API, ipamd through the node proxy
+    from tests.sources.fake_kube import serve
+    from tests.sources.moto_lab import CLUSTER, REGION, kube_for, live_args, make_lab
+
+    lab = make_lab()
+    out = tmp_path / "live.html"
+    # WHEN the report is made with the live options
+    with serve(kube_for(lab), tmp_path) as kubeconfig:
+        code, stdout, stderr = run_cli(["report", *live_args(kubeconfig), "--out", str(out)], capsys)
+    # THEN it is written, with the cluster and region in the header and every node in the map
+    assert (code, stderr) == (0, "")
+    assert stdout.startswith(f"report written to {out}: ")
+    page = out.read_text()
+    assert f'<dd id="h-cluster">{CLUSTER}</dd>' in page
+    assert f'<dd id="h-region">{REGION}</dd>' in page
+    assert f'<dd id="h-source">cluster {CLUSTER} ({REGION})</dd>' in page
+    for name in lab.node_names:
+        assert f'data-node="{name}"' in page
