@@ -41,8 +41,8 @@ def hostile_bundle(tmp_path: Path) -> Path:
     document = json.loads(path.read_text())
     for item in document["items"]:
         if item["metadata"]["name"] == "web-2":
-            item["status"]["podIP"] = "10.0.1.11"
-            item["status"]["podIPs"] = [{"ip": "10.0.1.11"}]
+            item["status"]["podIP"] = "10.11.17.11"
+            item["status"]["podIPs"] = [{"ip": "10.11.17.11"}]
     path.write_text(json.dumps(document, indent=4))
     return bundle
 
@@ -50,4 +50,4 @@ def hostile_bundle(tmp_path: Path) -> Path:
 @pytest.fixture
 def failing_bundle(tmp_path: Path) -> Path:
     """The workshop bundle where web-2's IP is a free slot of node A's ENI that ipamd never assigned."""
-    return copy_with_pod(tmp_path, "web-2", ip="10.0.1.22")
+    return copy_with_pod(tmp_path, "web-2", ip="10.11.17.22")

@@ -78,7 +78,7 @@ def test_the_failing_pod_is_highlighted_and_explained_on_click(
     # WHEN it is clicked THEN the panel shows its result and reasons
     failed.click()
     panel = page.inner_text("#panel")
-    assert "default/web-2 (10.0.1.22): FAIL" in panel
+    assert "default/web-2 (10.11.17.22): FAIL" in panel
     assert "reasons: ipamd_mismatch" in panel
     page.screenshot(path=str(tmp_path / "failing.png"), full_page=True)
 
@@ -86,12 +86,12 @@ def test_the_failing_pod_is_highlighted_and_explained_on_click(
 def test_search_finds_a_pod_by_ip(chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     page = open_page(chromium, make_report(WORKSHOP, tmp_path / "r.html", capsys))
     # WHEN the IP of a 2048 pod is searched
-    page.fill("#search", "10.0.40.20")
+    page.fill("#search", "10.11.40.20")
     page.press("#search", "Enter")
     # THEN its slot is the highlighted match and the panel names its prefix and ENI
     assert page.inner_text("#matches") == "1 match"
-    assert "game-2048/deployment-2048-7df5f9886b-p2wq8" in page.inner_text("li.hit")
-    assert "address of prefix 10.0.40.16/28 of eni-0b00000000000000b" in page.inner_text("#panel")
+    assert "2048-game/2048-deployment-7df5f9886b-p2wq8" in page.inner_text("li.hit")
+    assert "address of prefix 10.11.40.16/28 of eni-0b00000000000000b" in page.inner_text("#panel")
 
 
 def test_a_hostile_pod_name_injects_nothing(
@@ -106,11 +106,11 @@ def test_a_hostile_pod_name_injects_nothing(
     assert page.locator(".unplaced code", has_text="onerror").inner_text() == f"default/{HOSTILE_NAME}"
     web2 = page.locator("li.p.f", has_text="default/web-2")
     assert web2.get_attribute("title") == (
-        f"ipamd assigns 10.0.1.11 to default/web-1; 10.0.1.11 is also the IP of default/{HOSTILE_NAME}"
+        f"ipamd assigns 10.11.17.11 to default/web-1; 10.11.17.11 is also the IP of default/{HOSTILE_NAME}"
     )
     # WHEN web-2 is clicked THEN its panel shows the name as text, still injecting nothing
     web2.click()
-    assert f"10.0.1.11 is also the IP of default/{HOSTILE_NAME}" in page.inner_text("#panel")
+    assert f"10.11.17.11 is also the IP of default/{HOSTILE_NAME}" in page.inner_text("#panel")
     assert page.locator("#panel img, #panel script").count() == 0
     assert page.evaluate("() => window.__pwned") is None
 

@@ -14,8 +14,8 @@ from ekslab.verify.checks import Expectations, verify
 from ekslab.verify.results import FAIL, CheckResult
 from tests.report.conftest import HOSTILE_NAME, WORKSHOP
 
-NODE_A = "ip-10-0-1-10.us-west-2.compute.internal"
-NODE_B = "ip-10-0-40-10.us-west-2.compute.internal"
+NODE_A = "ip-10-11-17-10.ap-northeast-2.compute.internal"
+NODE_B = "ip-10-11-40-10.ap-northeast-2.compute.internal"
 
 
 def model_of(bundle: Path, **extra: object) -> ReportModel:
@@ -44,24 +44,24 @@ def test_every_pod_with_an_eni_sits_in_the_slot_of_its_ip() -> None:
         if slot.pod is not None
     }
     assert placed == {
-        ("default", "web-1"): ("eni-0a00000000000000a", "10.0.1.11"),
-        ("game-2048", "deployment-2048-7df5f9886b-4kq9z"): ("eni-0a00000000000000a", "10.0.1.13"),
-        ("default", "web-2"): ("eni-0a00000000000001a", "10.0.1.21"),
-        ("default", "api-1"): ("eni-0b00000000000000b", "10.0.40.16"),
-        ("default", "api-2"): ("eni-0b00000000000000b", "10.0.40.31"),
-        ("game-2048", "deployment-2048-7df5f9886b-p2wq8"): ("eni-0b00000000000000b", "10.0.40.20"),
+        ("default", "web-1"): ("eni-0a00000000000000a", "10.11.17.11"),
+        ("2048-game", "2048-deployment-7df5f9886b-4kq9z"): ("eni-0a00000000000000a", "10.11.17.13"),
+        ("default", "web-2"): ("eni-0a00000000000001a", "10.11.17.21"),
+        ("default", "api-1"): ("eni-0b00000000000000b", "10.11.40.16"),
+        ("default", "api-2"): ("eni-0b00000000000000b", "10.11.40.31"),
+        ("2048-game", "2048-deployment-7df5f9886b-p2wq8"): ("eni-0b00000000000000b", "10.11.40.20"),
     }
     assert model.counts == {"pods": 6, "unplaced": 3, "enis": 3, "slots": 21, "idle": 15}
 
 
 def test_a_delegated_28_shows_its_16_addresses_as_slots() -> None:
-    # GIVEN node B, whose primary ENI holds the prefix 10.0.40.16/28 and no secondary IP
+    # GIVEN node B, whose primary ENI holds the prefix 10.11.40.16/28 and no secondary IP
     # WHEN the model is built
     eni = node(model_of(WORKSHOP), NODE_B).enis[0]
     # THEN the prefix is one group of 16 slots, 3 of them used
     [group] = eni.groups
-    assert (group.prefix, len(group.slots), group.used) == ("10.0.40.16/28", 16, 3)
-    assert [slot.ip for slot in group.slots][:2] == ["10.0.40.16", "10.0.40.17"]
+    assert (group.prefix, len(group.slots), group.used) == ("10.11.40.16/28", 16, 3)
+    assert [slot.ip for slot in group.slots][:2] == ["10.11.40.16", "10.11.40.17"]
 
 
 def test_pods_without_a_slot_are_listed_beside_their_node_or_apart() -> None:
@@ -81,14 +81,14 @@ def test_header_names_region_cni_version_and_ipamd_era() -> None:
     # THEN the header says so
     assert (header.cluster, header.region, header.cni_version, header.ipamd_formats) == (
         "ekslab",
-        "us-west-2",
+        "ap-northeast-2",
         "v1.23.1",
         {"G": 2},
     )
 
 
 def test_a_failing_pod_is_in_its_slot_and_in_the_failure_table(failing_bundle: Path) -> None:
-    # GIVEN web-2 on 10.0.1.22, a secondary IP of node A's second ENI that ipamd never assigned to it
+    # GIVEN web-2 on 10.11.17.22, a secondary IP of node A's second ENI that ipamd never assigned to it
     model = model_of(failing_bundle)
     # WHEN the page is rendered
     page = render(model)
@@ -106,7 +106,10 @@ def test_a_hostile_pod_name_is_text_never_markup(hostile_bundle: Path) -> None:
     # THEN the name appears only escaped, in text and in attributes: no element or script reaches the markup
     assert HOSTILE_NAME not in page
     assert "<img id=pwn" not in page and "window.__pwned=2</script>" not in page
-    assert f'10.0.1.11 is also the IP of default/{escape(HOSTILE_NAME)}">10.0.1.11 default/web-2</li>' in page
+    assert (
+        f'10.11.17.11 is also the IP of default/{escape(HOSTILE_NAME)}">10.11.17.11 default/web-2</li>'
+        in page
+    )
     assert f"<code>default/{escape(HOSTILE_NAME)}</code>" in page
 
 
@@ -154,12 +157,12 @@ def test_a_ledger_is_drawn_as_a_grid_of_blocks_with_owner_words() -> None:
         LedgerSubnet(
             "subnet-0a",
             "us-west-2a",
-            "10.0.1.0/26",
+            "10.11.17.0/26",
             (
-                LedgerBlock("10.0.1.0/28", "warm_pool", "warm_pool 11, aws_reserved 4"),
-                LedgerBlock("10.0.1.16/28", "pod", "eni-0b <b>x</b>"),
-                LedgerBlock("10.0.1.32/28", "free"),
-                LedgerBlock("10.0.1.48/28", "something-new"),
+                LedgerBlock("10.11.17.0/28", "warm_pool", "warm_pool 11, aws_reserved 4"),
+                LedgerBlock("10.11.17.16/28", "pod", "eni-0b <b>x</b>"),
+                LedgerBlock("10.11.17.32/28", "free"),
+                LedgerBlock("10.11.17.48/28", "something-new"),
             ),
             forecast="free blocks last 3 more nodes",
         )
@@ -167,9 +170,9 @@ def test_a_ledger_is_drawn_as_a_grid_of_blocks_with_owner_words() -> None:
     # WHEN the page is rendered
     page = render(model_of(WORKSHOP, ledger=ledger))
     # THEN each block has its kind in words and its owner (escaped) on hover, with the free count
-    assert "subnet-0a 10.0.1.0/26 (us-west-2a): 1 of 4 /28 blocks free" in page
-    assert '<span class="k-pod" title="10.0.1.16/28: eni-0b &lt;b&gt;x&lt;/b&gt;">pod</span>' in page
-    assert '<span class="k-other" title="10.0.1.48/28: something-new">other</span>' in page
+    assert "subnet-0a 10.11.17.0/26 (us-west-2a): 1 of 4 /28 blocks free" in page
+    assert '<span class="k-pod" title="10.11.17.16/28: eni-0b &lt;b&gt;x&lt;/b&gt;">pod</span>' in page
+    assert '<span class="k-other" title="10.11.17.48/28: something-new">other</span>' in page
     assert "Forecast: free blocks last 3 more nodes" in page
     assert "IP ledger: not available" not in page
 
@@ -189,16 +192,16 @@ def test_load_balancer_targets_are_listed_beside_the_ready_pod_ips() -> None:
     # GIVEN the workshop bundle: the 2048 Service's target group holds both game pods, healthy
     page = render(model_of(WORKSHOP))
     # THEN the backend row lists the ready pod IPs and each registered target with its state in words
-    assert "<td>10.0.1.13, 10.0.40.20</td>" in page
-    assert '10.0.1.13:80 <span class="badge r-pass">healthy</span>, 10.0.40.20:80' in page
+    assert "<td>10.11.17.13, 10.11.40.20</td>" in page
+    assert '10.11.17.13:80 <span class="badge r-pass">healthy</span>, 10.11.40.20:80' in page
 
 
 def test_two_pods_on_one_address_are_both_shown(hostile_bundle: Path) -> None:
     # GIVEN web-2 on the IP of the (renamed) web-1, on the same ENI of node A
     model = model_of(hostile_bundle)
     # THEN the slot holds one of them and the node lists the other, both failed for duplicate_ip
-    [slot] = [s for e in node(model, NODE_A).enis for g in e.groups for s in g.slots if s.ip == "10.0.1.11"]
-    extra = [pod for pod, _ in node(model, NODE_A).unplaced if pod.ip == "10.0.1.11"]
+    [slot] = [s for e in node(model, NODE_A).enis for g in e.groups for s in g.slots if s.ip == "10.11.17.11"]
+    extra = [pod for pod, _ in node(model, NODE_A).unplaced if pod.ip == "10.11.17.11"]
     assert {slot.pod.name, extra[0].name} == {HOSTILE_NAME, "web-2"}
     assert "duplicate_ip" in slot.pod.reasons and "duplicate_ip" in extra[0].reasons
     assert node(model, NODE_A).failed_pods == 2
