@@ -129,7 +129,8 @@ class AddressMap:
         return length
 
     def block_codes(self) -> list[tuple[int, bool]]:
-        """Per /28 block: the code holding most of its addresses, and whether the block is mixed."""
+        """Per /28 block: the code holding most of its taken addresses (``FREE`` only for a wholly
+        free block), and whether several codes share the block."""
         result = []
         step = IPS_PER_PREFIX
         codes = self.codes
@@ -139,7 +140,6 @@ class AddressMap:
             if block.count(first) == step:
                 result.append((first, False))
                 continue
-            present = set(block)
-            main = max(present, key=lambda code: (block.count(code), code != FREE))
-            result.append((main, True))
+            taken = set(block) - {FREE}
+            result.append((max(taken, key=block.count), True))
         return result
