@@ -14,7 +14,7 @@ import ipaddress
 import socket
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from ekslab.network.addresses import AWS_RESERVED_ADDRESSES_PER_SUBNET
 from ekslab.ledger.blocks import AWS_RESERVED, CODES, FREE, AddressMap, address_number
@@ -115,6 +115,8 @@ class LedgerBuilder:
     def __init__(self, subnets: Iterable[SubnetRecord], roles: Mapping[str, str]) -> None:
         self.subnets: dict[str, SubnetLedger] = {}
         self.notes: list[str] = []
+        self._outside: dict[str, list[Any]] = {}
+        """subnet id -> [addresses, ENIs, first example] of ENI addresses outside the ENI's subnet."""
         for record in subnets:
             network = _ipv4_network(record)
             if network is None:
@@ -161,10 +163,9 @@ class LedgerBuilder:
         for prefix in eni.ipv4_prefixes:
             self._claim_prefix(ledger, eni, prefix, owner, pods, rest_code, outside)
         if outside:
-            self.notes.append(
-                f"{eni.eni_id}: {len(outside)} address(es) outside its subnet {ledger.network} "
-                f"(first {outside[0]}); not counted"
-            )
+            found = self._outside.setdefault(ledger.subnet_id, [0, 0, f"{eni.eni_id}: {outside[0]}"])
+            found[0] += len(outside)
+            found[1] += 1
         if not owner.node:
             ledger.holders.append(Holder(owner.owner, eni.eni_id, owner.label, claimed))
 
@@ -219,6 +220,11 @@ class LedgerBuilder:
             ledger.holders.append(Holder(CIDR_RESERVATION, reservation.reservation_id, label, marked))
 
     def finish(self) -> list[SubnetLedger]:
+        for subnet_id, (addresses, enis, example) in self._outside.items():
+            self.notes.append(
+                f"subnet {subnet_id}: {addresses} address(es) of {enis} ENI(s) in it lie outside its CIDR "
+                f"{self.subnets[subnet_id].network} (first {example}); not counted"
+            )
         for ledger in self.subnets.values():
             ledger.finish()
             if ledger.addresses.conflicts:

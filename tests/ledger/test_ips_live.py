@@ -40,13 +40,23 @@ def test_live_ledger_counts_nodes_pods_and_a_reservation_and_a_collected_bundle_
     pods = sum(1 for item in cluster.objects["pods"] or [] if item["status"].get("podIP"))
     assert (code, err, collected, offline_code) == (0, "", 0, 0)
     assert sum(item.get("pod", 0) for item in owners.values()) == pods
-    assert [subnet["mismatch"] for subnet in live["subnets"]] == [0, 0]  # moto's AvailableIpAddressCount agrees
-    assert {zone: (item["node_primary"], item["pod"] + item["warm_pool"]) for zone, item in owners.items()} == {
+    assert [subnet["mismatch"] for subnet in live["subnets"]] == [
+        0,
+        0,
+    ]  # moto's AvailableIpAddressCount agrees
+    assert {
+        zone: (item["node_primary"], item["pod"] + item["warm_pool"]) for zone, item in owners.items()
+    } == {
         "us-west-2a": (2, 6),
         "us-west-2b": (2, 6),
     }
-    assert (owners["us-west-2a"]["cidr_reservation"], "cidr_reservation" in owners["us-west-2b"]) == (16, False)
-    assert [subnet["owners"] for subnet in offline["subnets"]] == [subnet["owners"] for subnet in live["subnets"]]
+    assert (owners["us-west-2a"]["cidr_reservation"], "cidr_reservation" in owners["us-west-2b"]) == (
+        16,
+        False,
+    )
+    assert [subnet["owners"] for subnet in offline["subnets"]] == [
+        subnet["owners"] for subnet in live["subnets"]
+    ]
     assert sorted(path.name for path in (bundle / "subnet-cidr-reservations").iterdir()) == sorted(
         f"{subnet}.json" for subnet in lab.subnets.values()
     )

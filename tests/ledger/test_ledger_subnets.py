@@ -382,3 +382,28 @@ def test_an_eni_of_an_instance_that_is_no_node_is_other(tmp_path: Path) -> None:
     assert [(item.owner, item.label) for item in nodes.holders] == [
         ("other", "eni-0bastion0000000 (interface)")
     ]
+
+
+def test_addresses_outside_their_enis_subnet_are_noted_once_per_subnet(tmp_path: Path) -> None:
+    # GIVEN two ENIs of the node subnet listing an address of the public subnet's range
+    docs = one_node_lab()
+    for index, ip in enumerate(("10.0.0.50", "10.0.0.51")):
+        docs.enis.append(
+            eni(
+                f"eni-0odd{index}",
+                instance_id=None,
+                device=0,
+                primary_ip=f"10.0.4.{200 + index}",
+                secondary=(ip,),
+                subnet="subnet-nodes",
+            )
+        )
+    docs.subnets[0]["AvailableIpAddressCount"] -= 2
+    # WHEN the ledger is made
+    ledger = ledger_of(docs, tmp_path)
+    # THEN they are not counted, and one note says so for the subnet
+    assert subnet_of(ledger, "subnet-nodes").owners["other"] == 2
+    assert ledger.notes == [
+        "subnet subnet-nodes: 2 address(es) of 2 ENI(s) in it lie outside its CIDR 10.0.4.0/23 "
+        "(first eni-0odd0: 10.0.0.50); not counted"
+    ]
