@@ -234,3 +234,17 @@ def test_plan_vs_reality_matches_planned_subnets_by_cidr(
         "subnet-nodes": "private",
         "subnet-public": "public",
     }
+
+
+def test_the_worked_example_in_docs_is_the_commands_output(capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN the example block of docs/ips.md, a command line and the output it shows
+    text = (Path(__file__).parents[2] / "docs" / "ips.md").read_text()
+    block = text.split("<!-- ips-example:", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    command, *shown = block.splitlines()
+    # WHEN the command runs (from the repository root, as written)
+    args = command.removeprefix("$ ekslab ").split()
+    args[args.index("--bundle") + 1] = str(WORKSHOP)
+    code, out, _ = run_cli(args, capsys)
+    # THEN it prints what the page shows, up to the missing/warning lines the page explains in prose
+    printed = out.replace(str(WORKSHOP), "tests/fixtures/bundles/workshop-2048").splitlines()
+    assert (code, printed[: len(shown)]) == (0, shown)
