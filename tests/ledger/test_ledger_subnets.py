@@ -13,12 +13,14 @@ from ekslab.ledger.subnets import SubnetLedger
 from ekslab.limits import instance_type
 from ekslab.verify.bundle import read_bundle
 from tests.ledger.lab_docs import (
+    INSTANCE,
     NODE,
     one_node_lab,
     reservation,
     service_eni,
     write_reservations,
 )
+from tests.ledger.lab_docs import subnet as subnet_record
 from tests.verify.cluster_docs import ClusterDocs, eni, node
 
 
@@ -407,3 +409,32 @@ def test_addresses_outside_their_enis_subnet_are_noted_once_per_subnet(tmp_path:
         "subnet subnet-nodes: 2 address(es) of 2 ENI(s) in it lie outside its CIDR 10.0.4.0/23 "
         "(first eni-0odd0: 10.0.0.50); not counted"
     ]
+
+
+def test_with_custom_networking_a_new_node_draws_from_the_node_and_the_pod_subnet(tmp_path: Path) -> None:
+    # GIVEN custom networking: the node's second ENI and its pods live in a small pod subnet (a /27)
+    docs = one_node_lab(env={"AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG": "true"})
+    docs.subnets.append(subnet_record("subnet-pods", "100.64.0.0/27", 32 - 5 - 4))
+    docs.enis[0]["PrivateIpAddresses"] = docs.enis[0]["PrivateIpAddresses"][:1]
+    docs.enis.append(
+        eni(
+            "eni-0pods00000000000",
+            instance_id=INSTANCE,
+            device=1,
+            primary_ip="100.64.0.4",
+            secondary=("100.64.0.5", "100.64.0.6", "100.64.0.7"),
+            subnet="subnet-pods",
+        )
+    )
+    docs.subnets[0]["AvailableIpAddressCount"] = 512 - 5 - 1
+    # WHEN the forecast is made
+    row = ledger_of(docs, tmp_path).forecast[0]
+    # THEN a new node takes its node IP from subnet-nodes and an ENI's worth from subnet-pods, which runs out first
+    pool = node_pool(instance_type("m5.large"), PoolSettings(custom_networking=True), 0)
+    free_pods = 32 - 5 - 4
+    assert (row.node_subnet, row.pod_subnet, row.runs_out_first) == (
+        "subnet-nodes",
+        "subnet-pods",
+        "subnet-pods",
+    )
+    assert (row.per_node.node_subnet_addresses, row.more_nodes) == (1, free_pods // pool.pod_subnet_addresses)
