@@ -34,6 +34,7 @@ from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord, NodeRecord
 from ekslab.sources import bundle as layout
 from ekslab.sources.snapshot import ClusterSnapshot
 
+UNKNOWN_ZONE: Final = "(unknown AZ)"
 FINISHED_PHASES: Final = frozenset({"Succeeded", "Failed"})
 """Pods in these phases no longer hold their address (the CNI released it)."""
 ELB_ROLE_TAG: Final = "kubernetes.io/role/elb"
@@ -85,28 +86,16 @@ def build_ledger(snapshot: ClusterSnapshot, *, config: LabConfig | None = None) 
         node.instance_id: node for node in snapshot.nodes.values() if node.instance_id and not node.is_fargate
     }
     builder = LedgerBuilder(snapshot.subnets.values(), _roles(snapshot, config))
-    groups: dict[tuple[str, str], GroupNodes] = {}
-    nodes_by_subnet: Counter[str] = Counter()
+    groups = _NodeGroups(snapshot, nodes_by_instance)
     for eni in snapshot.enis.values():
         owner = eni_owner(eni, node_instances=nodes_by_instance, pod_ips=pod_ips)
         builder.add_eni(eni, owner, pod_ips)
         node = nodes_by_instance.get(eni.instance_id or "")
         if owner.node and node is not None:
-            group = _group(groups, node, eni, snapshot)
-            _count_node_eni(group, eni, pod_ips, settings, nodes_by_subnet)
-    for name, node in snapshot.nodes.items():
-        if node.instance_id in nodes_by_instance:
-            group = _group(groups, node, None, snapshot)
-            group.pods.setdefault(name, 0)
-            type_name = node.labels.get(INSTANCE_TYPE_LABEL)
-            if type_name:
-                group.instance_types[type_name] += 1
+            groups.add_eni(node, eni, pod_ips, settings)
     for pod in snapshot.pods:
         if pod.node and pod.ip in pod_ips and not pod.host_network:
-            node = snapshot.nodes.get(pod.node)
-            if node is not None and node.instance_id in nodes_by_instance:
-                group = _group(groups, node, None, snapshot)
-                group.pods[pod.node] = group.pods.get(pod.node, 0) + 1
+            groups.add_pod(pod.node)
     if snapshot.cidr_reservations is None:
         missing.append(
             f"{layout.CIDR_RESERVATIONS_DIR}/<subnet id>.json (`{layout.CIDR_RESERVATIONS_COMMAND}`): "
@@ -130,16 +119,14 @@ def build_ledger(snapshot: ClusterSnapshot, *, config: LabConfig | None = None) 
                 "the ledger's own free count is used"
             )
     by_id = {subnet.subnet_id: subnet for subnet in subnets}
-    for group in groups.values():
-        group.nodes = len(group.pods)
     rows = forecast(
-        list(groups.values()),
+        groups.finish(),
         by_id,
         settings,
         config=config,
         planned_subnet=_planned_subnet_finder(config, by_id),
     )
-    plan = plan_vs_reality(config, by_id, nodes_by_subnet) if config is not None else None
+    plan = plan_vs_reality(config, by_id, groups.nodes_by_subnet) if config is not None else None
     return Ledger(
         source=snapshot.source,
         vpc_id=snapshot.vpcs[0].vpc_id if snapshot.vpcs else None,
@@ -263,50 +250,60 @@ def _planned_subnet_finder(
 # --- node groups ---------------------------------------------------------------------------------
 
 
-def _group(
-    groups: dict[tuple[str, str], GroupNodes],
-    node: NodeRecord,
-    eni: EniRecord | None,
-    snapshot: ClusterSnapshot,
-) -> GroupNodes:
-    """The node's group in its AZ (label ``topology.kubernetes.io/zone``, else its ENI's subnet's AZ)."""
-    labels = node.labels
-    name = labels.get(NODE_GROUP_LABEL) or UNGROUPED
-    zone = labels.get(ZONE_LABEL)
-    if not zone and eni is not None:
-        subnet = snapshot.subnets.get(eni.subnet_id or "")
-        zone = subnet.availability_zone if subnet else None
-    zone = zone or "(unknown AZ)"
-    group = groups.get((name, zone))
-    if group is None:
-        group = groups[(name, zone)] = GroupNodes(zone, name)
-    return group
+class _NodeGroups:
+    """The cluster's nodes (not Fargate's) by node group and AZ, with their ENIs' subnets and pods.
 
+    A node's AZ is its ``topology.kubernetes.io/zone`` label, else the AZ of its primary ENI's subnet.
+    """
 
-def _count_node_eni(
-    group: GroupNodes,
-    eni: EniRecord,
-    pod_ips: frozenset[str],
-    settings: PoolSettings,
-    nodes_by_subnet: Counter[str],
-) -> None:
-    subnet = eni.subnet_id or ""
-    if eni.device_index == 0:
-        group.node_subnets[subnet] += 1
-        nodes_by_subnet[subnet] += 1
-    elif eni.interface_type != "trunk" and settings.custom_networking:
-        group.pod_subnets[subnet] += 1
-    group.warm_addresses += sum(1 for ip in eni.secondary_ips if ip not in pod_ips)
-    if eni.ipv4_prefixes:
-        group.warm_addresses += _prefix_warm(eni.ipv4_prefixes, pod_ips)
+    def __init__(self, snapshot: ClusterSnapshot, nodes_by_instance: dict[str, NodeRecord]) -> None:
+        primary_subnet = {
+            eni.instance_id: eni.subnet_id
+            for eni in snapshot.enis.values()
+            if eni.instance_id in nodes_by_instance and eni.device_index == 0
+        }
+        self.groups: dict[tuple[str, str], GroupNodes] = {}
+        self.of_node: dict[str, GroupNodes] = {}
+        self.nodes_by_subnet: Counter[str] = Counter()
+        for instance, node in nodes_by_instance.items():
+            zone = node.labels.get(ZONE_LABEL)
+            if not zone:
+                subnet = snapshot.subnets.get(primary_subnet.get(instance) or "")
+                zone = subnet.availability_zone if subnet else None
+            key = (node.labels.get(NODE_GROUP_LABEL) or UNGROUPED, zone or UNKNOWN_ZONE)
+            group = self.groups.get(key)
+            if group is None:
+                group = self.groups[key] = GroupNodes(key[1], key[0])
+            group.pods[node.name] = 0
+            type_name = node.labels.get(INSTANCE_TYPE_LABEL)
+            if type_name:
+                group.instance_types[type_name] += 1
+            self.of_node[node.name] = group
 
+    def add_eni(
+        self, node: NodeRecord, eni: EniRecord, pod_ips: frozenset[str], settings: PoolSettings
+    ) -> None:
+        group = self.of_node[node.name]
+        subnet = eni.subnet_id or ""
+        if eni.device_index == 0:
+            group.node_subnets[subnet] += 1
+            self.nodes_by_subnet[subnet] += 1
+        elif eni.interface_type != "trunk" and settings.custom_networking:
+            group.pod_subnets[subnet] += 1
+        group.warm_addresses += sum(1 for ip in eni.secondary_ips if ip not in pod_ips)
+        for prefix in eni.ipv4_prefixes:
+            try:
+                network = ipaddress.IPv4Network(prefix)
+            except ValueError:
+                continue
+            group.warm_addresses += sum(1 for address in network if str(address) not in pod_ips)
 
-def _prefix_warm(prefixes: tuple[str, ...], pod_ips: frozenset[str]) -> int:
-    warm = 0
-    for prefix in prefixes:
-        try:
-            network = ipaddress.IPv4Network(prefix)
-        except ValueError:
-            continue
-        warm += sum(1 for address in network if str(address) not in pod_ips)
-    return warm
+    def add_pod(self, node_name: str) -> None:
+        group = self.of_node.get(node_name)
+        if group is not None:
+            group.pods[node_name] += 1
+
+    def finish(self) -> list[GroupNodes]:
+        for group in self.groups.values():
+            group.nodes = len(group.pods)
+        return list(self.groups.values())

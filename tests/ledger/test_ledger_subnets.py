@@ -438,3 +438,10 @@ def test_with_custom_networking_a_new_node_draws_from_the_node_and_the_pod_subne
         "subnet-pods",
     )
     assert (row.per_node.node_subnet_addresses, row.more_nodes) == (1, free_pods // pool.pod_subnet_addresses)
+
+
+def test_a_node_without_a_zone_label_is_in_its_primary_enis_az(tmp_path: Path) -> None:
+    docs = one_node_lab()
+    del docs.nodes[0]["metadata"]["labels"]["topology.kubernetes.io/zone"]
+    ledger = ledger_of(docs, tmp_path)
+    assert [(row.availability_zone, row.nodes, row.pods) for row in ledger.forecast] == [("us-west-2a", 1, 3)]
