@@ -30,8 +30,8 @@ from ekslab.ledger.owners import eni_owner
 from ekslab.ledger.plan import PlanRow, plan_vs_reality
 from ekslab.ledger.subnets import LedgerBuilder, SubnetLedger
 from ekslab.network.subnets import Tier
-from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord, NodeRecord
 from ekslab.sources import bundle as layout
+from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord, NodeRecord
 from ekslab.sources.snapshot import ClusterSnapshot
 
 UNKNOWN_ZONE: Final = "(unknown AZ)"

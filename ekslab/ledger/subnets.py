@@ -16,9 +16,9 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ekslab.network.addresses import AWS_RESERVED_ADDRESSES_PER_SUBNET
 from ekslab.ledger.blocks import AWS_RESERVED, CODES, FREE, AddressMap, address_number
 from ekslab.ledger.owners import CIDR_RESERVATION, NODE_PRIMARY, POD, WARM_POOL, EniOwner
+from ekslab.network.addresses import AWS_RESERVED_ADDRESSES_PER_SUBNET
 from ekslab.sources.records import CidrReservationRecord, EniRecord, SubnetRecord
 
 UNKNOWN_ROLE: Final = "unknown"

@@ -11,7 +11,7 @@ from ekslab.capacity import PoolSettings, node_pool
 from ekslab.ledger import build_ledger
 from ekslab.ledger.subnets import SubnetLedger
 from ekslab.limits import instance_type
-from ekslab.verify.bundle import read_bundle
+from ekslab.sources.bundle import read_bundle
 from tests.ledger.lab_docs import (
     INSTANCE,
     NODE,
