@@ -248,3 +248,20 @@ def test_the_worked_example_in_docs_is_the_commands_output(capsys: pytest.Captur
     # THEN it prints what the page shows, up to the missing/warning lines the page explains in prose
     printed = out.replace(str(WORKSHOP), "tests/fixtures/bundles/workshop-2048").splitlines()
     assert (code, printed[: len(shown)]) == (0, shown)
+
+
+def test_a_reservation_of_an_unknown_type_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.ledger.lab_docs import reservation
+
+    bundle = one_node_lab().write(tmp_path / "bundle")
+    write_reservations(bundle, "subnet-nodes", [reservation("scr-0odd", "10.0.5.0/28", "bogus")])
+    code, out, err = run_cli(["ips", "--bundle", str(bundle), "-o", "json"], capsys)
+    path = bundle / "subnet-cidr-reservations" / "subnet-nodes.json"
+    assert (code, out, err) == (
+        2,
+        "",
+        f"ekslab: error: {path}: SubnetIpv4CidrReservations[0].ReservationType: must be prefix or explicit, "
+        "got 'bogus'\n",
+    )
