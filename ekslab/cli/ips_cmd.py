@@ -71,7 +71,8 @@ def ips(bundle: str | None, output: str | None, out: str | None, **live: Any) ->
     elif output == "svg":
         assert out is not None
         _write_svg(ledger, out)
-        click.echo(f"picture of {len(ledger.subnets)} subnets written to {out}")
+        count = len(ledger.subnets)
+        click.echo(f"picture of {count} subnet{'' if count == 1 else 's'} written to {out}")
         _print_messages(ledger)
     else:
         _print_tables(ledger)

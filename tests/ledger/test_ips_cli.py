@@ -97,10 +97,11 @@ def test_names_from_a_bundle_cannot_inject_markup_into_the_svg(
     bundle = docs.write(tmp_path / "bundle")
     out = tmp_path / "ledger.svg"
     # WHEN the picture is written
-    run_cli(["ips", "--bundle", str(bundle), "-o", "svg", "--out", str(out)], capsys)
+    _, printed, _ = run_cli(["ips", "--bundle", str(bundle), "-o", "svg", "--out", str(out)], capsys)
     root = ET.parse(out).getroot()
     # THEN the text is text: no script element, the markup shows as written
     assert list(root.iter(f"{SVG}script")) == [] and list(root.iter("script")) == []
+    assert printed.splitlines()[0] == f"picture of 2 subnets written to {out}"
     assert any('<script>alert("x")</script>' in (element.text or "") for element in root.iter(f"{SVG}text"))
 
 
@@ -265,3 +266,12 @@ def test_a_reservation_of_an_unknown_type_is_refused(
         f"ekslab: error: {path}: SubnetIpv4CidrReservations[0].ReservationType: must be prefix or explicit, "
         "got 'bogus'\n",
     )
+
+
+def test_a_picture_of_one_subnet_says_subnet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = one_node_lab()
+    docs.subnets = docs.subnets[:1]
+    bundle = docs.write(tmp_path / "bundle")
+    out = tmp_path / "one.svg"
+    code, printed, _ = run_cli(["ips", "--bundle", str(bundle), "-o", "svg", "--out", str(out)], capsys)
+    assert (code, printed.splitlines()[0]) == (0, f"picture of 1 subnet written to {out}")
