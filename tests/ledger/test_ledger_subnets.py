@@ -445,3 +445,15 @@ def test_a_node_without_a_zone_label_is_in_its_primary_enis_az(tmp_path: Path) -
     del docs.nodes[0]["metadata"]["labels"]["topology.kubernetes.io/zone"]
     ledger = ledger_of(docs, tmp_path)
     assert [(row.availability_zone, row.nodes, row.pods) for row in ledger.forecast] == [("us-west-2a", 1, 3)]
+
+
+def test_with_prefix_delegation_new_nodes_are_counted_in_free_28_blocks(tmp_path: Path) -> None:
+    # GIVEN the one-node lab in prefix mode: 29 free /28 blocks, 6 + 14 + 15 = 35 free addresses outside them
+    docs = one_node_lab(env={"ENABLE_PREFIX_DELEGATION": "true", "WARM_PREFIX_TARGET": "1"})
+    ledger = ledger_of(docs, tmp_path)
+    nodes = subnet_of(ledger, "subnet-nodes")
+    row = ledger.forecast[0]
+    # THEN a new m5.large holds one /28 prefix and one single address (its ENI's primary): the 29 blocks
+    # start 29 nodes, whose single addresses fit in the 35 fragmented ones
+    assert (nodes.free_28_blocks, nodes.fragmented_free) == (29, 35)
+    assert (row.per_node.prefixes, row.per_node.node_subnet_addresses, row.more_nodes) == (1, 17, 29)
