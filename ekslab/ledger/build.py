@@ -31,7 +31,7 @@ from ekslab.ledger.plan import PlanRow, plan_vs_reality
 from ekslab.ledger.subnets import LedgerBuilder, SubnetLedger
 from ekslab.network.subnets import Tier
 from ekslab.sources import bundle as layout
-from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord, NodeRecord
+from ekslab.sources.records import AWS_NODE_CONTAINER, CNI_ROLE_TAG, EniRecord, NodeRecord
 from ekslab.sources.snapshot import ClusterSnapshot
 
 UNKNOWN_ZONE: Final = "(unknown AZ)"
@@ -39,8 +39,6 @@ FINISHED_PHASES: Final = frozenset({"Succeeded", "Failed"})
 """Pods in these phases no longer hold their address (the CNI released it)."""
 ELB_ROLE_TAG: Final = "kubernetes.io/role/elb"
 INTERNAL_ELB_ROLE_TAG: Final = "kubernetes.io/role/internal-elb"
-CNI_ROLE_TAG: Final = "kubernetes.io/role/cni"
-"""Subnet discovery (ENABLE_SUBNET_DISCOVERY, CNI v1.18+): subnets the CNI may put pod ENIs in."""
 
 
 @dataclass
