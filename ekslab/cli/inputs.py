@@ -36,4 +36,6 @@ def read_snapshot(
 
     options = live_settings(live)
     with ProgressBars() as bars:
-        return read_live(options, progress=bars.update, cidr_reservations=cidr_reservations)
+        # Only ips asks for reservations: verify's read stays the call it always was.
+        extra = {"cidr_reservations": True} if cidr_reservations else {}
+        return read_live(options, progress=bars.update, **extra)

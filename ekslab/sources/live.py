@@ -68,13 +68,17 @@ class _Sink(Protocol):
     def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None: ...
     def cidr_reservations(self, subnet_id: str, items: Iterable[dict[str, Any]]) -> None: ...
 
+    wants_cidr_reservations: bool
+    """Whether the subnets' CIDR reservations are read (``ekslab ips``, ``ekslab collect``)."""
+
 
 def read_live(
     options: LiveOptions, *, progress: Progress = _no_progress, cidr_reservations: bool = False
 ) -> ClusterSnapshot:
     """Read a live cluster into a snapshot (see the module docstring for the calls made)."""
     sink = _SnapshotSink(f"cluster {options.cluster} ({options.region})")
-    _gather(options, sink, _Counter(progress), cidr_reservations=cidr_reservations)
+    sink.wants_cidr_reservations = cidr_reservations
+    _gather(options, sink, _Counter(progress))
     if not sink.snapshot.vpcs:
         # No VPC to judge pod IPs against: a verdict would fail every pod for the answer's fault.
         raise UnverifiedError(
@@ -89,11 +93,11 @@ def collect_bundle(
 ) -> str:
     """Write a live cluster's documents as a bundle folder; returns its path."""
     with layout.BundleWriter(directory) as writer:
-        _gather(options, _BundleSink(writer), _Counter(progress), cidr_reservations=True)
+        _gather(options, _BundleSink(writer), _Counter(progress))
         return str(writer.commit())
 
 
-def _gather(options: LiveOptions, sink: _Sink, bar: _Counter, *, cidr_reservations: bool) -> None:
+def _gather(options: LiveOptions, sink: _Sink, bar: _Counter) -> None:
     from ekslab.sources.ec2 import AwsSettings, AwsSource
     from ekslab.sources.kube import KubeSettings, KubeSource
 
@@ -165,7 +169,7 @@ def _gather(options: LiveOptions, sink: _Sink, bar: _Counter, *, cidr_reservatio
     ]
     if unlabelled:
         sink.aws_items(layout.AUTOSCALING_INSTANCES, aws.auto_scaling_instances(unlabelled))
-    if cidr_reservations:
+    if sink.wants_cidr_reservations:
         for subnet_id in filter(layout.SUBNET_ID_PATTERN.fullmatch, subnet_ids):
             sink.cidr_reservations(subnet_id, aws.subnet_cidr_reservations(subnet_id))
     if bindings:
@@ -208,6 +212,8 @@ def _gather_ipamd(
 class _SnapshotSink:
     """Documents -> records, through the same ``add_items`` as ``read_bundle`` reads files with."""
 
+    wants_cidr_reservations = False
+
     def __init__(self, source: str) -> None:
         self.snapshot = ClusterSnapshot(source=source)
 
@@ -239,6 +245,8 @@ class _SnapshotSink:
 
 class _BundleSink:
     """Documents -> bundle files, in the shapes kubectl and the AWS CLI write."""
+
+    wants_cidr_reservations = True
 
     def __init__(self, writer: layout.BundleWriter) -> None:
         self.writer = writer
