@@ -56,8 +56,8 @@ def test_json_has_the_keys_the_issue_names_and_counts_add_up(capsys: pytest.Capt
         for subnet in document["subnets"]
     )
     assert {(row["availability_zone"], row["nodes"]) for row in document["forecast"]} == {
-        ("us-west-2a", 1),
-        ("us-west-2b", 1),
+        ("ap-northeast-2a", 1),
+        ("ap-northeast-2b", 1),
     }
 
 
@@ -75,16 +75,16 @@ def test_the_table_off_a_terminal_is_plain_text(capsys: pytest.CaptureFixture[st
 def test_the_svg_has_one_grid_of_28_blocks_per_subnet(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # GIVEN the workshop bundle (four /19 subnets: 512 blocks of /28 each)
+    # GIVEN the workshop bundle (three /20 subnets: 256 blocks of /28 each)
     out = tmp_path / "ledger.svg"
     # WHEN the picture is written
     code, stdout, _ = run_cli(["ips", "--bundle", str(WORKSHOP), "-o", "svg", "--out", str(out)], capsys)
     root = ET.parse(out).getroot()
     grids = root.findall(f"{SVG}g")
-    # THEN it is SVG with a grid of 512 squares per subnet and a legend naming every owner
+    # THEN it is SVG with a grid of 256 squares per subnet and a legend naming every owner
     texts = {element.text for element in root.iter(f"{SVG}text")}
-    assert (code, stdout.splitlines()[0]) == (0, f"picture of 4 subnets written to {out}")
-    assert [len(grid.findall(f"{SVG}rect")) for grid in grids] == [512, 512, 512, 512]
+    assert (code, stdout.splitlines()[0]) == (0, f"picture of 3 subnets written to {out}")
+    assert [len(grid.findall(f"{SVG}rect")) for grid in grids] == [256, 256, 256]
     assert set(OWNER_KEYS) <= texts
 
 
