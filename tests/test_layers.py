@@ -34,6 +34,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         "sources": ("errors", "files", "jsondoc", "network", "config", "ipamd", "aws"),
         "verify": ("errors", "files", "network", "config", "limits", "cni", "capacity", "ipamd", "sources"),
         "views": ("errors", "files", "network", "config", "ipamd", "sources", "verify"),
+        "ledger": ("errors", "network", "config", "limits", "capacity", "ipamd", "sources"),
         "report": ("errors", "files", "network", "ipamd", "sources", "verify"),
         "workshop": ("errors", "files"),
         "teardown": ("errors", "config", "aws"),

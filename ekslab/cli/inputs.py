@@ -16,11 +16,16 @@ if TYPE_CHECKING:
 
 
 def read_snapshot(
-    bundle: str | None, live: Mapping[str, Any], *, bundle_progress: ProgressCallback | None = None
+    bundle: str | None,
+    live: Mapping[str, Any],
+    *,
+    bundle_progress: ProgressCallback | None = None,
+    cidr_reservations: bool = False,
 ) -> ClusterSnapshot:
     """The snapshot of the ``--bundle`` folder, or else of the live cluster ``live`` (the values of
     ``ekslab.cli.options.live_options``) names, with progress bars on a terminal (for a bundle,
-    through ``bundle_progress`` when given: ``ekslab.cli.progress.BundleProgress.update``)."""
+    through ``bundle_progress`` when given: ``ekslab.cli.progress.BundleProgress.update``).
+    ``cidr_reservations``: the live read also fetches each subnet's CIDR reservations (``ekslab ips``)."""
     if bundle is not None:
         if live.get("cluster") or live.get("region"):
             raise click.UsageError("give either --bundle or --cluster/--region, not both")
@@ -31,4 +36,6 @@ def read_snapshot(
 
     options = live_settings(live)
     with ProgressBars() as bars:
-        return read_live(options, progress=bars.update)
+        # Only ips asks for reservations: verify's read stays the call it always was.
+        extra = {"cidr_reservations": True} if cidr_reservations else {}
+        return read_live(options, progress=bars.update, **extra)

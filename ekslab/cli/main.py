@@ -45,6 +45,10 @@ COMMANDS: dict[str, _Entry] = {
         "ekslab.cli.ipamd_cmd:ipamd",
         "Show a node's ipamd introspection (ENIs, pod IPs, settings), any CNI version.",
     ),
+    "ips": _Entry(
+        "ekslab.cli.ips_cmd:ips",
+        "Show who holds every address of the VPC's subnets, free /28 blocks and a forecast.",
+    ),
     "plan": _Entry(
         "ekslab.cli.plan_cmd:plan", "Plan IP capacity: max pods, warm pools, subnet headroom per AZ."
     ),

@@ -13,6 +13,7 @@ Layout (``BUNDLE_FILES``; docs/verification.md shows the commands)::
     elbv2/target-groups.json, elbv2/target-health/<target group name>.json
     ipamd/<node name>/{enis,pods,networkutils-env-settings,ipamd-env-settings,eni-configs}.json
     autoscaling-instances.json   aws autoscaling describe-auto-scaling-instances       (replacement plan)
+    subnet-cidr-reservations/<subnet id>.json   aws ec2 get-subnet-cidr-reservations (ekslab ips)
 
 A missing required file, or one that is not the expected document, is an ``InputError`` (exit 2)
 naming the file and the command that makes it. Large lists are streamed, never loaded whole.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -39,6 +41,7 @@ from ekslab.sources.bundle_paths import confined, node_folder_name, target_group
 from ekslab.sources.ipamd_files import read_node_directory
 from ekslab.sources.records import (
     auto_scaling_instance_record,
+    cidr_reservation_record,
     daemonset_env,
     eni_record,
     eniconfig_record,
@@ -114,6 +117,13 @@ AUTOSCALING_INSTANCES: Final = BundleFile(
 TARGET_HEALTH_DIR: Final = "elbv2/target-health"
 TARGET_HEALTH_COMMAND: Final = "aws elbv2 describe-target-health --target-group-arn <ARN> --output json"
 IPAMD_DIR: Final = "ipamd"
+CIDR_RESERVATIONS_DIR: Final = "subnet-cidr-reservations"
+CIDR_RESERVATIONS_KEY: Final = "SubnetIpv4CidrReservations"
+CIDR_RESERVATIONS_COMMAND: Final = (
+    "aws ec2 get-subnet-cidr-reservations --subnet-id <subnet id> --output json"
+)
+SUBNET_ID_PATTERN: Final = re.compile(r"subnet-[0-9A-Za-z]+")
+"""A subnet id that is safe as a file name (the reservations file is named after it)."""
 FETCH_ERROR_FILE: Final = "fetch-error.txt"
 """Written by ``ekslab collect`` in a node's ipamd folder when its introspection could not be fetched."""
 
@@ -184,6 +194,17 @@ def add_items(snapshot: ClusterSnapshot, spec: BundleFile, items: Iterable[Any],
             snapshot.targets.target_groups = {record.arn: record for record in records}
 
 
+def add_cidr_reservations(
+    snapshot: ClusterSnapshot, subnet_id: str, items: Iterable[Any], *, source: str
+) -> None:
+    """The IPv4 CIDR reservations of one subnet, as ``add_items`` does for lists."""
+    if snapshot.cidr_reservations is None:
+        snapshot.cidr_reservations = {}
+    snapshot.cidr_reservations[subnet_id] = [
+        cidr_reservation_record(item, position=position, source=source) for position, item in enumerate(items)
+    ]
+
+
 def add_target_health(
     snapshot: ClusterSnapshot, target_group_arn: str, items: Iterable[Any], *, source: str
 ) -> None:
@@ -246,6 +267,7 @@ def read_bundle(
     if present[AUTOSCALING_INSTANCES]:
         _read_list(root, AUTOSCALING_INSTANCES, snapshot, label)
     _read_ipamd(root, snapshot, label, progress)
+    _read_cidr_reservations(root, snapshot, label)
     return snapshot
 
 
@@ -353,6 +375,41 @@ def _read_target_inputs(root: Path, snapshot: ClusterSnapshot, label: _Labeller)
             expected=f"the output of `{TARGET_HEALTH_COMMAND}`",
         )
         add_target_health(snapshot, group.arn, reader, source=f"{label(relative)}: TargetHealthDescriptions")
+
+
+def _read_cidr_reservations(root: Path, snapshot: ClusterSnapshot, label: _Labeller) -> None:
+    """``subnet-cidr-reservations/<subnet id>.json`` of each subnet, where the folder exists."""
+    folder = root / CIDR_RESERVATIONS_DIR
+    if not folder.is_dir():
+        return
+    snapshot.cidr_reservations = {}
+    for subnet_id in snapshot.subnets:
+        if not SUBNET_ID_PATTERN.fullmatch(subnet_id):
+            continue  # never a path: the ledger names its reservations as not in the input
+        relative = f"{CIDR_RESERVATIONS_DIR}/{subnet_id}.json"
+        if not (root / relative).is_file():
+            continue
+        reader = JsonListReader(
+            root / relative,
+            CIDR_RESERVATIONS_KEY,
+            source=label(relative),
+            expected=f"the output of `{CIDR_RESERVATIONS_COMMAND}`",
+        )
+        add_cidr_reservations(
+            snapshot, subnet_id, reader, source=f"{label(relative)}: {CIDR_RESERVATIONS_KEY}"
+        )
+        if reader.header.get("NextToken"):
+            raise InputError(
+                reader.source,
+                f"is one page of a longer list (NextToken is set); save the whole list with "
+                f"`{CIDR_RESERVATIONS_COMMAND}`",
+            )
+    for entry in sorted(folder.iterdir()):
+        if entry.suffix == ".json" and entry.stem not in snapshot.subnets:
+            snapshot.notes.append(
+                f"{label(f'{CIDR_RESERVATIONS_DIR}/{entry.name}')}: no subnet of that id in "
+                f"{SUBNETS.path}, ignored"
+            )
 
 
 def _read_ipamd(

@@ -34,6 +34,8 @@ AUTOSCALING_INSTANCE_IDS_PER_CALL: Final = 50
 TARGET_GROUP_ARNS_PER_CALL: Final = 20
 MAX_PAGES: Final = 200
 PAGE_SLACK: Final = 2
+CIDR_RESERVATION_PAGE_SIZE: Final = 1000
+"""GetSubnetCidrReservations MaxResults upper bound (botocore has no paginator for it)."""
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,21 @@ class AwsSource:
                 )
             )
         return found
+
+    def subnet_cidr_reservations(self, subnet_id: str) -> Iterator[dict[str, Any]]:
+        """The subnet's IPv4 CIDR reservations (GetSubnetCidrReservations, every page)."""
+        request: dict[str, Any] = {"SubnetId": subnet_id, "MaxResults": CIDR_RESERVATION_PAGE_SIZE}
+        for _ in range(MAX_PAGES):
+            page = self.call(self.ec2, "get_subnet_cidr_reservations", **request)
+            yield from page.get("SubnetIpv4CidrReservations") or []
+            token = page.get("NextToken")
+            if not token or token == request.get("NextToken"):
+                return
+            request["NextToken"] = token
+        raise InputError(
+            f"AWS ec2 GetSubnetCidrReservations ({self.settings.region})",
+            f"answered more than {MAX_PAGES} pages for {subnet_id}; stopped",
+        )
 
     def target_groups(self, arns: Sequence[str]) -> list[dict[str, Any]]:
         groups: list[dict[str, Any]] = []

@@ -7,9 +7,10 @@ exactly like the live cluster it came from.
 
 Calls made: EKS DescribeCluster (the VPC); Kubernetes lists of ENIConfigs, Ingresses, Services,
 TargetGroupBindings, nodes and pods (paginated), the aws-node DaemonSet; EC2 DescribeVpcs,
-DescribeSubnets and DescribeNetworkInterfaces (paginated, filtered by VPC); Auto Scaling
-DescribeAutoScalingInstances only for EC2 nodes without the managed node group label (the
-replacement plan's grouping); ELBv2 DescribeTargetGroups and DescribeTargetHealth for the bound
+DescribeSubnets and DescribeNetworkInterfaces (paginated, filtered by VPC); with
+``cidr_reservations`` (``ekslab ips`` and ``ekslab collect``) GetSubnetCidrReservations per subnet;
+Auto Scaling DescribeAutoScalingInstances only for EC2 nodes without the managed node group label
+(the replacement plan's grouping); ELBv2 DescribeTargetGroups and DescribeTargetHealth for the bound
 target groups; then ipamd per node.
 """
 
@@ -65,11 +66,18 @@ class _Sink(Protocol):
     def aws_items(self, spec: layout.BundleFile, items: Iterable[dict[str, Any]]) -> None: ...
     def target_health(self, group: dict[str, Any], items: list[dict[str, Any]]) -> None: ...
     def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None: ...
+    def cidr_reservations(self, subnet_id: str, items: Iterable[dict[str, Any]]) -> None: ...
+
+    wants_cidr_reservations: bool
+    """Whether the subnets' CIDR reservations are read (``ekslab ips``, ``ekslab collect``)."""
 
 
-def read_live(options: LiveOptions, *, progress: Progress = _no_progress) -> ClusterSnapshot:
+def read_live(
+    options: LiveOptions, *, progress: Progress = _no_progress, cidr_reservations: bool = False
+) -> ClusterSnapshot:
     """Read a live cluster into a snapshot (see the module docstring for the calls made)."""
     sink = _SnapshotSink(f"cluster {options.cluster} ({options.region})")
+    sink.wants_cidr_reservations = cidr_reservations
     _gather(options, sink, _Counter(progress))
     if not sink.snapshot.vpcs:
         # No VPC to judge pod IPs against: a verdict would fail every pod for the answer's fault.
@@ -142,7 +150,15 @@ def _gather(options: LiveOptions, sink: _Sink, bar: _Counter) -> None:
 
     sink.kube_items(layout.PODS, pod_items())
     sink.aws_items(layout.VPCS, aws.vpcs(vpc_id))
-    sink.aws_items(layout.SUBNETS, aws.subnets(vpc_id))
+    subnet_ids: list[str] = []
+
+    def subnet_items() -> Iterable[dict[str, Any]]:
+        for item in aws.subnets(vpc_id):
+            if isinstance(item.get("SubnetId"), str):
+                subnet_ids.append(item["SubnetId"])
+            yield item
+
+    sink.aws_items(layout.SUBNETS, subnet_items())
     sink.aws_items(layout.NETWORK_INTERFACES, aws.network_interfaces(vpc_id))
     # The replacement plan groups a node by its managed node group label, else by its Auto Scaling
     # group: only nodes without the label cost a call (50 instances per call).
@@ -153,6 +169,9 @@ def _gather(options: LiveOptions, sink: _Sink, bar: _Counter) -> None:
     ]
     if unlabelled:
         sink.aws_items(layout.AUTOSCALING_INSTANCES, aws.auto_scaling_instances(unlabelled))
+    if sink.wants_cidr_reservations:
+        for subnet_id in filter(layout.SUBNET_ID_PATTERN.fullmatch, subnet_ids):
+            sink.cidr_reservations(subnet_id, aws.subnet_cidr_reservations(subnet_id))
     if bindings:
         groups = aws.target_groups([binding.target_group_arn for binding in bindings])
         sink.aws_items(layout.TARGET_GROUPS, groups)
@@ -193,6 +212,8 @@ def _gather_ipamd(
 class _SnapshotSink:
     """Documents -> records, through the same ``add_items`` as ``read_bundle`` reads files with."""
 
+    wants_cidr_reservations = False
+
     def __init__(self, source: str) -> None:
         self.snapshot = ClusterSnapshot(source=source)
 
@@ -217,9 +238,15 @@ class _SnapshotSink:
             parsed.problems["enis"] = f"ipamd on {node}: could not be fetched ({error})"
         self.snapshot.ipamd[node] = parsed
 
+    def cidr_reservations(self, subnet_id: str, items: Iterable[dict[str, Any]]) -> None:
+        source = f"AWS {layout.CIDR_RESERVATIONS_KEY} of {subnet_id}"
+        layout.add_cidr_reservations(self.snapshot, subnet_id, items, source=source)
+
 
 class _BundleSink:
     """Documents -> bundle files, in the shapes kubectl and the AWS CLI write."""
+
+    wants_cidr_reservations = True
 
     def __init__(self, writer: layout.BundleWriter) -> None:
         self.writer = writer
@@ -245,6 +272,11 @@ class _BundleSink:
 
     def ipamd(self, node: str, bodies: Mapping[str, bytes | None], error: str | None) -> None:
         self.writer.write_ipamd(node, bodies, error)
+
+    def cidr_reservations(self, subnet_id: str, items: Iterable[dict[str, Any]]) -> None:
+        self.writer.write_list(
+            f"{layout.CIDR_RESERVATIONS_DIR}/{subnet_id}.json", layout.CIDR_RESERVATIONS_KEY, items
+        )
 
 
 # --- progress ------------------------------------------------------------------------------------

@@ -537,6 +537,7 @@ class SubnetRecord(NamedTuple):
     cidrs: tuple[str, ...]
     available_ips: int | None = None
     cni_role: str | None = None
+    tags: Mapping[str, str] = _EMPTY
 
 
 def subnet_record(item: Any, *, position: int, source: str) -> SubnetRecord:
@@ -552,6 +553,7 @@ def subnet_record(item: Any, *, position: int, source: str) -> SubnetRecord:
         cni_role = next(
             (_text(tag["Value"]) for tag in tags if tag.get("Key") == CNI_ROLE_TAG and "Value" in tag), None
         )
+        tag_map = _tags(tags)
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be a subnet with SubnetId", item) from None
     available = item.get("AvailableIpAddressCount")
@@ -562,7 +564,7 @@ def subnet_record(item: Any, *, position: int, source: str) -> SubnetRecord:
             source, position, "must be a whole number", available, field="AvailableIpAddressCount"
         )
     _check_cidrs(cidrs, source=source, position=position)
-    return SubnetRecord(subnet_id, vpc_id, zone, tuple(cidrs), available, cni_role)
+    return SubnetRecord(subnet_id, vpc_id, zone, tuple(cidrs), available, cni_role, tag_map)
 
 
 def _check_cidrs(cidrs: list[str], *, source: str, position: int) -> None:
@@ -593,6 +595,10 @@ class EniRecord(NamedTuple):
     description: str | None
     security_groups: tuple[str, ...] = ()
     """``GroupId`` of each of ``Groups``."""
+    requester_id: str | None = None
+    requester_managed: bool = False
+    tags: Mapping[str, str] = _EMPTY
+    """``TagSet``: with ``RequesterManaged``, ``RequesterId`` and ``Description``, who made the ENI."""
 
 
 def eni_record(item: Any, *, position: int, source: str) -> EniRecord:
@@ -628,6 +634,9 @@ def eni_record(item: Any, *, position: int, source: str) -> EniRecord:
                 canonical_cidr(_text(entry["Ipv6Prefix"])) for entry in item.get("Ipv6Prefixes") or ()
             ),
             description=item.get("Description") if isinstance(item.get("Description"), str) else None,
+            requester_id=_optional_text(item.get("RequesterId")),
+            requester_managed=item.get("RequesterManaged") is True,
+            tags=_tags(item.get("TagSet")),
         )
     except (KeyError, TypeError, AttributeError):
         raise _item_error(
@@ -663,6 +672,43 @@ def auto_scaling_instance_record(item: Any, *, position: int, source: str) -> Au
             "must be an Auto Scaling instance with InstanceId and AutoScalingGroupName",
             item,
         ) from None
+
+
+class CidrReservationRecord(NamedTuple):
+    """A subnet CIDR reservation (``aws ec2 get-subnet-cidr-reservations``).
+
+    ``reservation_type`` is ``prefix`` (EC2 assigns the range to network interfaces as prefixes) or
+    ``explicit`` (only addresses you assign by hand come from it); see
+    https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnetCidrReservation.html
+    """
+
+    reservation_id: str
+    subnet_id: str | None
+    cidr: str
+    reservation_type: str
+    description: str | None
+
+
+def cidr_reservation_record(item: Any, *, position: int, source: str) -> CidrReservationRecord:
+    try:
+        kind = _text(item["ReservationType"])
+        record = CidrReservationRecord(
+            _text(item["SubnetCidrReservationId"]),
+            _optional_text(item.get("SubnetId")),
+            canonical_cidr(_text(item["Cidr"])),
+            kind,
+            _optional_text(item.get("Description")),
+        )
+    except (KeyError, TypeError, AttributeError, ValueError):
+        raise _item_error(
+            source,
+            position,
+            "must be a subnet CIDR reservation with SubnetCidrReservationId, Cidr and ReservationType",
+            item,
+        ) from None
+    if kind not in ("prefix", "explicit"):
+        raise _item_error(source, position, "must be prefix or explicit", kind, field="ReservationType")
+    return record
 
 
 class TargetGroupRecord(NamedTuple):
@@ -724,6 +770,13 @@ def _optional_text(value: Any) -> str | None:
 def _optional_int(value: Any) -> int | None:
     """An integer field (device index...) where a wrong type reads as unknown rather than as an error."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _tags(values: Any) -> Mapping[str, str]:
+    """EC2's ``[{"Key": k, "Value": v}, ...]`` as a mapping (``Tags`` of a subnet, ``TagSet`` of an ENI)."""
+    if not values:
+        return _EMPTY
+    return {_text(entry["Key"]): _text(entry.get("Value") or "") for entry in values}
 
 
 # --- errors ------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 from ekslab.ipamd.models import NodeIpamd
 from ekslab.sources.records import (
+    CidrReservationRecord,
     EniConfigRecord,
     EniRecord,
     IngressRecord,
@@ -69,6 +70,8 @@ class ClusterSnapshot:
     targets: TargetInputs | None = None
     auto_scaling_groups: dict[str, str] = field(default_factory=dict)
     """Auto Scaling group name by instance id (``autoscaling-instances.json``), for the replacement plan."""
+    cidr_reservations: dict[str, list[CidrReservationRecord]] | None = None
+    """IPv4 CIDR reservations by subnet id; ``None`` when not in the input (a subnet missing: its file is)."""
     notes: list[str] = field(default_factory=list)
 
     def add_pods(self, items: Iterable[Any], *, source: str, start: int = 0) -> int:

@@ -175,8 +175,8 @@ def _instance_node(instance: str) -> str:
 
 
 def ekslab(args: list[str]) -> int:
-    """The real ekslab, reading the lab's recorded bundle instead of the sandbox."""
-    if args[:1] not in (["pods"], ["verify"]):
+    """The real ekslab, reading the lab's recorded bundle instead of the sandbox (pods, verify, ips)."""
+    if args[:1] not in (["pods"], ["verify"], ["ips"]):
         return refuse("ekslab", args)
     args = [*_without(args, "--cluster", "--region", "--ipamd-transport"), "--bundle", str(BUNDLE)]
     os.execv(sys.executable, [sys.executable, "-m", "ekslab", *args])

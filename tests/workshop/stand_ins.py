@@ -60,6 +60,11 @@ STAND_INS: tuple[StandIn, ...] = (
     ),
     StandIn(
         "ekslab",
+        ("ips",),
+        "moto has no ENI prefixes, whose /28 blocks the ledger counts: the recorded bundle answers instead",
+    ),
+    StandIn(
+        "ekslab",
         ("pods",),
         "moto has no ENI prefixes and no branch ENIs: the recorded bundle answers instead",
         # the prefix-delegation and security-groups-for-pods steps (the only ones without ipamd)
