@@ -202,7 +202,7 @@ def test_in_the_sandbox_ekslab_workshop_run_passes_with_no_stand_in(tmp_path: Pa
     )
     assert (ran.returncode, ran.stdout.splitlines()[-1].split(": ", 1)[1]) == (
         0,
-        "11 passed, 0 failed, 0 errors, 19 skipped; JUnit report: " + str(tmp_path / "w.xml"),
+        "12 passed, 0 failed, 0 errors, 20 skipped; JUnit report: " + str(tmp_path / "w.xml"),
     ), ran.stdout[-4000:]
     assert skipped == [
         "requires CUSTOM_NETWORKING=true (it is 'false')",
