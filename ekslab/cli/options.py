@@ -29,6 +29,12 @@ CONFIG: Final = click.option(
     type=click.Path(dir_okay=False),
     help="Lab configuration: default --cluster/--region (and the drift expectations).",
 )
+EXPECT_CONFIG: Final = click.option(
+    "--expect-config",
+    type=click.Path(dir_okay=False),
+    help="Lab configuration whose CNI settings the running ones must match (drift). "
+    "Default: --config, else the default lab.",
+)
 LIVE_TRANSPORTS: Final = ("ssm", "proxy", "none")
 
 

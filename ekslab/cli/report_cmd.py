@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ekslab.cli.inputs import read_snapshot
-from ekslab.cli.options import live_options
+from ekslab.cli.options import EXPECT_CONFIG, live_options
 from ekslab.cli.report_output import cluster_names, write_report
 from ekslab.cli.verify_cmd import expectations_for
 from ekslab.files import check_output_file
@@ -21,12 +21,7 @@ from ekslab.files import check_output_file
 @click.command()
 @click.option("--bundle", type=click.Path(file_okay=False), help="Report on a saved bundle folder offline.")
 @live_options
-@click.option(
-    "--expect-config",
-    type=click.Path(dir_okay=False),
-    help="Lab configuration whose CNI settings the running ones must match (drift). "
-    "Default: --config, else the default lab.",
-)
+@EXPECT_CONFIG
 @click.option(
     "--out",
     default="report.html",

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ekslab.cli.inputs import read_snapshot
-from ekslab.cli.options import live_options
+from ekslab.cli.options import EXPECT_CONFIG, live_options
 from ekslab.cli.output import PLAIN_WIDTH, terminal_console
 from ekslab.cli.progress import BundleProgress
 from ekslab.files import check_output_file
@@ -23,12 +23,7 @@ OUTPUTS = ("table", "json", "junit", "html")
 @click.command()
 @click.option("--bundle", type=click.Path(file_okay=False), help="Verify a saved bundle folder offline.")
 @live_options
-@click.option(
-    "--expect-config",
-    type=click.Path(dir_okay=False),
-    help="Lab configuration whose CNI settings the running ones must match (drift). "
-    "Default: --config, else the default lab.",
-)
+@EXPECT_CONFIG
 @click.option(
     "--output",
     "-o",

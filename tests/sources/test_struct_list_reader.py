@@ -154,16 +154,8 @@ def test_a_truncated_list_fails_with_the_same_line(tmp_path: Path, cut: int) -> 
     text = document([pod(index) for index in range(200)], indent=4)
     path = tmp_path / "pods.json"
     path.write_text(text[:cut])
-    options = {"source": "pods.json", "expected": EXPECTED}
     # WHEN each reader reads it  THEN both refuse it with the same line
-    messages = []
-    for reader in (
-        JsonListReader(path, "items", **options),
-        StructListReader(path, "items", PodFields, **options),
-    ):
-        with pytest.raises(InputError) as caught:
-            list(reader)
-        messages.append(caught.value.message)
+    messages = refusals(path)
     assert messages[0] == messages[1]
     assert "pods.json line" in messages[0]
 
@@ -173,15 +165,7 @@ def test_bad_json_inside_a_batch_is_found_where_it_is(tmp_path: Path) -> None:
     text = document([pod(index) for index in range(200)], indent=4).replace('"game-100"', '"game-100" x', 1)
     path = tmp_path / "pods.json"
     path.write_text(text)
-    options = {"source": "pods.json", "expected": EXPECTED}
-    messages = []
-    for reader in (
-        JsonListReader(path, "items", **options),
-        StructListReader(path, "items", PodFields, **options),
-    ):
-        with pytest.raises(InputError) as caught:
-            list(reader)
-        messages.append(caught.value.message)
+    messages = refusals(path)
     # THEN both name the same line and column
     assert messages[0] == messages[1]
 
