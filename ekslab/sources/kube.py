@@ -8,6 +8,10 @@
   by urllib3's ``Retry`` with exponential backoff; what still fails becomes one ``InputError`` line
   naming the request.
 * A resource whose API is not installed (the ENIConfig or TargetGroupBinding CRD) reads as ``None``.
+* Each kubeconfig file (``--kubeconfig``, else every file of ``$KUBECONFIG``, else ``~/.kube/config``) is
+  first read as every YAML input is (``ekslab.config.yamldoc``: a regular file of at most
+  ``MAX_KUBECONFIG_BYTES``, bounded aliases and nesting) and must be a mapping, so that a hostile file
+  is one line rather than a hang or a traceback from inside the client's own loader.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ekslab.errors import InputError
+from ekslab.jsondoc import loads
 
 DEFAULT_PAGE_SIZE: Final = 500
 ENICONFIG_API: Final = ("crd.k8s.amazonaws.com", "v1alpha1", "eniconfigs")
 TARGET_GROUP_BINDING_API: Final = ("elbv2.k8s.aws", "v1beta1", "targetgroupbindings")
 RETRY_STATUSES: Final = (429, 500, 502, 503, 504)
+MAX_KUBECONFIG_BYTES: Final = 16 * 1024 * 1024
+"""A kubeconfig with a hundred clusters and their embedded certificates is under 1 MB."""
 
 
 @dataclass(frozen=True)
@@ -55,12 +62,15 @@ class KubeSource:
         from urllib3.util.retry import Retry
 
         self.settings = settings
+        check_kubeconfig(settings.kubeconfig)
         configuration = client.Configuration()
         try:
             config.load_kube_config(
                 config_file=settings.kubeconfig, context=settings.context, client_configuration=configuration
             )
-        except (ConfigException, OSError, ValueError) as error:
+        except (ConfigException, OSError, ValueError, TypeError, AttributeError, KeyError) as error:
+            # A checked file can still hold the wrong types inside (contexts: a string...), which the
+            # client reports with whatever exception its code meets first.
             where = settings.kubeconfig or "kubeconfig"
             text = " ".join(str(error).split())
             if isinstance(error, FileNotFoundError) or "No configuration found" in text:
@@ -229,11 +239,38 @@ class KubeSource:
                 f"did not answer after {self.settings.attempts} attempts ({_reason(error)})",
             ) from None
         try:
-            return json.loads(response.data)
+            return loads(response.data.decode("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise InputError(
                 f"Kubernetes API {what} ({self.host})", f"answered with invalid JSON ({error})"
             ) from None
+
+
+def check_kubeconfig(path: str | None) -> None:
+    """Read every kubeconfig file the client would read (``path``, else ``$KUBECONFIG``'s files, else
+    ``~/.kube/config``) as a bounded YAML mapping; a file that is not one is an InputError. Missing
+    files of ``$KUBECONFIG`` are skipped, as the client skips them."""
+    from ekslab.config.yamldoc import read_yaml
+
+    if path is not None:
+        paths, explicit = [path], True
+    elif os.environ.get("KUBECONFIG"):
+        paths, explicit = [item for item in os.environ["KUBECONFIG"].split(os.pathsep) if item], False
+    else:
+        paths, explicit = [os.path.expanduser("~/.kube/config")], False
+    for item in paths:
+        file = os.path.expanduser(item)
+        if not explicit and not os.path.lexists(file):
+            continue
+        document = read_yaml(
+            file, source=item, kind="kubeconfig file", expected="a kubeconfig", limit=MAX_KUBECONFIG_BYTES
+        )
+        if document is not None and not isinstance(document, dict):
+            raise InputError(
+                item,
+                "must be a kubeconfig: a YAML mapping of clusters, contexts and users",
+                type(document).__name__,
+            )
 
 
 class _NotFound(Exception):

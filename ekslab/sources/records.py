@@ -10,12 +10,14 @@ object raises ``InputError`` naming the file, the item's position and the field.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from sys import intern
 from typing import Any, Final, NamedTuple
 
 from ekslab.errors import InputError
+from ekslab.jsondoc import loads
 from ekslab.network.addresses import canonical_cidr, canonical_ip
 
 POD_ENI_ANNOTATION: Final = "vpc.amazonaws.com/pod-eni"
@@ -33,6 +35,12 @@ CNI_ROLE_TAG: Final = "kubernetes.io/role/cni"
 _MAX_COUNT_DIGITS: Final = 9
 AWS_NODE_CONTAINER: Final = "aws-node"
 """The container of the aws-node DaemonSet that runs ipamd (``daemonset_env`` keys)."""
+TARGET_GROUP_NAME: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?")
+"""ELBv2 CreateTargetGroup: at most 32 alphanumeric characters or hyphens, not starting or ending with
+a hyphen (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html)."""
+TARGET_GROUP_NAME_RULE: Final = (
+    "must be a target group name: 1 to 32 letters, digits or '-', not starting or ending with '-'"
+)
 _EMPTY: Final[Mapping[str, Any]] = {}
 
 
@@ -221,8 +229,8 @@ def _unix_seconds(value: Any) -> int | None:
 
 def _branch_enis(text: Any) -> tuple[tuple[BranchEni, ...] | None, str | None]:
     try:
-        entries = json.loads(text) if isinstance(text, str) else None
-    except json.JSONDecodeError as error:
+        entries = loads(text) if isinstance(text, str) else None
+    except json.JSONDecodeError as error:  # JsonLimitError too: nesting, huge numbers, NaN
         return None, f"annotation {POD_ENI_ANNOTATION} is not valid JSON ({error.msg})"
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
         return None, f"annotation {POD_ENI_ANNOTATION} must be a JSON list of objects"
@@ -364,16 +372,27 @@ def daemonset_env(document: Any, *, source: str) -> dict[str, dict[str, str | No
     """
     if not isinstance(document, dict) or document.get("kind") not in (None, "DaemonSet"):
         raise InputError(source, "must be a DaemonSet (kubectl get ds aws-node -n kube-system -o json)")
-    template = ((document.get("spec") or _EMPTY).get("template") or _EMPTY).get("spec") or _EMPTY
+    spec = _member_object(document, "spec", source, "spec")
+    template = _member_object(spec, "template", source, "spec.template")
+    pod_spec = _member_object(template, "spec", source, "spec.template.spec")
     result: dict[str, dict[str, str | None]] = {}
     for member in ("initContainers", "containers"):
-        for container in template.get(member) or ():
+        containers = pod_spec.get(member) or ()
+        if not isinstance(containers, list | tuple):
+            raise InputError(f"{source}: spec.template.spec.{member}", "must be a list of named containers")
+        for container in containers:
             if not isinstance(container, dict) or not isinstance(container.get("name"), str):
                 raise InputError(
                     f"{source}: spec.template.spec.{member}", "must be a list of named containers"
                 )
+            entries = container.get("env") or ()
+            if not isinstance(entries, list | tuple):
+                raise InputError(
+                    f"{source}: spec.template.spec.{member}[{container['name']}].env",
+                    "must be a list of environment variables",
+                )
             env: dict[str, str | None] = {}
-            for entry in container.get("env") or ():
+            for entry in entries:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     value = entry.get("value")
                     env[entry["name"]] = (
@@ -381,6 +400,18 @@ def daemonset_env(document: Any, *, source: str) -> dict[str, dict[str, str | No
                     )
             result[container["name"]] = env
     return result
+
+
+def _member_object(parent: Mapping[str, Any], key: str, source: str, path: str) -> Mapping[str, Any]:
+    """``parent[key]`` when it is an object, ``{}`` when it is missing or null; otherwise an InputError."""
+    value = parent.get(key)
+    if value is None:
+        return _EMPTY
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{source}: {path}", "must be an object", "a list" if isinstance(value, list) else value
+        )
+    return value
 
 
 class IngressRecord(NamedTuple):
@@ -647,7 +678,7 @@ class TargetGroupRecord(NamedTuple):
 
 def target_group_record(item: Any, *, position: int, source: str) -> TargetGroupRecord:
     try:
-        return TargetGroupRecord(
+        record = TargetGroupRecord(
             _text(item["TargetGroupArn"]),
             _text(item["TargetGroupName"]),
             _optional_text(item.get("TargetType")),
@@ -656,6 +687,10 @@ def target_group_record(item: Any, *, position: int, source: str) -> TargetGroup
         raise _item_error(
             source, position, "must be a target group with TargetGroupArn and TargetGroupName", item
         ) from None
+    # The name becomes a file name in a bundle (target-health/<name>.json): hold it to what ELBv2 allows.
+    if not TARGET_GROUP_NAME.fullmatch(record.name):
+        raise _item_error(source, position, TARGET_GROUP_NAME_RULE, record.name, field="TargetGroupName")
+    return record
 
 
 class TargetHealthRecord(NamedTuple):

@@ -23,6 +23,7 @@ Per pod (``results.py`` lists the reason codes), in this order:
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Mapping
 from typing import Final
@@ -55,6 +56,21 @@ from ekslab.verify.results import (
 FINISHED_PHASES: Final = frozenset({"Succeeded", "Failed"})
 
 
+MAX_DUPLICATES_NAMED: Final = 5
+"""Other pods a duplicate-IP detail names; the rest are counted, so that 200,000 pods sharing one IP
+cost 200,000 short details rather than 200,000 lists of 200,000 names."""
+
+
+def _duplicate_detail(ip: str, key: str, holders: Counter[str]) -> str:
+    """``holders`` counts the pods (namespace/name) listed with ``ip``; ``key`` is the pod judged."""
+    others = holders.total() - holders[key]
+    if not others:
+        return f"{ip} is listed {holders[key]} times in the pod list, each time for {key}"
+    named = list(itertools.islice((other for other in holders if other != key), MAX_DUPLICATES_NAMED))
+    unnamed = others - len(named)
+    return f"{ip} is also the IP of {', '.join(named)}" + (f" and {unnamed} more" if unnamed else "")
+
+
 class PodChecks:
     """The checks of every pod, given each node's ENIConfig subnet (``NodeChecks.pod_subnets``)."""
 
@@ -69,16 +85,16 @@ class PodChecks:
         eligible = Counter(
             pod.ip for pod in pods if pod.ip and not pod.host_network and pod.phase not in FINISHED_PHASES
         )
-        duplicates = {ip: [] for ip, count in eligible.items() if count > 1}
+        duplicates: dict[str, Counter[str]] = {ip: Counter() for ip, count in eligible.items() if count > 1}
         if duplicates:
             for pod in pods:
                 if pod.ip in duplicates and not pod.host_network and pod.phase not in FINISHED_PHASES:
-                    duplicates[pod.ip].append(pod.key)
+                    duplicates[pod.ip][pod.key] += 1
         results = [self._check_pod(pod, duplicates) for pod in pods]
         results.sort(key=lambda result: (result.node or "", result.namespace, result.name))
         return results
 
-    def _check_pod(self, pod: PodRecord, duplicates: Mapping[str, list[str]]) -> PodResult:
+    def _check_pod(self, pod: PodRecord, duplicates: Mapping[str, Counter[str]]) -> PodResult:
         if pod.host_network:
             return PodResult(
                 pod.namespace, pod.name, pod.node, pod.ip, SKIP, (HOST_NETWORK,), address_kind=HOST_NETWORK_IP
@@ -116,9 +132,8 @@ class PodChecks:
                 self._check_ipamd(pod, ip, eni, reasons, details, not_checked)
                 self._check_subnet(pod, parsed, reasons, details, not_checked)
         if ip in duplicates:
-            others = [key for key in duplicates[ip] if key != pod.key]
             reasons.append(DUPLICATE_IP)
-            details.append(f"{ip} is also the IP of {', '.join(others)}")
+            details.append(_duplicate_detail(ip, pod.key, duplicates[ip]))
         if reasons:
             result, codes, explained = FAIL, tuple(reasons), tuple(details)
         elif skip_reason:
@@ -231,7 +246,13 @@ class PodChecks:
         entry = index.get(ip)
         problem = None
         if entry is None:
-            problem = f"ipamd on {node_name} does not have {ip} in its datastore"
+            # Not listed: either held in one of ipamd's CIDRs but never handed out, or not held at all.
+            held = ipamd.enis.cidr_holding(ip)
+            problem = (
+                f"ipamd on {node_name} has {ip} but not assigned (in {held[1].cidr} on {held[0].eni_id})"
+                if held
+                else f"ipamd on {node_name} does not have {ip} in its datastore"
+            )
         else:
             ipamd_eni, address = entry
             if not address.assigned:
