@@ -31,7 +31,6 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from ekslab.config.types import Int, NonNegativeInt
-from ekslab.jsondoc import loads
 
 MTU_RANGE_IPV4: Final = (576, 9001)
 MTU_RANGE_IPV6: Final = (1280, 9001)
@@ -83,9 +82,13 @@ def _json_object(value: Any) -> Any:
     """ADDITIONAL_ENI_TAGS is a JSON object in a string; a YAML mapping is accepted as well."""
     if isinstance(value, str):
         try:
-            value = loads(value)
-        except json.JSONDecodeError as error:  # JsonLimitError too: nesting, huge numbers, NaN
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
             raise ValueError(f"must be a JSON object of tag keys to values ({error.msg})") from None
+        except (ValueError, RecursionError):  # an integer past 4300 digits, or nesting past the stack
+            raise ValueError(
+                "must be a JSON object of tag keys to values (nested too deeply or a number too long)"
+            ) from None
     return value
 
 
