@@ -175,8 +175,9 @@ class JsonListReader:
         self._eof = False
         self._handle: Any = None
         self._consumed = 0
-        self._read = 0
         """Characters of the file before the buffer's start; line and column are worked out only on error."""
+        self._read = 0
+        """Characters read from the file so far, held to ``limit`` (a file may grow while it is read)."""
 
     def __iter__(self) -> Iterator[Any]:
         try:

@@ -16,6 +16,7 @@ import click
 if TYPE_CHECKING:
     from ekslab.sources.live import LiveOptions
 
+
 class FiniteFloatRange(click.FloatRange):
     """``click.FloatRange`` that also refuses ``nan`` and ``inf``, which compare false with both bounds
     and so pass a plain FloatRange (``--timeout nan`` would reach ``time.sleep``)."""
