@@ -32,7 +32,7 @@ def test_deep_yaml_is_refused_at_the_depth_limit(tmp_path: Path, text: str) -> N
     line = 64 if text.startswith("  ") or text.startswith("a:") else 1
     assert_one_line_refusal(
         outcome,
-        f"error: {path}: line {line}: nests sequences or mappings more than {MAX_YAML_DEPTH} levels deep",
+        f"ekslab: error: {path}: line {line}: nests sequences or mappings more than {MAX_YAML_DEPTH} levels deep",
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from ekslab.cli.teardown_cmd import MAX_WAIT_SECONDS
 from tests.hostile.conftest import assert_one_line_refusal, ekslab
 
-LIVE = ["verify", "--cluster", "x", "--region", "us-west-2", "--ipamd-transport", "none", "--kubeconfig"]
+LIVE = ["ipamd", "enis", "--node", "x", "--kubeconfig"]  # reads the kubeconfig before any AWS call
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ def test_huge_yaml_integer_is_one_line_naming_its_line(tmp_path: Path) -> None:
     outcome = ekslab("config", "check", str(path))
     assert_one_line_refusal(
         outcome,
-        f"error: {path}: line 3: has a value YAML reads as int but Python cannot build (Exceeds the limit "
+        f"ekslab: error: {path}: line 3: has a value YAML reads as int but Python cannot build (Exceeds the limit "
         "(4300 digits) for integer string conversion: value has 5000 digits; use sys.set_int_max_str_digits() "
         "to increase the limit)",
     )

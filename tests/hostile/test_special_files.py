@@ -24,7 +24,7 @@ CONFIG = "a YAML configuration file"
         (["ipamd", "enis", "--file", "{file}"], "ipamd's /v1/enis body"),
         (["ipamd", "env", "--file", "{file}"], "ipamd's /v1/networkutils-env-settings body"),
         (["workshop", "run", "{file}", "--dry-run"], "a Markdown guide"),
-        (["verify", "--cluster", "x", "--region", "us-west-2", "--kubeconfig", "{file}"], "a kubeconfig"),
+        (["ipamd", "enis", "--node", "x", "--kubeconfig", "{file}"], "a kubeconfig"),
     ],
     ids=["config-show", "verify-config", "azs", "ipamd-enis", "ipamd-env", "workshop", "kubeconfig"],
 )
@@ -46,7 +46,7 @@ def test_config_check_refuses_a_special_file_by_name(request: pytest.FixtureRequ
     path = request.getfixturevalue(special)
     outcome = ekslab("config", "check", str(path))
     assert_one_line_refusal(
-        outcome, f"error: {path}: is {KINDS[special]}, not a regular file; expected {CONFIG}"
+        outcome, f"ekslab: error: {path}: is {KINDS[special]}, not a regular file; expected {CONFIG}"
     )
 
 
@@ -98,5 +98,5 @@ def test_a_lab_file_over_one_megabyte_is_refused_by_size(tmp_path: Path) -> None
     outcome = ekslab("config", "check", str(path))
     assert_one_line_refusal(
         outcome,
-        f"error: {path}: is larger than the 1,000,000 bytes allowed for {CONFIG}, got 2,000,000 bytes",
+        f"ekslab: error: {path}: is larger than the 1,000,000 bytes allowed for {CONFIG}, got 2,000,000 bytes",
     )

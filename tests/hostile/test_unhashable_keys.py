@@ -25,7 +25,7 @@ def test_unhashable_key_is_one_line(tmp_path: Path, text: str, kind: str) -> Non
     outcome = ekslab("config", "check", str(path))
     assert_one_line_refusal(
         outcome,
-        f"error: {path}: line {line}: has a {kind} as a key; keys must be names, numbers or true/false",
+        f"ekslab: error: {path}: line {line}: has a {kind} as a key; keys must be names, numbers or true/false",
     )
 
 
@@ -33,4 +33,4 @@ def test_duplicate_key_is_still_one_line(tmp_path: Path) -> None:
     path = tmp_path / "lab.yaml"
     path.write_text("lab:\n  name: a\n  name: b\n")
     outcome = ekslab("config", "check", str(path))
-    assert_one_line_refusal(outcome, f"error: {path}: line 3: duplicate key, got 'name'")
+    assert_one_line_refusal(outcome, f"ekslab: error: {path}: line 3: duplicate key, got 'name'")

@@ -49,7 +49,7 @@ def test_billion_laughs_is_one_line_naming_the_file_and_the_limit(bomb: Path, co
 
 def test_config_check_refuses_a_billion_laughs_in_one_line(bomb: Path) -> None:
     outcome = ekslab("config", "check", str(bomb))
-    assert_one_line_refusal(outcome, f"error: {bomb}: {REFUSAL}")
+    assert_one_line_refusal(outcome, f"ekslab: error: {bomb}: {REFUSAL}")
 
 
 def test_too_many_aliases_are_refused_even_when_each_is_small(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_too_many_aliases_are_refused_even_when_each_is_small(tmp_path: Path) ->
     # THEN the count itself is the refusal
     outcome = ekslab("config", "check", str(path))
     assert_one_line_refusal(
-        outcome, f"error: {path}: line 4: uses more than {MAX_YAML_ALIASES} aliases (*name)"
+        outcome, f"ekslab: error: {path}: line 4: uses more than {MAX_YAML_ALIASES} aliases (*name)"
     )
 
 
@@ -71,5 +71,5 @@ def test_an_alias_to_the_collection_that_holds_it_is_refused(tmp_path: Path) -> 
     path.write_text("lab: &loop\n  tags: *loop\n")
     outcome = ekslab("config", "check", str(path))
     assert_one_line_refusal(
-        outcome, f"error: {path}: line 2: has an alias (*name) inside the collection it names"
+        outcome, f"ekslab: error: {path}: line 2: has an alias (*name) inside the collection it names"
     )
