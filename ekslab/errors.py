@@ -35,21 +35,50 @@ class Verbatim(str):
 
 
 def format_given(value: Any) -> str:
-    """Render a user-supplied value for an error line: short, on one line, quoted when a string."""
-    text = repr(value) if isinstance(value, str) and not isinstance(value, Verbatim) else _plain(value)
-    text = " ".join(text.split())
+    """Render a user-supplied value for an error line: short, on one line, quoted when a string.
+
+    Bounded for hostile values: a list is rendered only as far as the line shows, and nesting stops
+    at ``_MAX_GIVEN_DEPTH`` (``[...]``), so a value nested 900 deep or a million items long costs no
+    more than a short one.
+    """
+    return _shorten(_render(value, 0))
+
+
+_MAX_GIVEN_DEPTH: Final = 4
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text[: _MAX_GIVEN_CHARS * 4].split())
     if len(text) > _MAX_GIVEN_CHARS:
         text = text[: _MAX_GIVEN_CHARS - 3] + "..."
     return text
 
 
-def _plain(value: Any) -> str:
+def _render(value: Any, depth: int) -> str:
+    if isinstance(value, str) and not isinstance(value, Verbatim):
+        return repr(value[: _MAX_GIVEN_CHARS * 2])
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(format_given(item) for item in value) + "]"
+    if isinstance(value, list | tuple | dict):
+        mapping = isinstance(value, dict)
+        if depth >= _MAX_GIVEN_DEPTH:
+            return "{...}" if mapping else "[...]"
+        parts: list[str] = []
+        length = 0
+        for item in value.items() if mapping else value:
+            if length > _MAX_GIVEN_CHARS:
+                parts.append("...")
+                break
+            part = (
+                f"{_render(item[0], depth + 1)}: {_render(item[1], depth + 1)}"
+                if mapping
+                else _render(item, depth + 1)
+            )
+            parts.append(_shorten(part))
+            length += len(parts[-1]) + 2
+        return ("{" if mapping else "[") + ", ".join(parts) + ("}" if mapping else "]")
     return str(value)
 
 

@@ -1,5 +1,11 @@
 """Reading a user's text file (configuration, bundle document, guide) and writing an output file or
-folder the user names (a report, a bundle), with errors that name it."""
+folder the user names (a report, a bundle), with errors that name it.
+
+Every read is of a regular file and bounded in size: a device (``/dev/zero``), a named pipe with no
+writer, or a socket given where a document is expected is refused by what it is, before anything is
+read from it, and a file larger than the limit for its kind of document is refused by its size. The
+limits are named constants below, each documented with the largest real input it has to hold.
+"""
 
 from __future__ import annotations
 
@@ -11,33 +17,131 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
-from ekslab.errors import InputError
+from ekslab.errors import InputError, Verbatim
 
+MAX_TEXT_BYTES: Final = 64 * 1024 * 1024
+"""Default limit of one document read whole: a DaemonSet, an ipamd body, a guide, ENIConfigs. The
+largest real one is ipamd's ``/v1/enis`` of a node with 737 pods and prefix delegation, about 1 MB;
+64 MiB leaves room for any node and still fails fast on an endless or wrong file."""
+MAX_LIST_BYTES: Final = 8 * 1024 * 1024 * 1024
+"""Limit of one streamed list document (``pods.json``, ``network-interfaces.json``...): 150,000 pods
+are about 1.7 GB of ``kubectl get pods -A -o json``; 8 GiB holds four times that. Streamed, so the
+limit bounds time, not memory."""
 NEW_FILE_MODE = 0o666
 """What ``open(path, "w")`` asks for; the umask takes its share (usually giving 0644)."""
 
+_CHUNK_BYTES: Final = 1 << 20
+_NOT_REGULAR: Final = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def open_regular(
+    path: str | os.PathLike[str],
+    *,
+    source: str,
+    kind: str = "file",
+    expected: str = "a JSON file",
+    limit: int = MAX_TEXT_BYTES,
+) -> BinaryIO:
+    """An open binary handle on the regular file at ``path`` (symbolic links followed), no larger than
+    ``limit`` bytes; anything else is an InputError naming ``source``.
+
+    The file is opened without blocking (``O_NONBLOCK``), so a named pipe with no writer cannot
+    hang the caller, and checked with ``fstat`` on the open descriptor, so what is checked is what is
+    read. ``kind`` and ``expected`` word the errors (``no such <kind>``, ``expected <expected>``).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | os.O_CLOEXEC
+    try:
+        descriptor = os.open(path, flags)
+    except FileNotFoundError:
+        raise InputError(source, f"no such {kind}") from None
+    except OSError as error:
+        # A socket cannot be opened at all (ENXIO): name it, as the other special files are named.
+        with contextlib.suppress(OSError):
+            _refuse_special(os.stat(path).st_mode, source, expected)
+        raise InputError(source, f"cannot be read ({error.strerror})") from None
+    try:
+        status = os.fstat(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise InputError(source, f"is a directory, expected {expected}")
+        _refuse_special(status.st_mode, source, expected)
+        check_size(status.st_size, limit=limit, source=source, expected=expected)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def check_size(size: int, *, limit: int, source: str, expected: str) -> None:
+    """Refuse ``size`` bytes (of a file, or read so far) when it is more than ``limit``."""
+    if size > limit:
+        raise InputError(
+            source, f"is larger than the {_bytes(limit)} allowed for {expected}", Verbatim(f"{size:,} bytes")
+        )
+
+
+def read_bytes(
+    path: str | os.PathLike[str],
+    *,
+    source: str,
+    kind: str = "file",
+    expected: str = "a JSON file",
+    limit: int = MAX_TEXT_BYTES,
+) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes (see ``open_regular``)."""
+    with open_regular(path, source=source, kind=kind, expected=expected, limit=limit) as handle:
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            # Up to one byte more than the limit: a file that grows while it is read (a log being
+            # written, a /proc file) is refused like one that was too large from the start.
+            while total <= limit and (chunk := handle.read(min(_CHUNK_BYTES, limit + 1 - total))):
+                chunks.append(chunk)
+                total += len(chunk)
+        except OSError as error:
+            raise InputError(source, f"cannot be read ({error.strerror})") from None
+    check_size(total, limit=limit, source=source, expected=expected)
+    return b"".join(chunks)
+
 
 def read_text(
-    path: str | os.PathLike[str], *, source: str, kind: str = "file", expected: str = "a JSON file"
+    path: str | os.PathLike[str],
+    *,
+    source: str,
+    kind: str = "file",
+    expected: str = "a JSON file",
+    limit: int = MAX_TEXT_BYTES,
 ) -> str:
-    """The UTF-8 text of a file; unreadable or non-UTF-8 content is an InputError naming ``source``.
+    """The UTF-8 text of a regular file of at most ``limit`` bytes; an unreadable, special, too large
+    or non-UTF-8 file is an InputError naming ``source``.
 
     ``kind`` and ``expected`` word the errors for a missing file (``no such <kind>``) and a folder
     (``is a directory, expected <expected>``), e.g. ``guide file`` and ``a Markdown guide``.
     """
+    data = read_bytes(path, source=source, kind=kind, expected=expected, limit=limit)
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise InputError(source, f"no such {kind}") from None
-    except IsADirectoryError:
-        raise InputError(source, f"is a directory, expected {expected}") from None
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(source, f"is not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise InputError(source, f"cannot be read ({error.strerror})") from None
+
+
+def _refuse_special(mode: int, source: str, expected: str) -> None:
+    for test, name in _NOT_REGULAR:
+        if test(mode):
+            raise InputError(source, f"is {name}, not a regular file; expected {expected}")
+
+
+def _bytes(count: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count:,} bytes"
 
 
 def output_folder(path: str | os.PathLike[str], *, source: str) -> Path:

@@ -12,26 +12,93 @@ Two shapes cover every input of verification:
   returns every document; an empty body is an empty list.
 
 Every failure is an ``InputError`` whose ``where`` is the file (and line and column for bad JSON) and
-whose rule says what the file should have held.
+whose rule says what the file should have held. Files are opened with ``ekslab.files.open_regular``:
+regular files only, at most ``MAX_TEXT_BYTES`` for a document read whole and ``MAX_LIST_BYTES`` for a
+streamed list.
+
+Hostile documents (see "Limits of the decoder" below) end in the same one-line error instead of a
+``RecursionError`` or ``ValueError`` from deep inside the decoder: arrays or objects nested deeper
+than Python's JSON reader can follow, an integer longer than Python converts (4300 digits), and
+``NaN``/``Infinity``, which Python's reader accepts but JSON does not have.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any, Final
 
 from ekslab.errors import InputError
-from ekslab.files import read_text
+from ekslab.files import MAX_LIST_BYTES, check_size, open_regular, read_text
 
 _WHITESPACE: Final = re.compile(r"[ \t\n\r]*")
-_DECODER: Final = json.JSONDecoder()
 _NUMBER_END: Final = frozenset(",]} \t\n\r")
 _PLAIN_STRING_VALUE: Final = re.compile(r'[ \t\n\r]*:[ \t\n\r]*"[^"\\\\]{0,64}"')
 _CHUNK_CHARS: Final = 1 << 20
 """Characters read at a time; an item larger than this makes the buffer grow (doubling) until it fits."""
+
+
+# --- limits of the decoder --------------------------------------------------------------------------
+# Kept apart from the readers below so that another decoder can take the place of ``json``'s: whatever
+# decodes, ``raw_decode`` must turn its limits into ``JsonLimitError`` at the document's position.
+
+
+class JsonLimitError(json.JSONDecodeError):
+    """JSON that is past a limit of the decoder: nesting too deep, an integer too long, NaN/Infinity.
+
+    A ``JSONDecodeError`` (with ``pos``, ``lineno``, ``colno`` of the value that was being decoded), so
+    that callers which only tell JSON from not-JSON need no change; the readers here word it apart.
+    """
+
+
+class _Constant(ValueError):
+    """Raised by the decoder's ``parse_constant`` hook, which is called for NaN, Infinity and -Infinity."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _Constant(name)
+
+
+_DECODER: Final = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def raw_decode(text: str, position: int = 0) -> tuple[Any, int]:
+    """The JSON value that starts at ``position`` of ``text`` and where it ends, like
+    ``json.JSONDecoder.raw_decode``; bad JSON raises ``json.JSONDecodeError``, and JSON past a limit
+    of the decoder raises ``JsonLimitError`` (position: the value's start)."""
+    try:
+        return _DECODER.raw_decode(text, position)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise JsonLimitError(
+            "nests arrays or objects deeper than the JSON reader can follow (about "
+            f"{sys.getrecursionlimit()} levels; Kubernetes and EC2 documents nest fewer than 30)",
+            text,
+            position,
+        ) from None
+    except _Constant as error:
+        raise JsonLimitError(f"has {error}, which is not a JSON number", text, position) from None
+    except ValueError as error:
+        if "digits" not in str(error):  # "Exceeds the limit (4300 digits) for integer string conversion"
+            raise
+        raise JsonLimitError(
+            f"has an integer of more than {sys.get_int_max_str_digits()} digits", text, position
+        ) from None
+
+
+def loads(text: str) -> Any:
+    """The one JSON document in ``text``, like ``json.loads`` but with ``raw_decode``'s limits."""
+    start = _WHITESPACE.match(text).end()  # type: ignore[union-attr]
+    value, end = raw_decode(text, start)
+    end = _WHITESPACE.match(text, end).end()  # type: ignore[union-attr]
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
+    return value
 
 
 def parse_documents(text: str, *, source: str, expected: str) -> list[Any]:
@@ -43,7 +110,9 @@ def parse_documents(text: str, *, source: str, expected: str) -> list[Any]:
         if position >= end:
             return documents
         try:
-            value, position = _DECODER.raw_decode(text, position)
+            value, position = raw_decode(text, position)
+        except JsonLimitError as error:
+            raise _limit_error(source, expected, error.msg, error.lineno, error.colno) from None
         except json.JSONDecodeError as error:
             raise _syntax_error(source, expected, _message(error), error.lineno, error.colno) from None
         documents.append(value)
@@ -62,6 +131,10 @@ def read_single_document(path: str | os.PathLike[str], *, source: str, expected:
 def _message(error: json.JSONDecodeError) -> str:
     # "Unterminated string starting at" is followed by a position in Python's own message.
     return error.msg.removesuffix(" starting at")
+
+
+def _limit_error(source: str, expected: str, message: str, line: int, column: int) -> InputError:
+    return InputError(f"{source} line {line} column {column}", f"{message}, expected {expected}")
 
 
 def _syntax_error(source: str, expected: str, message: str, line: int, column: int) -> InputError:
@@ -88,6 +161,7 @@ class JsonListReader:
         source: str,
         expected: str,
         chunk_chars: int = _CHUNK_CHARS,
+        limit: int = MAX_LIST_BYTES,
     ) -> None:
         self.path = path
         self.list_key = list_key
@@ -95,33 +169,43 @@ class JsonListReader:
         self.expected = expected
         self.header: dict[str, Any] = {}
         self._chunk = chunk_chars
+        self._limit = limit
         self._buffer = ""
         self._position = 0
         self._eof = False
         self._handle: Any = None
         self._consumed = 0
         """Characters of the file before the buffer's start; line and column are worked out only on error."""
+        self._read = 0
+        """Characters read from the file so far, held to ``limit`` (a file may grow while it is read)."""
 
     def __iter__(self) -> Iterator[Any]:
         try:
-            with open(self.path, encoding="utf-8") as handle:
+            with self._open() as handle:
                 self._handle = handle
                 yield from self._object()
-        except FileNotFoundError:
-            raise InputError(self.source, f"no such file, expected {self.expected}") from None
-        except IsADirectoryError:
-            raise InputError(self.source, f"is a directory, expected {self.expected}") from None
         except UnicodeDecodeError as error:
             raise InputError(
                 self.source, f"is not UTF-8 text (byte {error.start}), expected {self.expected}"
             ) from None
-        except OSError as error:  # no permission, a path through a file...: as ekslab.files.read_text
+        except OSError as error:  # an I/O error while reading: as ekslab.files.read_bytes
             raise InputError(
                 self.source, f"cannot be read ({error.strerror}), expected {self.expected}"
             ) from None
         finally:
             self._handle = None
             self._buffer = ""
+
+    def _open(self) -> io.TextIOWrapper:
+        try:
+            binary = open_regular(
+                self.path, source=self.source, kind="file", expected=self.expected, limit=self._limit
+            )
+        except InputError as error:
+            if error.rule == "no such file" or error.rule.startswith("cannot be read"):
+                raise InputError(error.where, f"{error.rule}, expected {self.expected}") from None
+            raise
+        return io.TextIOWrapper(binary, encoding="utf-8")
 
     # --- the document -------------------------------------------------------------------------------
 
@@ -197,7 +281,11 @@ class JsonListReader:
     def _decode(self) -> Any:
         while True:
             try:
-                value, end = _DECODER.raw_decode(self._buffer, self._position)
+                value, end = raw_decode(self._buffer, self._position)
+            except JsonLimitError as error:
+                raise InputError(
+                    self._location(error.pos), f"{error.msg}; expected {self.expected}"
+                ) from None
             except json.JSONDecodeError as error:
                 if self._eof:
                     raise self._syntax(error) from None
@@ -218,6 +306,9 @@ class JsonListReader:
     def _refill(self, size: int) -> None:
         self._consumed += self._position
         chunk = self._handle.read(size)
+        # Characters, not bytes: a file that grows while it is read still stops near the limit.
+        self._read += len(chunk)
+        check_size(self._read, limit=self._limit, source=self.source, expected=self.expected)
         if not chunk:
             self._eof = True
         self._buffer = self._buffer[self._position :] + chunk
@@ -229,7 +320,7 @@ class JsonListReader:
         """``<source> line L column C`` of a buffer position, counting lines by reading the file again."""
         offset = self._consumed + position
         line, line_start, seen = 1, 0, 0
-        with open(self.path, encoding="utf-8") as handle:
+        with self._open() as handle:
             while seen < offset:
                 chunk = handle.read(min(_CHUNK_CHARS, offset - seen))
                 if not chunk:

@@ -19,6 +19,15 @@ from ekslab.config.model import Cluster as ClusterSettings
 from ekslab.config.model import EndpointAccess, IpFamily
 from ekslab_constructs.encrypted_log_group import EncryptedLogGroup
 from ekslab_constructs.nag import acknowledge, managed_policy
+from ekslab_constructs.scanner_findings import (
+    DEAD_LETTER_QUEUE,
+    NO_DLQ_CUSTOM_RESOURCE,
+    NO_RESERVED_CONCURRENCY,
+    RESERVED_CONCURRENCY,
+    encrypt_environment,
+    functions_under,
+    skip_findings,
+)
 
 KUBECTL_LAYERS: Final = {
     "1.34": ("aws_cdk.lambda_layer_kubectl_v34", "KubectlV34Layer"),
@@ -118,6 +127,7 @@ class LabCluster(Construct):
         )
         self.cluster.node.add_dependency(self.control_plane_logs)
         self._own_kubectl_provider_logs(settings.log_retention_days)
+        self._harden_kubectl_provider()
         self._acknowledge(vpc_resource_controller)
         if admin_principal_arn:
             self.cluster.grant_access(
@@ -143,6 +153,19 @@ class LabCluster(Construct):
                 child.apply_removal_policy(RemovalPolicy.DESTROY)
                 child.retention_in_days = retention_days
                 child.kms_key_id = self.control_plane_logs.key.key_arn
+
+    def _harden_kubectl_provider(self) -> None:
+        """The kubectl provider's two functions: environment encrypted with the key of their logs, and
+        the scanner findings that do not apply to them recorded with why (``scanner_findings``).
+        They are already in the private subnets (``KubectlProviderOptions.private_subnets``)."""
+        provider = self.cluster.node.find_child("KubectlProvider")
+        functions = functions_under(provider)
+        encrypt_environment(functions, self.control_plane_logs.key)
+        for function in functions:
+            skip_findings(
+                function.node.default_child,
+                {RESERVED_CONCURRENCY: NO_RESERVED_CONCURRENCY, DEAD_LETTER_QUEUE: NO_DLQ_CUSTOM_RESOURCE},
+            )
 
     def _acknowledge(self, vpc_resource_controller: bool) -> None:
         acknowledge(

@@ -5,13 +5,22 @@ from __future__ import annotations
 from typing import Final
 
 import jsii
-from aws_cdk import Tags
+from aws_cdk import Stack, Tags
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from ekslab.config.model import NatGateways, Network
 from ekslab.network.subnets import PlannedSubnet, SubnetPlan, Tier
 from ekslab_constructs.encrypted_log_group import own_provider_logs
+from ekslab_constructs.scanner_findings import (
+    DEAD_LETTER_QUEUE,
+    INSIDE_VPC,
+    NO_DLQ_CUSTOM_RESOURCE,
+    NO_RESERVED_CONCURRENCY,
+    NO_VPC_RESTRICT_DEFAULT_SG,
+    RESERVED_CONCURRENCY,
+    skip_findings,
+)
 
 PUBLIC_GROUP: Final = "Public"
 PRIVATE_GROUP: Final = "Private"
@@ -94,6 +103,16 @@ class LabVpc(Construct):
             provider_id=_RESTRICT_SG_PROVIDER,
             custom_resource=self.vpc.node.find_child("RestrictDefaultSecurityGroupCustomResource"),
             retention_days=network.flow_logs.retention_days,
+        )
+        # aws-cdk-lib's handler behind restrict_default_security_group: no environment, not in the VPC
+        # it edits; the findings that do not apply are recorded with why (scanner_findings).
+        skip_findings(
+            Stack.of(self).node.find_child(_RESTRICT_SG_PROVIDER).node.find_child("Handler"),
+            {
+                RESERVED_CONCURRENCY: NO_RESERVED_CONCURRENCY,
+                DEAD_LETTER_QUEUE: NO_DLQ_CUSTOM_RESOURCE,
+                INSIDE_VPC: NO_VPC_RESTRICT_DEFAULT_SG,
+            },
         )
         for subnet in self.vpc.public_subnets:
             Tags.of(subnet).add(ELB_ROLE_TAG, "1")

@@ -20,6 +20,7 @@ from constructs import Construct
 
 from ekslab.config.model import WorkloadIdentity
 from ekslab_constructs.nag import acknowledge
+from ekslab_constructs.scanner_findings import WRITE_WITHOUT_CONSTRAINTS, skip_findings
 from ekslab_constructs.workload_identity import ServiceAccountRole
 
 CHART: Final = "aws-load-balancer-controller"
@@ -162,3 +163,14 @@ class LoadBalancerController(Construct):
                 "so their ids are unknown in advance; the pattern limits the actions to that resource type"
             )
             acknowledge(self.policy, f"AwsSolutions-IAM5[Resource::{shown}]", f"{published}: {why}")
+        # checkov's view of the same wildcards: writes (CreateSecurityGroup, CreateTargetGroup...) on "*".
+        skip_findings(
+            self.policy.node.default_child,
+            {
+                WRITE_WITHOUT_CONSTRAINTS: f"{published}: create actions name resources that do not exist "
+                "yet and so cannot be scoped by ARN (most are held to the elbv2.k8s.aws/cluster request or "
+                "resource tag instead), and the controller edits listeners, rules and security-group "
+                "ingress of load balancers it creates for any Ingress; only its service account can "
+                "assume the role"
+            },
+        )

@@ -17,11 +17,15 @@ MIN_REASON_LENGTH: Final = 40
 """A reason shorter than this cannot say why the finding does not apply here."""
 
 
-def acknowledge(scope: IConstruct, finding: str, reason: str) -> None:
-    """Accept one AwsSolutions finding (e.g. ``AwsSolutions-L1``) on ``scope`` and its children."""
+def acknowledge(scope: IConstruct, finding: str, reason: str, *, pack: str = PACK) -> None:
+    """Accept one finding of ``pack`` (e.g. ``AwsSolutions-L1``) on ``scope`` and its children.
+
+    The lab runs the AwsSolutions pack; a finding of another pack (NIST 800-53 R5's ``LambdaDLQ``...)
+    is acknowledged for whoever runs that pack on the templates, with the same kind of reason.
+    """
     if len(reason) < MIN_REASON_LENGTH:
         raise ValueError(f"nag acknowledgement of {finding} needs a specific reason, got {reason!r}")
-    Validations.of(scope).acknowledge(Acknowledgment(id=f"{PACK}::{finding}", reason=reason))
+    Validations.of(scope).acknowledge(Acknowledgment(id=f"{pack}::{finding}", reason=reason))
 
 
 def managed_policy(name: str) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from ekslab.cli.options import CONFIG, CONTEXT, KUBECONFIG, PROFILE, REGION, ipamd_transport
+from ekslab.cli.options import CONFIG, CONTEXT, KUBECONFIG, PROFILE, REGION, FiniteFloatRange, ipamd_transport
 from ekslab.cli.output import echo_json, print_table
 from ekslab.cli.progress import Spinner
 from ekslab.errors import EXIT_FAILED, InputError
@@ -62,7 +62,7 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
         CONTEXT,
         click.option(
             "--timeout",
-            type=click.FloatRange(0.1, 600),
+            type=FiniteFloatRange(0.1, 600),
             default=30.0,
             show_default=True,
             help="Seconds allowed for the node's answer.",
@@ -263,23 +263,22 @@ def _load(endpoint: str, params: dict[str, Any]) -> _Loaded:
 
 
 def _load_file(endpoint: str, path: Path) -> _Loaded:
+    from ekslab.files import read_bytes
     from ekslab.sources.ipamd_files import read_node_directory
 
+    expected = f"ipamd's /v1/{endpoint} body"
     if path.is_dir():
         node = read_node_directory(path, source=str(path))
         raw = next(
             (
-                file.read_bytes()
+                read_bytes(file, source=str(file), expected=expected)
                 for file in (path / f"{endpoint}.json", path / f"{endpoint}.txt")
                 if file.is_file()
             ),
             None,
         )
         return _Loaded(node, raw, str(path), live=False, endpoint=endpoint)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(str(path), f"cannot be read ({error.strerror})") from None
+    raw = read_bytes(path, source=str(path), expected=expected)
     return _Loaded(
         _parse_saved_body(endpoint, raw, source=str(path)), raw, str(path), live=False, endpoint=endpoint
     )

@@ -7,6 +7,7 @@ Each is a click decorator, applied like ``@click.option`` (every use makes its o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -14,6 +15,18 @@ import click
 
 if TYPE_CHECKING:
     from ekslab.sources.live import LiveOptions
+
+
+class FiniteFloatRange(click.FloatRange):
+    """``click.FloatRange`` that also refuses ``nan`` and ``inf``, which compare false with both bounds
+    and so pass a plain FloatRange (``--timeout nan`` would reach ``time.sleep``)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number in the range {self._describe_range()}.", param, ctx)
+        return number
+
 
 PROFILE: Final = click.option("--profile", help="AWS profile (default: the usual AWS credential chain).")
 KUBECONFIG: Final = click.option(
@@ -71,7 +84,7 @@ def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--node-timeout",
-            type=click.FloatRange(0.1, 600),
+            type=FiniteFloatRange(0.1, 600),
             default=30.0,
             show_default=True,
             help="Seconds allowed per node for its ipamd data.",

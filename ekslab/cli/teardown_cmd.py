@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Final
 
 import click
 
@@ -10,6 +11,10 @@ from ekslab.cli.options import PROFILE
 from ekslab.cli.output import print_table, terminal_console, terminal_safe
 from ekslab.config import defaults
 from ekslab.errors import EXIT_FAILED, EXIT_OK, EXIT_UNVERIFIED, InputError
+
+MAX_WAIT_SECONDS: Final = 86_400
+"""--wait's ceiling: a day. Leftover ENIs go within the hour; a larger value is a typo that would keep
+the command polling for ever."""
 
 
 @click.command("teardown-check")
@@ -34,11 +39,11 @@ from ekslab.errors import EXIT_FAILED, EXIT_OK, EXIT_UNVERIFIED, InputError
 @click.option(
     "--wait",
     "wait_seconds",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_WAIT_SECONDS),
     default=0,
     show_default=True,
-    help="Keep checking for up to this many seconds until nothing is left (ENIs of deleted load "
-    "balancers and nodes go away a little after the stacks do).",
+    help="Keep checking for up to this many seconds (at most a day) until nothing is left (ENIs of "
+    "deleted load balancers and nodes go away a little after the stacks do).",
 )
 def teardown_check(
     lab: str | None,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ekslab.cli.options import FiniteFloatRange
 from ekslab.cli.output import print_table
 from ekslab.errors import EXIT_FAILED, EXIT_OK
 
@@ -46,7 +47,7 @@ def workshop() -> None:
 @click.option(
     "--timeout",
     "default_timeout",
-    type=click.FloatRange(min=1, max=3600),
+    type=FiniteFloatRange(min=1, max=3600),
     default=300.0,
     show_default=True,
     help="Seconds a step may run, unless it sets its own timeout=.",

@@ -101,6 +101,19 @@ def _warm_eni_overridden(config: LabConfig, findings: Findings) -> None:
         )
 
 
+def _null_reads_as_unset(config: LabConfig, findings: Findings) -> None:
+    # ``WARM_ENI_TARGET:`` with nothing after it is YAML null, which the model takes as "not set": say
+    # so, rather than let a pasted or half-edited value vanish without a word.
+    for section, env in ((ENV, config.cni.env), ("cni.init.env", config.cni.init.env)):
+        for name in sorted(env.model_fields_set):
+            if getattr(env, name) is None:
+                findings.warning(
+                    f"{section}.{name}",
+                    "is null (nothing after the colon, or null/~), which reads as not set: the CNI "
+                    "default applies; give a value or remove the line",
+                )
+
+
 def _custom_networking_owned_by_toolkit(config: LabConfig, findings: Findings) -> None:
     env = config.cni.env
     pods_on = config.network.pod_subnets.enabled
@@ -378,6 +391,7 @@ CNI_RULES: tuple[Rule, ...] = (
     _ipv6_needs_prefix_delegation,
     _minimum_ip_needs_warm_ip,
     _warm_eni_overridden,
+    _null_reads_as_unset,
     _custom_networking_owned_by_toolkit,
     _pod_subnet_in_every_node_az,
     _introspection_on_loopback,

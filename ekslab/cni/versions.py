@@ -26,7 +26,7 @@ COREDNS: Final = "coredns"
 POD_IDENTITY_AGENT: Final = "eks-pod-identity-agent"
 ADDONS: Final = (VPC_CNI, KUBE_PROXY, COREDNS, POD_IDENTITY_AGENT)
 
-_VERSION: Final = re.compile(r"^v(\d+)\.(\d+)\.(\d+)-eksbuild\.(\d+)$")
+_VERSION: Final = re.compile(r"^v(\d{1,6})\.(\d{1,6})\.(\d{1,6})-eksbuild\.(\d{1,6})$")
 
 
 @dataclass(frozen=True)

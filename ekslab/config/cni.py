@@ -85,6 +85,10 @@ def _json_object(value: Any) -> Any:
             value = json.loads(value)
         except json.JSONDecodeError as error:
             raise ValueError(f"must be a JSON object of tag keys to values ({error.msg})") from None
+        except (ValueError, RecursionError):  # an integer past 4300 digits, or nesting past the stack
+            raise ValueError(
+                "must be a JSON object of tag keys to values (nested too deeply or a number too long)"
+            ) from None
     return value
 
 

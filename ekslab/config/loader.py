@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import types
 import typing
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any, Final
 
 import annotated_types
-import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
@@ -32,10 +29,11 @@ from ekslab.config.model import (
     REGION_PATTERN,
     LabConfig,
 )
+from ekslab.config.yamldoc import read_yaml
 from ekslab.errors import InputError
-from ekslab.files import read_text
 
 MAX_CONFIG_BYTES: Final = 1_000_000
+"""A lab configuration is a few KB; the largest example is under 10 KB."""
 
 _PATTERN_RULES: Final = {
     LAB_NAME_PATTERN.pattern: "must be 1 to 20 characters of lower-case letters, digits and '-', "
@@ -47,6 +45,13 @@ _PATTERN_RULES: Final = {
     IMAGE_PATTERN.pattern: "must be an image reference such as public.ecr.aws/owner/name:tag or "
     "...name@sha256:<64 hex digits>",
 }
+
+
+_OWNED_BY_LAB: Final = {
+    ("cni", "eniConfig"): "is set by the toolkit from network.podSubnets.enabled (a pod subnet and "
+    "ENIConfig in every AZ); remove it and set network.podSubnets.enabled instead",
+}
+"""Real add-on keys the lab writes itself: refused with where to set them rather than as unknown."""
 
 
 class ConfigError(InputError):
@@ -62,78 +67,25 @@ class ConfigError(InputError):
         return "\n".join(problem.message for problem in self.problems)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one, and the
-    YAML 1.1 numbers a reader would not expect (``010`` is octal 8, ``1:30`` is base-60 90)."""
-
-
-_MERGE_TAG: Final = "tag:yaml.org,2002:merge"
-_LEADING_ZERO: Final = re.compile(r"[-+]?0[0-9_]+")
-
-
-def _construct_mapping(
-    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
-) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        if key_node.tag == _MERGE_TAG:
-            continue  # `<<: *defaults`: its keys may be overridden here, construct_mapping merges them
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            mark = key_node.start_mark
-            raise InputError(f"line {mark.line + 1}", "duplicate key", key)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-def _construct_number(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
-    """An int or float, except the YAML 1.1 forms that read as something else than they show."""
-    text = str(node.value)
-    if ":" in text or _LEADING_ZERO.fullmatch(text):
-        kind = "a base-60 number" if ":" in text else "an octal number"
-        value = (
-            loader.construct_yaml_int(node)
-            if node.tag.endswith(":int")
-            else loader.construct_yaml_float(node)
-        )
-        raise InputError(
-            f"line {node.start_mark.line + 1}",
-            f"{text} is {kind} in YAML 1.1 (it would read as {value}); write the number without "
-            f"a leading zero or colon, or quote it ('{text}') for text",
-        )
-    return loader.construct_yaml_int(node) if node.tag.endswith(":int") else loader.construct_yaml_float(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_number)
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:float", _construct_number)
-
-
 def read_config_document(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Parse a YAML configuration file into a mapping; every failure is one InputError line."""
-    file = Path(path)
-    source = str(file)
-    try:
-        too_large = file.stat().st_size > MAX_CONFIG_BYTES
-    except OSError:
-        too_large = False  # read_text below names the problem
-    if too_large:
-        raise InputError(source, f"must be a YAML file under {MAX_CONFIG_BYTES} bytes")
-    text = read_text(file, source=source, kind="configuration file", expected="a YAML configuration file")
-    try:
-        document = yaml.load(text, Loader=_UniqueKeyLoader)
-    except InputError as error:
-        raise error.located(str(file)) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else str(file)
-        problem = getattr(error, "problem", None) or "syntax error"
-        raise InputError(where, f"is not valid YAML ({problem})") from None
+    """Parse a YAML configuration file into a mapping; every failure is one InputError line.
+
+    The file is read as every YAML input is (``ekslab.config.yamldoc``: a regular file, bounded
+    aliases, nesting and size) and must be at most ``MAX_CONFIG_BYTES``.
+    """
+    source = os.fspath(path)
+    document = read_yaml(
+        path,
+        source=source,
+        kind="configuration file",
+        expected="a YAML configuration file",
+        limit=MAX_CONFIG_BYTES,
+    )
     if document is None:
         return {}
     if not isinstance(document, dict):
         raise InputError(
-            str(file),
+            source,
             "must be a YAML mapping of sections (lab, network, cluster, cni, ...)",
             type(document).__name__,
         )
@@ -189,6 +141,9 @@ def _problem(location: tuple[Any, ...], items: list[dict[str, Any]], source: str
     given = item.get("input")
     field = _field_at(location)
     if kind == "extra_forbidden":
+        owned = _OWNED_BY_LAB.get(tuple(part for part in location if not isinstance(part, int)))
+        if owned:
+            return InputError(where, owned)
         return InputError(where, "unknown key", hint=_suggestion(location))
     if kind == "missing":
         return InputError(where, "is required")

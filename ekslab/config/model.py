@@ -200,7 +200,7 @@ class Addon(_Model):
     @field_validator("version")
     @classmethod
     def _version(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$", value):
+        if value is not None and not re.match(r"^v\d{1,6}\.\d{1,6}\.\d{1,6}-eksbuild\.\d{1,6}$", value):
             raise ValueError("must be an add-on version such as v1.20.1-eksbuild.3")
         return value
 

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from ekslab.ipamd.enis import IpamdFormatError
+from ekslab.jsondoc import loads
 
 
 class SettingKind(enum.Enum):
@@ -134,8 +135,13 @@ def canonical_setting(key: str, value: Any) -> str:
         return "" if kind in (SettingKind.CIDRS, SettingKind.TEXT) else "null"
     try:
         return _CANONICAL[kind](value)
-    except (ValueError, TypeError):
-        return value if isinstance(value, str) else json.dumps(value)
+    except (ValueError, TypeError, RecursionError):
+        if isinstance(value, str):
+            return value
+        try:
+            return json.dumps(value)
+        except RecursionError:  # a value nested nearly as deep as the body's reader allows
+            return "(nested too deeply to show)"
 
 
 def _bool(value: Any) -> str:
@@ -174,7 +180,7 @@ def _snat(value: Any) -> str:
 
 def _json(value: Any) -> str:
     if isinstance(value, str):
-        value = json.loads(value)
+        value = loads(value)
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 

@@ -95,6 +95,9 @@ class IpamdEnis:
     _index: dict[str, tuple[IpamdEni, IpamdAddress]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _cidr_index: dict[tuple[int, int], dict[int, tuple[IpamdEni, IpamdCidr]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def address_index(self) -> Mapping[str, tuple[IpamdEni, IpamdAddress]]:
         """Every address by IP, with its ENI. Built once. An IP listed twice keeps its assigned entry."""
@@ -106,6 +109,34 @@ class IpamdEnis:
                     if known is None or (address.assigned and not known[1].assigned):
                         index[address.ip] = (eni, address)
         return self._index
+
+    def cidr_holding(self, ip: str) -> tuple[IpamdEni, IpamdCidr] | None:
+        """The ENI and CIDR (secondary /32 or delegated prefix) that hold ``ip`` in ipamd's
+        datastore, whether or not the address was ever handed out; ``None`` when no CIDR holds it.
+
+        ``address_index`` only knows addresses ipamd listed, and in prefix mode (and for a secondary IP
+        never assigned, v1.10+) a free address is not listed: this tells "held but not assigned" from
+        "not in the datastore".
+        """
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return None
+        index = self._cidr_index
+        if not index:
+            for eni in self.enis:
+                for cidr in eni.cidrs:
+                    try:
+                        network = cidr.network
+                    except ValueError:  # an unparsable CIDR in the body holds nothing
+                        continue
+                    shift = network.max_prefixlen - network.prefixlen
+                    bucket = index.setdefault((network.version, shift), {})
+                    bucket.setdefault(int(network.network_address) >> shift, (eni, cidr))
+        for (version, shift), bucket in index.items():
+            if version == address.version and (found := bucket.get(int(address) >> shift)):
+                return found
+        return None
 
     def assigned(self) -> Iterator[tuple[IpamdEni, IpamdAddress]]:
         """Every assigned address with its ENI."""

@@ -24,13 +24,15 @@ RULES = (*NETWORK_RULES, *NODE_GROUP_RULES, *INSTANCE_TYPE_RULES, *POLICY_RULES,
 _CACHED_LABS = 16
 
 
-_checked: dict[tuple[str, bool], Findings] = {}
+_checked: dict[tuple[str, str, bool], Findings] = {}
 
 
 def check_lab(config: LabConfig, *, capacity: bool = True) -> Findings:
     """Run every cross-field rule on a parsed configuration; the IP capacity guard runs last, and only
     when nothing else failed (its numbers assume a valid lab)."""
-    key = (config.model_dump_json(), capacity)
+    # What was written counts too, not only the values: `WARM_ENI_TARGET:` (null, written) and no line
+    # at all give the same values, and only the first gets the null warning (cni.rules).
+    key = (config.model_dump_json(), config.model_dump_json(exclude_unset=True), capacity)
     found = _checked.get(key)
     if found is None:
         found = Findings()

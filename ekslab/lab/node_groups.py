@@ -6,7 +6,7 @@ from __future__ import annotations
 from ekslab.cni.node_config import max_pods_mode
 from ekslab.config.findings import Findings, Rule
 from ekslab.config.model import AMI_ARCHITECTURES, NODEADM_AMI_TYPES, LabConfig
-from ekslab.limits import instance_architecture, instance_types, kubelet_max_pods, unknown_instance_type
+from ekslab.limits import instance_architecture, instance_types, max_pods, unknown_instance_type
 from ekslab.limits.pod_density import LOW_CPU_MAX_VCPUS, MAX_PODS_CEILING_HIGH_CPU, MAX_PODS_CEILING_LOW_CPU
 
 
@@ -69,7 +69,9 @@ def _max_pods_reach_nodes(config: LabConfig, findings: Findings) -> None:
             limits = known.get(name)
             if limits is None or limits.vcpus is not None:
                 continue  # unknown names are _known_instance_types' finding
-            pods = kubelet_max_pods(limits, **mode)
+            # max_pods would cap an unknown count at the lower ceiling (110), which may be below what
+            # EKS gives the type (250 above 30 vCPUs): the lab refuses to guess which.
+            pods = max_pods(limits, **mode).max_pods_uncapped
             # Below the lower cap the vCPU count cannot change the value, so it is safe to pass.
             if pods > MAX_PODS_CEILING_LOW_CPU:
                 findings.error(

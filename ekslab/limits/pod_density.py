@@ -41,7 +41,11 @@ PREFIX_DELEGATION_MIN_CNI: Final = (1, 9)
 """ENABLE_PREFIX_DELEGATION exists from VPC CNI v1.9.0 (calculator: major > 1 or minor > 8)."""
 
 CNI_VERSION_RULE: Final = "must be a VPC CNI version such as 1.20.1 or v1.20.1-eksbuild.3"
-_CNI_VERSION: Final = re.compile(r"^v?(?P<major>\d+)\.(?P<minor>\d+)(\.(?P<patch>\d+))?(-[0-9A-Za-z.-]+)?$")
+_CNI_VERSION: Final = re.compile(
+    r"^v?(?P<major>\d{1,6})\.(?P<minor>\d{1,6})(\.(?P<patch>\d{1,6}))?(-[0-9A-Za-z.-]{1,64})?$"
+)
+"""Each number at most 6 digits and the suffix at most 64 characters: a 5,000-digit version is refused
+by the pattern rather than by ``int()``'s limit on digits."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,8 @@ class MaxPods:
     """Max pods of one instance type in one CNI mode.
 
     ``max_pods`` is the recommended value (what the lab passes to kubelet); ``max_pods_uncapped`` is
-    what the ENIs allow. ``cap`` is the vCPU-based ceiling, None when the vCPU count is unknown (then
-    ``max_pods`` equals ``max_pods_uncapped`` and ``notes`` says so).
+    what the ENIs allow. ``cap`` is the vCPU-based ceiling; when the vCPU count is unknown it is the
+    lower ceiling (110), which holds for any count, and ``notes`` says so.
     """
 
     instance_type: str
@@ -61,7 +65,7 @@ class MaxPods:
     addresses_per_eni: int
     prefix_delegation: bool
     custom_networking: bool
-    cap: int | None
+    cap: int
     vcpus: int | None
     notes: tuple[str, ...] = ()
 
@@ -122,16 +126,16 @@ def max_pods(
         notes.append(f"prefix delegation needs VPC CNI 1.9 or later; {cni_version} uses secondary IPs")
     addresses_per_eni = (limits.ipv4_per_eni - 1) * (IPS_PER_PREFIX if applied else 1)
     uncapped = enis * addresses_per_eni + HOST_NETWORK_PODS
-    cap: int | None = None
     if limits.vcpus is None:
-        recommended = uncapped
+        # Never recommend the uncapped value: the lower ceiling holds whatever the vCPU count is.
+        cap = MAX_PODS_CEILING_LOW_CPU
         notes.append(
-            f"vCPU count of {limits.name} unknown: max pods not capped at "
-            f"{MAX_PODS_CEILING_LOW_CPU}/{MAX_PODS_CEILING_HIGH_CPU}"
+            f"vCPU count of {limits.name} unknown: max pods capped at {MAX_PODS_CEILING_LOW_CPU}, the "
+            f"calculator's ceiling for {LOW_CPU_MAX_VCPUS} vCPUs or fewer ({MAX_PODS_CEILING_HIGH_CPU} above)"
         )
     else:
         cap = MAX_PODS_CEILING_LOW_CPU if limits.vcpus <= LOW_CPU_MAX_VCPUS else MAX_PODS_CEILING_HIGH_CPU
-        recommended = min(cap, uncapped)
+    recommended = min(cap, uncapped)
     return MaxPods(
         instance_type=limits.name,
         max_pods=recommended,

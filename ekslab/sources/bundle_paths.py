@@ -23,7 +23,10 @@ from ekslab.errors import InputError
 
 DNS1123_SUBDOMAIN: Final = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 DNS1123_SUBDOMAIN_MAX: Final = 253
-TARGET_GROUP_NAME: Final = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9]{0,30}[A-Za-z0-9])?")
+TARGET_GROUP_NAME: Final = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9]{0,30}[A-Za-z0-9])?")
+TARGET_GROUP_NAME_RULE: Final = (
+    "must be a target group name: 1 to 32 letters, digits or '-', not starting or ending with '-'"
+)
 
 
 def node_folder_name(name: object, *, where: str) -> str:
@@ -45,11 +48,7 @@ def node_folder_name(name: object, *, where: str) -> str:
 def target_group_file_name(name: object, *, where: str) -> str:
     """``<name>.json`` for a target group's health file; a name ELBv2 would refuse is refused."""
     if not isinstance(name, str) or not TARGET_GROUP_NAME.fullmatch(name):
-        raise InputError(
-            where,
-            "must be a target group name (1-32 letters, digits or '-', not starting or ending with '-')",
-            name,
-        )
+        raise InputError(where, TARGET_GROUP_NAME_RULE, name)
     return f"{name}.json"
 
 

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Final
 
+from ekslab.errors import InputError
+from ekslab.files import read_bytes
 from ekslab.ipamd.models import ENDPOINTS, NodeIpamd
 from ekslab.ipamd.node import parse_node_bodies
 
@@ -27,12 +29,14 @@ def read_node_directory(path: str | os.PathLike[str], *, source: str) -> NodeIpa
     for endpoint in ENDPOINTS:
         for suffix in (".json", ".txt"):
             file = folder / f"{endpoint}{suffix}"
-            if not file.is_file():
-                continue
+            if not (file.is_file() or (file.exists() and not file.is_dir())):
+                continue  # a FIFO, device or socket in its place is refused below, by name
             try:
-                bodies[endpoint] = file.read_bytes()
-            except OSError as error:
-                unreadable[endpoint] = f"{source}/{file.name}: cannot be read ({error.strerror})"
+                bodies[endpoint] = read_bytes(
+                    file, source=f"{source}/{file.name}", expected=f"ipamd's /v1/{endpoint} body"
+                )
+            except InputError as error:
+                unreadable[endpoint] = error.message
             break
     node = parse_node_bodies(bodies, source=source)
     node.problems.update(unreadable)

@@ -13,6 +13,10 @@
   when it gives no count, and a token seen before ends the list as an error at once.
 * ``request_timeout`` is a deadline for the whole request, body included: a body that trickles in
   byte by byte is cut at the deadline (``read_body``), not read for as long as bytes keep coming.
+* Each kubeconfig file (``--kubeconfig``, else every file of ``$KUBECONFIG``, else ``~/.kube/config``) is
+  first read as every YAML input is (``ekslab.config.yamldoc``: a regular file of at most
+  ``MAX_KUBECONFIG_BYTES``, bounded aliases and nesting) and must be a mapping, so that a hostile file
+  is one line rather than a hang or a traceback from inside the client's own loader.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ekslab.errors import InputError
+from ekslab.jsondoc import loads
 
 DEFAULT_PAGE_SIZE: Final = 500
 ENICONFIG_API: Final = ("crd.k8s.amazonaws.com", "v1alpha1", "eniconfigs")
@@ -36,6 +41,8 @@ MAX_LIST_PAGES: Final = 10_000
 PAGE_SLACK: Final = 2
 """Pages allowed beyond what remainingItemCount justifies (the count is an estimate)."""
 READ_CHUNK: Final = 64 * 1024
+MAX_KUBECONFIG_BYTES: Final = 16 * 1024 * 1024
+"""A kubeconfig with a hundred clusters and their embedded certificates is under 1 MB."""
 
 
 @dataclass(frozen=True)
@@ -67,12 +74,15 @@ class KubeSource:
         from urllib3.util.retry import Retry
 
         self.settings = settings
+        check_kubeconfig(settings.kubeconfig)
         configuration = client.Configuration()
         try:
             config.load_kube_config(
                 config_file=settings.kubeconfig, context=settings.context, client_configuration=configuration
             )
-        except (ConfigException, OSError, ValueError) as error:
+        except (ConfigException, OSError, ValueError, TypeError, AttributeError, KeyError) as error:
+            # A checked file can still hold the wrong types inside (contexts: a string...), which the
+            # client reports with whatever exception its code meets first.
             where = settings.kubeconfig or "kubeconfig"
             text = " ".join(str(error).split())
             if isinstance(error, FileNotFoundError) or "No configuration found" in text:
@@ -275,7 +285,7 @@ class KubeSource:
                 f"Kubernetes API {what} ({self.host})", f"answer was cut ({_reason(error)})"
             ) from None
         try:
-            return json.loads(data)
+            return loads(data.decode("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise InputError(
                 f"Kubernetes API {what} ({self.host})", f"answered with invalid JSON ({error})"
@@ -328,6 +338,33 @@ def _justified(page_one: tuple[int, Any]) -> str:
     if isinstance(remaining, int) and not isinstance(remaining, bool):
         return f"the first page's remainingItemCount ({remaining:,})"
     return "any cluster"
+
+
+def check_kubeconfig(path: str | None) -> None:
+    """Read every kubeconfig file the client would read (``path``, else ``$KUBECONFIG``'s files, else
+    ``~/.kube/config``) as a bounded YAML mapping; a file that is not one is an InputError. Missing
+    files of ``$KUBECONFIG`` are skipped, as the client skips them."""
+    from ekslab.config.yamldoc import read_yaml
+
+    if path is not None:
+        paths, explicit = [path], True
+    elif os.environ.get("KUBECONFIG"):
+        paths, explicit = [item for item in os.environ["KUBECONFIG"].split(os.pathsep) if item], False
+    else:
+        paths, explicit = [os.path.expanduser("~/.kube/config")], False
+    for item in paths:
+        file = os.path.expanduser(item)
+        if not explicit and not os.path.lexists(file):
+            continue
+        document = read_yaml(
+            file, source=item, kind="kubeconfig file", expected="a kubeconfig", limit=MAX_KUBECONFIG_BYTES
+        )
+        if document is not None and not isinstance(document, dict):
+            raise InputError(
+                item,
+                "must be a kubeconfig: a YAML mapping of clusters, contexts and users",
+                type(document).__name__,
+            )
 
 
 class _NotFound(Exception):

@@ -31,6 +31,7 @@ from ekslab.sources.records import (
     daemonset_env,
     node_record,
     target_group_binding_record,
+    target_group_record,
 )
 from ekslab.sources.snapshot import ClusterSnapshot
 
@@ -174,6 +175,9 @@ def _gather(options: LiveOptions, sink: _Sink, bar: _Counter) -> None:
             sink.cidr_reservations(subnet_id, aws.subnet_cidr_reservations(subnet_id))
     if bindings:
         groups = aws.target_groups([binding.target_group_arn for binding in bindings])
+        for position, group in enumerate(groups):
+            # Before any sink sees them: a bundle writes target-health/<name>.json.
+            target_group_record(group, position=position, source="AWS TargetGroups")
         sink.aws_items(layout.TARGET_GROUPS, groups)
         for group in groups:
             sink.target_health(group, aws.target_health(group["TargetGroupArn"]))

@@ -16,7 +16,9 @@ from sys import intern
 from typing import Any, Final, NamedTuple
 
 from ekslab.errors import InputError, Verbatim
+from ekslab.jsondoc import loads
 from ekslab.network.addresses import canonical_cidr, canonical_ip, parse_network
+from ekslab.sources.bundle_paths import TARGET_GROUP_NAME, TARGET_GROUP_NAME_RULE
 
 POD_ENI_ANNOTATION: Final = "vpc.amazonaws.com/pod-eni"
 """Security groups for pods: JSON list of the pod's branch ENIs (cni-facts.md §5)."""
@@ -223,8 +225,8 @@ def _unix_seconds(value: Any) -> int | None:
 
 def _branch_enis(text: Any) -> tuple[tuple[BranchEni, ...] | None, str | None]:
     try:
-        entries = json.loads(text) if isinstance(text, str) else None
-    except json.JSONDecodeError as error:
+        entries = loads(text) if isinstance(text, str) else None
+    except json.JSONDecodeError as error:  # JsonLimitError too: nesting, huge numbers, NaN
         return None, f"annotation {POD_ENI_ANNOTATION} is not valid JSON ({error.msg})"
     if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
         return None, f"annotation {POD_ENI_ANNOTATION} must be a JSON list of objects"
@@ -366,10 +368,15 @@ def daemonset_env(document: Any, *, source: str) -> dict[str, dict[str, str | No
     """
     if not isinstance(document, dict) or document.get("kind") not in (None, "DaemonSet"):
         raise InputError(source, "must be a DaemonSet (kubectl get ds aws-node -n kube-system -o json)")
-    template = ((document.get("spec") or _EMPTY).get("template") or _EMPTY).get("spec") or _EMPTY
+    spec = _member_object(document, "spec", source, "spec")
+    template = _member_object(spec, "template", source, "spec.template")
+    pod_spec = _member_object(template, "spec", source, "spec.template.spec")
     result: dict[str, dict[str, str | None]] = {}
     for member in ("initContainers", "containers"):
-        for index, container in enumerate(template.get(member) or ()):
+        containers = pod_spec.get(member) or ()
+        if not isinstance(containers, list | tuple):
+            raise InputError(f"{source}: spec.template.spec.{member}", "must be a list of named containers")
+        for index, container in enumerate(containers):
             if not isinstance(container, dict) or not isinstance(container.get("name"), str):
                 raise InputError(
                     f"{source}: spec.template.spec.{member}", "must be a list of named containers"
@@ -398,6 +405,18 @@ def _container_env(entries: Any, *, where: str) -> dict[str, str | None]:
         else:
             raise InputError(f"{where}[{position}].value", "must be a string", value)
     return env
+
+
+def _member_object(parent: Mapping[str, Any], key: str, source: str, path: str) -> Mapping[str, Any]:
+    """``parent[key]`` when it is an object, ``{}`` when it is missing or null; otherwise an InputError."""
+    value = parent.get(key)
+    if value is None:
+        return _EMPTY
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{source}: {path}", "must be an object", Verbatim("a list") if isinstance(value, list) else value
+        )
+    return value
 
 
 class IngressRecord(NamedTuple):
@@ -719,7 +738,7 @@ class TargetGroupRecord(NamedTuple):
 
 def target_group_record(item: Any, *, position: int, source: str) -> TargetGroupRecord:
     try:
-        return TargetGroupRecord(
+        record = TargetGroupRecord(
             _text(item["TargetGroupArn"]),
             _text(item["TargetGroupName"]),
             _optional_text(item.get("TargetType")),
@@ -728,6 +747,10 @@ def target_group_record(item: Any, *, position: int, source: str) -> TargetGroup
         raise _item_error(
             source, position, "must be a target group with TargetGroupArn and TargetGroupName", item
         ) from None
+    # The name becomes a file name in a bundle (target-health/<name>.json): hold it to what ELBv2 allows.
+    if not TARGET_GROUP_NAME.fullmatch(record.name):
+        raise _item_error(source, position, TARGET_GROUP_NAME_RULE, record.name, field="TargetGroupName")
+    return record
 
 
 class TargetHealthRecord(NamedTuple):

@@ -23,6 +23,7 @@ Per pod (``results.py`` lists the reason codes), in this order:
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Mapping
 from typing import Final
@@ -71,16 +72,16 @@ class PodChecks:
         eligible = Counter(
             pod.ip for pod in pods if pod.ip and not pod.host_network and pod.phase not in FINISHED_PHASES
         )
-        duplicates = {ip: [] for ip, count in eligible.items() if count > 1}
+        duplicates: dict[str, Counter[str]] = {ip: Counter() for ip, count in eligible.items() if count > 1}
         if duplicates:
             for pod in pods:
                 if pod.ip in duplicates and not pod.host_network and pod.phase not in FINISHED_PHASES:
-                    duplicates[pod.ip].append(pod.key)
+                    duplicates[pod.ip][pod.key] += 1
         results = [self._check_pod(pod, duplicates) for pod in pods]
         results.sort(key=lambda result: (result.node or "", result.namespace, result.name))
         return results
 
-    def _check_pod(self, pod: PodRecord, duplicates: Mapping[str, list[str]]) -> PodResult:
+    def _check_pod(self, pod: PodRecord, duplicates: Mapping[str, Counter[str]]) -> PodResult:
         if pod.host_network:
             return PodResult(
                 pod.namespace, pod.name, pod.node, pod.ip, SKIP, (HOST_NETWORK,), address_kind=HOST_NETWORK_IP
@@ -232,7 +233,13 @@ class PodChecks:
         entry = index.get(ip)
         problem = None
         if entry is None:
-            problem = f"ipamd on {node_name} does not have {ip} in its datastore"
+            # Not listed: either held in one of ipamd's CIDRs but never handed out, or not held at all.
+            held = ipamd.enis.cidr_holding(ip)
+            problem = (
+                f"ipamd on {node_name} has {ip} but not assigned (in {held[1].cidr} on {held[0].eni_id})"
+                if held
+                else f"ipamd on {node_name} does not have {ip} in its datastore"
+            )
         else:
             ipamd_eni, address = entry
             if not address.assigned:
@@ -277,9 +284,13 @@ class PodChecks:
             details.append(f"{pod.ip} is outside the ENIConfig subnet of node {pod.node}")
 
 
-def _duplicate_detail(ip: str, own: str, holders: list[str]) -> str:
-    """``<ip> is also the IP of a, b (and N more)``: at most ``MAX_DUPLICATES_NAMED`` others, so that
-    8,000 pods on one IP cost 8,000 short lines, not 64 million names."""
-    others = [key for key in holders[: MAX_DUPLICATES_NAMED + 1] if key != own][:MAX_DUPLICATES_NAMED]
-    more = len(holders) - 1 - len(others)
-    return f"{ip} is also the IP of {', '.join(others)}" + (f" (and {more:,} more)" if more > 0 else "")
+def _duplicate_detail(ip: str, own: str, holders: Counter[str]) -> str:
+    """``<ip> is also the IP of a, b (and N more)``: at most ``MAX_DUPLICATES_NAMED`` other pods, so that
+    200,000 pods on one IP cost 200,000 short lines, not 200,000 lists of 200,000 names. ``holders``
+    counts how often each pod (namespace/name) is listed with ``ip``; ``own`` is the pod judged."""
+    others = len(holders) - (own in holders)
+    if not others:
+        return f"{ip} is listed {holders[own]:,} times in the pod list, each time for {own}"
+    named = list(itertools.islice((key for key in holders if key != own), MAX_DUPLICATES_NAMED))
+    more = others - len(named)
+    return f"{ip} is also the IP of {', '.join(named)}" + (f" (and {more:,} more)" if more > 0 else "")

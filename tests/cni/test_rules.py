@@ -332,3 +332,26 @@ def test_malformed_extra_env_is_refused(extra_env: list, message: str) -> None:
     with pytest.raises(ConfigError) as refused:
         parse_config({"cni": {"extraEnv": extra_env}}, source="lab.yaml")
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(
+    ("document", "where"),
+    [
+        ({"cni": {"env": {"WARM_ENI_TARGET": None}}}, "cni.env.WARM_ENI_TARGET"),
+        (
+            {"cni": {"init": {"env": {"DISABLE_TCP_EARLY_DEMUX": None}}}},
+            "cni.init.env.DISABLE_TCP_EARLY_DEMUX",
+        ),
+    ],
+    ids=["env", "init-env"],
+)
+def test_a_null_cni_variable_is_a_warning_naming_it(document: dict, where: str) -> None:
+    # GIVEN `WARM_ENI_TARGET:` with nothing after it (YAML null)  THEN a warning says it reads as unset
+    assert _warnings(document) == [
+        f"{where}: is null (nothing after the colon, or null/~), which reads as not set: the CNI default "
+        "applies; give a value or remove the line"
+    ]
+
+
+def test_a_cni_variable_left_out_is_no_warning() -> None:
+    assert _warnings({"cni": {"env": {"WARM_IP_TARGET": 2, "MINIMUM_IP_TARGET": 4}}}) == []

@@ -45,6 +45,12 @@ def _refusal(tmp_path: Path, text: str) -> str:
             id="wrong-case",
         ),
         pytest.param(
+            "cni: {eniConfig: {create: true, region: us-west-2}}",
+            "lab.yaml: cni.eniConfig: is set by the toolkit from network.podSubnets.enabled (a pod subnet and "
+            "ENIConfig in every AZ); remove it and set network.podSubnets.enabled instead",
+            id="eniconfig-is-the-labs",  # a real add-on key the lab writes itself (ekslab.cni.render)
+        ),
+        pytest.param(
             "cni: {env: {WARM_IPS: 3}}",
             "lab.yaml: cni.env.WARM_IPS: unknown key (did you mean 'WARM_IP_TARGET'?)",
             id="loose-typo-suggests-closest",  # difflib ratio 0.64 against WARM_IP_TARGET
@@ -358,7 +364,7 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
         ),
         (
             lambda path: path.write_text("# padding\n" * 200_000),
-            "lab.yaml: must be a YAML file under 1000000 bytes",
+            "lab.yaml: is larger than the 1,000,000 bytes allowed for a YAML configuration file, got 2,000,000 bytes",
         ),
     ],
     ids=["directory", "not-utf8", "too-large"],

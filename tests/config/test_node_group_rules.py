@@ -152,11 +152,11 @@ def test_type_without_a_vcpu_count_is_refused_when_its_max_pods_would_go_uncappe
     [
         ({}, "c7i.32xlarge"),  # secondary IPs: the lab passes nothing; nodeadm keeps its own value
         (MAX_ENI, "c7i.32xlarge"),  # 100 pods: under 110, no cap could lower it
-        # p3.2xlarge (4 ENIs x 15 IPv4, no vCPU count): one ENI fewer, 3 x 14 + 2 = 44
+        # p3.2xlarge (4 ENIs x 15 IPv4; 8 vCPUs since vcpus.tsv took autoscaler's counts): capped at 110
         (CUSTOM_NETWORKING, "p3.2xlarge"),
         (PREFIX_DELEGATION, "m5.large"),  # vCPU count known: capped at 110
     ],
-    ids=["secondary-ips", "max-eni-under-the-cap", "custom-networking-under-the-cap", "known-vcpus"],
+    ids=["secondary-ips", "max-eni-under-the-cap", "custom-networking-known-vcpus", "known-vcpus"],
 )
 def test_max_pods_that_no_cap_could_change_are_accepted(mode: dict[str, Any], instance_type: str) -> None:
     assert _errors({**mode, **_group(instanceTypes=[instance_type], minSize=1, desiredSize=1)}) == []

@@ -174,11 +174,8 @@ def test_recommended_value_is_capped_by_vcpus_for_every_type_with_a_known_count(
     for name, row in RAW.items():
         result = max_pods(instance_type(name), prefix_delegation=True, custom_networking=False, max_eni=None)
         vcpus = RAW_VCPUS.get(name)
-        want = (
-            _expected(row, pd=True)
-            if vcpus is None
-            else min(110 if vcpus <= 30 else 250, _expected(row, pd=True))
-        )
+        # An unknown count gets the lower ceiling, which holds whatever the count is.
+        want = min(110 if vcpus is None or vcpus <= 30 else 250, _expected(row, pd=True))
         if result.max_pods != want:
             mismatches[name] = (result.max_pods, want)
     assert mismatches == {}
@@ -216,18 +213,43 @@ def test_cap_rises_above_30_vcpus(vcpus: int, cap: int) -> None:
     assert (result.cap, result.max_pods, result.max_pods_uncapped) == (cap, cap, 3714)
 
 
-def test_unknown_vcpus_leave_max_pods_uncapped_and_say_so() -> None:
-    # GIVEN a type without a vCPU count (absent from vcpus.tsv)
-    limits = instance_type("u-24tb1.metal")
+def test_unknown_vcpus_cap_max_pods_at_the_lower_ceiling_and_say_so() -> None:
+    # GIVEN a type without a vCPU count (absent from vcpus.tsv: no public DescribeInstanceTypes shape)
+    limits = instance_type("c7i.32xlarge")
     # WHEN max pods is computed with prefix delegation
     result = max_pods(limits, prefix_delegation=True, custom_networking=False, max_eni=None)
-    # THEN the recommendation is the uncapped value, with a note
-    assert (limits.vcpus, result.cap, result.max_pods, result.notes) == (
+    # THEN the recommendation is the lower ceiling, never the uncapped 15 x (49 x 16) + 2, with a note
+    assert (limits.vcpus, result.cap, result.max_pods, result.max_pods_uncapped, result.notes) == (
         None,
-        None,
+        110,
+        110,
         11762,
-        ("vCPU count of u-24tb1.metal unknown: max pods not capped at 110/250",),
+        (
+            "vCPU count of c7i.32xlarge unknown: max pods capped at 110, the calculator's ceiling for "
+            "30 vCPUs or fewer (250 above)",
+        ),
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "vcpus"),
+    [
+        ("g4ad.4xlarge", 16),  # kubernetes/autoscaler ec2_instance_types.go (vcpus.tsv header)
+        ("p3.16xlarge", 64),
+        ("dl1.24xlarge", 96),
+        ("u-24tb1.metal", 448),  # a retired type, from the last autoscaler list that had it
+    ],
+)
+def test_types_moto_lacks_have_their_vcpu_count(name: str, vcpus: int) -> None:
+    assert instance_type(name).vcpus == vcpus
+
+
+def test_g4ad_4xlarge_with_prefix_delegation_is_capped_at_110_as_eks_caps_it() -> None:
+    # The example: 16 vCPUs, so the 110 ceiling, not the 434 the ENIs allow.
+    result = max_pods(
+        instance_type("g4ad.4xlarge"), prefix_delegation=True, custom_networking=False, max_eni=None
+    )
+    assert (result.max_pods, result.max_pods_uncapped, result.notes) == (110, 434, ())
 
 
 def test_prefix_delegation_on_xen_falls_back_to_secondary_ips() -> None:

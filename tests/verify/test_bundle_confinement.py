@@ -59,8 +59,8 @@ def test_bundle_writer_refuses_a_target_group_name_with_a_path_in_it(tmp_path: P
     with BundleWriter(tmp_path / "b") as writer, pytest.raises(InputError) as error:
         writer.write_target_health("../../../escape", [])
     assert error.value.message == (
-        "AWS DescribeTargetGroups: TargetGroupName: must be a target group name (1-32 letters, digits "
-        "or '-', not starting or ending with '-'), got '../../../escape'"
+        "AWS DescribeTargetGroups: TargetGroupName: must be a target group name: 1 to 32 letters, digits "
+        "or '-', not starting or ending with '-', got '../../../escape'"
     )
 
 
@@ -75,13 +75,13 @@ def test_verify_refuses_a_target_group_name_that_reads_outside_the_bundle(
     (tmp_path / "outside.json").write_text(json.dumps({"TargetHealthDescriptions": []}))
     # WHEN it is verified
     code, out, err = run_cli(["verify", "--bundle", str(bundle), "-o", "json"], capsys)
-    # THEN the name is refused in one line; the outside file is never read
-    arn = docs.target_groups[0]["TargetGroupArn"]  # type: ignore[index]
+    # THEN the name is refused in one line, as the group is read; the outside file is never read
     assert (code, out, err) == (
         2,
         "",
-        f"ekslab: error: {bundle}/elbv2/target-groups.json: TargetGroupName of {arn}: must be a target "
-        "group name (1-32 letters, digits or '-', not starting or ending with '-'), got '../../outside'\n",
+        f"ekslab: error: {bundle}/elbv2/target-groups.json: TargetGroups[0].TargetGroupName: must be a "
+        "target group name: 1 to 32 letters, digits or '-', not starting or ending with '-', "
+        "got '../../outside'\n",
     )
 
 

@@ -140,7 +140,7 @@ def ipamd_owner(
         (set_ip("web-1", "10.0.40.20"), "web-1", ("not_on_node_eni", "ipamd_mismatch")),
         # ... in the VPC's secondary CIDR block but on no ENI
         (set_ip("web-1", "100.64.0.9"), "web-1", ("not_on_node_eni", "ipamd_mismatch")),
-        # ipamd_mismatch: EC2 has it, ipamd's datastore does not
+        # ipamd_mismatch: EC2 has it, ipamd holds its /32 but never handed it out
         (
             drop_ipamd_ip(NODE_A, "eni-0a00000000000000a", "10.0.1.11/32", "10.0.1.11"),
             "web-1",
@@ -487,3 +487,45 @@ def test_ip_held_by_another_node_still_fails_when_the_own_node_is_unknown(tmp_pa
     docs = baseline()
     docs.pods.append(pod("ghost-2", node="ip-10-0-9-9.us-west-2.compute.internal", ip="10.0.40.20"))
     assert verdict(run(docs, tmp_path), "ghost-2") == ("fail", ("not_on_node_eni",))
+
+
+@pytest.mark.parametrize(
+    ("change", "name", "detail"),
+    [
+        # a secondary IP whose /32 ipamd holds, never handed out (no address entry under it)
+        (
+            drop_ipamd_ip(NODE_A, "eni-0a00000000000000a", "10.0.1.11/32", "10.0.1.11"),
+            "web-1",
+            f"ipamd on {NODE_A} has 10.0.1.11 but not assigned (in 10.0.1.11/32 on eni-0a00000000000000a)",
+        ),
+        # a free address of a delegated prefix: ipamd lists prefix addresses only once handed out
+        (
+            drop_ipamd_ip(NODE_B, "eni-0b00000000000000b", "10.0.40.16/28", "10.0.40.16"),
+            "api-1",
+            f"ipamd on {NODE_B} has 10.0.40.16 but not assigned (in 10.0.40.16/28 on eni-0b00000000000000b)",
+        ),
+    ],
+    ids=["secondary-ip", "prefix"],
+)
+def test_ip_in_a_cidr_ipamd_holds_but_never_assigned_says_so(
+    tmp_path: Path, change: Callable[[ClusterDocs], None], name: str, detail: str
+) -> None:
+    # GIVEN an IP that EC2 has on the node's ENI and ipamd holds in a CIDR, without an address entry
+    docs = baseline()
+    change(docs)
+    # THEN the detail is "has it but not assigned", as docs/verification.md says, not "not in its datastore"
+    found = result(run(docs, tmp_path), name)
+    assert (found.reasons, found.details) == (("ipamd_mismatch",), (detail,))
+
+
+def test_ip_in_no_cidr_ipamd_holds_is_not_in_its_datastore(tmp_path: Path) -> None:
+    docs = baseline()
+    assert docs.ipamd is not None
+    body = json.loads(docs.ipamd[NODE_A]["enis"])
+    del body["0"]["ENIs"]["eni-0a00000000000000a"]["AvailableIPv4Cidrs"]["10.0.1.11/32"]
+    docs.ipamd[NODE_A]["enis"] = json.dumps(body)
+    found = result(run(docs, tmp_path), "web-1")
+    assert (found.reasons, found.details) == (
+        ("ipamd_mismatch",),
+        (f"ipamd on {NODE_A} does not have 10.0.1.11 in its datastore",),
+    )
