@@ -11,7 +11,8 @@ the running step when the run is interrupted (Ctrl-C, SIGTERM) before the interr
 
 The state passed between steps (the environment, AWS keys included) lives in a private folder
 (0700, files 0600) that is deleted on every way out. Values of secret variables (``*SECRET*``,
-``*TOKEN*``, ``*PASSWORD*``) are redacted from everything a result carries (``ekslab.workshop.redact``).
+``*TOKEN*``, ``*PASSWORD*``) are redacted from everything a result carries and from the lines
+``--verbose`` prints as they come (``ekslab.workshop.redact``).
 
 A step passes when its exit status is the expected one and its standard output has the expected
 shape. After a failure the remaining steps are skipped unless ``keep_going`` is set. Steps whose
@@ -188,7 +189,12 @@ def _run_step(
         if options.on_output is None:
             stdout, stderr = process.communicate(timeout=timeout)
         else:
-            stdout, stderr = communicate(process, timeout, partial(options.on_output, step), _signal_group)
+            stdout, stderr = communicate(
+                process,
+                timeout,
+                partial(_redacted_output, options.on_output, step, secret_values(env)),
+                _signal_group,
+            )
     except subprocess.TimeoutExpired as expired:
         stdout, stderr = _stop(process) if options.on_output is None else (expired.stdout, expired.stderr)
         result = _redacted(
@@ -224,6 +230,14 @@ def _redacted(result: StepResult, *environments: Mapping[str, str]) -> StepResul
         for name in ("message", "detail", "stdout", "stderr"):
             setattr(result, name, redact(getattr(result, name), secrets))
     return result
+
+
+def _redacted_output(
+    on_output: Callable[[Step, str, str], None], step: Step, secrets: frozenset[str], stream: str, line: str
+) -> None:
+    """``--verbose``: a line as it is printed, without the secrets the step was started with (a secret
+    the step itself exports is known, and redacted, only in its result)."""
+    on_output(step, stream, redact(line, secrets) if secrets else line)
 
 
 def _signal_group(process: subprocess.Popen[bytes]) -> None:

@@ -68,6 +68,19 @@ def test_secrets_in_step_output_are_redacted_in_results_and_junit(tmp_path: Path
     )
 
 
+def test_secrets_are_redacted_from_the_lines_verbose_prints_as_they_come(tmp_path: Path) -> None:
+    # GIVEN credentials in the environment, a step that prints them, and --verbose's line callback
+    text = '```sh\necho "key=$AWS_SECRET_ACCESS_KEY"\necho "token=$AWS_SESSION_TOKEN" >&2\n```\n'
+    guide = parse_guide(text, source="g.md")
+    printed: list[tuple[str, str]] = []
+    run = options(tmp_path, AWS_SECRET_ACCESS_KEY=SECRET, AWS_SESSION_TOKEN=TOKEN)
+    run.on_output = lambda step, stream, line: printed.append((stream, line))
+    # WHEN the guide runs
+    run_guide(guide, run)
+    # THEN each line reached the callback with the secrets replaced
+    assert sorted(printed) == [("stderr", f"token={REDACTED}"), ("stdout", f"key={REDACTED}")]
+
+
 def test_a_setsid_job_holding_the_output_does_not_stall_a_timeout(tmp_path: Path) -> None:
     # GIVEN a step that leaves a job in its own session (outside the step's process group) holding
     # stdout open, then runs past its timeout
