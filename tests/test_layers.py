@@ -35,7 +35,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         "verify": ("errors", "files", "network", "config", "limits", "cni", "capacity", "ipamd", "sources"),
         "views": ("errors", "files", "network", "config", "ipamd", "sources", "verify"),
         "ledger": ("errors", "network", "config", "limits", "capacity", "ipamd", "sources"),
-        "report": ("errors", "files", "network", "ipamd", "sources", "verify"),
+        "report": ("errors", "files", "network", "ipamd", "sources", "verify", "ledger"),
         "workshop": ("errors", "files"),
         "teardown": ("errors", "config", "aws"),
         "preflight": ("errors", "files", "config", "cni", "aws", "sources"),

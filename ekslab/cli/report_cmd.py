@@ -1,5 +1,5 @@
-"""``ekslab report``: one self-contained HTML page of the lab (the pod -> ENI -> subnet map and the
-verification), from a live cluster or a bundle. ``ekslab verify --html-file`` writes the same page.
+"""``ekslab report``: one self-contained HTML page of the lab (the pod -> ENI -> subnet map, the
+verification and the IP ledger), from a live cluster or a bundle. ``ekslab verify --html-file`` writes the same page.
 
 Exit code 0 once the page is written, whatever the verification found (the page says it; use
 ``ekslab verify --html-file F`` for the verification's exit code too); 2 for bad input.
@@ -36,8 +36,9 @@ from ekslab.files import check_output_file
 def report(
     bundle: str | None, expect_config: str | None, out: str, cluster_name: str | None, **live: Any
 ) -> None:
-    """Write one self-contained HTML page: AZ -> subnet -> node -> ENI -> slots -> pods, and the
-    verification (failures with what to do, drift, load balancer targets).
+    """Write one self-contained HTML page: AZ -> subnet -> node -> ENI -> slots -> pods, the
+    verification (failures with what to do, drift, load balancer targets) and the IP ledger (each
+    subnet's /28 blocks by owner, free blocks, how many more nodes fit).
 
     Give --bundle DIR for a saved snapshot, or --cluster and --region (or --config) for a live
     cluster. The page loads nothing from elsewhere; open it in any browser.
@@ -47,9 +48,19 @@ def report(
 
     # Refuse an output path whose folder is missing before a live read that may take minutes.
     check_output_file(out, source=f"--out {out}")
-    expectations = expectations_for(expect_config or live.get("config"), live)
-    snapshot = read_snapshot(bundle, live)
+    config_path = expect_config or live.get("config")
+    expectations = expectations_for(config_path, live)
+    # The ledger section counts CIDR reservations, as ekslab ips does.
+    snapshot = read_snapshot(bundle, live, cidr_reservations=True)
     result = run_checks(snapshot, expectations)
     cluster, region = cluster_names(bundle, live)
-    write_report(snapshot, result, out, source=f"--out {out}", cluster=cluster_name or cluster, region=region)
+    write_report(
+        snapshot,
+        result,
+        out,
+        source=f"--out {out}",
+        cluster=cluster_name or cluster,
+        region=region,
+        lab=expectations.lab if config_path else None,
+    )
     click.echo(f"report written to {out}: {summary_line(result)}")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ekslab import __version__
 
 if TYPE_CHECKING:
+    from ekslab.config.model import LabConfig
     from ekslab.sources.snapshot import ClusterSnapshot
     from ekslab.verify.results import Report
 
@@ -20,11 +21,19 @@ def write_report(
     source: str,
     cluster: str | None = None,
     region: str | None = None,
+    lab: LabConfig | None = None,
 ) -> None:
-    """Build the page's model from the snapshot and the verdicts and write it to ``path``."""
+    """Build the page's model from the snapshot and the verdicts and write it to ``path``.
+
+    The IP ledger (``ekslab ips``) is built from the same snapshot; ``lab``, the configuration the
+    lab was deployed with when one was given, adds its subnets' roles and its groups' max sizes.
+    """
+    from ekslab.ledger import build_ledger
     from ekslab.report.html import write_html
+    from ekslab.report.ledger_view import ledger_notes, ledger_subnets
     from ekslab.report.model import build_model
 
+    ledger = build_ledger(snapshot, config=lab)
     model = build_model(
         snapshot,
         report,
@@ -32,6 +41,8 @@ def write_report(
         tool=f"ekslab {__version__}",
         cluster=cluster,
         region=region,
+        ledger=ledger_subnets(ledger, snapshot),
+        ledger_notes=ledger_notes(ledger, snapshot),
     )
     write_html(model, path, source=source)
 

@@ -93,9 +93,16 @@ def verify(
             )
     if html_file:
         check_output_file(html_file, source=f"--html-file {html_file}")
-    expectations = expectations_for(expect_config or live.get("config"), live)
+    config_path = expect_config or live.get("config")
+    expectations = expectations_for(config_path, live)
     with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
-        snapshot = read_snapshot(bundle, live, bundle_progress=progress.update if progress.enabled else None)
+        snapshot = read_snapshot(
+            bundle,
+            live,
+            bundle_progress=progress.update if progress.enabled else None,
+            # The page's IP ledger counts CIDR reservations, as ekslab ips does.
+            cidr_reservations=bool(html_file),
+        )
         progress.say(f"checking {len(snapshot.pods):,} pods on {len(snapshot.nodes):,} nodes")
         report = run_checks(snapshot, expectations)
     if junit_file is not None:
@@ -107,7 +114,13 @@ def verify(
 
         cluster, region = cluster_names(bundle, live)
         write_report(
-            snapshot, report, html_file, source=f"--html-file {html_file}", cluster=cluster, region=region
+            snapshot,
+            report,
+            html_file,
+            source=f"--html-file {html_file}",
+            cluster=cluster,
+            region=region,
+            lab=expectations.lab if config_path else None,
         )
     if recycle_plan:
         from ekslab.verify.report import write_recycle_plan

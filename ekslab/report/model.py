@@ -213,6 +213,8 @@ class ReportModel:
     """Pods on no node the snapshot knows (unscheduled, or a node missing from the node list)."""
     notes: list[str]
     ledger: list[LedgerSubnet] | None
+    ledger_notes: list[str]
+    """What the ledger lacked or found odd (``Ledger.missing``, ``warnings``, its own notes), in words."""
     recycle: list[str] | None
     """The replacement plan of verify's convergence checks as lines of text (``RecyclePlan.lines``),
     ``None`` when verify computed none."""
@@ -230,6 +232,7 @@ def build_model(
     cluster: str | None = None,
     region: str | None = None,
     ledger: list[LedgerSubnet] | None = None,
+    ledger_notes: Iterable[str] = (),
 ) -> ReportModel:
     """The report's model. ``generated`` (a UTC time) and ``tool`` (ekslab and its version) go in the header."""
     phases = {(pod.namespace, pod.name): pod.phase for pod in snapshot.pods}
@@ -321,6 +324,7 @@ def build_model(
         off_node_pods=off_node,
         notes=[*snapshot.notes, *report.notes],
         ledger=ledger,
+        ledger_notes=list(ledger_notes),
         recycle=report.recycle.lines() if report.recycle is not None else None,
         collapsed=collapsed,
         counts=counts,

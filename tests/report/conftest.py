@@ -32,10 +32,16 @@ def copy_with_pod(tmp_path: Path, name: str, **changes: object) -> Path:
     return bundle
 
 
+HOSTILE_ENI = "eni-0c0000000000000lb"
+"""The workshop bundle's load balancer ENI: the hostile bundle describes it ``ELB net/`` + ``HOSTILE_NAME``,
+which the IP ledger's block names (an attribute)."""
+
+
 @pytest.fixture
 def hostile_bundle(tmp_path: Path) -> Path:
     """The workshop bundle with web-1 renamed to ``HOSTILE_NAME`` and web-2 on its IP: web-2 holds the
-    slot with the name in its failure details (an attribute), the hostile pod is listed as text."""
+    slot with the name in its failure details (an attribute), the hostile pod is listed as text; the
+    load balancer's ENI is described with the same name (the ledger names it)."""
     bundle = copy_with_pod(tmp_path, "web-1", new_name=HOSTILE_NAME)
     path = bundle / "pods.json"
     document = json.loads(path.read_text())
@@ -43,6 +49,12 @@ def hostile_bundle(tmp_path: Path) -> Path:
         if item["metadata"]["name"] == "web-2":
             item["status"]["podIP"] = "10.11.17.11"
             item["status"]["podIPs"] = [{"ip": "10.11.17.11"}]
+    path.write_text(json.dumps(document, indent=4))
+    path = bundle / "network-interfaces.json"
+    document = json.loads(path.read_text())
+    for item in document["NetworkInterfaces"]:
+        if item["NetworkInterfaceId"] == HOSTILE_ENI:
+            item["Description"] = f"ELB net/{HOSTILE_NAME}"
     path.write_text(json.dumps(document, indent=4))
     return bundle
 

@@ -6,6 +6,7 @@ tests with one line. Each test saves a screenshot under its temporary folder.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 
 from tests.cli_run import run_cli
 from tests.report.browser import browser, require
-from tests.report.conftest import HOSTILE_NAME, ROOT, WORKSHOP
+from tests.report.conftest import HOSTILE_ENI, HOSTILE_NAME, ROOT, WORKSHOP
 
 GENERATOR = ROOT / "benchmarks" / "verify" / "generate_bundle.py"
 pytestmark = pytest.mark.xdist_group("browser")
@@ -44,6 +45,28 @@ def count(page: Any, name: str) -> str:
     return page.inner_text(f'[data-count="{name}"]')
 
 
+def ips_document(bundle: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """``ekslab ips --output json`` of ``bundle``."""
+    code, stdout, stderr = run_cli(["ips", "--bundle", str(bundle), "--output", "json"], capsys)
+    assert (code, stderr) == (0, "")
+    return json.loads(stdout)
+
+
+def assert_ledger_shown(page: Any, ledger: dict[str, Any]) -> None:
+    """The page's ledger section shows every subnet of ``ledger`` (ips JSON) with its blocks and free blocks."""
+    subnets = ledger["subnets"]
+    assert page.locator("#ledger .lsub .grid").count() == len(subnets) > 0
+    assert int(count(page, "ledger_subnets")) == len(subnets)
+    assert int(count(page, "ledger_free_blocks")) == sum(item["free_28_blocks"] for item in subnets)
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll('#ledger .lsub')].map(e => [e.dataset.subnet,
+             e.querySelectorAll('.grid span').length, e.querySelectorAll('.grid span.k-free').length])"""
+    )
+    assert shown == [[item["subnet_id"], item["size"] // 16, item["free_28_blocks"]] for item in subnets]
+    # every square says its owner in a word, so the grid reads without colour
+    assert page.locator("#ledger .grid span:empty").count() == 0
+
+
 def test_workshop_report_shows_every_pod_eni_and_slot(
     chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -57,6 +80,11 @@ def test_workshop_report_shows_every_pod_eni_and_slot(
     # and with two nodes nothing is collapsed: every pod is visible
     assert page.locator("li.p:visible").count() == 6
     assert page.inner_text("#h-cni") == "v1.23.1"
+    # and the IP ledger section draws what `ekslab ips` counts on the same bundle: one grid per subnet,
+    # one square per /28 block, the same free blocks per subnet and in all
+    ledger = ips_document(WORKSHOP, capsys)
+    assert_ledger_shown(page, ledger)
+    assert page.locator("#ledger-na").count() == 0
     page.screenshot(path=str(tmp_path / "workshop.png"), full_page=True)
     assert (tmp_path / "workshop.png").stat().st_size > 10_000
 
@@ -108,6 +136,11 @@ def test_a_hostile_pod_name_injects_nothing(
     assert web2.get_attribute("title") == (
         f"ipamd assigns 10.11.17.11 to default/web-1; 10.11.17.11 is also the IP of default/{HOSTILE_NAME}"
     )
+    # and the load balancer ENI described with the name is named, as text, in its ledger block's title
+    block = page.locator("#ledger .grid span.k-load_balancer")
+    assert block.get_attribute("title") == (
+        f"10.11.17.192/28: load_balancer 1, free 15; {HOSTILE_ENI} (ELB net/{HOSTILE_NAME})"
+    )
     # WHEN web-2 is clicked THEN its panel shows the name as text, still injecting nothing
     web2.click()
     assert f"10.11.17.11 is also the IP of default/{HOSTILE_NAME}" in page.inner_text("#panel")
@@ -152,6 +185,8 @@ def test_a_500_node_report_is_collapsed_and_search_opens_a_node(
     opened = page.locator("details.node[open]").count()
     assert opened == min(page.locator("details.node.bad").count(), 20) < 500
     assert page.locator("details.node:not([open]) li.p:visible").count() == 0
+    # and the IP ledger of its subnets is the one `ekslab ips` counts
+    assert_ledger_shown(page, ips_document(big_bundle, capsys))
     # WHEN the IP of a pod on a closed node is searched
     text = page.evaluate("() => document.querySelector('details.node:not([open]) li.p').textContent")
     ip, pod = text.split(" ", 1)

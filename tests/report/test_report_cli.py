@@ -39,7 +39,11 @@ def test_verify_writes_the_page_beside_json_and_keeps_its_exit_code(
     # THEN the exit code is verify's (1), JSON is printed and the page lists the failure
     assert code == 1
     assert stdout.startswith('{"summary": ')
-    assert '<td class="n" data-count="failed">1</td>' in out.read_text()
+    page = out.read_text()
+    assert '<td class="n" data-count="failed">1</td>' in page
+    # and the page carries the IP ledger of the same bundle (the workshop's three subnets)
+    assert '<span class="n" data-count="ledger_subnets">3</span> subnets' in page
+    assert "IP ledger: not available" not in page
 
 
 def test_verify_output_html_prints_the_summary_line(

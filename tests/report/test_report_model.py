@@ -6,21 +6,31 @@ from pathlib import Path
 
 from markupsafe import escape
 
+from ekslab.ledger import build_ledger
 from ekslab.report.html import render
 from ekslab.report.ledger import LedgerBlock, LedgerSubnet
+from ekslab.report.ledger_view import ledger_notes, ledger_subnets
 from ekslab.report.model import ReportModel, build_model
 from ekslab.sources.bundle import read_bundle
 from ekslab.verify.checks import Expectations, verify
 from ekslab.verify.results import FAIL, CheckResult
-from tests.report.conftest import HOSTILE_NAME, WORKSHOP
+from tests.report.conftest import HOSTILE_ENI, HOSTILE_NAME, WORKSHOP
 
 NODE_A = "ip-10-11-17-10.ap-northeast-2.compute.internal"
 NODE_B = "ip-10-11-40-10.ap-northeast-2.compute.internal"
 
 
 def model_of(bundle: Path, **extra: object) -> ReportModel:
+    """The model as ``ekslab report`` builds it: with the ledger of the same snapshot, unless given."""
     snapshot = read_bundle(bundle)
     report = verify(snapshot, Expectations(aws_node_env={}, init_env={}))
+    if "ledger" not in extra:
+        ledger = build_ledger(snapshot)
+        extra = {
+            **extra,
+            "ledger": ledger_subnets(ledger, snapshot),
+            "ledger_notes": ledger_notes(ledger, snapshot),
+        }
     return build_model(snapshot, report, generated="2026-12-02 20:00:00 UTC", tool="ekslab test", **extra)
 
 
@@ -111,6 +121,11 @@ def test_a_hostile_pod_name_is_text_never_markup(hostile_bundle: Path) -> None:
         in page
     )
     assert f"<code>default/{escape(HOSTILE_NAME)}</code>" in page
+    # and the load balancer ENI's description, named by its ledger block, is an escaped attribute too
+    assert (
+        '<span class="k-load_balancer" title="10.11.17.192/28: load_balancer 1, free 15; '
+        f'{HOSTILE_ENI} (ELB net/{escape(HOSTILE_NAME)})">LB</span>' in page
+    )
 
 
 def test_a_node_check_of_any_name_appears_in_the_convergence_table() -> None:
