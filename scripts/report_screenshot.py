@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Write the HTML report of a bundle and a PNG of its map, for docs/workshop.md and docs/report.md.
+"""Write the HTML report of a bundle and a PNG of its map (and, given a second PNG, of the IP ledger
+of the subnet the first node's pods use), for docs/workshop.md and docs/report.md.
 
-    .venv/bin/python scripts/report_screenshot.py recorded-lab docs/images/report-map.png
+    .venv/bin/python scripts/report_screenshot.py recorded-lab docs/images/report-map.png docs/images/report-ledger.png
     .venv/bin/python scripts/report_screenshot.py tests/fixtures/bundles/workshop-2048 /tmp/map.png
 
 ``recorded-lab`` is the lab the workshop guide's offline run answers from (tests/workshop/fake_lab.py:
@@ -32,9 +33,10 @@ cni: {env: {ENABLE_PREFIX_DELEGATION: true, ENABLE_POD_ENI: true}}
 
 
 def main() -> None:
-    if len(sys.argv) != 3:
-        raise SystemExit("usage: report_screenshot.py BUNDLE OUT.png")
+    if len(sys.argv) not in (3, 4) or sys.argv[1].startswith("-"):
+        raise SystemExit("usage: report_screenshot.py BUNDLE MAP.png [LEDGER.png]")
     bundle, png = Path(sys.argv[1]), Path(sys.argv[2])
+    ledger_png = Path(sys.argv[3]) if len(sys.argv) == 4 else None
     if missing_chromium():
         raise SystemExit(missing_chromium())
     from playwright.sync_api import sync_playwright
@@ -75,8 +77,17 @@ def main() -> None:
             # The sticky search bar would cover the top of the zone in an element screenshot.
             page.add_style_tag(content="#finder { display: none; }")
             page.locator("details.az").first.screenshot(path=str(png))
+            if ledger_png is not None:
+                # The first subnet with the most blocks held by the lab (not free, not AWS's): a pod subnet.
+                subnets = page.locator("#ledger .lsub")
+                held = subnets.evaluate_all(
+                    "all => all.map(e => e.querySelectorAll('.grid span:not(.k-free):not(.k-aws_reserved)').length)"
+                )
+                subnets.nth(held.index(max(held))).screenshot(path=str(ledger_png))
             browser.close()
-    print(f"{png}: {png.stat().st_size:,} bytes")
+    for picture in (png, ledger_png):
+        if picture is not None:
+            print(f"{picture}: {picture.stat().st_size:,} bytes")
 
 
 if __name__ == "__main__":
