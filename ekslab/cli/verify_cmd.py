@@ -96,13 +96,7 @@ def verify(
     config_path = expect_config or live.get("config")
     expectations = expectations_for(config_path, live)
     with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
-        snapshot = read_snapshot(
-            bundle,
-            live,
-            bundle_progress=progress.update if progress.enabled else None,
-            # The page's IP ledger counts CIDR reservations, as ekslab ips does.
-            cidr_reservations=bool(html_file),
-        )
+        snapshot = read_snapshot(bundle, live, bundle_progress=progress.update if progress.enabled else None)
         progress.say(f"checking {len(snapshot.pods):,} pods on {len(snapshot.nodes):,} nodes")
         report = run_checks(snapshot, expectations)
     if junit_file is not None:
