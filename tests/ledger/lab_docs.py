@@ -138,3 +138,17 @@ def reservation(reservation_id: str, cidr: str, kind: str, subnet_id: str = "sub
         "Description": "kept for prefixes",
         "Tags": [],
     }
+
+
+def write_node_subnet_reservations(bundle: Path) -> None:
+    """A prefix reservation of the /28 10.0.5.0 and an explicit one of the /29 10.0.5.16 in the node
+    subnet, none in the public one (24 addresses: give ``one_node_lab`` 24 fewer available)."""
+    write_reservations(
+        bundle,
+        "subnet-nodes",
+        [
+            reservation("scr-0prefix", "10.0.5.0/28", "prefix"),
+            reservation("scr-0explicit", "10.0.5.16/29", "explicit"),
+        ],
+    )
+    write_reservations(bundle, "subnet-public", [])

@@ -16,8 +16,8 @@ from tests.ledger.lab_docs import (
     INSTANCE,
     NODE,
     one_node_lab,
-    reservation,
     service_eni,
+    write_node_subnet_reservations,
     write_reservations,
 )
 from tests.ledger.lab_docs import subnet as subnet_record
@@ -133,15 +133,7 @@ def test_cidr_reservations_are_owned_and_a_prefix_reservation_stays_free_for_pre
     # GIVEN a prefix reservation of one /28 and an explicit one of a /29 in the node subnet
     docs = one_node_lab(node_subnet_available=499 - 16 - 8)
     bundle = docs.write(tmp_path / "bundle")
-    write_reservations(
-        bundle,
-        "subnet-nodes",
-        [
-            reservation("scr-0prefix", "10.0.5.0/28", "prefix"),
-            reservation("scr-0explicit", "10.0.5.16/29", "explicit"),
-        ],
-    )
-    write_reservations(bundle, "subnet-public", [])
+    write_node_subnet_reservations(bundle)
     # WHEN the ledger is made
     ledger = build_ledger(read_bundle(bundle))
     nodes = subnet_of(ledger, "subnet-nodes")

@@ -10,7 +10,7 @@ from ekslab.ledger import build_ledger, ledger_document
 from ekslab.report.ledger import LedgerSubnet
 from ekslab.report.ledger_view import ledger_notes, ledger_subnets
 from ekslab.sources.bundle import read_bundle
-from tests.ledger.lab_docs import NODE, one_node_lab, reservation, service_eni, write_reservations
+from tests.ledger.lab_docs import NODE, one_node_lab, service_eni, write_node_subnet_reservations
 from tests.workshop.fake_lab import SUBNETS, lab_docs, write_lab
 
 NODE_A = "ip-10-0-1-10.us-west-2.compute.internal"
@@ -99,15 +99,7 @@ def test_service_enis_and_reservations_get_their_blocks(tmp_path: Path) -> None:
     )
     docs.subnets[1]["AvailableIpAddressCount"] -= 6
     bundle = docs.write(tmp_path / "bundle")
-    write_reservations(
-        bundle,
-        "subnet-nodes",
-        [
-            reservation("scr-0prefix", "10.0.5.0/28", "prefix"),
-            reservation("scr-0explicit", "10.0.5.16/29", "explicit"),
-        ],
-    )
-    write_reservations(bundle, "subnet-public", [])
+    write_node_subnet_reservations(bundle)
     snapshot = read_bundle(bundle)
     ledger = build_ledger(snapshot)
     # WHEN the rows are made
