@@ -66,12 +66,19 @@ def ledger_subnets(ledger: Ledger, snapshot: ClusterSnapshot) -> list[LedgerSubn
 
 def ledger_notes(ledger: Ledger, snapshot: ClusterSnapshot) -> list[str]:
     """What the ledger lacked (``missing``), its warnings and its own notes (the snapshot's are the
-    report's already), as ``ekslab ips`` prints them."""
+    report's already), as ``ekslab ips`` prints them; then the forecast of groups under no subnet."""
     read = set(snapshot.notes)
+    drawn = {subnet.subnet_id for subnet in ledger.subnets}
     return [
         *(f"missing: {text}" for text in ledger.missing),
         *(f"warning: {text}" for text in ledger.warnings),
         *(f"note: {text}" for text in ledger.notes if text not in read),
+        # Rows under no drawn subnet (a planned AZ without its subnets in the input) are listed here.
+        *(
+            f"forecast: {_forecast_sentence(row, '')}"
+            for row in ledger.forecast
+            if not drawn & {row.node_subnet, row.pod_subnet}
+        ),
     ]
 
 
@@ -82,16 +89,16 @@ def _blocks(subnet: SubnetLedger, holders: dict[int, list[str]]) -> Iterable[Led
     free = subnet.addresses.free_blocks()
     for index, whole in enumerate(free):
         start = index * BLOCK
-        cidr = f"{ipaddress.IPv4Address(base + start)}/28"
+        cidr = f"{ipaddress.IPv4Address(base + start)}/{PREFIX_LENGTH}"
         block = codes[start : start + BLOCK]
         if whole:
+            # Free for a prefix; its addresses may still be held for prefixes by a prefix reservation.
             reserved = block.count(PREFIX_RESERVED)
-            yield LedgerBlock(
-                cidr, "free", f"free, in a prefix reservation ({reserved} of 16)" if reserved else ""
-            )
+            text = f"free, {reserved} of {BLOCK} in a prefix reservation" if reserved else ""
+            yield LedgerBlock(cidr, "free", text + _named(holders.get(index, ())) if reserved else "")
             continue
         counts = Counter(block)
-        yield LedgerBlock(cidr, _kind(counts), _owner_text(counts, holders.get(index, ())))
+        yield LedgerBlock(cidr, _kind(counts), _owner_text(counts) + _named(holders.get(index, ())))
 
 
 def _kind(counts: Counter[int]) -> str:
@@ -106,8 +113,8 @@ def _kind(counts: Counter[int]) -> str:
     return top if names[top] * 2 >= sum(names.values()) else MIXED
 
 
-def _owner_text(counts: Counter[int], holders: Iterable[str]) -> str:
-    """Held addresses per owner, most first, then the free ones; then who holds them."""
+def _owner_text(counts: Counter[int]) -> str:
+    """Held addresses per owner, most first, then the free ones."""
     names: Counter[str] = Counter()
     for code, number in counts.items():
         if code != FREE:
@@ -116,12 +123,16 @@ def _owner_text(counts: Counter[int], holders: Iterable[str]) -> str:
     text = ", ".join(f"{name} {names[name]}" for name in order)
     if counts[FREE]:
         text += f", free {counts[FREE]}"
-    holders = list(holders)
-    if holders:
-        named = ", ".join(holders[:HOLDERS_NAMED])
-        rest = len(holders) - HOLDERS_NAMED
-        text += f"; {named}" + (f" and {rest} more" if rest > 0 else "")
     return text
+
+
+def _named(holders: Iterable[str]) -> str:
+    """``; <the first holders>[ and N more]``, or nothing when no ENI or reservation holds the block."""
+    holders = list(holders)
+    if not holders:
+        return ""
+    rest = len(holders) - HOLDERS_NAMED
+    return "; " + ", ".join(holders[:HOLDERS_NAMED]) + (f" and {rest} more" if rest > 0 else "")
 
 
 def _block_holders(ledger: Ledger, snapshot: ClusterSnapshot) -> dict[str, dict[int, list[str]]]:
@@ -188,7 +199,7 @@ def _forecast_sentence(row: ForecastRow, subnet_id: str) -> str:
         head += f" ({row.instance_type})"
     if row.more_nodes is None:
         return f"{head}: {row.problem or 'no forecast'}"
-    nodes = f"{row.more_nodes:,} more node{'' if row.more_nodes == 1 else 's'} fit"
+    nodes = _more(row.more_nodes, "node")
     parts = [nodes + (" (this subnet runs out first)" if row.runs_out_first == subnet_id else "")]
     pool = row.per_node
     if pool is not None:
@@ -199,11 +210,13 @@ def _forecast_sentence(row: ForecastRow, subnet_id: str) -> str:
             here += pool.pod_subnet_addresses
         parts.append(f"each takes {here:,} address{'' if here == 1 else 'es'} here")
     if row.more_pods is not None:
-        parts.append(
-            f"{row.more_pods:,} more pod{'' if row.more_pods == 1 else 's'} fit on its running nodes"
-        )
+        parts.append(_more(row.more_pods, "pod") + " on its running nodes")
     if row.scale_up_ok is False:
         parts.append(f"it cannot grow to its max size {row.max_size} ({row.nodes_at_max} nodes in this AZ)")
     elif row.scale_up_ok:
         parts.append(f"it can grow to its max size {row.max_size}")
     return f"{head}: " + ", ".join(parts)
+
+
+def _more(number: int, thing: str) -> str:
+    return f"1 more {thing} fits" if number == 1 else f"{number:,} more {thing}s fit"

@@ -152,3 +152,27 @@ def write_node_subnet_reservations(bundle: Path) -> None:
         ],
     )
     write_reservations(bundle, "subnet-public", [])
+
+
+def crowded_lab(tmp_path: Path) -> tuple[Path, Path]:
+    """The one-node lab with its node subnet nearly full: four hand-made ENIs hold 480 addresses, 19 stay free."""
+    docs = one_node_lab(node_subnet_available=19)
+    offsets = iter(range(18, 512 - 1))
+    for index in range(4):
+        addresses = []
+        for _ in range(120):
+            number = 4 * 256 + next(offsets)
+            addresses.append(f"10.0.{number // 256}.{number % 256}")
+        docs.enis.append(
+            eni(
+                f"eni-0crowd{index}",
+                instance_id=None,
+                device=0,
+                primary_ip=addresses[0],
+                secondary=tuple(addresses[1:]),
+                subnet="subnet-nodes",
+            )
+        )
+    config = tmp_path / "lab.yaml"
+    config.write_text(LAB_CONFIG)
+    return docs.write(tmp_path / "bundle"), config

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_run import run_cli
-from tests.ledger.lab_docs import LAB_CONFIG, one_node_lab, write_reservations
-from tests.verify.cluster_docs import eni
+from tests.ledger.lab_docs import LAB_CONFIG, crowded_lab, one_node_lab, write_reservations
 
 WORKSHOP = Path(__file__).parents[1] / "fixtures" / "bundles" / "workshop-2048"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -154,30 +153,6 @@ def test_a_reservations_file_that_is_not_json_is_exit_2(
         err.count("\n"),
         err.startswith(f"ekslab: error: {bundle}/subnet-cidr-reservations/subnet-nodes.json"),
     ) == (2, "", 1, True)
-
-
-def crowded_lab(tmp_path: Path) -> tuple[Path, Path]:
-    """The one-node lab with its node subnet nearly full: four hand-made ENIs hold 480 addresses, 19 stay free."""
-    docs = one_node_lab(node_subnet_available=19)
-    offsets = iter(range(18, 512 - 1))
-    for index in range(4):
-        addresses = []
-        for _ in range(120):
-            number = 4 * 256 + next(offsets)
-            addresses.append(f"10.0.{number // 256}.{number % 256}")
-        docs.enis.append(
-            eni(
-                f"eni-0crowd{index}",
-                instance_id=None,
-                device=0,
-                primary_ip=addresses[0],
-                secondary=tuple(addresses[1:]),
-                subnet="subnet-nodes",
-            )
-        )
-    config = tmp_path / "lab.yaml"
-    config.write_text(LAB_CONFIG)
-    return docs.write(tmp_path / "bundle"), config
 
 
 def test_a_group_that_cannot_scale_to_its_max_size_exits_1(

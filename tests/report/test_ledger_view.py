@@ -136,7 +136,10 @@ def test_service_enis_and_reservations_get_their_blocks(tmp_path: Path) -> None:
         ("10.0.5.240/28", "aws_reserved", "aws_reserved 1, free 15"),
     ]
     prefix_block = next(block for block in nodes.blocks if block.cidr == "10.0.5.0/28")
-    assert (prefix_block.kind, prefix_block.owner) == ("free", "free, in a prefix reservation (16 of 16)")
+    assert (prefix_block.kind, prefix_block.owner) == (
+        "free",
+        "free, 16 of 16 in a prefix reservation; prefix reservation 10.0.5.0/28 (kept for prefixes)",
+    )
     assert (nodes.free_blocks, public.free_blocks) == (28, 13)
     # and what the ledger lacked is said in its words (the bundle has no ipamd bodies)
     assert ledger_notes(ledger, snapshot) == [

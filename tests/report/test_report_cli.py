@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_run import run_cli
+from tests.ledger.lab_docs import crowded_lab
 from tests.report.conftest import WORKSHOP
 
 
@@ -118,3 +119,34 @@ def test_report_of_a_live_cluster_names_it_in_the_header(
     assert f'<dd id="h-source">cluster {CLUSTER} ({REGION})</dd>' in page
     for name in lab.node_names:
         assert f'data-node="{name}"' in page
+
+
+def test_the_ledger_section_uses_the_expected_lab_for_the_forecast(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a node subnet with 19 free addresses, and the lab whose ng-default may grow to 3 nodes here
+    bundle, config = crowded_lab(tmp_path)
+    out = tmp_path / "report.html"
+    # WHEN the report is made against that lab
+    code, _, stderr = run_cli(
+        ["report", "--bundle", str(bundle), "--expect-config", str(config), "--out", str(out)], capsys
+    )
+    # THEN the node subnet's forecast says one more node fits and the group cannot reach its max size,
+    # the subnet has its planned role, and the ledger's warning is listed under the grids
+    assert (code, stderr) == (0, "")
+    page = out.read_text()
+    assert (
+        "Forecast: ng-default in us-west-2a (m5.large): 1 more node fits (this subnet runs out first), "
+        "each takes 10 addresses here, 23 more pods fit on its running nodes, it cannot grow to its max "
+        "size 9 (3 nodes in this AZ)</p>" in page
+    )
+    assert '<p class="lfig">private subnet · 488 addresses held · 19 free' in page
+    assert (
+        "<li>warning: ng-default in us-west-2a: subnet subnet-nodes keeps 4% of its usable addresses free, "
+        "under 20%</li>" in page
+    )
+    # and the group's AZs whose subnets the bundle lacks have their forecast there too
+    assert (
+        "<li>forecast: ng-default in us-west-2b (m5.large): no node subnet known in this AZ (no running node, no --config)"
+        in page
+    )
