@@ -50,9 +50,10 @@ def report(
     check_output_file(out, source=f"--out {out}")
     config_path = expect_config or live.get("config")
     expectations = expectations_for(config_path, live)
-    # The same read as verify's (no CIDR reservations live: they need ec2:GetSubnetCidrReservations,
-    # which verify's callers, e.g. the CI role, need not have); the ledger section says they are missing.
-    snapshot = read_snapshot(bundle, live)
+    # Verify's read plus each subnet's CIDR reservations, as `ekslab ips` reads them, for the ledger
+    # section (verify --html-file reads no reservations: its callers, e.g. the CI role, need not have
+    # ec2:GetSubnetCidrReservations; that page says they are missing).
+    snapshot = read_snapshot(bundle, live, cidr_reservations=True)
     result = run_checks(snapshot, expectations)
     cluster, region = cluster_names(bundle, live)
     write_report(
