@@ -156,7 +156,12 @@ def _row(
     problem = None
     limits_found: list[tuple[int, str]] = []
     if node_subnet is None or node_subnet not in subnets:
-        problem = "no node subnet known in this AZ (no running node, no --config)"
+        problem = (
+            "no node subnet known in this AZ (no running node, no --config)"
+            if config is None
+            else "no node subnet known in this AZ (no running node there, and no subnet of the input "
+            "has the lab's planned CIDR)"
+        )
     elif pod_subnet is None or pod_subnet not in subnets:
         problem = "no pod subnet known in this AZ (custom networking without an ENIConfig or pod ENI)"
     else:

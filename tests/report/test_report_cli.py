@@ -148,5 +148,5 @@ def test_the_ledger_section_uses_the_expected_lab_for_the_forecast(
     # and the group's AZs whose subnets the bundle lacks have their forecast there too
     assert (
         "<li>forecast: ng-default in us-west-2b (m5.large): no node subnet known in this AZ "
-        "(no running node, no --config)" in page
+        "(no running node there, and no subnet of the input has the lab&#39;s planned CIDR)" in page
     )
