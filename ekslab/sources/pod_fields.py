@@ -16,49 +16,61 @@ from typing import Any
 
 import msgspec
 
+from ekslab.sources.records import POD_ENI_ANNOTATION
 
-class _Container(msgspec.Struct):
+# gc=False: decoded JSON holds no reference cycles, so the collector need not track 150,000 pods' Structs.
+
+
+class _Container(msgspec.Struct, gc=False):
     name: Any = None
     restartPolicy: Any = None
 
 
-class _ContainerStatus(msgspec.Struct):
+class _ContainerStatus(msgspec.Struct, gc=False):
     name: Any = None
     ready: Any = None
     started: Any = None
     restartCount: Any = None
-    state: dict[str, Any] | None = None
+    state: dict[str, msgspec.Raw] | None = None
+    """Only which state it is in (``running``...), not what the state says."""
 
 
-class _Condition(msgspec.Struct):
-    type: Any = None
-    status: Any = None
+class _Annotations(msgspec.Struct, gc=False):
+    pod_eni: Any = msgspec.field(default=None, name=POD_ENI_ANNOTATION)
 
 
-class _Metadata(msgspec.Struct):
+class _Metadata(msgspec.Struct, gc=False):
     name: Any
     namespace: Any = None
-    annotations: dict[str, Any] | None = None
-    labels: dict[str, Any] | None = None
+    annotations: _Annotations | None = None
+    labels: msgspec.Raw = None  # type: ignore[assignment]
+    """Kept undecoded: the record reads labels only in the namespaces of ip-target Ingresses."""
     creationTimestamp: Any = None
 
+    def labels_value(self) -> Any:
+        return None if self.labels is None else msgspec.json.decode(self.labels)
 
-class _Spec(msgspec.Struct):
+
+class _Spec(msgspec.Struct, gc=False):
     nodeName: Any = None
     hostNetwork: Any = None
     containers: list[_Container] | None = None
     initContainers: list[_Container] | None = None
 
 
-class _Status(msgspec.Struct):
+class _Status(msgspec.Struct, gc=False):
     podIP: Any = None
     phase: Any = None
-    conditions: list[_Condition] | None = None
+    conditions: msgspec.Raw = None  # type: ignore[assignment]
+    """Kept undecoded, as ``labels`` (readiness is read with them)."""
     containerStatuses: list[_ContainerStatus] | None = None
     initContainerStatuses: list[_ContainerStatus] | None = None
 
+    def conditions_value(self) -> Any:
+        return None if self.conditions is None else msgspec.json.decode(self.conditions)
 
-class PodFields(msgspec.Struct):
+
+class PodFields(msgspec.Struct, gc=False):
     """One item of a pod list, only what the record needs."""
 
     metadata: _Metadata

@@ -10,7 +10,7 @@ object raises ``InputError`` naming the file, the item's position and the field.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from sys import intern
 from typing import Any, Final, NamedTuple
@@ -90,6 +90,8 @@ def pod_record(
     ``item`` is the decoded JSON object, or the ``ekslab.sources.pod_fields.PodFields`` Struct of it
     (the same members, decoded without the rest); both give the same record and the same errors.
     """
+    if hasattr(item, "__struct_fields__"):
+        return _struct_pod_record(item, position=position, source=source, label_namespaces=label_namespaces)
     try:
         kind = _member(item, "kind")
         meta = _required(item, "metadata")
@@ -105,6 +107,58 @@ def pod_record(
         phase = _member(status, "phase") or None
     except (KeyError, TypeError, AttributeError):
         raise _item_error(source, position, "must be a Pod object with metadata.name", item) from None
+    _check_pod(kind, name, namespace, ip, node, phase, source=source, position=position)
+    ready = labels = None
+    if namespace in label_namespaces:
+        labels = _pod_labels(_member(meta, "labels"), source=source, position=position)
+        ready = _pod_ready(_member(status, "conditions"), _member)
+    counts = _container_counts(
+        _objects(_member(spec, "containers")),
+        _objects(_member(spec, "initContainers")),
+        _objects(_member(status, "containerStatuses")),
+        _objects(_member(status, "initContainerStatuses")),
+        _member,
+    )
+    return _pod(
+        namespace, name, node, ip, phase, host_network, branch_text, ready, labels, counts, meta, _member
+    )
+
+
+def _struct_pod_record(
+    item: Any, *, position: int, source: str, label_namespaces: frozenset[str]
+) -> PodRecord:
+    """``pod_record`` of a ``PodFields`` Struct: the Struct's types say which members are objects and
+    lists of objects (an item of another shape was decoded in full), so its fields are read directly."""
+    meta = item.metadata
+    spec = item.spec
+    status = item.status
+    name = meta.name
+    namespace = meta.namespace or "default"
+    branch_text = meta.annotations.pod_eni if meta.annotations is not None else None
+    ip = (status.podIP or None) if status is not None else None
+    phase = (status.phase or None) if status is not None else None
+    node = (spec.nodeName or None) if spec is not None else None
+    host_network = spec is not None and spec.hostNetwork is True
+    _check_pod(item.kind, name, namespace, ip, node, phase, source=source, position=position)
+    ready = labels = None
+    if namespace in label_namespaces:
+        labels = _pod_labels(meta.labels_value(), source=source, position=position)
+        ready = _pod_ready(status.conditions_value() if status is not None else None, _member)
+    counts = _container_counts(
+        (spec.containers or ()) if spec is not None else (),
+        (spec.initContainers or ()) if spec is not None else (),
+        (status.containerStatuses or ()) if status is not None else (),
+        (status.initContainerStatuses or ()) if status is not None else (),
+        getattr,
+    )
+    return _pod(
+        namespace, name, node, ip, phase, host_network, branch_text, ready, labels, counts, meta, getattr
+    )
+
+
+def _check_pod(
+    kind: Any, name: Any, namespace: Any, ip: Any, node: Any, phase: Any, *, source: str, position: int
+) -> None:
     if kind not in (None, "Pod"):
         raise _item_error(source, position, "must be a Pod", kind, field="kind")
     if not isinstance(name, str):
@@ -117,21 +171,41 @@ def pod_record(
         raise _item_error(source, position, "must be a string", node, field="spec.nodeName")
     if phase is not None and not isinstance(phase, str):
         raise _item_error(source, position, "must be a string", phase, field="status.phase")
+
+
+def _pod_labels(value: Any, *, source: str, position: int) -> Mapping[str, Any]:
+    labels = value or {}
+    if not isinstance(labels, dict):
+        raise _item_error(source, position, "must be an object", labels, field="metadata.labels")
+    return labels
+
+
+def _pod_ready(conditions: Any, member: Callable[[Any, str], Any]) -> bool:
+    return any(
+        _is_object(condition)
+        and member(condition, "type") == "Ready"
+        and member(condition, "status") == "True"
+        for condition in conditions or ()
+    )
+
+
+def _pod(
+    namespace: str,
+    name: str,
+    node: str | None,
+    ip: str | None,
+    phase: str | None,
+    host_network: bool,
+    branch_text: Any,
+    ready: bool | None,
+    labels: Mapping[str, Any] | None,
+    counts: tuple[int | None, int | None, int | None],
+    meta: Any,
+    member: Callable[[Any, str], Any],
+) -> PodRecord:
     if ":" in (ip or ""):
         ip = canonical_ip(ip)  # type: ignore[arg-type]
     branch_enis, branch_error = _branch_enis(branch_text) if branch_text is not None else (None, None)
-    ready = labels = None
-    if namespace in label_namespaces:
-        labels = _member(meta, "labels") or {}
-        if not isinstance(labels, dict):
-            raise _item_error(source, position, "must be an object", labels, field="metadata.labels")
-        ready = any(
-            _is_object(condition)
-            and _member(condition, "type") == "Ready"
-            and _member(condition, "status") == "True"
-            for condition in _member(status, "conditions") or ()
-        )
-    ready_containers, containers, restarts = _container_counts(spec, status)
     # Namespaces, node names and phases repeat across pods: keep one copy of each string.
     return PodRecord(
         intern(namespace),
@@ -144,49 +218,56 @@ def pod_record(
         branch_error,
         ready,
         labels,
-        ready_containers,
-        containers,
-        restarts,
-        _unix_seconds(_member(meta, "creationTimestamp")),
+        *counts,
+        _unix_seconds(member(meta, "creationTimestamp")),
     )
 
 
-def _container_counts(spec: Any, status: Any) -> tuple[int | None, int | None, int | None]:
-    """(ready containers, containers, restarts) as ``kubectl get pods`` counts them.
+def _container_counts(
+    app: Sequence[Any],
+    init: Sequence[Any],
+    statuses: Sequence[Any],
+    init_statuses: Sequence[Any],
+    member: Callable[[Any, str], Any],
+) -> tuple[int | None, int | None, int | None]:
+    """(ready containers, containers, restarts) as ``kubectl get pods`` counts them, from the objects
+    of ``spec.containers``, ``spec.initContainers``, ``status.containerStatuses`` and
+    ``status.initContainerStatuses``, whose members ``member`` reads.
 
     Containers are the app containers plus sidecars (init containers with ``restartPolicy: Always``,
     which keep running); a container is ready when its status says ``ready`` while it runs (a sidecar:
     ``started`` and ready); restarts add up every container's ``restartCount``, init containers' too.
     """
-    app = _objects(_member(spec, "containers"))
-    sidecars = {
-        name
-        for item in _objects(_member(spec, "initContainers"))
-        if _member(item, "restartPolicy") == "Always" and isinstance(name := _member(item, "name"), str)
-    }
-    statuses = _objects(_member(status, "containerStatuses"))
-    init_statuses = _objects(_member(status, "initContainerStatuses"))
     if not app and not statuses:
         return None, None, None
-    ready = sum(1 for item in statuses if _member(item, "ready") is True and _running(item))
-    ready += sum(
-        1
-        for item in init_statuses
-        if isinstance(name := _member(item, "name"), str)
-        and name in sidecars
-        and _member(item, "started") is True
-        and _member(item, "ready") is True
-    )
-    restarts = sum(
-        count
-        for item in (*statuses, *init_statuses)
-        if isinstance(count := _member(item, "restartCount"), int) and not isinstance(count, bool)
-    )
+    sidecars = {
+        name
+        for item in init
+        if member(item, "restartPolicy") == "Always" and isinstance(name := member(item, "name"), str)
+    }
+    ready = 0
+    restarts = 0
+    for item in statuses:
+        if member(item, "ready") is True and _running(member(item, "state")):
+            ready += 1
+        count = member(item, "restartCount")
+        if isinstance(count, int) and not isinstance(count, bool):
+            restarts += count
+    for item in init_statuses:
+        if (
+            isinstance(name := member(item, "name"), str)
+            and name in sidecars
+            and member(item, "started") is True
+            and member(item, "ready") is True
+        ):
+            ready += 1
+        count = member(item, "restartCount")
+        if isinstance(count, int) and not isinstance(count, bool):
+            restarts += count
     return ready, (len(app) or len(statuses)) + len(sidecars), restarts
 
 
-def _running(container_status: Any) -> bool:
-    state = _member(container_status, "state")
+def _running(state: Any) -> bool:
     return isinstance(state, Mapping) and "running" in state
 
 
