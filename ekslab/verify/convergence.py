@@ -26,6 +26,7 @@ unset. A check whose input is missing is ``skip`` naming the file, never a pass.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -615,6 +616,7 @@ def _ipamd_pool(ipamd: NodeIpamd) -> tuple[int, int]:
     return held, assigned
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred distinct prefixes and subnets, 5,000 nodes
 def _cidr_size(text: str) -> int:
     try:
         return ipaddress.ip_network(text, strict=False).num_addresses
@@ -638,7 +640,8 @@ def _free_share(facts: NodeFacts, custom_networking: bool) -> tuple[str, float] 
     return subnet.subnet_id, min(subnet.available_ips / usable, 1.0)
 
 
-def _usable(cidrs: Iterable[str]) -> int:
+@functools.lru_cache(maxsize=4096)
+def _usable(cidrs: tuple[str, ...]) -> int:
     """Usable addresses of a subnet's IPv4 CIDR block (0 when it has none)."""
     for cidr in cidrs:
         if ":" not in cidr:
