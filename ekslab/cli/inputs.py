@@ -46,15 +46,16 @@ def read_snapshot(
 
 @contextmanager
 def long_lived() -> Iterator[None]:
-    """Build the snapshot without the cyclic garbage collector, then freeze what was built.
+    """Build what the command keeps without the cyclic garbage collector, then freeze it.
 
-    For bundles (a live read waits on the network, and its HTTP clients make cyclic garbage). A
-    snapshot of a large cluster is millions of objects (records, ipamd addresses) that live until
-    the command ends and hold no reference cycles. While they are being made, Python's cyclic collector
-    would walk all of them again every time the heap grew by a quarter (a third of the read's time on
-    the 150,000-pod benchmark bundle, docs/benchmarks.md); after the read, ``gc.freeze`` keeps the
-    collections of the checks and reports from walking them. Objects are still freed by reference
-    counting as usual; only cycles made during the read wait for the end of the process.
+    Around the read of a bundle (a live read waits on the network, and its HTTP clients make cyclic
+    garbage) and around the checks or the ledger made from a snapshot. A snapshot of a large cluster
+    is millions of objects (records, ipamd addresses), and its verdicts a few hundred thousand more,
+    that live until the command ends and hold no reference cycles. While they are being made, Python's
+    cyclic collector would walk all of them again each time the heap grew by a quarter (on the
+    150,000-pod benchmark bundle, about a third of the CPU time of ``ekslab verify``; docs/benchmarks.md);
+    ``gc.freeze`` then keeps later collections from walking them. Objects are still freed by reference
+    counting as usual; only cycles made inside the block wait for the end of the process.
     """
     enabled = gc.isenabled()
     gc.disable()

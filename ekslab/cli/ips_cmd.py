@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ekslab.cli.inputs import read_snapshot
+from ekslab.cli.inputs import long_lived, read_snapshot
 from ekslab.cli.options import live_options
 from ekslab.cli.output import echo_json, print_table
 from ekslab.files import output_folder
@@ -63,7 +63,8 @@ def ips(bundle: str | None, output: str | None, out: str | None, **live: Any) ->
         output_folder(out, source=f"--out {out}")
     config = _config(live.get("config"))
     snapshot = read_snapshot(bundle, live, cidr_reservations=True)
-    ledger = build_ledger(snapshot, config=config)
+    with long_lived():
+        ledger = build_ledger(snapshot, config=config)
     if output == "json":
         from ekslab.ledger import ledger_document
 

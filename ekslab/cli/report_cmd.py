@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ekslab.cli.inputs import read_snapshot
+from ekslab.cli.inputs import long_lived, read_snapshot
 from ekslab.cli.options import EXPECT_CONFIG, live_options
 from ekslab.cli.report_output import cluster_names, write_report
 from ekslab.cli.verify_cmd import expectations_for
@@ -54,7 +54,8 @@ def report(
     # section (verify --html-file reads no reservations: its callers, e.g. the CI role, need not have
     # ec2:GetSubnetCidrReservations; that page says they are missing).
     snapshot = read_snapshot(bundle, live, cidr_reservations=True)
-    result = run_checks(snapshot, expectations)
+    with long_lived():
+        result = run_checks(snapshot, expectations)
     cluster, region = cluster_names(bundle, live)
     write_report(
         snapshot,

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ekslab.cli.inputs import read_snapshot
+from ekslab.cli.inputs import long_lived, read_snapshot
 from ekslab.cli.options import EXPECT_CONFIG, live_options
 from ekslab.cli.output import PLAIN_WIDTH, terminal_console
 from ekslab.cli.progress import BundleProgress
@@ -98,7 +98,8 @@ def verify(
     with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
         snapshot = read_snapshot(bundle, live, bundle_progress=progress.update if progress.enabled else None)
         progress.say(f"checking {len(snapshot.pods):,} pods on {len(snapshot.nodes):,} nodes")
-        report = run_checks(snapshot, expectations)
+        with long_lived():
+            report = run_checks(snapshot, expectations)
     if junit_file is not None:
         from ekslab.verify.report import write_junit
 

@@ -68,10 +68,7 @@ def parse_network(text: str) -> Network | None:
 
 def contains(networks: Iterable[Network], version: int, value: int) -> bool:
     """Whether the address (``parse_ip``'s version and integer) is in any of ``networks``."""
-    for net_version, shift, prefix in networks:  # a loop, not any(): called once per pod
-        if net_version == version and value >> shift == prefix:
-            return True
-    return False
+    return any(net_version == version and value >> shift == prefix for net_version, shift, prefix in networks)
 
 
 def usable_addresses(cidr: ipaddress.IPv4Network) -> int:

@@ -56,7 +56,8 @@ def summary_line(report: Report) -> str:
 
 def write_json(report: Report, stream: IO[str]) -> None:
     """Stream the report as one JSON document (pods one at a time: a large cluster has 150,000)."""
-    dumps = json.dumps
+    # The encoder json.dumps uses, without the check for circular references (a report has none).
+    dumps = json.JSONEncoder(check_circular=False).encode
     stream.write('{"summary": ' + dumps(report.summary()))
     stream.write(', "exit_code": ' + str(report.exit_code()))
     stream.write(', "source": ' + dumps(report.source))
