@@ -50,6 +50,13 @@ def parse_body(endpoint: str, body: str | bytes, *, source: str) -> NodeIpamd:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
     except UnicodeDecodeError as error:
         raise InputError(source, f"is not UTF-8 text (byte {error.start})") from None
+    if endpoint == "enis":
+        # One body per node, 5,000 on a large bundle: the v1.20+ shape through msgspec Structs.
+        from ekslab.ipamd.enis_structs import wrapped_enis
+
+        enis = wrapped_enis(text)
+        if enis is not None:
+            return NodeIpamd(enis=enis)
     documents = parse_documents(text, source=source, expected=f"ipamd's /v1/{endpoint} body")
     if not documents:
         raise InputError(source, _EMPTY)
