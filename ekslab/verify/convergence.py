@@ -616,7 +616,6 @@ def _ipamd_pool(ipamd: NodeIpamd) -> tuple[int, int]:
     return held, assigned
 
 
-@functools.lru_cache(maxsize=4096)  # a few hundred distinct prefixes and subnets, 5,000 nodes
 def _cidr_size(text: str) -> int:
     try:
         return ipaddress.ip_network(text, strict=False).num_addresses
@@ -640,7 +639,7 @@ def _free_share(facts: NodeFacts, custom_networking: bool) -> tuple[str, float] 
     return subnet.subnet_id, min(subnet.available_ips / usable, 1.0)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)  # a few subnets, parsed once rather than once per node
 def _usable(cidrs: tuple[str, ...]) -> int:
     """Usable addresses of a subnet's IPv4 CIDR block (0 when it has none)."""
     for cidr in cidrs:
