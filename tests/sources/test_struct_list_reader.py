@@ -192,3 +192,56 @@ def test_kubectl_layouts_are_decoded_in_batches(
     # THEN all 300 come out, and only the first and last pods were decoded in full
     assert len(found) == 300
     assert len(full_decodes) <= 2
+
+
+def _odd(index: int, change: str) -> dict[str, Any]:
+    item = pod(index)
+    if change == "labels a string":
+        item["metadata"]["labels"] = "app=2048"
+    elif change == "labels null":
+        item["metadata"]["labels"] = None
+    elif change == "conditions a string":
+        item["status"]["conditions"] = "Ready"
+    elif change == "conditions an object":
+        item["status"]["conditions"] = {"type": "Ready", "status": "True"}
+    elif change == "annotations a list":
+        item["metadata"]["annotations"] = ["vpc.amazonaws.com/pod-eni"]
+    elif change == "pod-eni a number":
+        item["metadata"]["annotations"] = {"vpc.amazonaws.com/pod-eni": 7}
+    elif change == "state a string":
+        item["status"]["containerStatuses"][0]["state"] = "running"
+    elif change == "no status":
+        del item["status"]
+    elif change == "no spec":
+        del item["spec"]
+    return item
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "labels a string",
+        "labels null",
+        "conditions a string",
+        "conditions an object",
+        "annotations a list",
+        "pod-eni a number",
+        "state a string",
+        "no status",
+        "no spec",
+    ],
+)
+def test_odd_members_read_as_in_full(tmp_path: Path, change: str) -> None:
+    # GIVEN 200 pods whose every fifth one has a member of an odd shape, in ip-target namespaces too
+    path = tmp_path / "pods.json"
+    path.write_text(
+        document([_odd(index, change) if index % 5 == 0 else pod(index) for index in range(200)], indent=4)
+    )
+    # WHEN both readers read it  THEN the same records, or the same refusal
+    try:
+        full, fast = both(path)
+    except InputError:
+        first, second = refusals(path)
+        assert first == second
+        return
+    assert fast == full

@@ -136,3 +136,30 @@ def test_collect_refuses_a_symlink_as_its_folder(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         BundleWriter(tmp_path / "link")
     assert error.value.message == f"{tmp_path / 'link'}: is a symlink; collect into a new or empty folder"
+
+
+def test_a_node_folder_linked_inside_the_bundle_is_read(tmp_path: Path) -> None:
+    # GIVEN a node's ipamd folder that is a symlink to a folder inside the bundle
+    bundle = baseline().write(tmp_path / "bundle")
+    node = sorted(os.listdir(bundle / "ipamd"))[0]
+    os.replace(bundle / "ipamd" / node, bundle / "saved-ipamd")
+    (bundle / "ipamd" / node).symlink_to(bundle / "saved-ipamd")
+    # WHEN read  THEN its bodies are read as if the folder were there
+    assert read_bundle(bundle).ipamd[node].verifiable
+
+
+def test_a_file_in_a_linked_node_folder_may_not_lead_out(tmp_path: Path) -> None:
+    # GIVEN a node folder linked inside the bundle whose enis.json is a symlink out of it
+    bundle = baseline().write(tmp_path / "bundle")
+    node = sorted(os.listdir(bundle / "ipamd"))[0]
+    os.replace(bundle / "ipamd" / node, bundle / "saved-ipamd")
+    (bundle / "ipamd" / node).symlink_to(bundle / "saved-ipamd")
+    os.replace(bundle / "saved-ipamd" / "enis.json", tmp_path / "outside.json")
+    (bundle / "saved-ipamd" / "enis.json").symlink_to(tmp_path / "outside.json")
+    # WHEN read  THEN refused, naming the file by its path in the bundle
+    with pytest.raises(InputError) as error:
+        read_bundle(bundle)
+    assert error.value.message == (
+        f"{bundle / 'ipamd' / node / 'enis.json'}: leads out of the bundle folder (through a symlink or '..'); "
+        "a bundle holds its own files"
+    )
