@@ -93,6 +93,30 @@ def raw_decode(text: str, position: int = 0) -> tuple[Any, int]:
         ) from None
 
 
+_PAIRS_OF_DIGITS: Final = re.compile(r"(?=[0-9]{2})")
+
+
+def may_hold_long_integer(text: str) -> bool:
+    """Whether ``text`` may hold an integer longer than Python converts (``raw_decode`` refuses it),
+    checked without reading every character: True for every text with such a run of digits, and
+    for almost no other (a decoder that skips numbers it is not asked for, as msgspec does, must send
+    a text this says True for to ``raw_decode``).
+
+    A run of more than ``limit`` digits covers two consecutive characters of every ``limit // 2``-th,
+    and everything between them; only where two sampled characters are digits is the stretch between
+    them looked at.
+    """
+    limit = sys.get_int_max_str_digits()
+    if not limit:
+        return False
+    step = max(limit // 2, 1)
+    for pair in _PAIRS_OF_DIGITS.finditer(text[::step]):
+        stretch = text[pair.start() * step : (pair.start() + 1) * step + 1]
+        if stretch.isascii() and stretch.isdigit():
+            return True
+    return False
+
+
 def loads(text: str) -> Any:
     """The one JSON document in ``text``, like ``json.loads`` but with ``raw_decode``'s limits."""
     start = _WHITESPACE.match(text).end()  # type: ignore[union-attr]
@@ -388,8 +412,11 @@ class StructListReader(JsonListReader):
             if cut < 0:  # the last items of the list
                 yield from self._rest_item_by_item(first_done=False)
                 return
+            batch = self._buffer[self._position : cut + 1]
             try:
-                items = self._batch_decoder.decode("[" + self._buffer[self._position : cut + 1] + "]")
+                if may_hold_long_integer(batch):  # msgspec skips what raw_decode refuses: decode it so
+                    raise ValueError(batch)
+                items = self._batch_decoder.decode("[" + batch + "]")
             except self._failures:
                 ended = yield from self._item_by_item(cut + 1)
                 if ended:

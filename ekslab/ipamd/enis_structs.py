@@ -11,13 +11,13 @@ and goes the usual way (``ekslab.ipamd.node.parse_body``), which then words its 
 
 from __future__ import annotations
 
-import sys
 from typing import Final
 
 import msgspec
 
 from ekslab.ipamd.enis import _era, _later, _time
 from ekslab.ipamd.models import IpamdAddress, IpamdCidr, IpamdEni, IpamdEnis
+from ekslab.jsondoc import may_hold_long_integer
 from ekslab.network.addresses import canonical_cidr, canonical_ip
 
 UNSET: Final = msgspec.UNSET
@@ -81,7 +81,7 @@ class _NotThisShape(Exception):
 def wrapped_enis(text: str) -> IpamdEnis | None:
     """The ``IpamdEnis`` of a v1.20+ ``/v1/enis`` body (already decoded from UTF-8), exactly as
     ``parse_enis`` reads it; ``None`` for a body these Structs do not describe (module docstring)."""
-    if _has_long_integer(text):
+    if may_hold_long_integer(text):
         return None  # msgspec would skip it where Python's reader refuses it
     try:
         cards = _DECODER.decode(text)
@@ -181,16 +181,3 @@ def _address(ip: str, info: _Address) -> tuple[IpamdAddress, bool]:
         ),
         bool(network_name and not container_id and not if_name),
     )
-
-
-def _has_long_integer(text: str) -> bool:
-    """Whether ``text`` has a run of digits longer than Python converts to an int (a string with one
-    only sends the body the usual way, which reads it the same)."""
-    limit = sys.get_int_max_str_digits()
-    if not limit:
-        return False
-    return b"1" * (limit + 1) in text.encode("utf-8").translate(_DIGIT_MARKS)
-
-
-_DIGIT_MARKS: Final = bytes(ord("1") if 0x30 <= byte <= 0x39 else ord("0") for byte in range(256))
-"""``bytes.translate`` table: every ASCII digit to ``1``, every other byte to ``0``."""
