@@ -302,6 +302,9 @@ def _list_reader(root: Path, spec: BundleFile, label: _Labeller) -> JsonListRead
         from ekslab.sources.pod_fields import PodFields
 
         return StructListReader(root / spec.path, spec.list_key, PodFields, **options)
+    if spec in (NODES, NETWORK_INTERFACES):
+        # 5,000 nodes and 20,000 ENIs: the same JSON objects, decoded by msgspec in batches.
+        return StructListReader(root / spec.path, spec.list_key, dict[str, Any], **options)
     return JsonListReader(root / spec.path, spec.list_key, **options)
 
 
