@@ -53,7 +53,7 @@ def long_lived() -> Iterator[None]:
     is millions of objects (records, ipamd addresses), and its verdicts a few hundred thousand more,
     that live until the command ends and hold no reference cycles. While they are being made, Python's
     cyclic collector would walk all of them again each time the heap grew by a quarter (on the
-    150,000-pod benchmark bundle, about a third of the CPU time of ``ekslab verify``; docs/benchmarks.md);
+    150,000-pod benchmark bundle, 2.5-3.0 s of a 12-16 s CPU read and check; docs/benchmarks.md);
     ``gc.freeze`` then keeps later collections from walking them. Objects are still freed by reference
     counting as usual; only cycles made inside the block wait for the end of the process.
     """
