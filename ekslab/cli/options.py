@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
+from ekslab.sources.live_defaults import DEFAULT_CONCURRENCY
+
 if TYPE_CHECKING:
     from ekslab.sources.live import LiveOptions
 
@@ -78,7 +80,7 @@ def live_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--concurrency",
             type=click.IntRange(1, 256),
-            default=16,
+            default=DEFAULT_CONCURRENCY,
             show_default=True,
             help="Nodes whose ipamd is fetched at the same time.",
         ),

@@ -13,6 +13,8 @@
   every page, so a list stops with one line after ``MAX_PAGES`` pages (a VPC's ENIs at 1,000 a page:
   200,000, far above the regional ENI quota) or after the pages its call can justify (DescribeVpcs
   of one VPC id: one page, plus ``PAGE_SLACK``).
+* The next page is fetched while the caller uses this one (``ekslab.sources.pages.read_ahead``), only
+  when page-by-page reading would have asked for it: the same calls.
 * ``AWS_ENDPOINT_URL`` (botocore's own setting) points every client at another endpoint, e.g. moto.
 """
 
@@ -25,6 +27,7 @@ from typing import Any, Final
 
 from ekslab.aws.problems import checked_session, setup_problem
 from ekslab.errors import InputError, UnverifiedError
+from ekslab.sources.pages import read_ahead
 
 ENI_PAGE_SIZE: Final = 1000
 """DescribeNetworkInterfaces MaxResults upper bound."""
@@ -48,6 +51,9 @@ class AwsSettings:
     connect_timeout: float | None = None
     read_timeout: float | None = None
     pool_size: int = 16
+    prefetch: bool = True
+    """Fetch a list's next page while the caller uses this one (``ekslab.sources.pages``); False reads
+    page by page (the benchmark's baseline)."""
 
 
 class AwsSource:
@@ -215,25 +221,34 @@ class AwsSource:
         max_pages = max_pages or MAX_PAGES
         paginator = client.get_paginator(operation)
         config = {"PageSize": page_size} if page_size else {}
+        where = f"AWS {client.meta.service_model.service_name} {_camel(operation)} ({self.settings.region})"
+
+        def ending(number: int, page: dict[str, Any]) -> Exception | None:
+            """The error that ends the list at this page: before its items (not an AWS answer) or after."""
+            if not isinstance(page.get(key), list):
+                # botocore fills a missing list with nothing: an HTML page or an empty body
+                # would read as "no items" and every check would then fail.
+                return UnverifiedError(
+                    where, f"answered without a {key} list (not an AWS answer?); could not verify"
+                )
+            if number >= max_pages and page.get("NextToken"):
+                return InputError(
+                    where,
+                    f"kept sending a NextToken: stopped after {max_pages:,} pages, more than this list can have",
+                )
+            return None
+
         try:
-            for number, page in enumerate(paginator.paginate(PaginationConfig=config, **kwargs), start=1):
-                items = page.get(key)
-                if not isinstance(items, list):
-                    # botocore fills a missing list with nothing: an HTML page or an empty body
-                    # would read as "no items" and every check would then fail.
-                    raise UnverifiedError(
-                        f"AWS {client.meta.service_model.service_name} {_camel(operation)} "
-                        f"({self.settings.region})",
-                        f"answered without a {key} list (not an AWS answer?); could not verify",
-                    )
-                yield from items
-                if number >= max_pages and page.get("NextToken"):
-                    service = client.meta.service_model.service_name
-                    raise InputError(
-                        f"AWS {service} {_camel(operation)} ({self.settings.region})",
-                        f"kept sending a NextToken: stopped after {max_pages:,} pages, more than "
-                        "this list can have",
-                    )
+            pages = iter(paginator.paginate(PaginationConfig=config, **kwargs))
+            if self.settings.prefetch:
+                pages = read_ahead(pages, goes_on=lambda number, page: ending(number, page) is None)
+            for number, page in enumerate(pages, start=1):
+                error = ending(number, page)
+                if isinstance(error, UnverifiedError):
+                    raise error
+                yield from page[key]
+                if error is not None:
+                    raise error
         except InputError:
             raise
         except Exception as error:

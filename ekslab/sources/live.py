@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from ekslab.errors import UnverifiedError
 from ekslab.ipamd.node import parse_node_bodies
 from ekslab.sources import bundle as layout
+from ekslab.sources.live_defaults import DEFAULT_CONCURRENCY
 from ekslab.sources.records import (
     NODEGROUP_LABEL,
     NodeRecord,
@@ -47,9 +48,12 @@ class LiveOptions:
     kubeconfig: str | None = None
     context: str | None = None
     ipamd_transport: str = "ssm"
-    concurrency: int = 16
+    concurrency: int = DEFAULT_CONCURRENCY
     node_timeout: float = 30.0
     page_size: int = 500
+    prefetch: bool = True
+    """Each list's next page requested while this one is used (``ekslab.sources.pages``); False reads
+    page by page (the live benchmark's baseline)."""
 
 
 Progress = Callable[[str, int, int | None], None]
@@ -103,7 +107,12 @@ def _gather(options: LiveOptions, sink: _Sink, bar: _Counter) -> None:
     from ekslab.sources.kube import KubeSettings, KubeSource
 
     aws = AwsSource(
-        AwsSettings(region=options.region, profile=options.profile, pool_size=options.concurrency)
+        AwsSettings(
+            region=options.region,
+            profile=options.profile,
+            pool_size=options.concurrency,
+            prefetch=options.prefetch,
+        )
     )
     kube = KubeSource(
         KubeSettings(
@@ -111,6 +120,7 @@ def _gather(options: LiveOptions, sink: _Sink, bar: _Counter) -> None:
             context=options.context,
             page_size=options.page_size,
             pool_size=options.concurrency,
+            prefetch=options.prefetch,
             cluster=options.cluster,
             region=options.region,
         )

@@ -72,6 +72,10 @@ class FakeCluster:
     """The remainingItemCount sent with those endless pages (None: none sent)."""
     drip_seconds: float = 0.0
     """Send each answer's body one byte at a time, this many seconds apart (headers at once)."""
+    drip_after: int = 0
+    """Drip only the answers to the requests after this many (the first pages come at once)."""
+    bad_page: tuple[int, bytes] | None = None
+    """(n, body): answer the n-th request with HTTP 200 and this body instead of the list page."""
     requests: Counter[str] = field(default_factory=Counter)
     limits: list[int] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -113,6 +117,12 @@ class _Handler(BaseHTTPRequestHandler):
             if cluster.daemonset is None:
                 return self._json(404, {"kind": "Status", "reason": "NotFound", "code": 404})
             return self._json(200, cluster.daemonset)
+        if cluster.bad_page is not None and sum(cluster.requests.values()) == cluster.bad_page[0]:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(cluster.bad_page[1])))
+            self.end_headers()
+            return self._body(cluster.bad_page[1])
         name = LISTS.get(url.path)
         if name is None or cluster.objects.get(name) is None:
             return self._json(404, {"kind": "Status", "reason": "NotFound", "code": 404})
@@ -180,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._body(body)
 
     def _body(self, body: bytes) -> None:
-        if not self.cluster.drip_seconds:
+        if not self.cluster.drip_seconds or sum(self.cluster.requests.values()) <= self.cluster.drip_after:
             self.wfile.write(body)
             return
         for index in range(len(body)):
