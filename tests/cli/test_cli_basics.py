@@ -11,7 +11,7 @@ import pytest
 from ekslab.cli.main import COMMANDS, main
 from tests.synth import ROOT
 
-HEAVY = ("boto3", "botocore", "kubernetes", "aws_cdk", "jsii")
+HEAVY = ("boto3", "botocore", "kubernetes", "aws_cdk", "jsii", "msgspec")
 
 
 def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -20,9 +20,14 @@ def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
     )
 
 
-def test_help_imports_no_aws_kubernetes_or_cdk_library() -> None:
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["config", "check", str(ROOT / "examples" / "default.yaml")]],
+    ids=["help", "config-check"],
+)
+def test_help_and_config_check_import_no_aws_kubernetes_cdk_or_decoder_library(args: list[str]) -> None:
     probe = (
-        "import sys\nfrom ekslab.cli.main import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"import sys\nfrom ekslab.cli.main import main\ntry:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

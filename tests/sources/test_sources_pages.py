@@ -5,6 +5,7 @@ servers themselves."""
 from __future__ import annotations
 
 import itertools
+import threading
 import math
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -34,6 +35,13 @@ def pods(count: int) -> list[dict[str, Any]]:
     ]
 
 
+def settle() -> None:
+    """Wait for any request still in flight (a page read ahead), so that the server has counted it."""
+    for thread in threading.enumerate():
+        if thread.name == "ekslab-page":
+            thread.join(10)
+
+
 def read_pods(cluster: FakeCluster, tmp_path: Path, prefetch: bool, **settings: Any) -> dict[str, Any]:
     """Every page the list gave before it ended, how it ended, and the requests the server counted."""
     pages: list[list[dict[str, Any]]] = []
@@ -49,6 +57,7 @@ def read_pods(cluster: FakeCluster, tmp_path: Path, prefetch: bool, **settings: 
                 pages.append(page)
         except InputError as error:
             ended = error.message.replace(source.host, "HOST")
+        settle()
     return {"pages": pages, "ended": ended, "requests": cluster.requests["/api/v1/pods"]}
 
 
@@ -282,6 +291,7 @@ def read_enis(monkeypatch: pytest.MonkeyPatch, prefetch: bool, **server: Any) ->
             ids.extend(item["NetworkInterfaceId"] for item in aws.network_interfaces("vpc-1"))
         except InputError as error:
             ended = error.message
+        settle()
     return {"ids": ids, "ended": ended, "calls": aws.calls, "tokens": handler.log}
 
 
