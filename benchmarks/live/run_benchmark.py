@@ -8,6 +8,7 @@ in a child process of its own, the two readings alternated (the order reversed e
   ``--ipamd-transport none`` (ipamd is measured apart): EKS DescribeCluster, the Kubernetes lists
   (150,000 pods at ``--page-size 500``: 300 pages), EC2 DescribeVpcs, DescribeSubnets and
   DescribeNetworkInterfaces (1,000 a page).
+* ``pods``: the pod list alone (``KubeSource.pods`` into the records, as ``read_live`` does).
 * ``enis``: EC2 DescribeNetworkInterfaces alone (``AwsSource.network_interfaces`` into the records).
 * ``fanout``: ipamd of 1,000 nodes through the API server's node proxy (``ProxyTransport``, five
   GETs a node), at 16 at once (the old default) and at the default ``--concurrency``.
@@ -47,6 +48,14 @@ if mode == "live":
                                      ipamd_transport="none", page_size=500, prefetch=prefetch))
     read = [snapshot.pods, snapshot.nodes, snapshot.enis, snapshot.subnets, snapshot.vpcs]
     counts = {"pods": len(snapshot.pods), "nodes": len(snapshot.nodes), "enis": len(snapshot.enis)}
+elif mode == "pods":
+    from ekslab.sources import bundle as layout
+    from ekslab.sources.kube import KubeSettings, KubeSource
+    from ekslab.sources.snapshot import ClusterSnapshot
+    kube = KubeSource(KubeSettings(kubeconfig=kubeconfig, page_size=500, prefetch=prefetch))
+    snapshot = ClusterSnapshot(source="bench")
+    layout.add_items(snapshot, layout.PODS, (item for page in kube.pods() for item in page), source="pods")
+    read, counts = [snapshot.pods], {"pods": len(snapshot.pods)}
 elif mode == "enis":
     from ekslab.sources import bundle as layout
     from ekslab.sources.ec2 import AwsSettings, AwsSource
@@ -167,7 +176,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, nargs="+", default=[0.05, 0.1], help="seconds per request")
     parser.add_argument("--repeat", type=int, default=2, help="rounds of before and after")
     parser.add_argument("--fanout-nodes", type=int, default=1000)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["live", "enis", "fanout"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["live", "pods", "enis", "fanout"])
     parser.add_argument("--json", type=Path, help="also write the measurements here")
     arguments = parser.parse_args()
     from ekslab.sources.live_defaults import DEFAULT_CONCURRENCY
@@ -194,7 +203,7 @@ def main() -> None:
             rows = []
             for latency in arguments.latency:
                 control(url, f"/__control?latency={latency}")
-                for name in ("live", "enis"):
+                for name in ("live", "pods", "enis"):
                     if name in arguments.skip:
                         continue
                     rounds: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
