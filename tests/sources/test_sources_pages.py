@@ -5,8 +5,8 @@ servers themselves."""
 from __future__ import annotations
 
 import itertools
-import threading
 import math
+import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -25,8 +25,6 @@ from tests.conftest import aws_environment
 from tests.sources.fake_kube import FakeCluster, serve
 from tests.sources.loopback import serving
 from tests.verify.cluster_docs import pod
-
-READINGS = pytest.mark.parametrize("prefetch", [True, False], ids=["next-page-in-flight", "page-by-page"])
 
 
 def pods(count: int) -> list[dict[str, Any]]:
