@@ -8,7 +8,7 @@ from typing import Final
 DEFAULT_CONCURRENCY: Final = 128
 """Nodes whose ipamd is fetched at once (and the connection pool of the API server and AWS clients).
 Each node costs five short GETs one after the other (``ENDPOINTS``): at 50 ms each, 1,000 nodes took
-16.5-16.8 s at 16 at once and 3.3-6.0 s at 128 (docs/benchmarks.md, issue 20), where the client's own
+16.4-16.8 s at 16 at once and 2.7-6.0 s at 128 (docs/benchmarks.md, issue 20), where the client's own
 work per request is the bound and more threads gain nothing. 128 stays far below what one API server
 serves at once (its default ``--max-requests-inflight`` is 400, kube-apiserver reference) and is capped
 by ``--concurrency``'s 256."""
