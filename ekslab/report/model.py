@@ -148,29 +148,37 @@ class SubnetView:
     problem_nodes: int = 0
 
 
+@dataclass(slots=True, kw_only=True)
+class NodeTally:
+    """The counts of the nodes added to a zone or a node group (the map's summary rows)."""
+
+    nodes: int = 0
+    pods: int = 0
+    enis: int = 0
+    used: int = 0
+    slots: int = 0
+    failed_pods: int = 0
+    problem_nodes: int = 0
+
+    def add(self, node: NodeView) -> None:
+        self.nodes += 1
+        self.pods += node.pods
+        self.enis += len(node.enis)
+        self.used += sum(eni.used for eni in node.enis)
+        self.slots += sum(eni.size for eni in node.enis)
+        self.failed_pods += node.failed_pods
+        self.problem_nodes += node.problem
+
+
 @dataclass(slots=True)
-class ZoneView:
+class ZoneView(NodeTally):
     name: str
     subnets: list[SubnetView] = field(default_factory=list)
-    nodes: int = 0
-    pods: int = 0
-    enis: int = 0
-    used: int = 0
-    slots: int = 0
-    failed_pods: int = 0
-    problem_nodes: int = 0
 
 
 @dataclass(slots=True)
-class GroupSummary:
+class GroupSummary(NodeTally):
     name: str
-    nodes: int = 0
-    pods: int = 0
-    enis: int = 0
-    used: int = 0
-    slots: int = 0
-    failed_pods: int = 0
-    problem_nodes: int = 0
     zones: set[str] = field(default_factory=set)
 
 
@@ -456,13 +464,7 @@ def _zones(nodes: list[NodeView], snapshot: ClusterSnapshot) -> list[ZoneView]:
             zone.subnets.append(subnet)
         subnet.nodes.append(node)
         subnet.problem_nodes += node.problem
-        zone.nodes += 1
-        zone.pods += node.pods
-        zone.enis += len(node.enis)
-        zone.used += sum(eni.used for eni in node.enis)
-        zone.slots += sum(eni.size for eni in node.enis)
-        zone.failed_pods += node.failed_pods
-        zone.problem_nodes += node.problem
+        zone.add(node)
     return list(zones.values())
 
 
@@ -472,13 +474,7 @@ def _groups(nodes: list[NodeView]) -> list[GroupSummary]:
         group = groups.get(node.group)
         if group is None:
             group = groups[node.group] = GroupSummary(node.group)
-        group.nodes += 1
-        group.pods += node.pods
-        group.enis += len(node.enis)
-        group.used += sum(eni.used for eni in node.enis)
-        group.slots += sum(eni.size for eni in node.enis)
-        group.failed_pods += node.failed_pods
-        group.problem_nodes += node.problem
+        group.add(node)
         group.zones.add(node.zone)
     return sorted(groups.values(), key=lambda group: group.name)
 
