@@ -192,19 +192,20 @@ def _print_tables(ledger: Ledger) -> None:
     )
     if ledger.plan is not None:
         click.echo()
+        columns = [
+            "AZ",
+            "TIER",
+            "CIDR",
+            "SUBNET",
+            "PLANNED NODES",
+            "PLANNED WARM",
+            "PLANNED FULL",
+            "NODES NOW",
+            "CNI ADDRESSES NOW",
+            "FREE NOW",
+        ]
         print_table(
-            [
-                "AZ",
-                "TIER",
-                "CIDR",
-                "SUBNET",
-                "PLANNED NODES",
-                "PLANNED WARM",
-                "PLANNED FULL",
-                "NODES NOW",
-                "CNI ADDRESSES NOW",
-                "FREE NOW",
-            ],
+            columns,
             [
                 [
                     row.availability_zone,
@@ -221,14 +222,7 @@ def _print_tables(ledger: Ledger) -> None:
                 for row in ledger.plan
             ],
             title="Plan (every group at max size) vs reality",
-            right=[
-                "PLANNED NODES",
-                "PLANNED WARM",
-                "PLANNED FULL",
-                "NODES NOW",
-                "CNI ADDRESSES NOW",
-                "FREE NOW",
-            ],
+            right=columns[4:],
         )
     _print_messages(ledger)
 

@@ -240,9 +240,11 @@ def _redacted_output(
     on_output(step, stream, redact(line, secrets) if secrets else line)
 
 
-def _signal_group(process: subprocess.Popen[bytes]) -> None:
-    """Stop a step's whole process group without reading its pipes (``--verbose`` reads them)."""
-    for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, None)):
+def _signal_group(process: subprocess.Popen[bytes], *, after_kill: float | None = None) -> None:
+    """Stop a step's whole process group without reading its pipes (``--verbose`` reads them):
+    SIGTERM, then SIGKILL after a grace period, then wait ``after_kill`` seconds (``None``: until the
+    step's shell is gone)."""
+    for sig, wait in ((signal.SIGTERM, KILL_GRACE_SECONDS), (signal.SIGKILL, after_kill)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
         try:
@@ -255,14 +257,7 @@ def _signal_group(process: subprocess.Popen[bytes]) -> None:
 def _stop(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
     """Stop a step's whole process group: SIGTERM, then SIGKILL after a grace period; then read
     what output is left for at most ``DRAIN_SECONDS`` (a ``setsid`` job may hold the pipes open)."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=KILL_GRACE_SECONDS)
-            break
-        except subprocess.TimeoutExpired:
-            continue
+    _signal_group(process, after_kill=KILL_GRACE_SECONDS)
     try:
         return process.communicate(timeout=DRAIN_SECONDS)
     except subprocess.TimeoutExpired as expired:
