@@ -363,10 +363,9 @@ def _read_target_inputs(root: Path, snapshot: ClusterSnapshot, label: _Labeller)
             _read_list(root, spec, snapshot, label)
     assert snapshot.targets is not None
     for group in (snapshot.targets.target_groups or {}).values():
-        name = target_group_file_name(
-            group.name, where=f"{label(TARGET_GROUPS.path)}: TargetGroupName of {group.arn}"
-        )
-        relative = f"{TARGET_HEALTH_DIR}/{name}"
+        # The record reader refused any name ELBv2 would not allow (TARGET_GROUP_NAME), so the name
+        # is one path component; confined() below still holds the path inside the bundle.
+        relative = f"{TARGET_HEALTH_DIR}/{group.name}.json"
         path = confined(root, relative, source=label(relative))
         if not path.is_file():
             snapshot.targets.target_health[group.arn] = None
