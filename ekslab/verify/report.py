@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from typing import IO
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
 
 from ekslab.files import atomic_output
 from ekslab.verify.drift import ADDON_DEFAULT
@@ -59,27 +59,48 @@ _PODS_PER_WRITE = 1000
 
 
 def write_json(report: Report, stream: IO[str]) -> None:
-    """Stream the report as one JSON document (pods one at a time: a large cluster has 150,000)."""
-    # The encoder json.dumps uses, without the check for circular references (a report has none).
-    dumps = json.JSONEncoder(check_circular=False).encode
-    stream.write('{"summary": ' + dumps(report.summary()))
-    stream.write(', "exit_code": ' + str(report.exit_code()))
-    stream.write(', "source": ' + dumps(report.source))
-    stream.write(', "pods": [')
+    """Stream the report as one JSON document, one pod (a large cluster has 150,000) and one node to
+    a line. msgspec encodes it (compact, UTF-8) about four times as fast as ``json``; see ``_Encoder``."""
+    dumps = _Encoder()
+    stream.write('{"summary":' + dumps(report.summary()))
+    stream.write(',"exit_code":' + str(report.exit_code()))
+    stream.write(',"source":' + dumps(report.source))
+    stream.write(',"pods":[')
     pods = report.pods
     for start in range(0, len(pods), _PODS_PER_WRITE):
-        batch = ",\n  ".join(dumps(pod.as_json()) for pod in pods[start : start + _PODS_PER_WRITE])
+        batch = ",\n  ".join(dumps.each(pod.as_json() for pod in pods[start : start + _PODS_PER_WRITE]))
         stream.write(("\n  " if start == 0 else ",\n  ") + batch)
-    stream.write('\n], "nodes": [')
-    stream.write(",".join("\n  " + dumps(node.as_json()) for node in report.nodes))
-    stream.write('\n], "cluster": ' + dumps([check.as_json() for check in report.cluster]))
+    stream.write('\n],"nodes":[')
+    stream.write(",".join("\n  " + line for line in dumps.each(node.as_json() for node in report.nodes)))
+    stream.write('\n],"cluster":' + dumps([check.as_json() for check in report.cluster]))
     targets = {
         "check": report.targets_checked.as_json() if report.targets_checked else None,
         "backends": [target.as_json() for target in report.targets],
     }
-    stream.write(', "targets": ' + dumps(targets))
-    stream.write(', "notes": ' + dumps(report.notes))
-    stream.write(', "recycle": ' + dumps(report.recycle.as_json() if report.recycle else None) + "}\n")
+    stream.write(',"targets":' + dumps(targets))
+    stream.write(',"notes":' + dumps(report.notes))
+    stream.write(',"recycle":' + dumps(report.recycle.as_json() if report.recycle else None) + "}\n")
+
+
+class _Encoder:
+    """JSON text of report values: msgspec's compact encoding, or ``json``'s (compact too) for a value
+    msgspec refuses: a string with a lone surrogate (``"\\ud800"`` in a bundle decodes to one), which
+    ``json`` writes escaped."""
+
+    def __init__(self) -> None:
+        import msgspec  # only where a report is written as JSON: `ekslab --help` never imports it
+
+        self._encode = msgspec.json.Encoder().encode
+        self._fallback = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
+
+    def __call__(self, value: Any) -> str:
+        try:
+            return self._encode(value).decode("utf-8")
+        except UnicodeEncodeError:
+            return self._fallback(value)
+
+    def each(self, values: Iterable[Any]) -> list[str]:
+        return [self(value) for value in values]
 
 
 def write_recycle_plan(report: Report, stream: IO[str], *, as_json: bool) -> None:
