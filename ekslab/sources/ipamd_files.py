@@ -23,25 +23,41 @@ IGNORED_MARKER: Final = "ipam_introspection_ignore.txt"
 
 def read_node_directory(path: str | os.PathLike[str], *, source: str) -> NodeIpamd:
     """Read and parse one node folder of introspection files (see the module docstring)."""
-    folder = Path(path)
+    try:
+        with os.scandir(path) as listing:
+            entries = {entry.name: entry for entry in listing}
+    except OSError as error:
+        raise InputError(
+            source, f"cannot be listed ({error.strerror}), expected a folder of ipamd bodies"
+        ) from None
     bodies: dict[str, str | bytes | None] = {}
     unreadable: dict[str, str] = {}
     for endpoint in ENDPOINTS:
         for suffix in (".json", ".txt"):
-            file = folder / f"{endpoint}{suffix}"
-            if not (file.is_file() or (file.exists() and not file.is_dir())):
+            entry = entries.get(f"{endpoint}{suffix}")
+            if entry is None or not _present(entry):
                 continue  # a FIFO, device or socket in its place is refused below, by name
             try:
                 bodies[endpoint] = read_bytes(
-                    file, source=f"{source}/{file.name}", expected=f"ipamd's /v1/{endpoint} body"
+                    entry.path, source=f"{source}/{entry.name}", expected=f"ipamd's /v1/{endpoint} body"
                 )
             except InputError as error:
                 unreadable[endpoint] = error.message
             break
     node = parse_node_bodies(bodies, source=source)
     node.problems.update(unreadable)
-    if "enis" not in bodies and "enis" not in unreadable and (folder / IGNORED_MARKER).is_file():
+    marker = entries.get(IGNORED_MARKER)
+    if "enis" not in bodies and "enis" not in unreadable and marker is not None and marker.is_file():
         node.problems["enis"] = (
             f"{source}: introspection was skipped by eks-log-collector (--ignore_introspection=true)"
         )
     return node
+
+
+def _present(entry: os.DirEntry[str]) -> bool:
+    """Whether a listed name is there to be read: not a folder, nor a symbolic link to nothing (which
+    the listing names but no read can follow)."""
+    if entry.is_symlink():
+        target = Path(entry.path)
+        return target.exists() and not target.is_dir()
+    return not entry.is_dir()
