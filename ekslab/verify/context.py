@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from ekslab.network.addresses import parse_network
+from ekslab.network.addresses import NetworkSet, parse_network
 from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord
 from ekslab.sources.snapshot import ClusterSnapshot
 from ekslab.verify.results import PREFIX, SECONDARY_IP
@@ -85,12 +85,12 @@ class VerifyContext:
         self.snapshot = snapshot
         self.expectations = expectations
         self.index = EniIndex(snapshot.enis.values())
-        self.vpc_networks = [
+        self.vpc_networks = NetworkSet(
             network
             for vpc in snapshot.vpcs
             for cidr in vpc.cidrs
             if (network := parse_network(cidr)) is not None
-        ]
+        )
         self.instance_nodes = {
             node.instance_id: node.name for node in snapshot.nodes.values() if node.instance_id
         }

@@ -100,21 +100,23 @@ class PodChecks:
         if parsed is None:
             reasons.append(NOT_IN_VPC)
             details.append(f"{ip!r} is not an IP address")
-        elif not contains(self.context.vpc_networks, *parsed):
+        elif not self.context.vpc_networks.contains(*parsed):
             reasons.append(NOT_IN_VPC)
             details.append(f"{ip} is in none of the VPC CIDR blocks")
         else:
             node = self.context.snapshot.nodes.get(pod.node or "")
-            if pod.branch_enis is not None or pod.branch_error:
+            fargate = node is not None and node.is_fargate
+            branch = pod.branch_enis is not None or bool(pod.branch_error)
+            if branch:
                 owner, problem = self._branch_eni(pod, ip)
-            elif node is not None and node.is_fargate:
+            elif node is not None and fargate:
                 owner, problem = self._fargate_eni(node, ip)
             else:
                 owner, problem, skip_reason = self._node_eni(pod, node, ip, parsed)
             if problem:
                 reasons.append(NOT_ON_NODE_ENI)
                 details.append(problem)
-            if node is not None and not node.is_fargate and pod.branch_enis is None and not pod.branch_error:
+            if node is not None and not fargate and not branch:
                 eni = owner.eni if owner is not None else None
                 self._check_ipamd(pod, ip, eni, reasons, details, not_checked)
                 self._check_subnet(pod, parsed, reasons, details, not_checked)
