@@ -44,6 +44,14 @@ def read_snapshot(
         return read_live(options, progress=bars.update, **extra)
 
 
+class ExitKeepingHeap(SystemExit):
+    """``sys.exit(code)`` of a command that holds a snapshot until it ends (verify, ips, report). The
+    program's entry point (``ekslab.cli.main.run``) then ends the process as soon as the output is
+    flushed, without freeing that snapshot object by object: a million records, indexes and verdicts
+    on a 150,000-pod bundle take 0.2 s to free, memory the system takes back at once anyway. Inside
+    another program (the tests call ``main``) it is a plain ``SystemExit``."""
+
+
 @contextmanager
 def long_lived() -> Iterator[None]:
     """Build what the command keeps without the cyclic garbage collector, then freeze it.

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ekslab.cli.inputs import long_lived, read_snapshot
+from ekslab.cli.inputs import ExitKeepingHeap, long_lived, read_snapshot
 from ekslab.cli.options import live_options
 from ekslab.cli.output import echo_json, print_table
 from ekslab.files import output_folder
@@ -77,7 +77,7 @@ def ips(bundle: str | None, output: str | None, out: str | None, **live: Any) ->
         _print_messages(ledger)
     else:
         _print_tables(ledger)
-    sys.exit(ledger.exit_code())
+    raise ExitKeepingHeap(ledger.exit_code())
 
 
 def _config(path: str | None) -> Any:

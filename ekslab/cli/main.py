@@ -7,9 +7,12 @@ Command modules keep their heavy imports inside the command functions for the sa
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import signal
 import sys
+import threading
 from typing import NamedTuple
 
 import click
@@ -103,6 +106,29 @@ def cli() -> None:
     The lab itself is deployed with `make synth` / `make deploy` (AWS CDK); this command checks
     configurations, plans IP capacity, and verifies a running cluster or a saved bundle.
     """
+
+
+def run() -> None:
+    """The ``ekslab`` program (the console script, ``python -m ekslab``): ``main`` on ``sys.argv``.
+
+    A command that ends with ``ExitKeepingHeap`` ends the process once its output is flushed, when
+    no other thread is left to wait for, instead of freeing its snapshot object by object first.
+    """
+    from ekslab.cli.inputs import ExitKeepingHeap
+
+    try:
+        main()
+    except ExitKeepingHeap as exited:
+        if threading.active_count() > 1:
+            raise
+        code = exited.code if isinstance(exited.code, int) else 1
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            code = 1
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
+        os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> None:

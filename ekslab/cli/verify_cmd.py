@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ekslab.cli.inputs import long_lived, read_snapshot
+from ekslab.cli.inputs import ExitKeepingHeap, long_lived, read_snapshot
 from ekslab.cli.options import EXPECT_CONFIG, live_options
 from ekslab.cli.output import PLAIN_WIDTH, terminal_console
 from ekslab.cli.progress import BundleProgress
@@ -123,7 +123,7 @@ def verify(
         write_recycle_plan(report, sys.stdout, as_json=asked_json)
     else:
         _print(report, output, problems_only=problems_only, lines_to_stderr=to_stdout)
-    sys.exit(report.exit_code())
+    raise ExitKeepingHeap(report.exit_code())
 
 
 def expectations_for(config_path: str | None, live: dict[str, Any]) -> Any:
