@@ -58,6 +58,13 @@ def parse_ip(text: str) -> tuple[int, int] | None:
 
 def parse_network(text: str) -> Network | None:
     """The ``Network`` of a CIDR text, or None when it is not one."""
+    if isinstance(text, str):
+        address, slash, length = text.partition("/")
+        if slash and length.isascii() and length.isdigit() and len(length) <= 2 and int(length) <= 32:
+            parsed = parse_ip(address)
+            if parsed is not None and parsed[0] == 4:  # "10.0.0.32/28", without an ipaddress object
+                shift = 32 - int(length)
+                return 4, shift, parsed[1] >> shift
     try:
         network = ipaddress.ip_network(text, strict=False)
     except (ValueError, TypeError):

@@ -36,7 +36,7 @@ from ekslab.capacity import PoolSettings, node_pool
 from ekslab.ipamd.env import canonical_setting
 from ekslab.ipamd.models import NodeIpamd
 from ekslab.limits import IPS_PER_PREFIX, InstanceTypeLimits, is_nitro, max_pods
-from ekslab.network.addresses import usable_addresses
+from ekslab.network.addresses import parse_network, usable_addresses
 from ekslab.sources.records import (
     AWS_NODE_CONTAINER,
     NODEGROUP_LABEL,
@@ -617,10 +617,8 @@ def _ipamd_pool(ipamd: NodeIpamd) -> tuple[int, int]:
 
 
 def _cidr_size(text: str) -> int:
-    try:
-        return ipaddress.ip_network(text, strict=False).num_addresses
-    except ValueError:
-        return IPS_PER_PREFIX
+    network = parse_network(text)
+    return 1 << network[1] if network is not None else IPS_PER_PREFIX
 
 
 def _free_share(facts: NodeFacts, custom_networking: bool) -> tuple[str, float] | None:

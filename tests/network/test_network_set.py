@@ -40,3 +40,38 @@ def test_network_set_agrees_with_contains() -> None:
 # GIVEN no networks WHEN asked THEN nothing is in them.
 def test_empty_network_set_holds_nothing() -> None:
     assert NetworkSet([]).contains(4, int(ipaddress.IPv4Address("10.0.0.1"))) is False
+
+
+# GIVEN CIDR texts of every kind (IPv4 and IPv6, host bits set, odd prefix lengths, netmasks, junk)
+# WHEN parsed THEN parse_network agrees with ipaddress.ip_network(strict=False), or refuses as it does.
+def test_parse_network_agrees_with_ipaddress() -> None:
+    texts = [
+        "10.0.0.32/28",
+        "10.0.0.37/28",
+        "0.0.0.0/0",
+        "255.255.255.255/32",
+        "10.0.0.0/33",
+        "10.0.0.0/032",
+        "10.0.0.0/8/8",
+        "10.0.0.0/",
+        "010.0.0.0/8",
+        "10.0.0/24",
+        "10.0.0.0/255.255.255.0",
+        "10.0.0.0",
+        "10.0.0.0/ 8",
+        "10.0.0.0/٨",
+        "2600:1f14::/56",
+        "2600:1f14::1/128",
+        "::ffff:10.0.0.1/120",
+        "",
+        "nonsense/8",
+    ]
+    for text in texts:
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            expected = None
+        else:
+            shift = network.max_prefixlen - network.prefixlen
+            expected = (network.version, shift, int(network.network_address) >> shift)
+        assert parse_network(text) == expected, text
