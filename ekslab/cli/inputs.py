@@ -23,25 +23,27 @@ def read_snapshot(
     *,
     bundle_progress: ProgressCallback | None = None,
     cidr_reservations: bool = False,
+    pod_columns: bool = False,
 ) -> ClusterSnapshot:
     """The snapshot of the ``--bundle`` folder, or else of the live cluster ``live`` (the values of
     ``ekslab.cli.options.live_options``) names, with progress bars on a terminal (for a bundle,
     through ``bundle_progress`` when given: ``ekslab.cli.progress.BundleProgress.update``).
-    ``cidr_reservations``: the live read also fetches each subnet's CIDR reservations (``ekslab ips``)."""
+    ``cidr_reservations``: the live read also fetches each subnet's CIDR reservations (``ekslab ips``).
+    ``pod_columns``: the pod records carry the columns only ``ekslab pods`` shows (READY, RESTARTS, AGE)."""
     if bundle is not None:
         if live.get("cluster") or live.get("region"):
             raise click.UsageError("give either --bundle or --cluster/--region, not both")
         from ekslab.sources.bundle import read_bundle
 
         with long_lived():
-            return read_bundle(bundle, progress=bundle_progress)
+            return read_bundle(bundle, progress=bundle_progress, pod_columns=pod_columns)
     from ekslab.sources.live import read_live
 
     options = live_settings(live)
     with ProgressBars() as bars:
         # Only ips asks for reservations: verify's read stays the call it always was.
         extra = {"cidr_reservations": True} if cidr_reservations else {}
-        return read_live(options, progress=bars.update, **extra)
+        return read_live(options, progress=bars.update, pod_columns=pod_columns, **extra)
 
 
 class ExitKeepingHeap(SystemExit):

@@ -48,7 +48,9 @@ def pods(
     from ekslab.views.pod_view import COLUMNS, FOLD_ORDER, RIGHT_ALIGNED, pod_eni_rows
 
     with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
-        snapshot = read_snapshot(bundle, live, bundle_progress=progress.update if progress.enabled else None)
+        snapshot = read_snapshot(
+            bundle, live, bundle_progress=progress.update if progress.enabled else None, pod_columns=True
+        )
         progress.say(f"matching {len(snapshot.pods):,} pods to their ENIs")
         # The view needs the pods' ENIs, not the configuration drift: no expectations.
         report = verify(snapshot, Expectations(aws_node_env={}, init_env={}))

@@ -227,11 +227,12 @@ PROGRESS_EVERY: Final = 5000
 
 
 def read_bundle(
-    directory: str | os.PathLike[str], *, progress: ProgressCallback | None = None
+    directory: str | os.PathLike[str], *, progress: ProgressCallback | None = None, pod_columns: bool = True
 ) -> ClusterSnapshot:
     """Read a bundle folder into a snapshot; bad or missing required documents raise InputError.
 
-    ``progress`` (optional) follows the long lists (nodes, pods, ENIs) and the ipamd folders."""
+    ``progress`` (optional) follows the long lists (nodes, pods, ENIs) and the ipamd folders;
+    ``pod_columns``: see ``ClusterSnapshot.pod_columns``."""
     root = Path(directory)
     if not root.is_dir():
         problem = "is not a folder" if root.exists() else "no such folder"
@@ -244,7 +245,7 @@ def read_bundle(
     for spec in BUNDLE_FILES:
         if spec.required and not present[spec]:
             raise InputError(f"{root / spec.path}", f"missing; expected {spec.expected}")
-    snapshot = ClusterSnapshot(source=f"bundle {root}")
+    snapshot = ClusterSnapshot(source=f"bundle {root}", pod_columns=pod_columns)
     label = _Labeller(root)
 
     # Optional documents first: the pods pass needs to know which namespaces' labels to keep.
@@ -294,14 +295,15 @@ class _Labeller:
         return str(self.root / relative)
 
 
-def _list_reader(root: Path, spec: BundleFile, label: _Labeller) -> JsonListReader:
+def _list_reader(root: Path, spec: BundleFile, label: _Labeller, *, pod_columns: bool) -> JsonListReader:
     assert spec.list_key is not None
     options = {"source": label(spec.path), "expected": spec.expected}
     if spec is PODS:
         # 150,000 pods are most of a large bundle: decode only the fields the records keep.
-        from ekslab.sources.pod_fields import PodFields
+        from ekslab.sources.pod_fields import PodColumnFields, PodFields
 
-        return StructListReader(root / spec.path, spec.list_key, PodFields, **options)
+        fields = PodColumnFields if pod_columns else PodFields
+        return StructListReader(root / spec.path, spec.list_key, fields, **options)
     if spec in (NODES, NETWORK_INTERFACES):
         # 5,000 nodes and 20,000 ENIs: the same JSON objects, decoded by msgspec in batches.
         return StructListReader(root / spec.path, spec.list_key, dict[str, Any], **options)
@@ -315,7 +317,7 @@ def _read_list(
     label: _Labeller,
     progress: ProgressCallback | None = None,
 ) -> None:
-    reader = _list_reader(root, spec, label)
+    reader = _list_reader(root, spec, label, pod_columns=snapshot.pod_columns)
     items: Iterable[Any] = reader if progress is None else _counted(reader, spec.path, progress)
     add_items(snapshot, spec, items, source=f"{label(spec.path)}: {spec.list_key}")
     _check_header(reader, spec)

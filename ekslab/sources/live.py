@@ -78,11 +78,17 @@ class _Sink(Protocol):
 
 
 def read_live(
-    options: LiveOptions, *, progress: Progress = _no_progress, cidr_reservations: bool = False
+    options: LiveOptions,
+    *,
+    progress: Progress = _no_progress,
+    cidr_reservations: bool = False,
+    pod_columns: bool = True,
 ) -> ClusterSnapshot:
-    """Read a live cluster into a snapshot (see the module docstring for the calls made)."""
+    """Read a live cluster into a snapshot (see the module docstring for the calls made);
+    ``pod_columns``: see ``ClusterSnapshot.pod_columns``."""
     sink = _SnapshotSink(f"cluster {options.cluster} ({options.region})")
     sink.wants_cidr_reservations = cidr_reservations
+    sink.snapshot.pod_columns = pod_columns
     _gather(options, sink, _Counter(progress))
     if not sink.snapshot.vpcs:
         # No VPC to judge pod IPs against: a verdict would fail every pod for the answer's fault.

@@ -45,15 +45,21 @@ class _Metadata(msgspec.Struct, gc=False):
     annotations: _Annotations | None = None
     labels: msgspec.Raw = None  # type: ignore[assignment]
     """Kept undecoded: the record reads labels only in the namespaces of ip-target Ingresses."""
-    creationTimestamp: Any = None
 
     def labels_value(self) -> Any:
         return None if self.labels is None else msgspec.json.decode(self.labels)
 
 
+class _ColumnMetadata(_Metadata, gc=False):
+    creationTimestamp: Any = None
+
+
 class _Spec(msgspec.Struct, gc=False):
     nodeName: Any = None
     hostNetwork: Any = None
+
+
+class _ColumnSpec(_Spec, gc=False):
     containers: list[_Container] | None = None
     initContainers: list[_Container] | None = None
 
@@ -63,17 +69,29 @@ class _Status(msgspec.Struct, gc=False):
     phase: Any = None
     conditions: msgspec.Raw = None  # type: ignore[assignment]
     """Kept undecoded, as ``labels`` (readiness is read with them)."""
-    containerStatuses: list[_ContainerStatus] | None = None
-    initContainerStatuses: list[_ContainerStatus] | None = None
 
     def conditions_value(self) -> Any:
         return None if self.conditions is None else msgspec.json.decode(self.conditions)
 
 
+class _ColumnStatus(_Status, gc=False):
+    containerStatuses: list[_ContainerStatus] | None = None
+    initContainerStatuses: list[_ContainerStatus] | None = None
+
+
 class PodFields(msgspec.Struct, gc=False):
-    """One item of a pod list, only what the record needs."""
+    """One item of a pod list, only what the record needs to judge the pod (``columns=False``)."""
 
     metadata: _Metadata
     kind: Any = None
     spec: _Spec | None = None
     status: _Status | None = None
+
+
+class PodColumnFields(PodFields, gc=False):
+    """``PodFields`` and what the record's columns need too (``columns=True``, ``ekslab pods``): the
+    containers and their statuses, the creation time."""
+
+    metadata: _ColumnMetadata
+    spec: _ColumnSpec | None = None
+    status: _ColumnStatus | None = None

@@ -83,15 +83,24 @@ class PodRecord(NamedTuple):
 
 
 def pod_record(
-    item: Any, *, position: int, source: str, label_namespaces: frozenset[str] = frozenset()
+    item: Any,
+    *,
+    position: int,
+    source: str,
+    label_namespaces: frozenset[str] = frozenset(),
+    columns: bool = True,
 ) -> PodRecord:
     """The record of one item of a pod list (``kubectl get pods -A -o json`` or an API page).
 
-    ``item`` is the decoded JSON object, or the ``ekslab.sources.pod_fields.PodFields`` Struct of it
-    (the same members, decoded without the rest); both give the same record and the same errors.
+    ``item`` is the decoded JSON object, or the ``ekslab.sources.pod_fields`` Struct of it (the same
+    members, decoded without the rest); both give the same record and the same errors. ``columns``:
+    fill the container counts and creation time, which only ``ekslab pods`` shows (READY, RESTARTS,
+    AGE); without them they are ``None``.
     """
     if hasattr(item, "__struct_fields__"):
-        return _struct_pod_record(item, position=position, source=source, label_namespaces=label_namespaces)
+        return _struct_pod_record(
+            item, position=position, source=source, label_namespaces=label_namespaces, columns=columns
+        )
     try:
         kind = _member(item, "kind")
         meta = _required(item, "metadata")
@@ -112,20 +121,21 @@ def pod_record(
     if namespace in label_namespaces:
         labels = _pod_labels(_member(meta, "labels"), source=source, position=position)
         ready = _pod_ready(_member(status, "conditions"), _member)
-    counts = _container_counts(
-        _objects(_member(spec, "containers")),
-        _objects(_member(spec, "initContainers")),
-        _objects(_member(status, "containerStatuses")),
-        _objects(_member(status, "initContainerStatuses")),
-        _member,
-    )
-    return _pod(
-        namespace, name, node, ip, phase, host_network, branch_text, ready, labels, counts, meta, _member
-    )
+    counts, created = _NO_COLUMNS, None
+    if columns:
+        counts = _container_counts(
+            _objects(_member(spec, "containers")),
+            _objects(_member(spec, "initContainers")),
+            _objects(_member(status, "containerStatuses")),
+            _objects(_member(status, "initContainerStatuses")),
+            _member,
+        )
+        created = _unix_seconds(_member(meta, "creationTimestamp"))
+    return _pod(namespace, name, node, ip, phase, host_network, branch_text, ready, labels, counts, created)
 
 
 def _struct_pod_record(
-    item: Any, *, position: int, source: str, label_namespaces: frozenset[str]
+    item: Any, *, position: int, source: str, label_namespaces: frozenset[str], columns: bool
 ) -> PodRecord:
     """``pod_record`` of a ``PodFields`` Struct: the Struct's types say which members are objects and
     lists of objects (an item of another shape was decoded in full), so its fields are read directly."""
@@ -144,16 +154,17 @@ def _struct_pod_record(
     if namespace in label_namespaces:
         labels = _pod_labels(meta.labels_value(), source=source, position=position)
         ready = _pod_ready(status.conditions_value() if status is not None else None, _member)
-    counts = _container_counts(
-        (spec.containers or ()) if spec is not None else (),
-        (spec.initContainers or ()) if spec is not None else (),
-        (status.containerStatuses or ()) if status is not None else (),
-        (status.initContainerStatuses or ()) if status is not None else (),
-        getattr,
-    )
-    return _pod(
-        namespace, name, node, ip, phase, host_network, branch_text, ready, labels, counts, meta, getattr
-    )
+    counts, created = _NO_COLUMNS, None
+    if columns:  # a Struct with the columns' fields (pod_fields.PodColumnFields)
+        counts = _container_counts(
+            (spec.containers or ()) if spec is not None else (),
+            (spec.initContainers or ()) if spec is not None else (),
+            (status.containerStatuses or ()) if status is not None else (),
+            (status.initContainerStatuses or ()) if status is not None else (),
+            getattr,
+        )
+        created = _unix_seconds(meta.creationTimestamp)
+    return _pod(namespace, name, node, ip, phase, host_network, branch_text, ready, labels, counts, created)
 
 
 def _check_pod(
@@ -200,8 +211,7 @@ def _pod(
     ready: bool | None,
     labels: Mapping[str, Any] | None,
     counts: tuple[int | None, int | None, int | None],
-    meta: Any,
-    member: Callable[[Any, str], Any],
+    created: int | None,
 ) -> PodRecord:
     if ":" in (ip or ""):
         ip = canonical_ip(ip)  # type: ignore[arg-type]
@@ -219,8 +229,11 @@ def _pod(
         ready,
         labels,
         *counts,
-        _unix_seconds(member(meta, "creationTimestamp")),
+        created,
     )
+
+
+_NO_COLUMNS: Final = (None, None, None)
 
 
 def _container_counts(

@@ -73,6 +73,9 @@ class ClusterSnapshot:
     cidr_reservations: dict[str, list[CidrReservationRecord]] | None = None
     """IPv4 CIDR reservations by subnet id; ``None`` when not in the input (a subnet missing: its file is)."""
     notes: list[str] = field(default_factory=list)
+    pod_columns: bool = True
+    """Whether pod records carry the container counts and creation time (``ekslab pods`` shows them;
+    the checks, the ledger and the report do not read them, and skip their cost when this is off)."""
 
     def add_pods(self, items: Iterable[Any], *, source: str, start: int = 0) -> int:
         """Turn pod list items into records (keeping labels where the end-to-end check needs them).
@@ -83,6 +86,14 @@ class ClusterSnapshot:
         append = self.pods.append
         position = start
         for item in items:
-            append(pod_record(item, position=position, source=source, label_namespaces=namespaces))
+            append(
+                pod_record(
+                    item,
+                    position=position,
+                    source=source,
+                    label_namespaces=namespaces,
+                    columns=self.pod_columns,
+                )
+            )
             position += 1
         return position

@@ -180,7 +180,7 @@ def test_unverified_is_one_line_and_exit_3_on_the_command_line(
 ) -> None:
     from ekslab.sources import live
 
-    def read_live(options: Any, *, progress: Any) -> Any:
+    def read_live(options: Any, **_: Any) -> Any:
         raise UnverifiedError(
             "AWS ec2 DescribeVpcs (us-west-2)", "listed no VPC for the cluster's VPC id; could not verify"
         )

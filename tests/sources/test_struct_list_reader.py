@@ -11,7 +11,7 @@ import pytest
 
 from ekslab.errors import InputError
 from ekslab.jsondoc import JsonListReader, StructListReader
-from ekslab.sources.pod_fields import PodFields
+from ekslab.sources.pod_fields import PodColumnFields, PodFields
 from ekslab.sources.records import pod_record
 
 EXPECTED = "the output of `kubectl get pods -A -o json`"
@@ -59,39 +59,54 @@ def document(items: list[Any], *, indent: int | None) -> str:
     return json.dumps({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {}}, indent=indent)
 
 
-def records(reader: JsonListReader) -> tuple[list[Any], dict[str, Any]]:
+def records(reader: JsonListReader, *, columns: bool = True) -> tuple[list[Any], dict[str, Any]]:
     found = [
         pod_record(
-            item, position=position, source="pods.json: items", label_namespaces=frozenset({"2048-game"})
+            item,
+            position=position,
+            source="pods.json: items",
+            label_namespaces=frozenset({"2048-game"}),
+            columns=columns,
         )
         for position, item in enumerate(reader)
     ]
     return found, reader.header
 
 
-def both(path: Path, *, chunk: int = 1 << 20) -> tuple[Any, Any]:
+def both(path: Path, *, chunk: int = 1 << 20, columns: bool = True) -> tuple[Any, Any]:
+    """The records of a full decode and of the Structs: ``PodColumnFields`` with the columns,
+    ``PodFields`` (the checks' Structs) without."""
     options = {"source": "pods.json", "expected": EXPECTED, "chunk_chars": chunk}
+    fields = PodColumnFields if columns else PodFields
     return (
-        records(JsonListReader(path, "items", **options)),
-        records(StructListReader(path, "items", PodFields, **options)),
+        records(JsonListReader(path, "items", **options), columns=columns),
+        records(StructListReader(path, "items", fields, **options), columns=columns),
     )
 
 
+@pytest.mark.parametrize("columns", [True, False])
 @pytest.mark.parametrize("indent", [None, 2, 4])
 @pytest.mark.parametrize("chunk", [64, 4096, 1 << 20])
-def test_the_records_and_header_equal_a_full_decode(tmp_path: Path, indent: int | None, chunk: int) -> None:
+def test_the_records_and_header_equal_a_full_decode(
+    tmp_path: Path, indent: int | None, chunk: int, columns: bool
+) -> None:
     # GIVEN 300 pods in kubectl's indented layout or compact, read with small and large buffers
     path = tmp_path / "pods.json"
     path.write_text(document([pod(index) for index in range(300)], indent=indent))
-    # WHEN read in full and through the Structs  THEN the records and the header are the same
-    full, fast = both(path, chunk=chunk)
+    # WHEN read in full and through the Structs, with the columns or without
+    full, fast = both(path, chunk=chunk, columns=columns)
+    # THEN the records and the header are the same; the columns are there exactly when asked for
     assert fast == full
     assert len(fast[0]) == 300
+    assert {(pod.containers, pod.restarts is None, pod.created is None) for pod in fast[0]} == (
+        {(2, False, False), (3, False, False)} if columns else {(None, True, True)}
+    )
 
 
-def test_the_recorded_lab_reads_the_same(tmp_path: Path) -> None:
+@pytest.mark.parametrize("columns", [True, False])
+def test_the_recorded_lab_reads_the_same(columns: bool) -> None:
     # GIVEN the workshop bundle's pods.json, as kubectl wrote it  THEN both readers agree
-    full, fast = both(FIXTURE)
+    full, fast = both(FIXTURE, columns=columns)
     assert fast == full and fast[0]
 
 
@@ -104,15 +119,17 @@ def test_short_lists_read_the_same(tmp_path: Path, items: list[Any]) -> None:
 
 
 def refusals(path: Path) -> list[str]:
-    """The message each reader's records end with."""
+    """The message each reader's records end with: a full decode, the Structs with the columns and
+    without."""
     options = {"source": "pods.json", "expected": EXPECTED}
     messages = []
-    for reader in (
-        JsonListReader(path, "items", **options),
-        StructListReader(path, "items", PodFields, **options),
+    for reader, columns in (
+        (JsonListReader(path, "items", **options), True),
+        (StructListReader(path, "items", PodColumnFields, **options), True),
+        (StructListReader(path, "items", PodFields, **options), False),
     ):
         with pytest.raises(InputError) as caught:
-            records(reader)
+            records(reader, columns=columns)
         messages.append(caught.value.message)
     return messages
 
@@ -143,8 +160,8 @@ def test_an_item_the_structs_do_not_fit_reads_as_in_full(
         full, fast = both(path)
         assert fast == full
         return
-    first, second = refusals(path)
-    assert first == second
+    first, *others = refusals(path)
+    assert others == [first, first]
     assert first.startswith(message)
 
 
@@ -156,7 +173,7 @@ def test_a_truncated_list_fails_with_the_same_line(tmp_path: Path, cut: int) -> 
     path.write_text(text[:cut])
     # WHEN each reader reads it  THEN both refuse it with the same line
     messages = refusals(path)
-    assert messages[0] == messages[1]
+    assert messages == [messages[0]] * 3
     assert "pods.json line" in messages[0]
 
 
@@ -167,7 +184,7 @@ def test_bad_json_inside_a_batch_is_found_where_it_is(tmp_path: Path) -> None:
     path.write_text(text)
     messages = refusals(path)
     # THEN both name the same line and column
-    assert messages[0] == messages[1]
+    assert messages == [messages[0]] * 3
 
 
 @pytest.mark.parametrize("indent", [None, 4])
@@ -188,7 +205,9 @@ def test_kubectl_layouts_are_decoded_in_batches(
 
     monkeypatch.setattr(JsonListReader, "_decode", counting)
     # WHEN read through the Structs
-    found, _ = records(StructListReader(path, "items", PodFields, source="pods.json", expected=EXPECTED))
+    found, _ = records(
+        StructListReader(path, "items", PodColumnFields, source="pods.json", expected=EXPECTED)
+    )
     # THEN all 300 come out, and only the first and last pods were decoded in full
     assert len(found) == 300
     assert len(full_decodes) <= 2
@@ -231,7 +250,8 @@ def _odd(index: int, change: str) -> dict[str, Any]:
         "no spec",
     ],
 )
-def test_odd_members_read_as_in_full(tmp_path: Path, change: str) -> None:
+@pytest.mark.parametrize("columns", [True, False])
+def test_odd_members_read_as_in_full(tmp_path: Path, change: str, columns: bool) -> None:
     # GIVEN 200 pods whose every fifth one has a member of an odd shape, in ip-target namespaces too
     path = tmp_path / "pods.json"
     path.write_text(
@@ -239,9 +259,9 @@ def test_odd_members_read_as_in_full(tmp_path: Path, change: str) -> None:
     )
     # WHEN both readers read it  THEN the same records, or the same refusal
     try:
-        full, fast = both(path)
+        full, fast = both(path, columns=columns)
     except InputError:
-        first, second = refusals(path)
-        assert first == second
+        first, *others = refusals(path)
+        assert others == [first, first]
         return
     assert fast == full
