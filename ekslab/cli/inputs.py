@@ -36,7 +36,7 @@ def read_snapshot(
         from ekslab.sources.bundle import read_bundle
 
         with long_lived():
-            return read_bundle(bundle, progress=bundle_progress, pod_columns=pod_columns)
+            return read_bundle(bundle, progress=bundle_progress, pod_columns=pod_columns, fork=True)
     from ekslab.sources.live import read_live
 
     options = live_settings(live)

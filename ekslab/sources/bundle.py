@@ -31,13 +31,15 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from ekslab.errors import InputError
 from ekslab.files import output_folder, read_text
-from ekslab.ipamd.models import ENDPOINTS
+from ekslab.ipamd.models import ENDPOINTS, NodeIpamd
 from ekslab.jsondoc import JsonListReader, StructListReader, read_single_document
+from ekslab.sources import forked
 from ekslab.sources.bundle_paths import confined, node_folder_name, target_group_file_name
+from ekslab.sources.forked import ForkedRead
 from ekslab.sources.ipamd_files import read_node_directory
 from ekslab.sources.records import (
     auto_scaling_instance_record,
@@ -227,12 +229,18 @@ PROGRESS_EVERY: Final = 5000
 
 
 def read_bundle(
-    directory: str | os.PathLike[str], *, progress: ProgressCallback | None = None, pod_columns: bool = True
+    directory: str | os.PathLike[str],
+    *,
+    progress: ProgressCallback | None = None,
+    pod_columns: bool = True,
+    fork: bool = False,
 ) -> ClusterSnapshot:
     """Read a bundle folder into a snapshot; bad or missing required documents raise InputError.
 
     ``progress`` (optional) follows the long lists (nodes, pods, ENIs) and the ipamd folders;
-    ``pod_columns``: see ``ClusterSnapshot.pod_columns``."""
+    ``pod_columns``: see ``ClusterSnapshot.pod_columns``. ``fork``: read the ipamd folders in a
+    child process on another CPU where that is safe (``ekslab.sources.forked``; the commands do, for
+    a program that may fork); the snapshot and the errors are the same either way."""
     root = Path(directory)
     if not root.is_dir():
         problem = "is not a folder" if root.exists() else "no such folder"
@@ -259,15 +267,22 @@ def read_bundle(
     _read_target_inputs(root, snapshot, label)
 
     _read_list(root, NODES, snapshot, label, progress)
-    _read_list(root, PODS, snapshot, label, progress)
-    _read_list(root, VPCS, snapshot, label, progress)
-    if not snapshot.vpcs:
-        raise InputError(label(VPCS.path), f"lists no VPC; expected {VPCS.expected}")
-    _read_list(root, SUBNETS, snapshot, label, progress)
-    _read_list(root, NETWORK_INTERFACES, snapshot, label, progress)
-    if present[AUTOSCALING_INSTANCES]:
-        _read_list(root, AUTOSCALING_INSTANCES, snapshot, label)
-    _read_ipamd(root, snapshot, label, progress)
+    # The ipamd folders need only the node names: a child reads them while this process reads the rest.
+    names = frozenset(snapshot.nodes)
+    ahead = forked.start(lambda: _ipamd_folders(root, names, label), IpamdFolders) if fork else None
+    try:
+        _read_list(root, PODS, snapshot, label, progress)
+        _read_list(root, VPCS, snapshot, label, progress)
+        if not snapshot.vpcs:
+            raise InputError(label(VPCS.path), f"lists no VPC; expected {VPCS.expected}")
+        _read_list(root, SUBNETS, snapshot, label, progress)
+        _read_list(root, NETWORK_INTERFACES, snapshot, label, progress)
+        if present[AUTOSCALING_INSTANCES]:
+            _read_list(root, AUTOSCALING_INSTANCES, snapshot, label)
+        _read_ipamd(root, snapshot, label, progress, ahead)
+    finally:
+        if ahead is not None:
+            ahead.cancel()
     _read_cidr_reservations(root, snapshot, label)
     return snapshot
 
@@ -416,13 +431,43 @@ def _read_cidr_reservations(root: Path, snapshot: ClusterSnapshot, label: _Label
             )
 
 
+class IpamdFolders(NamedTuple):
+    """What the ``ipamd/`` folder of a bundle holds: whether there is one, each known node's data,
+    and the notes on folders of unknown nodes."""
+
+    collected: bool
+    nodes: dict[str, NodeIpamd]
+    notes: list[str]
+
+
 def _read_ipamd(
-    root: Path, snapshot: ClusterSnapshot, label: _Labeller, progress: ProgressCallback | None = None
+    root: Path,
+    snapshot: ClusterSnapshot,
+    label: _Labeller,
+    progress: ProgressCallback | None = None,
+    ahead: ForkedRead[IpamdFolders] | None = None,
 ) -> None:
+    """The ipamd folders into the snapshot: from ``ahead``'s child when it has them, else read here."""
+    folders = ahead.result() if ahead is not None else None
+    if folders is None:
+        folders = _ipamd_folders(root, frozenset(snapshot.nodes), label, progress)
+    elif progress is not None:
+        progress(f"{IPAMD_DIR}/ node folders", len(folders.nodes), len(folders.nodes))
+    snapshot.ipamd_collected = folders.collected
+    snapshot.ipamd.update(folders.nodes)
+    snapshot.notes.extend(folders.notes)
+
+
+def _ipamd_folders(
+    root: Path, node_names: frozenset[str], label: _Labeller, progress: ProgressCallback | None = None
+) -> IpamdFolders:
+    """Read the ipamd folder of the nodes named ``node_names`` (in ``nodes.json``); ``progress`` as
+    ``read_bundle``'s. Reads only: a forked child can run it (``ekslab.sources.forked``)."""
+    folders = IpamdFolders(False, {}, [])
     folder = confined(root, IPAMD_DIR, source=label(IPAMD_DIR))
     if not folder.is_dir():
-        return
-    snapshot.ipamd_collected = True
+        return folders
+    folders = folders._replace(collected=True)
     with os.scandir(folder) as listing:
         entries = sorted(listing, key=lambda entry: entry.name)
     for count, entry in enumerate(entries):
@@ -438,15 +483,16 @@ def _read_ipamd(
             for file in files:
                 if file.is_symlink():
                     confined(root, f"{relative}/{file.name}", source=label(f"{relative}/{file.name}"))
-        if entry.name not in snapshot.nodes:
-            snapshot.notes.append(f"{label(relative)}: no node of that name in {NODES.path}, ignored")
+        if entry.name not in node_names:
+            folders.notes.append(f"{label(relative)}: no node of that name in {NODES.path}, ignored")
             continue
         node = read_node_directory(entry.path, source=label(relative))
         error_file = Path(entry.path, FETCH_ERROR_FILE)
         if error_file.is_file():
             reason = read_text(error_file, source=label(f"{relative}/{FETCH_ERROR_FILE}")).strip()
             node.problems["enis"] = f"{label(relative)}: introspection could not be fetched ({reason})"
-        snapshot.ipamd[entry.name] = node
+        folders.nodes[entry.name] = node
+    return folders
 
 
 # --- writing ---------------------------------------------------------------------------------------

@@ -1,0 +1,77 @@
+"""The forked-read cases of ``test_forked.py``, run in a fresh Python process: the test process has
+other threads (the jsii kernel's, once aws_cdk is imported), where ``ekslab.sources.forked`` rightly
+refuses to fork. ``python -m tests.sources.forked_cases CASE BUNDLE`` prints one JSON object of facts
+for the test to judge."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from ekslab.errors import InputError
+from ekslab.sources import forked
+from ekslab.sources.bundle import read_bundle
+
+_made: list[int] = []
+_real_fork = os.fork
+
+
+def _counting_fork() -> int:
+    pid = _real_fork()
+    if pid:
+        _made.append(pid)
+    return pid
+
+
+def _refusal(bundle: str, *, fork: bool) -> str | None:
+    try:
+        read_bundle(bundle, fork=fork)
+    except InputError as error:
+        return error.message
+    return None
+
+
+def _refuse() -> None:
+    raise InputError("bundle/ipamd/x", "must be a folder", "a-file", hint="see docs")
+
+
+def case(name: str, bundle: str) -> dict[str, Any]:
+    os.fork = _counting_fork  # type: ignore[assignment]
+    facts: dict[str, Any] = {"can_fork": forked.can_fork()}
+    if name == "same-snapshot":
+        alone = read_bundle(bundle, fork=False)
+        children_alone = len(_made)
+        together = read_bundle(bundle, fork=True)
+        facts.update(
+            equal=together == alone,
+            children=[children_alone, len(_made)],
+            nodes=len(together.ipamd),
+            notes=together.notes,
+        )
+    elif name == "refusal":
+        alone = _refusal(bundle, fork=False)
+        facts.update(alone=alone, together=_refusal(bundle, fork=True), children=len(_made))
+        try:
+            os.waitpid(_made[0], os.WNOHANG)
+            facts["reaped"] = False
+        except ChildProcessError:
+            facts["reaped"] = True
+    elif name == "no-answer":
+        works = [lambda: 1 << 70, lambda: "\ud800", lambda: os.kill(os.getpid(), signal.SIGKILL)]
+        facts["results"] = [forked.start(work, object).result() for work in works]  # type: ignore[union-attr]
+    elif name == "answers":
+        refused = forked.start(_refuse, object)
+        try:
+            refused.result()  # type: ignore[union-attr]
+        except InputError as error:
+            facts["refusal"] = error.message
+        facts["result"] = forked.start(lambda: {"a": [1, 2], "b": None}, dict[str, Any]).result()  # type: ignore[union-attr]
+    return facts
+
+
+if __name__ == "__main__":
+    print(json.dumps(case(sys.argv[1], str(Path(sys.argv[2])))))
