@@ -7,6 +7,7 @@ ENI prefixes and trunk/branch ENIs (cdk-notes.md), which the bundle tests cover 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,10 @@ def make_lab(*, secondary_ips: int = 3, cluster: str = CLUSTER) -> MotoLab:
         resourcesVpcConfig={"subnetIds": list(subnets.values())},
     )
     lab = MotoLab(vpc_id=vpc_id, subnets=subnets, instances=[], node_names=[], primary_ips={})
-    for zone, subnet in subnets.items():
+    for (zone, subnet), cidr in zip(subnets.items(), ("10.0.0.0/19", "10.0.32.0/19"), strict=True):
+        # Fixed addresses: moto draws unrequested ones at random from the whole CIDR, AWS's five reserved
+        # addresses and any CIDR reservation a test makes later included (a test that failed 1 run in 50).
+        primary_ip, extra_ip, primary_pods, extra_pods = _addresses(cidr, secondary_ips)
         instance = ec2.run_instances(
             ImageId=IMAGE,
             InstanceType="m5.large",
@@ -60,20 +64,20 @@ def make_lab(*, secondary_ips: int = 3, cluster: str = CLUSTER) -> MotoLab:
             MaxCount=1,
             SubnetId=subnet,
             Placement={"AvailabilityZone": zone},
+            PrivateIpAddress=primary_ip,
         )["Instances"][0]
         instance_id, primary = instance["InstanceId"], instance["PrivateIpAddress"]
         lab.instances.append(instance_id)
         lab.primary_ips[instance_id] = primary
         lab.node_names.append(f"ip-{primary.replace('.', '-')}.{REGION}.compute.internal")
         primary_eni = instance["NetworkInterfaces"][0]["NetworkInterfaceId"]
-        ec2.assign_private_ip_addresses(
-            NetworkInterfaceId=primary_eni, SecondaryPrivateIpAddressCount=secondary_ips
-        )
+        ec2.assign_private_ip_addresses(NetworkInterfaceId=primary_eni, PrivateIpAddresses=primary_pods)
         extra = ec2.create_network_interface(
-            SubnetId=subnet,
-            Description=f"aws-K8S-{instance_id}",
-            SecondaryPrivateIpAddressCount=secondary_ips,
+            SubnetId=subnet, Description=f"aws-K8S-{instance_id}", PrivateIpAddress=extra_ip
         )["NetworkInterface"]
+        ec2.assign_private_ip_addresses(
+            NetworkInterfaceId=extra["NetworkInterfaceId"], PrivateIpAddresses=extra_pods
+        )
         ec2.attach_network_interface(
             NetworkInterfaceId=extra["NetworkInterfaceId"], InstanceId=instance_id, DeviceIndex=1
         )
@@ -85,6 +89,25 @@ def make_lab(*, secondary_ips: int = 3, cluster: str = CLUSTER) -> MotoLab:
             ips += [entry["PrivateIpAddress"] for entry in eni["PrivateIpAddresses"] if not entry["Primary"]]
         lab.pod_ips[instance_id] = ips
     return lab
+
+
+def _addresses(cidr: str, secondary_ips: int) -> tuple[str, str, list[str], list[str]]:
+    """An instance's primary IP (the subnet's 11th address), its extra ENI's (the 41st) and each ENI's
+    secondary IPs right after them: clear of AWS's reserved addresses and of 10.0.16.0/20 and
+    10.0.48.0/20, where tests put CIDR reservations."""
+    if not 0 <= secondary_ips <= 29:
+        raise ValueError(f"secondary_ips: 0..29 per ENI, got {secondary_ips}")
+    base = int(ipaddress.IPv4Network(cidr).network_address)
+
+    def text(offset: int) -> str:
+        return str(ipaddress.IPv4Address(base + offset))
+
+    return (
+        text(10),
+        text(40),
+        [text(11 + index) for index in range(secondary_ips)],
+        [text(41 + index) for index in range(secondary_ips)],
+    )
 
 
 def live_args(kubeconfig: Path, *, transport: str = "proxy") -> list[str]:
