@@ -28,22 +28,25 @@ def write_report(
     The IP ledger (``ekslab ips``) is built from the same snapshot; ``lab``, the configuration the
     lab was deployed with when one was given, adds its subnets' roles and its groups' max sizes.
     """
+    from ekslab.cli.inputs import long_lived
     from ekslab.ledger import build_ledger
     from ekslab.report.html import write_html
     from ekslab.report.ledger_view import ledger_notes, ledger_subnets
     from ekslab.report.model import build_model
 
-    ledger = build_ledger(snapshot, config=lab)
-    model = build_model(
-        snapshot,
-        report,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        tool=f"ekslab {__version__}",
-        cluster=cluster,
-        region=region,
-        ledger=ledger_subnets(ledger, snapshot),
-        ledger_notes=ledger_notes(ledger, snapshot),
-    )
+    # The ledger and the model (a slot per address of the cluster) live until the page is written.
+    with long_lived():
+        ledger = build_ledger(snapshot, config=lab)
+        model = build_model(
+            snapshot,
+            report,
+            generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            tool=f"ekslab {__version__}",
+            cluster=cluster,
+            region=region,
+            ledger=ledger_subnets(ledger, snapshot),
+            ledger_notes=ledger_notes(ledger, snapshot),
+        )
     write_html(model, path, source=source)
 
 

@@ -7,7 +7,6 @@ command that makes them, and what the ledger did without them.
 
 from __future__ import annotations
 
-import ipaddress
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from ekslab.ledger.forecast import (
 from ekslab.ledger.owners import eni_owner
 from ekslab.ledger.plan import PlanRow, plan_vs_reality
 from ekslab.ledger.subnets import LedgerBuilder, SubnetLedger
+from ekslab.network.addresses import ipv4_network, ipv4_text
 from ekslab.network.subnets import Tier
 from ekslab.sources import bundle as layout
 from ekslab.sources.records import AWS_NODE_CONTAINER, CNI_ROLE_TAG, EniRecord, NodeRecord
@@ -288,13 +288,13 @@ class _NodeGroups:
             self.nodes_by_subnet[subnet] += 1
         elif eni.interface_type != "trunk" and settings.custom_networking:
             group.pod_subnets[subnet] += 1
-        group.warm_addresses += sum(1 for ip in eni.secondary_ips if ip not in pod_ips)
+        held = pod_ips.__contains__
+        group.warm_addresses += len(eni.secondary_ips) - sum(map(held, eni.secondary_ips))
         for prefix in eni.ipv4_prefixes:
-            try:
-                network = ipaddress.IPv4Network(prefix)
-            except ValueError:
-                continue
-            group.warm_addresses += sum(1 for address in network if str(address) not in pod_ips)
+            network = ipv4_network(prefix)
+            if network is not None:
+                first, size = network
+                group.warm_addresses += size - sum(map(held, map(ipv4_text, range(first, first + size))))
 
     def add_pod(self, node_name: str) -> None:
         group = self.of_node.get(node_name)

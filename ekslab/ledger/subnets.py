@@ -11,14 +11,13 @@ holds for a service the ENI list does not show, or a CIDR reservation counted di
 from __future__ import annotations
 
 import ipaddress
-import socket
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ekslab.ledger.blocks import AWS_RESERVED, CODES, FREE, AddressMap, address_number
 from ekslab.ledger.owners import CIDR_RESERVATION, NODE_PRIMARY, POD, WARM_POOL, EniOwner
-from ekslab.network.addresses import AWS_RESERVED_ADDRESSES_PER_SUBNET
+from ekslab.network.addresses import AWS_RESERVED_ADDRESSES_PER_SUBNET, ipv4_network, ipv4_text
 from ekslab.sources.records import CidrReservationRecord, EniRecord, SubnetRecord
 
 UNKNOWN_ROLE: Final = "unknown"
@@ -44,6 +43,8 @@ class SubnetLedger:
     reservations: list[CidrReservationRecord] | None = None
     """``None``: the subnet's CIDR reservations were not in the input."""
     node_enis: int = 0
+    eni_addresses: dict[str, list[int]] = field(default_factory=dict)
+    """ENI id -> the offsets in this subnet of its primary and secondary IPs (who holds which block)."""
 
     # Figures are computed once, when the ledger is complete (``finish``).
     owners: dict[str, int] = field(default_factory=dict)
@@ -145,14 +146,17 @@ class LedgerBuilder:
             primary_code = CODES[NODE_PRIMARY]
         claimed = 0
         outside: list[str] = []
+        held = ledger.eni_addresses[eni.eni_id] = []
+        base, size = addresses.base, addresses.size
 
         def claim(text: str, code: int) -> None:
             nonlocal claimed
             number = address_number(text)
-            offset = None if number is None else addresses.offset(number)
-            if offset is None:
+            if number is None or not 0 <= number - base < size:
                 outside.append(text)
-            elif addresses.claim(offset, code):
+                return
+            held.append(number - base)
+            if addresses.claim(number - base, code):
                 claimed += 1
 
         if eni.primary_ip:
@@ -179,24 +183,19 @@ class LedgerBuilder:
         rest_code: int,
         outside: list[str],
     ) -> None:
-        try:
-            network = ipaddress.IPv4Network(prefix)
-        except ValueError:
-            outside.append(prefix)
-            return
-        start = ledger.addresses.offset(int(network.network_address))
-        if start is None or start + network.num_addresses > ledger.size:
+        network = ipv4_network(prefix)
+        start = None if network is None else ledger.addresses.offset(network[0])
+        if network is None or start is None or start + network[1] > ledger.size:
             outside.append(prefix)
             return
         pod_code, warm_code = CODES[POD], CODES[WARM_POOL]
-        base = int(network.network_address)
-        for index in range(network.num_addresses):
-            if owner.node:
-                ip = socket.inet_ntoa((base + index).to_bytes(4, "big"))
-                code = pod_code if ip in pods else warm_code
-            else:
-                code = rest_code
-            ledger.addresses.claim(start + index, code)
+        base, size = network
+        if owner.node:
+            codes = [pod_code if ip in pods else warm_code for ip in map(ipv4_text, range(base, base + size))]
+        else:
+            codes = [rest_code] * size
+        for offset, code in enumerate(codes, start):
+            ledger.addresses.claim(offset, code)
 
     def add_reservations(self, subnet_id: str, reservations: list[CidrReservationRecord]) -> None:
         ledger = self.subnets.get(subnet_id)

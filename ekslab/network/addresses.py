@@ -4,6 +4,9 @@
   Kubernetes and ipamd spellings of the same address compare equal; IPv4 text as given.
 * ``parse_ip`` / ``parse_network`` / ``contains``: integer forms for containment tests that stay
   fast over 150,000 pods (one shift and compare per network, no ``ipaddress`` objects per pod).
+* ``ipv4_network`` / ``ipv4_text``: an IPv4 CIDR as (first address, size) and an address number as
+  dotted text, as ``ipaddress`` reads and writes them, without an ``ipaddress`` object per prefix or
+  per address (the report and the ledger walk every address of 8,000 delegated prefixes).
 * ``usable_addresses``: what a subnet leaves for ENIs after AWS's reserved addresses.
 """
 
@@ -96,6 +99,33 @@ class NetworkSet:
             if net_version == version and value >> shift in prefixes:
                 return True
         return False
+
+
+def ipv4_network(text: str, *, strict: bool = True) -> tuple[int, int] | None:
+    """(first address as an integer, number of addresses) of an IPv4 CIDR, as
+    ``ipaddress.IPv4Network(text, strict=strict)`` reads it; None where that raises (not IPv4, bad
+    text, host bits set when ``strict``). Read by ``parse_network``: no ``ipaddress`` object for
+    the usual ``a.b.c.d/n``."""
+    parsed = parse_network(text)
+    if parsed is None or parsed[0] != 4:
+        return None
+    _, shift, prefix = parsed
+    first = prefix << shift
+    if strict:
+        address = parse_ip(text.partition("/")[0])
+        if address is None:  # a spelling only ipaddress reads
+            try:
+                ipaddress.IPv4Network(text)
+            except ValueError:
+                return None
+        elif address[1] != first:  # host bits set
+            return None
+    return first, 1 << shift
+
+
+def ipv4_text(number: int) -> str:
+    """The dotted-quad text of a 32-bit address number (what ``str(ipaddress.IPv4Address(number))`` gives)."""
+    return socket.inet_ntoa(number.to_bytes(4, "big"))
 
 
 def usable_addresses(cidr: ipaddress.IPv4Network) -> int:

@@ -10,7 +10,6 @@ from a subnet (``more_nodes``, ``runs_out_first``, ``scale_up_ok``) is written u
 
 from __future__ import annotations
 
-import ipaddress
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Final
@@ -22,10 +21,10 @@ from ekslab.ledger.blocks import (
     OWNER_OF_CODE,
     PREFIX_LENGTH,
     PREFIX_RESERVED,
-    address_number,
 )
 from ekslab.ledger.forecast import ForecastRow
 from ekslab.ledger.subnets import SubnetLedger
+from ekslab.network.addresses import ipv4_network, ipv4_text
 from ekslab.report.ledger import LedgerBlock, LedgerSubnet
 from ekslab.sources.snapshot import ClusterSnapshot
 
@@ -89,7 +88,7 @@ def _blocks(subnet: SubnetLedger, holders: dict[int, list[str]]) -> Iterable[Led
     free = subnet.addresses.free_blocks()
     for index, whole in enumerate(free):
         start = index * BLOCK
-        cidr = f"{ipaddress.IPv4Address(base + start)}/{PREFIX_LENGTH}"
+        cidr = f"{ipv4_text(base + start)}/{PREFIX_LENGTH}"
         block = codes[start : start + BLOCK]
         if whole:
             # Free for a prefix; its addresses may still be held for prefixes by a prefix reservation.
@@ -154,11 +153,7 @@ def _block_holders(ledger: Ledger, snapshot: ClusterSnapshot) -> dict[str, dict[
             label = f"{eni.eni_id} of {node_names.get(eni.instance_id, eni.instance_id)}"
         else:
             label = eni.eni_id
-        indexes = {
-            index
-            for index in (_block_index(subnet, ip) for ip in (eni.primary_ip, *eni.secondary_ips))
-            if index is not None
-        }
+        indexes = {offset // BLOCK for offset in subnet.eni_addresses.get(eni.eni_id, ())}
         for prefix in eni.ipv4_prefixes:
             indexes.update(_block_indexes(subnet, prefix))
         for index in sorted(indexes):
@@ -173,20 +168,14 @@ def _block_holders(ledger: Ledger, snapshot: ClusterSnapshot) -> dict[str, dict[
     return found
 
 
-def _block_index(subnet: SubnetLedger, ip: str | None) -> int | None:
-    number = address_number(ip) if ip else None
-    offset = None if number is None else subnet.addresses.offset(number)
-    return None if offset is None else offset // BLOCK
-
-
 def _block_indexes(subnet: SubnetLedger, cidr: str) -> range:
     """The /28 blocks of ``subnet`` that ``cidr`` (a prefix or a reservation) covers; none if outside."""
-    try:
-        network = ipaddress.IPv4Network(cidr, strict=False)
-    except ValueError:
+    network = ipv4_network(cidr, strict=False)
+    if network is None:
         return range(0)
-    start = max(int(network.network_address), subnet.addresses.base) - subnet.addresses.base
-    end = min(int(network.broadcast_address) - subnet.addresses.base, subnet.size - 1)
+    first, size = network
+    start = max(first, subnet.addresses.base) - subnet.addresses.base
+    end = min(first + size - 1 - subnet.addresses.base, subnet.size - 1)
     if end < start:
         return range(0)
     return range(start // BLOCK, end // BLOCK + 1)

@@ -22,8 +22,10 @@ import ipaddress
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from operator import itemgetter
+from typing import Final, NamedTuple
 
+from ekslab.network.addresses import ipv4_network, ipv4_text
 from ekslab.report.ledger import LedgerSubnet
 from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord, NodeRecord
 from ekslab.sources.snapshot import ClusterSnapshot
@@ -55,6 +57,8 @@ NODE_GROUP_LABELS: Final = (
     "alpha.eksctl.io/nodegroup-name",
 )
 """Node labels naming a node's group, first match wins (managed node groups, Karpenter, eksctl)."""
+Phases = Mapping[tuple[str, str], "str | None"]
+"""(namespace, name) -> the pod's phase, from the snapshot's pod records."""
 ZONE_LABEL: Final = "topology.kubernetes.io/zone"
 NO_GROUP: Final = "(no node group label)"
 NO_ZONE: Final = "(unknown zone)"
@@ -63,13 +67,24 @@ CNI_VERSION_ENV: Final = "VPC_CNI_VERSION"
 """Env of the aws-node container that the add-on and the upstream manifest set to the CNI version."""
 
 
-@dataclass(slots=True)
-class Slot:
-    """One address an ENI can give a pod: ``pod`` is the pod there, ``None`` when the slot is idle."""
+class Slot(NamedTuple):
+    """One address an ENI can give a pod: ``pod`` is the pod there, ``None`` when the slot is idle.
+
+    A tuple, so that the template unpacks it (``for ip, p, phase, label in g.slots``): a page draws
+    every slot of the cluster, 272,000 of them at 5,000 nodes."""
 
     ip: str
     pod: PodResult | None = None
     phase: str | None = None
+    label: str = ""
+    """What a used slot shows: its address and the pod's ``namespace/name``."""
+
+
+def _pod_slot(ip: str, pod: PodResult, phases: Phases) -> Slot:
+    return Slot(ip, pod, phases.get(pod[:2]), f"{ip} {pod.namespace}/{pod.name}")
+
+
+_SLOT_IP: Final = itemgetter(0)
 
 
 @dataclass(slots=True)
@@ -78,12 +93,10 @@ class SlotGroup:
 
     prefix: str | None
     slots: list[Slot]
+    used: int
+    """Slots with a pod."""
     hidden_idle: int = 0
     """Idle addresses of a large prefix not drawn as slots."""
-
-    @property
-    def used(self) -> int:
-        return sum(1 for slot in self.slots if slot.pod is not None)
 
     @property
     def size(self) -> int:
@@ -101,14 +114,15 @@ class EniView:
     primary_ip: str | None
     groups: list[SlotGroup] = field(default_factory=list)
     failed: int = 0
+    used: int = 0
+    size: int = 0
+    """Slots with a pod, and all slots (idle addresses of a large prefix included), of ``groups``."""
 
-    @property
-    def used(self) -> int:
-        return sum(group.used for group in self.groups)
-
-    @property
-    def size(self) -> int:
-        return sum(group.size for group in self.groups)
+    def set_groups(self, groups: list[SlotGroup], failed: int) -> None:
+        self.groups = groups
+        self.failed = failed
+        self.used = sum(group.used for group in groups)
+        self.size = sum(group.size for group in groups)
 
     @property
     def device_label(self) -> str:
@@ -243,7 +257,7 @@ def build_model(
     ledger_notes: Iterable[str] = (),
 ) -> ReportModel:
     """The report's model. ``generated`` (a UTC time) and ``tool`` (ekslab and its version) go in the header."""
-    phases = {(pod.namespace, pod.name): pod.phase for pod in snapshot.pods}
+    phases: Phases = {pod[:2]: pod.phase for pod in snapshot.pods}
     by_eni: dict[str, dict[str, PodResult]] = defaultdict(dict)
     unplaced: dict[str, list[PodResult]] = defaultdict(list)
     branch: dict[str, dict[str, list[PodResult]]] = defaultdict(lambda: defaultdict(list))
@@ -251,7 +265,7 @@ def build_model(
     off_node: list[tuple[PodResult, str | None]] = []
     for pod in report.pods:
         if pod.node is None or pod.node not in node_results:
-            off_node.append((pod, phases.get((pod.namespace, pod.name))))
+            off_node.append((pod, phases.get(pod[:2])))
         elif pod.eni is None or pod.ip is None:
             unplaced[pod.node].append(pod)
         elif pod.address_kind == BRANCH_ENI:
@@ -270,9 +284,11 @@ def build_model(
     nodes: list[NodeView] = []
     for result in report.nodes:
         record = snapshot.nodes.get(result.name)
-        view = _node_view(result, record, snapshot, enis_by_instance, by_eni, branch.get(result.name, {}))
+        view = _node_view(
+            result, record, snapshot, enis_by_instance, by_eni, branch.get(result.name, {}), phases
+        )
         for pod in unplaced.get(result.name, ()):
-            view.unplaced.append((pod, phases.get((pod.namespace, pod.name))))
+            view.unplaced.append((pod, phases.get(pod[:2])))
         view.pods = sum(eni.used for eni in view.enis) + len(view.unplaced)
         view.failed_pods = sum(eni.failed for eni in view.enis) + sum(
             1 for pod, _ in view.unplaced if pod.result == FAIL
@@ -285,10 +301,9 @@ def build_model(
             # verify placed these pods on an ENI their node does not list: shown beside the node.
             for pod in pods.values():
                 node_view = views[pod.node or ""]
-                node_view.unplaced.append((pod, phases.get((pod.namespace, pod.name))))
+                node_view.unplaced.append((pod, phases.get(pod[:2])))
                 node_view.pods += 1
                 node_view.failed_pods += pod.result == FAIL
-    _fill_phases(nodes, phases)
 
     collapsed = len(nodes) > OPEN_NODES_UP_TO
     opened = 0
@@ -346,6 +361,7 @@ def _node_view(
     enis_by_instance: Mapping[str, list[EniRecord]],
     by_eni: Mapping[str, Mapping[str, PodResult]],
     branch: Mapping[str, list[PodResult]],
+    phases: Phases,
 ) -> NodeView:
     records = {eni.eni_id: eni for eni in enis_by_instance.get(result.instance_id or "", ())}
     enis: list[EniView] = []
@@ -361,26 +377,27 @@ def _node_view(
         )
         pods = by_eni.get(node_eni.eni_id, {})
         if eni is not None:
-            view.groups = _slot_groups(eni, pods, fargate=node_eni.kind == "fargate")
+            groups = _slot_groups(eni, pods, phases, fargate=node_eni.kind == "fargate")
         elif pods:
-            view.groups = [SlotGroup(None, [Slot(ip, pod) for ip, pod in pods.items()])]
-        view.failed = sum(1 for pod in pods.values() if pod.result == FAIL)
+            groups = [_group(None, list(pods), pods, phases)]
+        else:
+            groups = []
+        view.set_groups(groups, sum(1 for pod in pods.values() if pod.result == FAIL))
         enis.append(view)
     enis.sort(key=lambda eni: (eni.network_card or 0, eni.device if eni.device is not None else 1 << 16))
     for eni_id, pods in sorted(branch.items()):
         eni = snapshot.enis.get(eni_id)
-        enis.append(
-            EniView(
-                eni_id,
-                "branch",
-                None,
-                None,
-                eni.subnet_id if eni else None,
-                eni.primary_ip if eni else None,
-                groups=[SlotGroup(None, [Slot(pod.ip or "", pod) for pod in pods])],
-                failed=sum(1 for pod in pods if pod.result == FAIL),
-            )
+        view = EniView(
+            eni_id,
+            "branch",
+            None,
+            None,
+            eni.subnet_id if eni else None,
+            eni.primary_ip if eni else None,
         )
+        slots = [_pod_slot(pod.ip or "", pod, phases) for pod in pods]
+        view.set_groups([SlotGroup(None, slots, len(slots))], sum(1 for pod in pods if pod.result == FAIL))
+        enis.append(view)
     primary = next((eni for eni in enis if eni.kind in ("primary", "fargate")), enis[0] if enis else None)
     subnet_id = (primary.subnet_id if primary else None) or NO_SUBNET
     subnet = snapshot.subnets.get(subnet_id)
@@ -403,49 +420,73 @@ def _node_view(
     )
 
 
-def _slot_groups(eni: EniRecord, pods: Mapping[str, PodResult], *, fargate: bool) -> list[SlotGroup]:
-    groups: list[SlotGroup] = []
+def _group(
+    prefix: str | None, ips: Iterable[str], pods: Mapping[str, PodResult], phases: Phases
+) -> SlotGroup:
+    """A slot per address of ``ips``, with the pod of ``pods`` there (by IP) and that pod's phase."""
+    slots: list[Slot] = []
+    used = 0
+    for ip in ips:
+        pod = pods.get(ip)
+        if pod is None:
+            slots.append(Slot(ip))
+        else:
+            slots.append(_pod_slot(ip, pod, phases))
+            used += 1
+    return SlotGroup(prefix, slots, used)
+
+
+def _slot_groups(
+    eni: EniRecord, pods: Mapping[str, PodResult], phases: Phases, *, fargate: bool
+) -> list[SlotGroup]:
     if fargate:
         # A Fargate pod's IP is its own ENI's primary IP: one slot.
         ips = [eni.primary_ip] if eni.primary_ip else []
         ips += [ip for ip, pod in pods.items() if pod.address_kind == OWN_ENI and ip not in ips]
-        return [SlotGroup(None, [Slot(ip, pods.get(ip)) for ip in ips])]
-    secondary = list(eni.secondary_ips) + list(eni.ipv6_addresses)
-    if secondary:
-        groups.append(SlotGroup(None, [Slot(ip, pods.get(ip)) for ip in secondary]))
-    in_prefix: dict[str, list[PodResult]] = defaultdict(list)
-    for pod in pods.values():
-        if pod.address_kind == PREFIX and pod.prefix:
-            in_prefix[pod.prefix].append(pod)
-    for prefix in (*eni.ipv4_prefixes, *eni.ipv6_prefixes):
-        groups.append(_prefix_group(prefix, in_prefix.get(prefix, [])))
-    known = {slot.ip for group in groups for slot in group.slots}
+        return [_group(None, ips, pods, phases)]
+    groups: list[SlotGroup] = []
+    if eni.secondary_ips or eni.ipv6_addresses:
+        groups.append(_group(None, (*eni.secondary_ips, *eni.ipv6_addresses), pods, phases))
+    prefixes = (*eni.ipv4_prefixes, *eni.ipv6_prefixes)
+    if prefixes:
+        in_prefix: dict[str, dict[str, PodResult]] = defaultdict(dict)
+        for pod in pods.values():
+            if pod.address_kind == PREFIX and pod.prefix:
+                in_prefix[pod.prefix][pod.ip or ""] = pod
+        groups.extend(_prefix_group(prefix, in_prefix.get(prefix, {}), phases) for prefix in prefixes)
+    known: set[str] = set()
+    for group in groups:
+        known.update(map(_SLOT_IP, group.slots))
     strays = [pod for ip, pod in pods.items() if ip not in known]
     if strays:
         # Placed on this ENI by verify but in none of its listed slots (should not happen; shown, not hidden).
-        groups.append(SlotGroup(None, [Slot(pod.ip or "", pod) for pod in strays]))
+        slots = [_pod_slot(pod.ip or "", pod, phases) for pod in strays]
+        groups.append(SlotGroup(None, slots, len(slots)))
     return groups
 
 
-def _prefix_group(prefix: str, pods: list[PodResult]) -> SlotGroup:
-    try:
-        network = ipaddress.ip_network(prefix, strict=False)
-    except ValueError:
-        return SlotGroup(prefix, [Slot(pod.ip or "", pod) for pod in pods])
-    by_ip = {pod.ip: pod for pod in pods}
-    if network.num_addresses <= PREFIX_SLOTS_SHOWN:
-        return SlotGroup(prefix, [Slot(str(address), by_ip.get(str(address))) for address in network])
-    slots = [Slot(ip or "", pod) for ip, pod in sorted(by_ip.items(), key=lambda item: item[0] or "")]
-    return SlotGroup(prefix, slots, hidden_idle=network.num_addresses - len(slots))
+def _prefix_group(prefix: str, by_ip: Mapping[str, PodResult], phases: Phases) -> SlotGroup:
+    """The slots of one delegated prefix; ``by_ip``: the pods verify placed in it."""
+    network = ipv4_network(prefix, strict=False)
+    if network is not None:
+        first, size = network
+    else:
+        try:
+            network6 = ipaddress.ip_network(prefix, strict=False)
+        except ValueError:
+            slots = [_pod_slot(ip, pod, phases) for ip, pod in by_ip.items()]
+            return SlotGroup(prefix, slots, len(slots))
+        first, size = int(network6.network_address), network6.num_addresses
+    if size <= PREFIX_SLOTS_SHOWN:
+        # An IPv6 prefix this small is a /124 or longer: not one EC2 delegates, drawn all the same.
+        text = ipv4_text if network is not None else _ipv6_text
+        return _group(prefix, [text(number) for number in range(first, first + size)], by_ip, phases)
+    slots = [_pod_slot(ip, pod, phases) for ip, pod in sorted(by_ip.items())]
+    return SlotGroup(prefix, slots, len(slots), hidden_idle=size - len(slots))
 
 
-def _fill_phases(nodes: Iterable[NodeView], phases: Mapping[tuple[str, str], str | None]) -> None:
-    for node in nodes:
-        for eni in node.enis:
-            for group in eni.groups:
-                for slot in group.slots:
-                    if slot.pod is not None:
-                        slot.phase = phases.get((slot.pod.namespace, slot.pod.name))
+def _ipv6_text(number: int) -> str:
+    return str(ipaddress.IPv6Address(number))
 
 
 def _zones(nodes: list[NodeView], snapshot: ClusterSnapshot) -> list[ZoneView]:
