@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterable
 from typing import Final
 
 from ekslab.ledger.owners import CIDR_RESERVATION, OWNERS
@@ -57,14 +58,18 @@ class AddressMap:
         offset = number - self.base
         return offset if 0 <= offset < self.size else None
 
-    def claim(self, offset: int, code: int) -> bool:
-        """Give a free address to ``code``; False if something already holds it (counted in ``conflicts``)."""
-        held = self.codes[offset]
-        if held in (FREE, PREFIX_RESERVED):
-            self.codes[offset] = code
-            return True
-        self.conflicts += 1
-        return False
+    def claim(self, offsets: Iterable[int], codes: Iterable[int]) -> int:
+        """Give each free address of ``offsets`` to its code, in order; returns how many were free (the
+        others, which something already holds, are counted in ``conflicts``)."""
+        held = self.codes
+        claimed = tried = 0
+        for offset, code in zip(offsets, codes, strict=True):
+            tried += 1
+            if held[offset] in (FREE, PREFIX_RESERVED):
+                held[offset] = code
+                claimed += 1
+        self.conflicts += tried - claimed
+        return claimed
 
     def reserve(self, network: ipaddress.IPv4Network, *, prefix: bool) -> int:
         """Mark the free addresses of a CIDR reservation inside this subnet; returns how many."""

@@ -28,7 +28,7 @@ from ekslab.ledger.forecast import (
 from ekslab.ledger.owners import eni_owner
 from ekslab.ledger.plan import PlanRow, plan_vs_reality
 from ekslab.ledger.subnets import LedgerBuilder, SubnetLedger
-from ekslab.network.addresses import ipv4_network, ipv4_text
+from ekslab.network.addresses import ipv4_network, ipv4_texts
 from ekslab.network.subnets import Tier
 from ekslab.sources import bundle as layout
 from ekslab.sources.records import AWS_NODE_CONTAINER, CNI_ROLE_TAG, EniRecord, NodeRecord
@@ -91,9 +91,11 @@ def build_ledger(snapshot: ClusterSnapshot, *, config: LabConfig | None = None) 
         node = nodes_by_instance.get(eni.instance_id or "")
         if owner.node and node is not None:
             groups.add_eni(node, eni, pod_ips, settings)
-    for pod in snapshot.pods:
-        if pod.node and pod.ip in pod_ips and not pod.host_network:
-            groups.add_pod(pod.node)
+    held = Counter(
+        pod.node for pod in snapshot.pods if pod.node and pod.ip in pod_ips and not pod.host_network
+    )
+    for node_name, pods in held.items():
+        groups.add_pods(node_name, pods)
     if snapshot.cidr_reservations is None:
         missing.append(
             f"{layout.CIDR_RESERVATIONS_DIR}/<subnet id>.json (`{layout.CIDR_RESERVATIONS_COMMAND}`): "
@@ -294,12 +296,12 @@ class _NodeGroups:
             network = ipv4_network(prefix)
             if network is not None:
                 first, size = network
-                group.warm_addresses += size - sum(map(held, map(ipv4_text, range(first, first + size))))
+                group.warm_addresses += size - sum(map(held, ipv4_texts(first, size)))
 
-    def add_pod(self, node_name: str) -> None:
+    def add_pods(self, node_name: str, pods: int) -> None:
         group = self.of_node.get(node_name)
         if group is not None:
-            group.pods[node_name] += 1
+            group.pods[node_name] += pods
 
     def finish(self) -> list[GroupNodes]:
         for group in self.groups.values():

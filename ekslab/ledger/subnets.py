@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from ekslab.ledger.blocks import AWS_RESERVED, CODES, FREE, AddressMap, address_number
 from ekslab.ledger.owners import CIDR_RESERVATION, NODE_PRIMARY, POD, WARM_POOL, EniOwner
-from ekslab.network.addresses import AWS_RESERVED_ADDRESSES_PER_SUBNET, ipv4_network, ipv4_text
+from ekslab.network.addresses import AWS_RESERVED_ADDRESSES_PER_SUBNET, ipv4_network, ipv4_texts
 from ekslab.sources.records import CidrReservationRecord, EniRecord, SubnetRecord
 
 UNKNOWN_ROLE: Final = "unknown"
@@ -144,26 +144,27 @@ class LedgerBuilder:
         if owner.node:
             ledger.node_enis += 1
             primary_code = CODES[NODE_PRIMARY]
-        claimed = 0
+        pod_code, warm_code = CODES[POD], CODES[WARM_POOL]
+        texts = [eni.primary_ip] if eni.primary_ip else []
+        codes = [primary_code] if eni.primary_ip else []
+        texts += eni.secondary_ips
+        if owner.node:
+            codes += [pod_code if ip in pods else warm_code for ip in eni.secondary_ips]
+        else:
+            codes += [rest_code] * len(eni.secondary_ips)
         outside: list[str] = []
         held = ledger.eni_addresses[eni.eni_id] = []
+        held_codes: list[int] = []
         base, size = addresses.base, addresses.size
-
-        def claim(text: str, code: int) -> None:
-            nonlocal claimed
+        for text, code in zip(texts, codes, strict=True):
             number = address_number(text)
-            if number is None or not 0 <= number - base < size:
+            offset = -1 if number is None else number - base
+            if 0 <= offset < size:
+                held.append(offset)
+                held_codes.append(code)
+            else:
                 outside.append(text)
-                return
-            held.append(number - base)
-            if addresses.claim(number - base, code):
-                claimed += 1
-
-        if eni.primary_ip:
-            claim(eni.primary_ip, primary_code)
-        pod_code, warm_code = CODES[POD], CODES[WARM_POOL]
-        for ip in eni.secondary_ips:
-            claim(ip, (pod_code if ip in pods else warm_code) if owner.node else rest_code)
+        claimed = addresses.claim(held, held_codes)
         for prefix in eni.ipv4_prefixes:
             self._claim_prefix(ledger, eni, prefix, owner, pods, rest_code, outside)
         if outside:
@@ -191,11 +192,10 @@ class LedgerBuilder:
         pod_code, warm_code = CODES[POD], CODES[WARM_POOL]
         base, size = network
         if owner.node:
-            codes = [pod_code if ip in pods else warm_code for ip in map(ipv4_text, range(base, base + size))]
+            codes = [pod_code if ip in pods else warm_code for ip in ipv4_texts(base, size)]
         else:
             codes = [rest_code] * size
-        for offset, code in enumerate(codes, start):
-            ledger.addresses.claim(offset, code)
+        ledger.addresses.claim(range(start, start + size), codes)
 
     def add_reservations(self, subnet_id: str, reservations: list[CidrReservationRecord]) -> None:
         ledger = self.subnets.get(subnet_id)

@@ -4,7 +4,7 @@
   Kubernetes and ipamd spellings of the same address compare equal; IPv4 text as given.
 * ``parse_ip`` / ``parse_network`` / ``contains``: integer forms for containment tests that stay
   fast over 150,000 pods (one shift and compare per network, no ``ipaddress`` objects per pod).
-* ``ipv4_network`` / ``ipv4_text``: an IPv4 CIDR as (first address, size) and an address number as
+* ``ipv4_network`` / ``ipv4_text`` / ``ipv4_texts``: an IPv4 CIDR as (first address, size) and an address number as
   dotted text, as ``ipaddress`` reads and writes them, without an ``ipaddress`` object per prefix or
   per address (the report and the ledger walk every address of 8,000 delegated prefixes).
 * ``usable_addresses``: what a subnet leaves for ENIs after AWS's reserved addresses.
@@ -126,6 +126,15 @@ def ipv4_network(text: str, *, strict: bool = True) -> tuple[int, int] | None:
 def ipv4_text(number: int) -> str:
     """The dotted-quad text of a 32-bit address number (what ``str(ipaddress.IPv4Address(number))`` gives)."""
     return socket.inet_ntoa(number.to_bytes(4, "big"))
+
+
+def ipv4_texts(first: int, size: int) -> list[str]:
+    """The texts of ``size`` consecutive addresses from the number ``first`` (a prefix's addresses)."""
+    if (first & 0xFF) + size <= 0x100:
+        # Within one /24, as every delegated /28 is: the first three numbers are written once.
+        head = ipv4_text(first).rpartition(".")[0] + "."
+        return [head + str(last) for last in range(first & 0xFF, (first & 0xFF) + size)]
+    return [ipv4_text(number) for number in range(first, first + size)]
 
 
 def usable_addresses(cidr: ipaddress.IPv4Network) -> int:

@@ -26,7 +26,7 @@ EXIT_WORDS: Final = {0: "every check passed", 1: "at least one failure", 3: "som
 def _environment():  # -> jinja2.Environment (imported here: only the report needs Jinja2)
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("ekslab.report", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -34,6 +34,13 @@ def _environment():  # -> jinja2.Environment (imported here: only the report nee
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # ``result|result_word``: the word of a result (``RESULT_LABELS``), the result itself when it has none.
+    environment.filters["result_word"] = _result_word
+    return environment
+
+
+def _result_word(result: str) -> str:
+    return RESULT_LABELS.get(result, result)
 
 
 def _asset(name: str) -> str:

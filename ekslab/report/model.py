@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Final, NamedTuple
 
-from ekslab.network.addresses import ipv4_network, ipv4_text
+from ekslab.network.addresses import ipv4_network, ipv4_texts
 from ekslab.report.ledger import LedgerSubnet
 from ekslab.sources.records import AWS_NODE_CONTAINER, EniRecord, NodeRecord
 from ekslab.sources.snapshot import ClusterSnapshot
@@ -117,18 +117,22 @@ class EniView:
     used: int = 0
     size: int = 0
     """Slots with a pod, and all slots (idle addresses of a large prefix included), of ``groups``."""
+    device_label: str = field(init=False)
+    """``card:device``, the device alone on card 0, ``-`` when not attached."""
+
+    def __post_init__(self) -> None:
+        if self.device is None:
+            self.device_label = "-"
+        else:
+            self.device_label = (
+                f"{self.network_card}:{self.device}" if self.network_card else str(self.device)
+            )
 
     def set_groups(self, groups: list[SlotGroup], failed: int) -> None:
         self.groups = groups
         self.failed = failed
         self.used = sum(group.used for group in groups)
         self.size = sum(group.size for group in groups)
-
-    @property
-    def device_label(self) -> str:
-        if self.device is None:
-            return "-"
-        return f"{self.network_card}:{self.device}" if self.network_card else str(self.device)
 
 
 @dataclass(slots=True)
@@ -340,7 +344,7 @@ def build_model(
         groups=_groups(nodes),
         node_checks=_node_checks(report.nodes),
         failing_pods=[pod for pod in report.pods if pod.result == FAIL],
-        unverified_pods=[pod for pod in report.pods if pod.unverified],
+        unverified_pods=[pod for pod in report.pods if pod.result == SKIP and pod.unverified],
         cluster_checks=list(report.cluster),
         targets=list(report.targets),
         targets_checked=report.targets_checked,
@@ -479,14 +483,13 @@ def _prefix_group(prefix: str, by_ip: Mapping[str, PodResult], phases: Phases) -
         first, size = int(network6.network_address), network6.num_addresses
     if size <= PREFIX_SLOTS_SHOWN:
         # An IPv6 prefix this small is a /124 or longer: not one EC2 delegates, drawn all the same.
-        text = ipv4_text if network is not None else _ipv6_text
-        return _group(prefix, [text(number) for number in range(first, first + size)], by_ip, phases)
+        if network is not None:
+            ips = ipv4_texts(first, size)
+        else:
+            ips = [str(ipaddress.IPv6Address(number)) for number in range(first, first + size)]
+        return _group(prefix, ips, by_ip, phases)
     slots = [_pod_slot(ip, pod, phases) for ip, pod in sorted(by_ip.items())]
     return SlotGroup(prefix, slots, len(slots), hidden_idle=size - len(slots))
-
-
-def _ipv6_text(number: int) -> str:
-    return str(ipaddress.IPv6Address(number))
 
 
 def _zones(nodes: list[NodeView], snapshot: ClusterSnapshot) -> list[ZoneView]:

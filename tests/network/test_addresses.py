@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from ekslab.network.addresses import ipv4_network, ipv4_text
+from ekslab.network.addresses import ipv4_network, ipv4_text, ipv4_texts
 
 CIDRS = [
     "10.0.0.0/28",
@@ -54,3 +54,21 @@ def test_ipv4_network_of_a_prefix() -> None:
 def test_ipv4_text_is_ipaddress_text(number: int) -> None:
     # GIVEN an address number WHEN written THEN the text str(IPv4Address) gives
     assert ipv4_text(number) == str(ipaddress.IPv4Address(number))
+
+
+@pytest.mark.parametrize(
+    ("first", "size"),
+    [
+        ("10.0.0.32", 16),
+        ("10.0.0.240", 16),
+        ("10.0.0.248", 16),
+        ("10.0.255.250", 12),
+        ("0.0.0.0", 1),
+        ("1.2.3.0", 256),
+    ],
+)
+def test_ipv4_texts_are_the_addresses_of_a_range(first: str, size: int) -> None:
+    # GIVEN a first address and a count (within one /24 or across its end)
+    # WHEN written THEN each address as ipaddress writes it, in order
+    start = int(ipaddress.IPv4Address(first))
+    assert ipv4_texts(start, size) == [str(ipaddress.IPv4Address(start + index)) for index in range(size)]
