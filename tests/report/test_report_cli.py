@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,25 @@ def test_report_writes_one_self_contained_page(tmp_path: Path, capsys: pytest.Ca
     assert "<h1>ekslab report: ekslab</h1>" in page
     for outside in ("http://", "https://", "src=", "<link", "@import", "url("):
         assert outside not in page
+
+
+def test_report_as_a_program_ends_after_the_whole_page_is_in_place(tmp_path: Path) -> None:
+    # GIVEN the workshop bundle
+    out = tmp_path / "report.html"
+    # WHEN `python -m ekslab report` runs as a program (its entry point ends the process without
+    # freeing the snapshot and the page's model)
+    program = subprocess.run(
+        [sys.executable, "-m", "ekslab", "report", "--bundle", str(WORKSHOP), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    # THEN it exits 0 with its line, and the page is complete where it was asked for (nothing left beside it)
+    assert (program.returncode, program.stderr) == (0, "")
+    assert program.stdout.startswith(f"report written to {out}: 9 pods: 6 passed")
+    assert out.read_text().endswith("</html>\n")
+    assert [path.name for path in tmp_path.iterdir()] == ["report.html"]
 
 
 def test_verify_writes_the_page_beside_json_and_keeps_its_exit_code(
