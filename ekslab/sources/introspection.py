@@ -15,7 +15,9 @@ the node itself, and the lab keeps it there (the API is unauthenticated). Two tr
   No AWS permission and no agent, only RBAC ``nodes/proxy``, and it is fast; but the API server can
   reach the port only when ipamd listens off loopback (``INTROSPECTION_BIND_ADDRESS=0.0.0.0:61679``)
   and the node security group admits the control plane on that port, which exposes the
-  unauthenticated API to the VPC (the lab refuses it unless acknowledged).
+  unauthenticated API to the VPC (the lab refuses it unless acknowledged). Each GET is the request
+  ``CoreV1Api.connect_get_node_proxy_with_path`` sends (``_ProxyGet``), on the kube client's own
+  urllib3 pool, TLS and credentials, without the generated client's per-call work.
 
 ``introspection_transport`` picks one by name and aims it at the bind address in force (the aws-node
 DaemonSet's ``INTROSPECTION_BIND_ADDRESS``). Either way a node that does not answer in ``timeout``
@@ -31,13 +33,13 @@ import gzip
 import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
+from urllib.parse import quote
 
 from ekslab.errors import InputError
 from ekslab.ipamd.models import ENDPOINTS
-from ekslab.sources.deadline import run_within
+from ekslab.sources.deadline import run_each_within
 from ekslab.sources.records import AWS_NODE_CONTAINER, NodeRecord, daemonset_env
 
 DEFAULT_BIND_ADDRESS: Final = "127.0.0.1:61679"
@@ -100,33 +102,36 @@ def fetch_introspection(
     timeout: float,
     on_done: Callable[[str, NodeFetch], None] | None = None,
 ) -> dict[str, NodeFetch]:
-    """Fetch every node's bodies, at most ``concurrency`` at a time, each within ``timeout`` seconds."""
+    """Fetch every node's bodies, at most ``concurrency`` at a time, each within ``timeout`` seconds.
+
+    ``concurrency`` worker threads take the nodes one after the other and the caller's thread is the
+    watchdog of them all (``run_each_within``): the transports check the deadline between reads, and
+    a read that never returns (response headers dripped one byte at a time) is abandoned
+    ``DEADLINE_GRACE_SECONDS`` after it. ``on_done`` is called in the caller's thread.
+    """
     results: dict[str, NodeFetch] = {}
     if not nodes:
         return results
     transport.prepare(nodes, timeout)
+    late = str(InputError("", f"did not answer in full within --node-timeout {timeout:g} s"))
 
-    def one(node: NodeRecord) -> NodeFetch:
-        deadline = time.monotonic() + timeout
+    def one(node: NodeRecord, deadline: float) -> NodeFetch:
         try:
-            # The transports check the deadline between reads; run_within also ends a read that
-            # never returns (response headers dripped one byte at a time).
-            return run_within(
-                timeout + DEADLINE_GRACE_SECONDS,
-                lambda: transport.fetch(node, deadline),
-                where="",
-                limit=f"--node-timeout {timeout:g} s",
-            )
+            return transport.fetch(node, deadline)
         except (InputError, ConnectionError) as error:
             return NodeFetch(error=str(error))
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="ipamd") as pool:
-        futures = {pool.submit(one, node): node for node in nodes}
-        for future in as_completed(futures):
-            node = futures[future]
-            results[node.name] = future.result()
-            if on_done is not None:
-                on_done(node.name, results[node.name])
+    for node, result in run_each_within(
+        nodes,
+        one,
+        workers=concurrency,
+        seconds=timeout,
+        grace=DEADLINE_GRACE_SECONDS,
+        timed_out=lambda _: NodeFetch(error=late),
+    ):
+        results[node.name] = result
+        if on_done is not None:
+            on_done(node.name, result)
     return results
 
 
@@ -165,11 +170,13 @@ class ProxyTransport:
             "localhost",
             "[::1]",
         )
+        self._get: _ProxyGet | None = None
 
     def prepare(self, nodes: Sequence[NodeRecord], timeout: float) -> None:
-        return None
+        self._get = _ProxyGet(self.kube)
 
     def fetch(self, node: NodeRecord, deadline: float) -> NodeFetch:
+        get = self._get if self._get is not None else _ProxyGet(self.kube)
         result = NodeFetch()
         for endpoint in ENDPOINTS:
             remaining = deadline - time.monotonic()
@@ -177,9 +184,7 @@ class ProxyTransport:
                 result.error = "timed out"
                 return result
             try:
-                status, body = self.kube.node_proxy_get(
-                    node.name, self.port, f"v1/{endpoint}", timeout=remaining
-                )
+                status, body = get(node.name, self.port, f"v1/{endpoint}", timeout=remaining)
             except ConnectionError as error:
                 result.error = f"/v1/{endpoint} through the API server's node proxy: {error}"
                 return result
@@ -197,6 +202,58 @@ class ProxyTransport:
             else:
                 result.bodies[endpoint] = None
         return result
+
+
+class _ProxyGet:
+    """``GET /api/v1/nodes/<node>:<port>/proxy/<path>`` as ``KubeSource.node_proxy_get`` sends it:
+    (HTTP status, body), ``ConnectionError`` with a short reason for a transport failure.
+
+    The same request as ``CoreV1Api.connect_get_node_proxy_with_path`` (the URL quoted with the
+    client's safe characters, its headers: ``Accept: */*``, the User-Agent, the bearer token the
+    configuration holds, refreshed by its hook as the client refreshes it, ``Content-Type``) through
+    the same ``PoolManager.request`` call on the kube client's node-proxy pool (its TLS, client
+    certificate, CA, proxy, no retries, redirects as urllib3 handles them), with the same
+    ``timeout`` for the whole request, body included (``read_body``). What it leaves out is the
+    generated client's work per call (parameter sanitizing and validation, an ``ApiException`` built
+    from a body read whole): about half the fan-out's CPU under the GIL (docs/benchmarks.md). An
+    error answer's body is read as a 200's is, by chunks to the deadline; a TLS failure is a
+    ``ConnectionError`` like any other transport failure.
+    """
+
+    def __init__(self, kube: Any) -> None:
+        import urllib3
+
+        # KubeSource's node-proxy client (its own configuration: no retries, ":/" kept in the path).
+        self.client = kube._proxy.api_client
+        self.configuration = self.client.configuration
+        self.manager = self.client.rest_client.pool_manager
+        self.timeout = urllib3.Timeout
+
+    def __call__(self, node: str, port: int, path: str, *, timeout: float) -> tuple[int, bytes]:
+        from urllib3.exceptions import HTTPError
+
+        from ekslab.sources.kube import _reason, read_body
+
+        deadline = time.monotonic() + timeout
+        safe = self.configuration.safe_chars_for_path_param
+        url = (
+            f"{self.configuration.host}/api/v1/nodes/{quote(f'{node}:{port}', safe=safe)}"
+            f"/proxy/{quote(path, safe=safe)}"
+        )
+        headers = {"Accept": "*/*", **self.client.default_headers}
+        if self.client.cookie:
+            headers["Cookie"] = self.client.cookie
+        self.client.update_params_for_auth(headers, [], ["BearerToken"])
+        headers.setdefault("Content-Type", "application/json")
+        try:
+            response = self.manager.request(
+                "GET", url, headers=headers, preload_content=False, timeout=self.timeout(total=timeout)
+            )
+            return response.status, read_body(response, deadline)
+        except TimeoutError:
+            raise ConnectionError(f"did not send its whole answer within {timeout:g} s") from None
+        except HTTPError as error:
+            raise ConnectionError(_reason(error)) from None
 
 
 # --- SSM Run Command -------------------------------------------------------------------------------

@@ -56,6 +56,15 @@ class FakeCluster:
     daemonset: dict[str, Any] | None = None
     proxy_bodies: dict[tuple[str, str], tuple[int, bytes]] = field(default_factory=dict)
     """(node, "v1/enis") -> (status, body); a node:path not listed answers 503 like an unreachable port."""
+    proxy_seconds: float = 0.0
+    """How long each node proxy answer takes (a node's round trip), as the benchmark's latency."""
+    proxy_redirects: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(node, "v1/enis") -> a Location the proxied answer redirects to (HTTP 302)."""
+    proxy_seen: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    """Every node proxy request as received: (the request line, its headers but Host, in order)."""
+    proxy_in_flight: int = 0
+    proxy_most_in_flight: int = 0
+    """The most node proxy requests the server was answering at once."""
     hanging_nodes: set[str] = field(default_factory=set)
     slow_header_nodes: set[str] = field(default_factory=set)
     """Nodes whose proxy answer's headers never end (one byte every 0.1 s)."""
@@ -79,6 +88,7 @@ class FakeCluster:
     requests: Counter[str] = field(default_factory=Counter)
     limits: list[int] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -104,7 +114,17 @@ class _Handler(BaseHTTPRequestHandler):
             )
         proxy = _PROXY.match(unquote(url.path))  # like Go's net/http, route on the decoded path
         if proxy:
-            return self._proxy(proxy["node"], proxy["path"])
+            with cluster.lock:
+                cluster.proxy_seen.append(
+                    (self.requestline, [(k, v) for k, v in self.headers.items() if k.lower() != "host"])
+                )
+                cluster.proxy_in_flight += 1
+                cluster.proxy_most_in_flight = max(cluster.proxy_most_in_flight, cluster.proxy_in_flight)
+            try:
+                return self._proxy(proxy["node"], proxy["path"])
+            finally:
+                with cluster.lock:
+                    cluster.proxy_in_flight -= 1
         one = _NODE.match(unquote(url.path))
         if one:
             found = [
@@ -178,6 +198,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if node in self.cluster.hanging_nodes:
             self.cluster.release.wait(60)  # a node that never answers, until the test ends
+            return
+        if self.cluster.proxy_seconds:
+            self.cluster.release.wait(self.cluster.proxy_seconds)
+        location = self.cluster.proxy_redirects.get((node, path))
+        if location is not None:
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return
         status, body = self.cluster.proxy_bodies.get(
             (node, path),
