@@ -16,7 +16,7 @@ the node itself, and the lab keeps it there (the API is unauthenticated). Two tr
   reach the port only when ipamd listens off loopback (``INTROSPECTION_BIND_ADDRESS=0.0.0.0:61679``)
   and the node security group admits the control plane on that port, which exposes the
   unauthenticated API to the VPC (the lab refuses it unless acknowledged). Each GET is the request
-  ``CoreV1Api.connect_get_node_proxy_with_path`` sends (``_ProxyGet``), on the kube client's own
+  ``CoreV1Api.connect_get_node_proxy_with_path`` sends (``KubeSource.node_proxy_getter``), on the kube client's own
   urllib3 pool, TLS and credentials, without the generated client's per-call work.
 
 ``introspection_transport`` picks one by name and aims it at the bind address in force (the aws-node
@@ -35,7 +35,6 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
-from urllib.parse import quote
 
 from ekslab.errors import InputError
 from ekslab.ipamd.models import ENDPOINTS
@@ -170,13 +169,13 @@ class ProxyTransport:
             "localhost",
             "[::1]",
         )
-        self._get: _ProxyGet | None = None
+        self._get: Callable[..., tuple[int, bytes]] | None = None
 
     def prepare(self, nodes: Sequence[NodeRecord], timeout: float) -> None:
-        self._get = _ProxyGet(self.kube)
+        self._get = self.kube.node_proxy_getter()
 
     def fetch(self, node: NodeRecord, deadline: float) -> NodeFetch:
-        get = self._get if self._get is not None else _ProxyGet(self.kube)
+        get = self._get if self._get is not None else self.kube.node_proxy_getter()
         result = NodeFetch()
         for endpoint in ENDPOINTS:
             remaining = deadline - time.monotonic()
@@ -202,58 +201,6 @@ class ProxyTransport:
             else:
                 result.bodies[endpoint] = None
         return result
-
-
-class _ProxyGet:
-    """``GET /api/v1/nodes/<node>:<port>/proxy/<path>`` as ``KubeSource.node_proxy_get`` sends it:
-    (HTTP status, body), ``ConnectionError`` with a short reason for a transport failure.
-
-    The same request as ``CoreV1Api.connect_get_node_proxy_with_path`` (the URL quoted with the
-    client's safe characters, its headers: ``Accept: */*``, the User-Agent, the bearer token the
-    configuration holds, refreshed by its hook as the client refreshes it, ``Content-Type``) through
-    the same ``PoolManager.request`` call on the kube client's node-proxy pool (its TLS, client
-    certificate, CA, proxy, no retries, redirects as urllib3 handles them), with the same
-    ``timeout`` for the whole request, body included (``read_body``). What it leaves out is the
-    generated client's work per call (parameter sanitizing and validation, an ``ApiException`` built
-    from a body read whole): about half the fan-out's CPU under the GIL (docs/benchmarks.md). An
-    error answer's body is read as a 200's is, by chunks to the deadline; a TLS failure is a
-    ``ConnectionError`` like any other transport failure.
-    """
-
-    def __init__(self, kube: Any) -> None:
-        import urllib3
-
-        # KubeSource's node-proxy client (its own configuration: no retries, ":/" kept in the path).
-        self.client = kube._proxy.api_client
-        self.configuration = self.client.configuration
-        self.manager = self.client.rest_client.pool_manager
-        self.timeout = urllib3.Timeout
-
-    def __call__(self, node: str, port: int, path: str, *, timeout: float) -> tuple[int, bytes]:
-        from urllib3.exceptions import HTTPError
-
-        from ekslab.sources.kube import _reason, read_body
-
-        deadline = time.monotonic() + timeout
-        safe = self.configuration.safe_chars_for_path_param
-        url = (
-            f"{self.configuration.host}/api/v1/nodes/{quote(f'{node}:{port}', safe=safe)}"
-            f"/proxy/{quote(path, safe=safe)}"
-        )
-        headers = {"Accept": "*/*", **self.client.default_headers}
-        if self.client.cookie:
-            headers["Cookie"] = self.client.cookie
-        self.client.update_params_for_auth(headers, [], ["BearerToken"])
-        headers.setdefault("Content-Type", "application/json")
-        try:
-            response = self.manager.request(
-                "GET", url, headers=headers, preload_content=False, timeout=self.timeout(total=timeout)
-            )
-            return response.status, read_body(response, deadline)
-        except TimeoutError:
-            raise ConnectionError(f"did not send its whole answer within {timeout:g} s") from None
-        except HTTPError as error:
-            raise ConnectionError(_reason(error)) from None
 
 
 # --- SSM Run Command -------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import quote
 
 from ekslab.errors import InputError
 from ekslab.jsondoc import loads
@@ -202,6 +203,11 @@ class KubeSource:
             ).encode()
         except HTTPError as error:
             raise ConnectionError(_reason(error)) from None
+
+    def node_proxy_getter(self) -> NodeProxyGet:
+        """``node_proxy_get``'s request and answers without the generated client's per-call work:
+        what the ipamd fan-out calls thousands of times (``NodeProxyGet``)."""
+        return NodeProxyGet(self._proxy.api_client)
 
     # --- plumbing ----------------------------------------------------------------------------------
 
@@ -445,3 +451,53 @@ def _reason(error: Exception) -> str:
         if marker in text:
             return marker.lower()
     return text[:120]
+
+
+class NodeProxyGet:
+    """``GET /api/v1/nodes/<node>:<port>/proxy/<path>`` as ``KubeSource.node_proxy_get`` answers it:
+    (HTTP status, body), ``ConnectionError`` with a short reason for a transport failure.
+
+    The same request as ``CoreV1Api.connect_get_node_proxy_with_path`` (the URL quoted with the
+    client's safe characters, its headers: ``Accept: */*``, the User-Agent, the bearer token the
+    configuration holds, refreshed by its hook as the client refreshes it, ``Content-Type``) through
+    the same ``PoolManager.request`` call on the kube client's node-proxy pool (its TLS, client
+    certificate, CA, proxy, no retries, redirects as urllib3 handles them), with the same
+    ``timeout`` for the whole request, body included (``read_body``). What it leaves out is the
+    generated client's work per call (parameter sanitizing and validation, an ``ApiException`` built
+    from a body read whole): about half the fan-out's CPU under the GIL (docs/benchmarks.md). An
+    error answer's body is read as a 200's is, by chunks to the deadline; a TLS failure is a
+    ``ConnectionError`` like any other transport failure.
+    """
+
+    def __init__(self, client: Any) -> None:
+        import urllib3
+
+        # KubeSource's node-proxy client (its own configuration: no retries, ":/" kept in the path).
+        self.client = client
+        self.configuration = self.client.configuration
+        self.manager = self.client.rest_client.pool_manager
+        self.timeout = urllib3.Timeout
+
+    def __call__(self, node: str, port: int, path: str, *, timeout: float) -> tuple[int, bytes]:
+        from urllib3.exceptions import HTTPError
+
+        deadline = time.monotonic() + timeout
+        safe = self.configuration.safe_chars_for_path_param
+        url = (
+            f"{self.configuration.host}/api/v1/nodes/{quote(f'{node}:{port}', safe=safe)}"
+            f"/proxy/{quote(path, safe=safe)}"
+        )
+        headers = {"Accept": "*/*", **self.client.default_headers}
+        if self.client.cookie:
+            headers["Cookie"] = self.client.cookie
+        self.client.update_params_for_auth(headers, [], ["BearerToken"])
+        headers.setdefault("Content-Type", "application/json")
+        try:
+            response = self.manager.request(
+                "GET", url, headers=headers, preload_content=False, timeout=self.timeout(total=timeout)
+            )
+            return response.status, read_body(response, deadline)
+        except TimeoutError:
+            raise ConnectionError(f"did not send its whole answer within {timeout:g} s") from None
+        except HTTPError as error:
+            raise ConnectionError(_reason(error)) from None
