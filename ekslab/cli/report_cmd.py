@@ -13,7 +13,7 @@ import click
 
 from ekslab.cli.inputs import ExitKeepingHeap, long_lived, read_snapshot
 from ekslab.cli.options import EXPECT_CONFIG, live_options
-from ekslab.cli.report_output import cluster_names, write_report
+from ekslab.cli.report_output import cluster_names, start_ledger, write_report
 from ekslab.cli.verify_cmd import expectations_for
 from ekslab.files import check_output_file
 
@@ -54,18 +54,22 @@ def report(
     # section (verify --html-file reads no reservations: its callers, e.g. the CI role, need not have
     # ec2:GetSubnetCidrReservations; that page says they are missing).
     snapshot = read_snapshot(bundle, live, cidr_reservations=True)
-    with long_lived():
-        result = run_checks(snapshot, expectations)
-    cluster, region = cluster_names(bundle, live)
-    write_report(
-        snapshot,
-        result,
-        out,
-        source=f"--out {out}",
-        cluster=cluster_name or cluster,
-        region=region,
-        lab=expectations.lab if config_path else None,
-    )
+    lab = expectations.lab if config_path else None
+    # The ledger section is built on the second CPU (where there is one) while the checks run here.
+    with start_ledger(snapshot, lab) as ledger:
+        with long_lived():
+            result = run_checks(snapshot, expectations)
+        cluster, region = cluster_names(bundle, live)
+        write_report(
+            snapshot,
+            result,
+            out,
+            source=f"--out {out}",
+            cluster=cluster_name or cluster,
+            region=region,
+            lab=lab,
+            ledger=ledger,
+        )
     click.echo(f"report written to {out}: {summary_line(result)}")
     # The page is written and in place: the process may end without freeing the snapshot and model.
     raise ExitKeepingHeap(0)

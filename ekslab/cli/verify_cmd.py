@@ -6,6 +6,7 @@ verified, 2 bad usage or unreadable input (one line, never a traceback). See doc
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Any
 
@@ -95,28 +96,39 @@ def verify(
         check_output_file(html_file, source=f"--html-file {html_file}")
     config_path = expect_config or live.get("config")
     expectations = expectations_for(config_path, live)
-    with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
-        snapshot = read_snapshot(bundle, live, bundle_progress=progress.update if progress.enabled else None)
-        progress.say(f"checking {len(snapshot.pods):,} pods on {len(snapshot.nodes):,} nodes")
-        with long_lived():
-            report = run_checks(snapshot, expectations)
-    if junit_file is not None:
-        from ekslab.verify.report import write_junit
+    lab = expectations.lab if config_path else None
+    with contextlib.ExitStack() as page_work:
+        with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
+            snapshot = read_snapshot(
+                bundle, live, bundle_progress=progress.update if progress.enabled else None
+            )
+            progress.say(f"checking {len(snapshot.pods):,} pods on {len(snapshot.nodes):,} nodes")
+            ledger = None
+            if html_file:
+                from ekslab.cli.report_output import start_ledger
 
-        write_junit(report, junit_file, source=f"--junit-file {junit_file}", stdout_ok=True)
-    if html_file:
-        from ekslab.cli.report_output import cluster_names, write_report
+                # The page's ledger section, on the second CPU (where there is one) during the checks.
+                ledger = page_work.enter_context(start_ledger(snapshot, lab))
+            with long_lived():
+                report = run_checks(snapshot, expectations)
+        if junit_file is not None:
+            from ekslab.verify.report import write_junit
 
-        cluster, region = cluster_names(bundle, live)
-        write_report(
-            snapshot,
-            report,
-            html_file,
-            source=f"--html-file {html_file}",
-            cluster=cluster,
-            region=region,
-            lab=expectations.lab if config_path else None,
-        )
+            write_junit(report, junit_file, source=f"--junit-file {junit_file}", stdout_ok=True)
+        if html_file:
+            from ekslab.cli.report_output import cluster_names, write_report
+
+            cluster, region = cluster_names(bundle, live)
+            write_report(
+                snapshot,
+                report,
+                html_file,
+                source=f"--html-file {html_file}",
+                cluster=cluster,
+                region=region,
+                lab=lab,
+                ledger=ledger,
+            )
     if recycle_plan:
         from ekslab.verify.report import write_recycle_plan
 

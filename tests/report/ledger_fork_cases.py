@@ -1,0 +1,101 @@
+"""The cases of ``test_report_ledger_fork.py``, run in a fresh Python process: the test process has
+other threads (the jsii kernel's, once aws_cdk is imported), where no child is forked.
+``python -m tests.report.ledger_fork_cases CASE BUNDLE OUT [LAB]`` prints one JSON object of facts
+for the test to judge."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from ekslab.cli import report_output
+from ekslab.cli.inputs import read_snapshot
+from ekslab.cli.verify_cmd import expectations_for
+from ekslab.errors import InputError
+from ekslab.sources import forked
+from ekslab.verify.checks import verify
+
+PARENT = os.getpid()
+_made: list[int] = []
+_real_fork = os.fork
+
+
+def _counting_fork() -> int:
+    pid = _real_fork()
+    if pid:
+        _made.append(pid)
+    return pid
+
+
+def _page(path: Path) -> str:
+    """The page without the minute it was made."""
+    return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", "TIME", path.read_text())
+
+
+def _write(snapshot: Any, report: Any, out: Path, lab: Any, *, fork: bool) -> str | None:
+    """Write the page with the ledger from a child (``fork``) or built here; the refusal, if any."""
+    try:
+        if fork:
+            with report_output.start_ledger(snapshot, lab) as ledger:
+                report_output.write_report(snapshot, report, str(out), source="out", lab=lab, ledger=ledger)
+        else:
+            report_output.write_report(snapshot, report, str(out), source="out", lab=lab)
+    except InputError as error:
+        return error.message
+    return None
+
+
+def _killed_in_the_child(snapshot: Any, lab: Any) -> Any:
+    if os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _real_rows(snapshot, lab)
+
+
+def _refused(snapshot: Any, lab: Any) -> Any:
+    raise InputError("subnet-cidr-reservations/subnet-x.json", "must be a JSON object")
+
+
+_real_rows = report_output.ledger_rows
+
+
+def case(name: str, bundle: str, out: Path, lab_path: str | None) -> dict[str, Any]:
+    expectations = expectations_for(lab_path, {})
+    lab = expectations.lab if lab_path else None
+    snapshot = read_snapshot(bundle, {}, cidr_reservations=True)
+    report = verify(snapshot, expectations)
+    os.fork = _counting_fork  # type: ignore[assignment]
+    if name == "killed":
+        report_output.ledger_rows = _killed_in_the_child  # type: ignore[assignment]
+    elif name == "refused":
+        report_output.ledger_rows = _refused  # type: ignore[assignment]
+    facts: dict[str, Any] = {"can_fork": forked.can_fork()}
+    here, there = out / "here.html", out / "there.html"
+    facts["refusal_here"] = _write(snapshot, report, here, lab, fork=False)
+    facts["children_here"] = len(_made)
+    facts["refusal_there"] = _write(snapshot, report, there, lab, fork=True)
+    facts["children"] = len(_made)
+    facts["reaped"] = all(_reaped(pid) for pid in _made)
+    if facts["refusal_here"] is None:
+        facts["same_page"] = _page(here) == _page(there)
+        facts["ledger_rows"] = _page(there).count('<div class="lsub"')
+    else:
+        facts["pages"] = sorted(path.name for path in out.iterdir())
+    return facts
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+if __name__ == "__main__":
+    lab_arg = sys.argv[4] if len(sys.argv) > 4 else None
+    print(json.dumps(case(sys.argv[1], sys.argv[2], Path(sys.argv[3]), lab_arg)))

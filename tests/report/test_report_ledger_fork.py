@@ -1,0 +1,86 @@
+"""The page's ledger section built in a forked child while the checks run (``start_ledger``) gives
+the page built without one: the same bytes, the same refusal, and a child that dies is made up for
+here. The cases run in a fresh process (``ledger_fork_cases.py``): this one has other threads, where
+no child is forked."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ledger.lab_docs import crowded_lab, write_node_subnet_reservations
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKSHOP = ROOT / "tests" / "fixtures" / "bundles" / "workshop-2048"
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "fork") or len(os.sched_getaffinity(0)) < 2, reason="needs fork and two CPUs"
+)
+
+
+def run_case(name: str, bundle: Path, out: Path, lab: Path | None = None) -> dict[str, Any]:
+    out.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.report.ledger_fork_cases", name, str(bundle), str(out)]
+        + ([str(lab)] if lab else []),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    facts: dict[str, Any] = json.loads(done.stdout)
+    assert facts["can_fork"] is True
+    return facts
+
+
+# GIVEN the recorded workshop bundle, and a crowded one-subnet lab with CIDR reservations and its lab
+# configuration WHEN the page is written with the ledger from a child and without THEN the pages are
+# the same, and only the first made a child (which was reaped).
+@pytest.mark.parametrize("which", ["workshop", "crowded"])
+def test_the_page_is_the_same_with_the_ledger_from_a_child(which: str, tmp_path: Path) -> None:
+    lab = None
+    if which == "workshop":
+        bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
+    else:
+        bundle, lab = crowded_lab(tmp_path)
+        write_node_subnet_reservations(bundle)
+
+    facts = run_case("same", bundle, tmp_path / "out", lab)
+
+    assert (facts["same_page"], facts["children_here"], facts["children"], facts["reaped"]) == (
+        True,
+        0,
+        1,
+        True,
+    )
+    assert facts["ledger_rows"] >= 2
+
+
+# GIVEN a child killed before it answers WHEN the page is written THEN the ledger is built here: the
+# same page.
+def test_a_child_that_dies_is_made_up_for_here(tmp_path: Path) -> None:
+    bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
+
+    facts = run_case("killed", bundle, tmp_path / "out")
+
+    assert (facts["same_page"], facts["children"], facts["reaped"]) == (True, 1, True)
+
+
+# GIVEN a ledger that refuses its input WHEN the page is written THEN the child's refusal is the line
+# given without a child, and no page is written either way.
+def test_a_refusal_in_the_child_is_the_same_line(tmp_path: Path) -> None:
+    bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
+
+    facts = run_case("refused", bundle, tmp_path / "out")
+
+    assert facts["refusal_there"] == facts["refusal_here"]
+    assert facts["refusal_here"] == "subnet-cidr-reservations/subnet-x.json: must be a JSON object"
+    assert (facts["children"], facts["pages"]) == (1, [])
