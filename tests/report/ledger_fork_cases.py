@@ -19,17 +19,9 @@ from ekslab.cli.verify_cmd import expectations_for
 from ekslab.errors import InputError
 from ekslab.sources import forked
 from ekslab.verify.checks import verify
+from tests.fresh_process import count_forks
 
 PARENT = os.getpid()
-_made: list[int] = []
-_real_fork = os.fork
-
-
-def _counting_fork() -> int:
-    pid = _real_fork()
-    if pid:
-        _made.append(pid)
-    return pid
 
 
 def _page(path: Path) -> str:
@@ -68,7 +60,7 @@ def case(name: str, bundle: str, out: Path, lab_path: str | None) -> dict[str, A
     lab = expectations.lab if lab_path else None
     snapshot = read_snapshot(bundle, {}, cidr_reservations=True)
     report = verify(snapshot, expectations)
-    os.fork = _counting_fork  # type: ignore[assignment]
+    made = count_forks()
     if name == "killed":
         report_output.ledger_rows = _killed_in_the_child  # type: ignore[assignment]
     elif name == "refused":
@@ -76,10 +68,10 @@ def case(name: str, bundle: str, out: Path, lab_path: str | None) -> dict[str, A
     facts: dict[str, Any] = {"can_fork": forked.can_fork()}
     here, there = out / "here.html", out / "there.html"
     facts["refusal_here"] = _write(snapshot, report, here, lab, fork=False)
-    facts["children_here"] = len(_made)
+    facts["children_here"] = len(made)
     facts["refusal_there"] = _write(snapshot, report, there, lab, fork=True)
-    facts["children"] = len(_made)
-    facts["reaped"] = all(_reaped(pid) for pid in _made)
+    facts["children"] = len(made)
+    facts["reaped"] = all(_reaped(pid) for pid in made)
     if facts["refusal_here"] is None:
         facts["same_page"] = _page(here) == _page(there)
         facts["ledger_rows"] = _page(there).count('<div class="lsub"')

@@ -5,16 +5,14 @@ no child is forked."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fresh_process import run_cases
 from tests.ledger.lab_docs import crowded_lab, write_node_subnet_reservations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,18 +25,9 @@ pytestmark = pytest.mark.skipif(
 
 def run_case(name: str, bundle: Path, out: Path, lab: Path | None = None) -> dict[str, Any]:
     out.mkdir()
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.report.ledger_fork_cases", name, str(bundle), str(out)]
-        + ([str(lab)] if lab else []),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    return run_cases(
+        "tests.report.ledger_fork_cases", name, str(bundle), str(out), *([str(lab)] if lab else [])
     )
-    facts: dict[str, Any] = json.loads(done.stdout)
-    assert facts["can_fork"] is True
-    return facts
 
 
 # GIVEN the recorded workshop bundle, and a crowded one-subnet lab with CIDR reservations and its lab

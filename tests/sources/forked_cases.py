@@ -15,16 +15,7 @@ from typing import Any
 from ekslab.errors import InputError
 from ekslab.sources import forked
 from ekslab.sources.bundle import read_bundle
-
-_made: list[int] = []
-_real_fork = os.fork
-
-
-def _counting_fork() -> int:
-    pid = _real_fork()
-    if pid:
-        _made.append(pid)
-    return pid
+from tests.fresh_process import count_forks
 
 
 def _refusal(bundle: str, *, fork: bool) -> str | None:
@@ -40,23 +31,23 @@ def _refuse() -> None:
 
 
 def case(name: str, bundle: str) -> dict[str, Any]:
-    os.fork = _counting_fork  # type: ignore[assignment]
+    made = count_forks()
     facts: dict[str, Any] = {"can_fork": forked.can_fork()}
     if name == "same-snapshot":
         alone = read_bundle(bundle, fork=False)
-        children_alone = len(_made)
+        children_alone = len(made)
         together = read_bundle(bundle, fork=True)
         facts.update(
             equal=together == alone,
-            children=[children_alone, len(_made)],
+            children=[children_alone, len(made)],
             nodes=len(together.ipamd),
             notes=together.notes,
         )
     elif name == "refusal":
         alone = _refusal(bundle, fork=False)
-        facts.update(alone=alone, together=_refusal(bundle, fork=True), children=len(_made))
+        facts.update(alone=alone, together=_refusal(bundle, fork=True), children=len(made))
         try:
-            os.waitpid(_made[0], os.WNOHANG)
+            os.waitpid(made[0], os.WNOHANG)
             facts["reaped"] = False
         except ChildProcessError:
             facts["reaped"] = True

@@ -7,11 +7,8 @@ forked (the last test shows that refusal)."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from typing import Any
 import pytest
 
 from ekslab.sources import forked
+from tests.fresh_process import run_cases
 from tests.verify.cluster_docs import baseline
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,17 +28,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def run_case(name: str, bundle: Path | str = "-") -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.sources.forked_cases", name, str(bundle)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    facts: dict[str, Any] = json.loads(done.stdout)
-    assert facts["can_fork"] is True
-    return facts
+    return run_cases("tests.sources.forked_cases", name, str(bundle))
 
 
 # GIVEN the recorded workshop bundle, and a generated one with a folder of no node WHEN read with
