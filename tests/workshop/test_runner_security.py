@@ -119,6 +119,17 @@ def sleeping_guide(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
         _kill(int(marker.read_text().split()[0]))
 
 
+_WITH_CTRL_C = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'ekslab', *sys.argv[1:]])",
+]
+"""``ekslab`` with SIGINT in its default disposition, as a terminal starts it. A test run in the
+background without job control (``make test &``, nohup) ignores SIGINT, its children inherit that,
+and ekslab rightly keeps an ignored Ctrl-C ignored; the same process (``execv``) gets the signal."""
+
+
 @pytest.mark.parametrize(
     ("sig", "code", "line"),
     [(signal.SIGTERM, 143, "terminated (SIGTERM)"), (signal.SIGINT, 130, "interrupted")],
@@ -129,7 +140,7 @@ def test_a_signal_stops_the_step_removes_the_state_and_exits_as_a_shell_does(
     guide, marker = sleeping_guide
     # GIVEN ekslab running a step
     process = subprocess.Popen(
-        [sys.executable, "-m", "ekslab", "workshop", "run", str(guide)],
+        [*_WITH_CTRL_C, "workshop", "run", str(guide)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
