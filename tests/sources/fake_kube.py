@@ -120,11 +120,11 @@ class _Handler(BaseHTTPRequestHandler):
                 )
                 cluster.proxy_in_flight += 1
                 cluster.proxy_most_in_flight = max(cluster.proxy_most_in_flight, cluster.proxy_in_flight)
+            self._in_flight = True
             try:
                 return self._proxy(proxy["node"], proxy["path"])
             finally:
-                with cluster.lock:
-                    cluster.proxy_in_flight -= 1
+                self._answering()
         one = _NODE.match(unquote(url.path))
         if one:
             found = [
@@ -185,6 +185,15 @@ class _Handler(BaseHTTPRequestHandler):
             metadata["remainingItemCount"] = len(items) - end
         self._json(200, {"kind": "List", "apiVersion": "v1", "metadata": metadata, "items": page})
 
+    _in_flight = False
+
+    def _answering(self) -> None:
+        """This node-proxy request is no longer counted in flight (once, whichever way it ends)."""
+        if self._in_flight:
+            self._in_flight = False
+            with self.cluster.lock:
+                self.cluster.proxy_in_flight -= 1
+
     def _proxy(self, node: str, path: str) -> None:
         if node in self.cluster.slow_header_nodes:
             # Headers that never end, one byte at a time: no single read ever times out.
@@ -201,6 +210,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.cluster.proxy_seconds:
             self.cluster.release.wait(self.cluster.proxy_seconds)
+        # In flight until the answer starts: once the client has it whole it may send its next
+        # request before this thread would get back to the count.
+        self._answering()
         location = self.cluster.proxy_redirects.get((node, path))
         if location is not None:
             self.send_response(302)
