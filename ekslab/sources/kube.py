@@ -181,32 +181,14 @@ class KubeSource:
         """GET ``path`` on ``node:port`` through the API server's node proxy: (HTTP status, body).
 
         Transport failures (refused, timed out) raise ``ConnectionError`` with a short reason;
-        ``timeout`` bounds the whole request, body included.
+        ``timeout`` bounds the whole request, body included. One GET; the fan-out keeps the getter
+        (``node_proxy_getter``) for all of its GETs.
         """
-        from kubernetes.client.exceptions import ApiException
-        from urllib3.exceptions import HTTPError
-
-        deadline = time.monotonic() + timeout
-        try:
-            response = self._proxy.connect_get_node_proxy_with_path(
-                f"{node}:{port}",
-                path,
-                _preload_content=False,
-                _request_timeout=timeout,
-            )
-            return response.status, read_body(response, deadline)
-        except TimeoutError:
-            raise ConnectionError(f"did not send its whole answer within {timeout:g} s") from None
-        except ApiException as error:
-            return error.status or 0, (error.body or b"") if isinstance(error.body, bytes) else str(
-                error.body or ""
-            ).encode()
-        except HTTPError as error:
-            raise ConnectionError(_reason(error)) from None
+        return self.node_proxy_getter()(node, port, path, timeout=timeout)
 
     def node_proxy_getter(self) -> NodeProxyGet:
-        """``node_proxy_get``'s request and answers without the generated client's per-call work:
-        what the ipamd fan-out calls thousands of times (``NodeProxyGet``)."""
+        """``node_proxy_get`` for many GETs: the request ``CoreV1Api.connect_get_node_proxy_with_path``
+        sends, without the generated client's per-call work (``NodeProxyGet``)."""
         return NodeProxyGet(self._proxy.api_client)
 
     # --- plumbing ----------------------------------------------------------------------------------
@@ -454,8 +436,8 @@ def _reason(error: Exception) -> str:
 
 
 class NodeProxyGet:
-    """``GET /api/v1/nodes/<node>:<port>/proxy/<path>`` as ``KubeSource.node_proxy_get`` answers it:
-    (HTTP status, body), ``ConnectionError`` with a short reason for a transport failure.
+    """``GET /api/v1/nodes/<node>:<port>/proxy/<path>`` (``KubeSource.node_proxy_get``): (HTTP
+    status, body) whatever the status, ``ConnectionError`` with a short reason for a transport failure.
 
     The same request as ``CoreV1Api.connect_get_node_proxy_with_path`` (the URL quoted with the
     client's safe characters, its headers: ``Accept: */*``, the User-Agent, the bearer token the

@@ -98,6 +98,26 @@ def test_each_call_gets_its_own_deadline_from_when_it_starts() -> None:
 # --- the node proxy through the API server --------------------------------------------------------------
 
 
+def official_proxy_get(kubeconfig: Path, name: str, path: str) -> tuple[int, bytes]:
+    """The GET through the official client's ``CoreV1Api.connect_get_node_proxy_with_path``, set up as
+    ``KubeSource`` sets up its node-proxy client (no retries, ``:/`` kept in the path)."""
+    from kubernetes import client, config
+    from kubernetes.client.exceptions import ApiException
+
+    configuration = client.Configuration()
+    config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration)
+    configuration.retries = False
+    configuration.safe_chars_for_path_param = ":/"
+    api = client.CoreV1Api(client.ApiClient(configuration))
+    try:
+        response = api.connect_get_node_proxy_with_path(
+            f"{name}:61679", path, _preload_content=False, _request_timeout=5
+        )
+        return response.status, response.read()
+    except ApiException as error:
+        return error.status, error.body or b""
+
+
 def test_the_proxy_gets_are_the_requests_the_kube_client_sends(tmp_path: Path) -> None:
     # GIVEN an API server that records every node proxy request with its headers
     cluster = FakeCluster(proxy_bodies=every_endpoint("n1"))
@@ -109,7 +129,7 @@ def test_the_proxy_gets_are_the_requests_the_kube_client_sends(tmp_path: Path) -
         )
         ours = list(cluster.proxy_seen)
         cluster.proxy_seen.clear()
-        answers = [kube.node_proxy_get("n1", 61679, f"v1/{endpoint}", timeout=5) for endpoint in ENDPOINTS]
+        answers = [official_proxy_get(kubeconfig, "n1", f"v1/{endpoint}") for endpoint in ENDPOINTS]
     # THEN the same request lines and headers (in order: the bearer token, the client's User-Agent...)
     assert (ours, fetched["n1"].bodies) == (cluster.proxy_seen, {endpoint: BODY for endpoint in ENDPOINTS})
     assert answers == [(200, BODY)] * len(ENDPOINTS)
@@ -124,7 +144,7 @@ def test_a_redirecting_node_proxy_is_answered_as_through_the_kube_client(tmp_pat
         transport = ProxyTransport(kube, bind_address="0.0.0.0:61679")
         # WHEN it is fetched by the transport and through the official client
         fetched = fetch_introspection(transport, [node("n1")], concurrency=1, timeout=5)["n1"]
-        answer = kube.node_proxy_get("n1", 61679, "v1/enis", timeout=5)
+        answer = official_proxy_get(kubeconfig, "n1", "v1/enis")
     # THEN neither follows it: the same HTTP 302, the node's error, and no request but the two GETs
     assert (fetched.error, answer) == ("/v1/enis through the node proxy answered HTTP 302: ", (302, b""))
     assert dict(cluster.requests) == {"/api/v1/nodes/n1:61679/proxy/v1/enis": 2}
