@@ -50,10 +50,6 @@ class PendingLedger:
                 lambda: ledger_rows(snapshot, lab), tuple[list[LedgerSubnet], list[str]]
             )
 
-    @property
-    def forked(self) -> bool:
-        return self._child is not None
-
     def result(self) -> tuple[list[LedgerSubnet], list[str]]:
         """The rows: the child's, else (no child, or a child with no answer) built here."""
         child, self._child = self._child, None
