@@ -65,8 +65,13 @@ def run_within(seconds: float, call: Callable[[], T], *, where: str, limit: str)
     """
     task = Background(call, name="ekslab-deadline")
     if not task.wait(seconds):
-        raise InputError(where, f"did not answer in full within {limit}")
+        raise InputError(where, late_answer(limit))
     return task.result()
+
+
+def late_answer(limit: str) -> str:
+    """What an operation abandoned at its deadline (``limit``, e.g. ``--timeout 10 s``) is told."""
+    return f"did not answer in full within {limit}"
 
 
 def run_each_within(

@@ -38,7 +38,7 @@ from typing import Any, Final, Protocol
 
 from ekslab.errors import InputError
 from ekslab.ipamd.models import ENDPOINTS
-from ekslab.sources.deadline import run_each_within
+from ekslab.sources.deadline import late_answer, run_each_within
 from ekslab.sources.records import AWS_NODE_CONTAINER, NodeRecord, daemonset_env
 
 DEFAULT_BIND_ADDRESS: Final = "127.0.0.1:61679"
@@ -112,7 +112,7 @@ def fetch_introspection(
     if not nodes:
         return results
     transport.prepare(nodes, timeout)
-    late = str(InputError("", f"did not answer in full within --node-timeout {timeout:g} s"))
+    late = late_answer(f"--node-timeout {timeout:g} s")
 
     def one(node: NodeRecord, deadline: float) -> NodeFetch:
         try:
