@@ -155,11 +155,10 @@ class LedgerBuilder:
         outside: list[str] = []
         held = ledger.eni_addresses[eni.eni_id] = []
         held_codes: list[int] = []
-        base, size = addresses.base, addresses.size
         for text, code in zip(texts, codes, strict=True):
             number = address_number(text)
-            offset = -1 if number is None else number - base
-            if 0 <= offset < size:
+            offset = None if number is None else addresses.offset(number)
+            if offset is not None:
                 held.append(offset)
                 held_codes.append(code)
             else:
