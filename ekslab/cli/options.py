@@ -51,6 +51,12 @@ EXPECT_CONFIG: Final = click.option(
     "Default: --config, else the default lab.",
 )
 LIVE_TRANSPORTS: Final = ("ssm", "proxy", "none")
+DRAW_ALL_HELP: Final = (
+    "Draw every node's checks, ENIs and slots into the page itself, closed nodes too, so that it "
+    "reads without JavaScript (a mail or archive viewer). By default a map of more than 12 nodes "
+    "carries its closed nodes' parts as data that the page's script draws when one is opened: "
+    "at 5,000 nodes the page is then 20 MB instead of 28 MB, and written in less time."
+)
 
 
 def ipamd_transport(choices: Sequence[str] = LIVE_TRANSPORTS) -> Callable[..., Any]:

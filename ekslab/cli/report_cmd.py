@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ekslab.cli.inputs import ExitKeepingHeap, long_lived, read_snapshot
-from ekslab.cli.options import EXPECT_CONFIG, live_options
+from ekslab.cli.options import DRAW_ALL_HELP, EXPECT_CONFIG, live_options
 from ekslab.cli.report_output import cluster_names, start_ledger, write_report
 from ekslab.cli.verify_cmd import expectations_for
 from ekslab.files import check_output_file
@@ -33,8 +33,14 @@ from ekslab.files import check_output_file
     "--cluster-name",
     help="Cluster name for the page's header. Default: --cluster (a bundle does not record it).",
 )
+@click.option("--draw-all", is_flag=True, help=DRAW_ALL_HELP)
 def report(
-    bundle: str | None, expect_config: str | None, out: str, cluster_name: str | None, **live: Any
+    bundle: str | None,
+    expect_config: str | None,
+    out: str,
+    cluster_name: str | None,
+    draw_all: bool,
+    **live: Any,
 ) -> None:
     """Write one self-contained HTML page: AZ -> subnet -> node -> ENI -> slots -> pods, the
     verification (failures with what to do, drift, load balancer targets) and the IP ledger (each
@@ -69,6 +75,7 @@ def report(
             region=region,
             lab=lab,
             ledger=ledger,
+            draw_all=draw_all,
         )
     click.echo(f"report written to {out}: {summary_line(result)}")
     # The page is written and in place: the process may end without freeing the snapshot and model.

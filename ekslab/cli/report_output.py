@@ -85,12 +85,14 @@ def write_report(
     region: str | None = None,
     lab: LabConfig | None = None,
     ledger: PendingLedger | None = None,
+    draw_all: bool = False,
 ) -> None:
     """Build the page's model from the snapshot and the verdicts and write it to ``path``.
 
     The IP ledger (``ekslab ips``) is built from the same snapshot (``ledger``, begun by
     ``start_ledger``, else here); ``lab``, the configuration the lab was deployed with when one was
-    given, adds its subnets' roles and its groups' max sizes.
+    given, adds its subnets' roles and its groups' max sizes. ``draw_all``: every node's parts are
+    markup, closed nodes' too (``ekslab.report.model.build_model``).
     """
     from ekslab.cli.inputs import long_lived
     from ekslab.report.html import write_html
@@ -108,6 +110,7 @@ def write_report(
             region=region,
             ledger=rows,
             ledger_notes=notes,
+            draw_all=draw_all,
         )
     write_html(model, path, source=source)
 

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ekslab.cli.inputs import ExitKeepingHeap, long_lived, read_snapshot
-from ekslab.cli.options import EXPECT_CONFIG, live_options
+from ekslab.cli.options import DRAW_ALL_HELP, EXPECT_CONFIG, live_options
 from ekslab.cli.output import PLAIN_WIDTH, terminal_console
 from ekslab.cli.progress import BundleProgress
 from ekslab.files import check_output_file
@@ -43,6 +43,7 @@ OUTPUTS = ("table", "json", "junit", "html")
     type=click.Path(dir_okay=False),
     help="Write the HTML report (as `ekslab report`) here (with any --output).",
 )
+@click.option("--html-draw-all", is_flag=True, help=f"With --html-file: {DRAW_ALL_HELP}")
 @click.option("--problems-only", is_flag=True, help="Table: list only failed or unverified pods and nodes.")
 @click.option(
     "--recycle-plan",
@@ -56,6 +57,7 @@ def verify(
     output: str | None,
     junit_file: str | None,
     html_file: str | None,
+    html_draw_all: bool,
     problems_only: bool,
     recycle_plan: bool,
     **live: Any,
@@ -82,6 +84,8 @@ def verify(
         raise click.UsageError("--output junit needs --junit-file FILE")
     if output == "html" and not html_file:
         raise click.UsageError("--output html needs --html-file FILE")
+    if html_draw_all and not html_file:
+        raise click.UsageError("--html-draw-all needs --html-file FILE")
     to_stdout = False
     if junit_file is not None:
         # Refuse a bad report path (no folder, a device, a FIFO, empty) before a live read that
@@ -128,6 +132,7 @@ def verify(
                 region=region,
                 lab=lab,
                 ledger=ledger,
+                draw_all=html_draw_all,
             )
     if recycle_plan:
         from ekslab.verify.report import write_recycle_plan

@@ -51,7 +51,10 @@ def render_chunks(model: ReportModel):  # -> Iterator[str]
     """The page, piece by piece (Jinja2's ``generate``)."""
     from markupsafe import Markup
 
+    from ekslab.report.map_data import map_data
+
     template = _environment().get_template(TEMPLATE)
+    data, body_of = map_data(model)
     return template.generate(
         m=model,
         h=model.header,
@@ -64,6 +67,9 @@ def render_chunks(model: ReportModel):  # -> Iterator[str]
         # The package's own files, not input: inserted as they are.
         css=Markup(_asset("report.css")),
         js=Markup(_asset("report.js")),
+        # JSON with every "<" escaped (map_data): it cannot end its script element.
+        map_data=Markup(data),
+        body_of=body_of,
     )
 
 

@@ -8,6 +8,9 @@ slots -> pod. It judges nothing: where a pod sits is where ``ekslab verify`` fou
 Slots of an ENI are its secondary IPs and the addresses of its delegated prefixes (16 per IPv4
 /28); a slot is *used* when a pod's IP is there and *idle* otherwise. A prefix larger than
 ``PREFIX_SLOTS_SHOWN`` addresses (an IPv6 /80) shows only its used slots and a count of the rest.
+Each ``SlotGroup`` holds its addresses and the pods on them; the nodes the page draws get their
+``Slot`` list from it, and the nodes a collapsed map closes carry it as data the page's script
+draws when one is opened (``ekslab.report.map_data``: no Python work per address for them).
 Pods with no slot (a failure such as ``not_on_node_eni``, an unverified node, hostNetwork) are
 listed beside their node; pods on no known node in a list of their own.
 
@@ -20,9 +23,8 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Final, NamedTuple
 
 from ekslab.network.addresses import ipv4_network, ipv4_texts
@@ -84,23 +86,48 @@ def _pod_slot(ip: str, pod: PodResult, phases: Phases) -> Slot:
     return Slot(ip, pod, phases.get(pod[:2]), f"{ip} {pod.namespace}/{pod.name}")
 
 
-_SLOT_IP: Final = itemgetter(0)
-
-
 @dataclass(slots=True)
 class SlotGroup:
-    """The slots of one secondary-IP set (``prefix`` None) or of one delegated prefix."""
+    """The slots of one secondary-IP set (``prefix`` None) or of one delegated prefix.
+
+    An *address group* has ``ips``, a slot per address in that order, and ``by_ip``, the pods on
+    them. A *pod group* (``ips`` None: branch-ENI pods, the used part of a large prefix, pods in no
+    listed slot) has a slot per pod of ``listed``, at the pod's IP."""
 
     prefix: str | None
-    slots: list[Slot]
+    ips: tuple[str, ...] | None
+    by_ip: Mapping[str, PodResult]
+    listed: Sequence[PodResult]
     used: int
     """Slots with a pod."""
     hidden_idle: int = 0
     """Idle addresses of a large prefix not drawn as slots."""
+    slots: list[Slot] = field(default_factory=list)
+    """The slots, for a node the page draws (``draw_slots``); empty for a node drawn by the page's script."""
 
     @property
     def size(self) -> int:
-        return len(self.slots) + self.hidden_idle
+        return (len(self.listed) if self.ips is None else len(self.ips)) + self.hidden_idle
+
+    def draw_slots(self, phases: Phases) -> None:
+        if self.ips is None:
+            self.slots = [_pod_slot(pod.ip or "", pod, phases) for pod in self.listed]
+            return
+        by_ip = self.by_ip
+        self.slots = [
+            Slot(ip) if (pod := by_ip.get(ip)) is None else _pod_slot(ip, pod, phases) for ip in self.ips
+        ]
+
+
+def _address_group(prefix: str | None, ips: Iterable[str], pods: Mapping[str, PodResult]) -> SlotGroup:
+    """A slot per address of ``ips`` (an address listed twice is one slot), with the pod of ``pods`` there."""
+    unique = tuple(dict.fromkeys(ips))
+    by_ip = {ip: pods[ip] for ip in unique if ip in pods} if pods else {}
+    return SlotGroup(prefix, unique, by_ip, (), len(by_ip))
+
+
+def _pod_group(prefix: str | None, pods: Sequence[PodResult], hidden_idle: int = 0) -> SlotGroup:
+    return SlotGroup(prefix, None, {}, pods, len(pods), hidden_idle)
 
 
 @dataclass(slots=True)
@@ -152,6 +179,9 @@ class NodeView:
     pods: int = 0
     failed_pods: int = 0
     open: bool = False
+    drawn: bool = False
+    """Whether the page draws this node's checks, ENIs and slots itself (every open node, and every
+    node with ``draw_all``); the other nodes' parts are data the page's script draws (``map_data``)."""
 
     @property
     def problem(self) -> bool:
@@ -245,6 +275,8 @@ class ReportModel:
     """The replacement plan of verify's convergence checks as lines of text (``RecyclePlan.lines``),
     ``None`` when verify computed none."""
     collapsed: bool
+    phases: Phases
+    """The pods' phases, which the slots show."""
     counts: dict[str, int]
     """What the map draws: ``pods`` placed in slots, ``unplaced`` pods, ``enis``, ``slots``, ``idle``."""
 
@@ -259,8 +291,12 @@ def build_model(
     region: str | None = None,
     ledger: list[LedgerSubnet] | None = None,
     ledger_notes: Iterable[str] = (),
+    draw_all: bool = False,
 ) -> ReportModel:
-    """The report's model. ``generated`` (a UTC time) and ``tool`` (ekslab and its version) go in the header."""
+    """The report's model. ``generated`` (a UTC time) and ``tool`` (ekslab and its version) go in the header.
+
+    ``draw_all``: the page draws every node's parts itself, closed nodes too (it then reads without
+    a script, and is about twice as big and slow to write at 5,000 nodes)."""
     phases: Phases = {pod[:2]: pod.phase for pod in snapshot.pods}
     by_eni: dict[str, dict[str, PodResult]] = defaultdict(dict)
     unplaced: dict[str, list[PodResult]] = defaultdict(list)
@@ -288,9 +324,7 @@ def build_model(
     nodes: list[NodeView] = []
     for result in report.nodes:
         record = snapshot.nodes.get(result.name)
-        view = _node_view(
-            result, record, snapshot, enis_by_instance, by_eni, branch.get(result.name, {}), phases
-        )
+        view = _node_view(result, record, snapshot, enis_by_instance, by_eni, branch.get(result.name, {}))
         for pod in unplaced.get(result.name, ()):
             view.unplaced.append((pod, phases.get(pod[:2])))
         view.pods = sum(eni.used for eni in view.enis) + len(view.unplaced)
@@ -317,6 +351,11 @@ def build_model(
         elif view.problem and opened < OPEN_PROBLEM_NODES:
             view.open = True
             opened += 1
+        view.drawn = view.open or draw_all
+        if view.drawn:
+            for eni in view.enis:
+                for group in eni.groups:
+                    group.draw_slots(phases)
 
     zones = _zones(nodes, snapshot)
     counts = {
@@ -354,6 +393,7 @@ def build_model(
         ledger_notes=list(ledger_notes),
         recycle=report.recycle.lines() if report.recycle is not None else None,
         collapsed=collapsed,
+        phases=phases,
         counts=counts,
     )
 
@@ -365,7 +405,6 @@ def _node_view(
     enis_by_instance: Mapping[str, list[EniRecord]],
     by_eni: Mapping[str, Mapping[str, PodResult]],
     branch: Mapping[str, list[PodResult]],
-    phases: Phases,
 ) -> NodeView:
     records = {eni.eni_id: eni for eni in enis_by_instance.get(result.instance_id or "", ())}
     enis: list[EniView] = []
@@ -381,9 +420,9 @@ def _node_view(
         )
         pods = by_eni.get(node_eni.eni_id, {})
         if eni is not None:
-            groups = _slot_groups(eni, pods, phases, fargate=node_eni.kind == "fargate")
+            groups = _slot_groups(eni, pods, fargate=node_eni.kind == "fargate")
         elif pods:
-            groups = [_group(None, list(pods), pods, phases)]
+            groups = [_address_group(None, pods, pods)]
         else:
             groups = []
         view.set_groups(groups, sum(1 for pod in pods.values() if pod.result == FAIL))
@@ -399,8 +438,7 @@ def _node_view(
             eni.subnet_id if eni else None,
             eni.primary_ip if eni else None,
         )
-        slots = [_pod_slot(pod.ip or "", pod, phases) for pod in pods]
-        view.set_groups([SlotGroup(None, slots, len(slots))], sum(1 for pod in pods if pod.result == FAIL))
+        view.set_groups([_pod_group(None, pods)], sum(1 for pod in pods if pod.result == FAIL))
         enis.append(view)
     primary = next((eni for eni in enis if eni.kind in ("primary", "fargate")), enis[0] if enis else None)
     subnet_id = (primary.subnet_id if primary else None) or NO_SUBNET
@@ -424,52 +462,33 @@ def _node_view(
     )
 
 
-def _group(
-    prefix: str | None, ips: Iterable[str], pods: Mapping[str, PodResult], phases: Phases
-) -> SlotGroup:
-    """A slot per address of ``ips``, with the pod of ``pods`` there (by IP) and that pod's phase."""
-    slots: list[Slot] = []
-    used = 0
-    for ip in ips:
-        pod = pods.get(ip)
-        if pod is None:
-            slots.append(Slot(ip))
-        else:
-            slots.append(_pod_slot(ip, pod, phases))
-            used += 1
-    return SlotGroup(prefix, slots, used)
-
-
-def _slot_groups(
-    eni: EniRecord, pods: Mapping[str, PodResult], phases: Phases, *, fargate: bool
-) -> list[SlotGroup]:
+def _slot_groups(eni: EniRecord, pods: Mapping[str, PodResult], *, fargate: bool) -> list[SlotGroup]:
     if fargate:
         # A Fargate pod's IP is its own ENI's primary IP: one slot.
         ips = [eni.primary_ip] if eni.primary_ip else []
         ips += [ip for ip, pod in pods.items() if pod.address_kind == OWN_ENI and ip not in ips]
-        return [_group(None, ips, pods, phases)]
+        return [_address_group(None, ips, pods)]
     groups: list[SlotGroup] = []
     if eni.secondary_ips or eni.ipv6_addresses:
-        groups.append(_group(None, (*eni.secondary_ips, *eni.ipv6_addresses), pods, phases))
+        groups.append(_address_group(None, (*eni.secondary_ips, *eni.ipv6_addresses), pods))
     prefixes = (*eni.ipv4_prefixes, *eni.ipv6_prefixes)
     if prefixes:
         in_prefix: dict[str, dict[str, PodResult]] = defaultdict(dict)
         for pod in pods.values():
             if pod.address_kind == PREFIX and pod.prefix:
                 in_prefix[pod.prefix][pod.ip or ""] = pod
-        groups.extend(_prefix_group(prefix, in_prefix.get(prefix, {}), phases) for prefix in prefixes)
+        groups.extend(_prefix_group(prefix, in_prefix.get(prefix, {})) for prefix in prefixes)
     known: set[str] = set()
     for group in groups:
-        known.update(map(_SLOT_IP, group.slots))
+        known.update(group.ips if group.ips is not None else [pod.ip or "" for pod in group.listed])
     strays = [pod for ip, pod in pods.items() if ip not in known]
     if strays:
         # Placed on this ENI by verify but in none of its listed slots (should not happen; shown, not hidden).
-        slots = [_pod_slot(pod.ip or "", pod, phases) for pod in strays]
-        groups.append(SlotGroup(None, slots, len(slots)))
+        groups.append(_pod_group(None, strays))
     return groups
 
 
-def _prefix_group(prefix: str, by_ip: Mapping[str, PodResult], phases: Phases) -> SlotGroup:
+def _prefix_group(prefix: str, by_ip: Mapping[str, PodResult]) -> SlotGroup:
     """The slots of one delegated prefix; ``by_ip``: the pods verify placed in it."""
     network = ipv4_network(prefix, strict=False)
     if network is not None:
@@ -478,8 +497,7 @@ def _prefix_group(prefix: str, by_ip: Mapping[str, PodResult], phases: Phases) -
         try:
             network6 = ipaddress.ip_network(prefix, strict=False)
         except ValueError:
-            slots = [_pod_slot(ip, pod, phases) for ip, pod in by_ip.items()]
-            return SlotGroup(prefix, slots, len(slots))
+            return _pod_group(prefix, list(by_ip.values()))
         first, size = int(network6.network_address), network6.num_addresses
     if size <= PREFIX_SLOTS_SHOWN:
         # An IPv6 prefix this small is a /124 or longer: not one EC2 delegates, drawn all the same.
@@ -487,9 +505,9 @@ def _prefix_group(prefix: str, by_ip: Mapping[str, PodResult], phases: Phases) -
             ips = ipv4_texts(first, size)
         else:
             ips = [str(ipaddress.IPv6Address(number)) for number in range(first, first + size)]
-        return _group(prefix, ips, by_ip, phases)
-    slots = [_pod_slot(ip, pod, phases) for ip, pod in sorted(by_ip.items())]
-    return SlotGroup(prefix, slots, len(slots), hidden_idle=size - len(slots))
+        return _address_group(prefix, ips, by_ip)
+    listed = [pod for _, pod in sorted(by_ip.items())]
+    return _pod_group(prefix, listed, hidden_idle=size - len(listed))
 
 
 def _zones(nodes: list[NodeView], snapshot: ClusterSnapshot) -> list[ZoneView]:

@@ -29,10 +29,32 @@ def chromium() -> Any:
         yield launched
 
 
-def make_report(bundle: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    code, _, stderr = run_cli(["report", "--bundle", str(bundle), "--out", str(out)], capsys)
+def make_report(bundle: Path, out: Path, capsys: pytest.CaptureFixture[str], *options: str) -> Path:
+    code, _, stderr = run_cli(["report", "--bundle", str(bundle), "--out", str(out), *options], capsys)
     assert (code, stderr) == (0, "")
     return out
+
+
+def open_every_node(page: Any) -> None:
+    """Open every ``<details>`` of the page, as a reader clicking each, and wait until the script has
+    drawn every closed node it opened."""
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    page.wait_for_function("() => !document.querySelector('details.node[data-b]')")
+
+
+# Each node's parts as [tag, sorted attributes, children], text as it is; the template's line breaks
+# between elements (whitespace with a newline) are left out: the script draws none.
+NODE_PARTS = """() => {
+  function tree(el) {
+    if (el.nodeType === Node.TEXT_NODE) return el.nodeValue;
+    const attributes = [...el.attributes].map(a => [a.name, a.value]).sort();
+    const children = [...el.childNodes].filter(c => c.nodeType === Node.ELEMENT_NODE ||
+      (c.nodeType === Node.TEXT_NODE && !/^\\s*\\n\\s*$/.test(c.nodeValue)));
+    return [el.tagName, attributes, children.map(tree)];
+  }
+  return [...document.querySelectorAll("details.node")].map(node =>
+    [node.dataset.node, [...node.children].filter(c => c.tagName !== "SUMMARY").map(tree)]);
+}"""
 
 
 def open_page(chromium: Any, report: Path) -> Any:
@@ -176,29 +198,128 @@ def test_a_500_node_report_is_collapsed_and_search_opens_a_node(
     # GIVEN a 500-node, 2,000-ENI bundle where every pod passes
     page = open_page(chromium, make_report(big_bundle, tmp_path / "r.html", capsys))
     passed = int(count(page, "passed"))
-    # THEN every node, ENI and verified pod is in the page, but collapsed
+    # THEN every node is in the page, collapsed: a closed node is its summary, its parts are data
     assert (count(page, "nodes"), count(page, "enis"), count(page, "failed")) == ("500", "2000", "0")
     assert page.locator("details.node").count() == 500
-    assert page.locator("div.eni").count() == 2000
-    assert page.locator("li.p").count() == passed > 4000
-    # (a node with a problem would be open: at most 20 of them)
+    # (a node with a problem would be open and drawn: at most 20 of them)
     opened = page.locator("details.node[open]").count()
     assert opened == min(page.locator("details.node.bad").count(), 20) < 500
-    assert page.locator("details.node:not([open]) li.p:visible").count() == 0
+    assert page.locator("details.node[data-b]").count() == 500 - opened
+    assert page.locator("details.node[data-b] div.eni").count() == 0
     # and the IP ledger of its subnets is the one `ekslab ips` counts
     assert_ledger_shown(page, ips_document(big_bundle, capsys))
-    # WHEN the IP of a pod on a closed node is searched
-    text = page.evaluate("() => document.querySelector('details.node:not([open]) li.p').textContent")
-    ip, pod = text.split(" ", 1)
+    # WHEN the IP of a pod on a closed node is searched (the first pod of the page's data)
+    ip, namespace, name = page.evaluate(
+        """() => { const enis = JSON.parse(document.getElementById('map-data').textContent).nodes[0][1];
+                   const pods = enis.flatMap(e => e[8]).flatMap(g => g[2]); return pods[0].slice(0, 3); }"""
+    )
     page.fill("#search", ip)
     page.press("#search", "Enter")
-    # THEN that pod's node opens and its slot is the visible highlighted match
+    # THEN that pod's node is drawn and opens, and its slot is the visible highlighted match
     hit = page.locator("li.hit")
-    assert hit.inner_text() == f"{ip} {pod}"
+    assert hit.inner_text() == f"{ip} {namespace}/{name}"
     assert hit.is_visible()
     assert page.locator("details.node[open]").count() == opened + 1
+    assert page.locator("details.node[data-b]").count() == 500 - opened - 1
     page.screenshot(path=str(tmp_path / "big.png"))
     assert (tmp_path / "big.png").stat().st_size > 10_000
+    # WHEN every node is opened THEN every ENI and every verified pod is drawn
+    open_every_node(page)
+    assert page.locator("div.eni").count() == 2000
+    assert page.locator("li.p").count() == passed > 4000
+
+
+def test_an_eni_of_a_closed_node_is_found_by_its_id(
+    chromium: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], big_bundle: Path
+) -> None:
+    # GIVEN the 500-node report, and the last ENI of its last closed node
+    page = open_page(chromium, make_report(big_bundle, tmp_path / "r.html", capsys))
+    node, eni = page.evaluate(
+        """() => { const closed = [...document.querySelectorAll('details.node[data-b]')].pop();
+                   const parts = JSON.parse(document.getElementById('map-data').textContent).nodes[+closed.dataset.b];
+                   return [closed.dataset.node, parts[1][parts[1].length - 1][0]]; }"""
+    )
+    # WHEN its id is searched
+    page.fill("#search", eni)
+    page.press("#search", "Enter")
+    # THEN the result list names it on its node, and its drawn ENI is the highlighted match
+    assert page.inner_text("#matches") == "1 match"
+    assert page.inner_text("#results") == f"ENI {eni} on {node}"
+    assert page.locator("div.eni.hit").get_attribute("data-eni") == eni
+    assert page.locator("div.eni.hit").is_visible()
+
+
+@pytest.fixture
+def mixed_bundle(tmp_path: Path) -> Path:
+    """A small cluster with a security-groups-for-pods branch ENI pod, a Fargate pod on its own ENI and
+    an IPv6 /80 prefix (tests/verify/cluster_docs.py): the slot kinds the workshop bundle lacks."""
+    from tests.verify.cluster_docs import add_fargate_pod, add_ipv6_prefix
+    from tests.verify.test_verify_pods import annotation, with_branch_pod
+
+    docs = with_branch_pod(annotation())
+    add_fargate_pod(docs)
+    add_ipv6_prefix(docs)
+    return docs.write(tmp_path / "mixed")
+
+
+@pytest.mark.parametrize("case", ["workshop", "failing", "hostile", "mixed"])
+def test_a_closed_node_opened_is_drawn_as_the_page_draws_an_open_one(
+    chromium: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    case: str,
+) -> None:
+    # GIVEN a bundle's report with every node closed (its parts as data), and the same with --draw-all
+    bundle = WORKSHOP if case == "workshop" else request.getfixturevalue(f"{case}_bundle")
+    monkeypatch.setattr("ekslab.report.model.OPEN_NODES_UP_TO", 0)
+    monkeypatch.setattr("ekslab.report.model.OPEN_PROBLEM_NODES", 0)
+    closed = open_page(chromium, make_report(bundle, tmp_path / "closed.html", capsys))
+    drawn = open_page(chromium, make_report(bundle, tmp_path / "drawn.html", capsys, "--draw-all"))
+    nodes = closed.locator("details.node").count()
+    assert closed.locator("details.node[data-b]").count() == nodes > 0
+    assert drawn.locator("details.node[data-b]").count() == 0
+    # WHEN every node of both is opened
+    open_every_node(closed)
+    open_every_node(drawn)
+    # THEN the script drew each node's checks, ENIs, slots and unplaced pods element for element,
+    # attribute for attribute and text for text as the template draws them
+    parts = closed.evaluate(NODE_PARTS)
+    assert parts == drawn.evaluate(NODE_PARTS)
+    assert len(parts) == nodes and all(body for _, body in parts)
+    # and no text of the input became an element or ran
+    assert closed.locator("#pwn").count() == 0
+    assert closed.evaluate("() => window.__pwned") is None
+
+
+def test_a_closed_node_is_found_and_explained_by_its_failing_pod(
+    chromium: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    hostile_bundle: Path,
+) -> None:
+    # GIVEN the hostile bundle's report with every node closed: web-2 fails, its details name the
+    # hostile pod, which the data carries inside the page's script element
+    monkeypatch.setattr("ekslab.report.model.OPEN_NODES_UP_TO", 0)
+    monkeypatch.setattr("ekslab.report.model.OPEN_PROBLEM_NODES", 0)
+    path = make_report(hostile_bundle, tmp_path / "r.html", capsys)
+    text = path.read_text()
+    assert text.count("</script>") == 2  # the data's own and the page script's end: none from the name
+    assert "\\u003cscript>window.__pwned=2\\u003c/script>" in text.split('id="map-data">', 1)[1]
+    page = open_page(chromium, path)
+    # WHEN web-2 is searched for and clicked
+    page.fill("#search", "web-2")
+    page.press("#search", "Enter")
+    page.locator("li.hit").click()
+    # THEN its closed node was drawn and opened, and the panel explains the failure, names as text
+    assert page.locator("li.hit").get_attribute("data-v") == "fail"
+    panel = page.inner_text("#panel")
+    assert "default/web-2 (10.11.17.11): FAIL" in panel
+    assert f"10.11.17.11 is also the IP of default/{HOSTILE_NAME}" in panel
+    assert page.locator("#pwn, #panel img, #panel script").count() == 0
+    assert page.evaluate("() => window.__pwned") is None
 
 
 def test_print_hides_the_search_and_opens_problem_nodes(
@@ -210,6 +331,34 @@ def test_print_hides_the_search_and_opens_problem_nodes(
     # THEN the search bar is not printed, and the failing pod's node is open on paper
     assert not page.locator("#finder").is_visible()
     assert page.locator("li.p.f").is_visible()
+    page.pdf(path=str(tmp_path / "printed.pdf"))
+    assert (tmp_path / "printed.pdf").stat().st_size > 10_000
+
+
+def test_printing_draws_and_opens_a_closed_problem_node(
+    chromium: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    failing_bundle: Path,
+) -> None:
+    # GIVEN the failing bundle's report with every node closed, the failing pod's node too
+    monkeypatch.setattr("ekslab.report.model.OPEN_NODES_UP_TO", 0)
+    monkeypatch.setattr("ekslab.report.model.OPEN_PROBLEM_NODES", 0)
+    page = open_page(chromium, make_report(failing_bundle, tmp_path / "r.html", capsys))
+    assert page.locator("li.p.f").count() == 0
+    # WHEN it is about to be printed THEN, before the page is laid out for paper (in the same task as
+    # the event, not in a later "toggle"), the node with the problem is drawn and open
+    drawn = page.evaluate(
+        """() => { window.dispatchEvent(new Event("beforeprint"));
+                   return document.querySelectorAll("details.node.bad[open] li.p.f").length; }"""
+    )
+    assert drawn == 1
+    # and so is every other node with a problem
+    assert (
+        page.locator("details.node.bad").count()
+        == page.locator("details.node.bad[open]:not([data-b])").count()
+    )
     page.pdf(path=str(tmp_path / "printed.pdf"))
     assert (tmp_path / "printed.pdf").stat().st_size > 10_000
 

@@ -93,6 +93,31 @@ def test_output_html_without_a_file_is_refused(capsys: pytest.CaptureFixture[str
     )
 
 
+def test_html_draw_all_without_a_file_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, stderr = run_cli(["verify", "--bundle", str(WORKSHOP), "--html-draw-all"], capsys)
+    assert (code, stdout) == (2, "")
+    assert stderr == (
+        "ekslab: error: ekslab verify: --html-draw-all needs --html-file FILE (see 'ekslab verify --help')\n"
+    )
+
+
+def test_verify_html_draw_all_draws_every_node_of_a_collapsed_map(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN the workshop bundle with a map that collapses every node
+    monkeypatch.setattr("ekslab.report.model.OPEN_NODES_UP_TO", 0)
+    monkeypatch.setattr("ekslab.report.model.OPEN_PROBLEM_NODES", 0)
+    closed, drawn = tmp_path / "closed.html", tmp_path / "drawn.html"
+    # WHEN verify writes its page without and with --html-draw-all
+    for out, options in ((closed, []), (drawn, ["--html-draw-all"])):
+        code, _, _ = run_cli(["verify", "--bundle", str(WORKSHOP), "--html-file", str(out), *options], capsys)
+        assert code == 1  # the default lab wants prefix delegation off, and node B holds a /28
+    # THEN without it the closed nodes' slots are data in the page; with it, markup and no data
+    closed_page, drawn_page = closed.read_text(), drawn.read_text()
+    assert 'id="map-data"' in closed_page and "<li class=p " not in closed_page
+    assert 'id="map-data"' not in drawn_page and drawn_page.count("<li class=p ") == 6
+
+
 def test_a_report_into_a_missing_folder_is_refused_before_reading(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,0 +1,90 @@
+"""The parts of the map's closed nodes as data that the page's script draws when a node is opened.
+
+A collapsed map (more than ``OPEN_NODES_UP_TO`` nodes) draws only the open nodes' checks, ENIs and
+slots as markup; every closed node is its ``<summary>`` and a ``data-b`` index into one JSON
+document in the page, ``<script type="application/json" id="map-data">``. ``report.js`` draws a
+node's parts from it, element for element what ``_map.html.j2`` draws for an open node, when the
+node is opened, searched for or printed (a browser test compares the two). A 5,000-node page then
+carries 272,000 slots as addresses and pod entries rather than as elements, and building it does
+no Python work per address. The document (every value JSON, every ``<`` written ``\\u003c`` so
+that no text ends the script element)::
+
+    {"labels": {result: word},            # RESULT_LABELS, the word shown beside each result
+     "nodes": [[checks, enis, unplaced]]}  # by data-b
+    check    = [result, check, detail]
+    eni      = [eni_id, kind, device_label, primary_ip | null, subnet_id | null (only when it is not
+                the node's), used, size, failed, [group]]
+    group    = [prefix | null, [ip] | null, [pod], hidden_idle]
+               # ips: a slot per address, each with the pod of that IP if any; null: a slot per pod
+    pod      = [ip, namespace, name, result, phase | null] + [reasons, details] unless it passed
+               # reasons joined with ", ", details with "; " (the slot's data-r and title)
+    unplaced = [ip | null, namespace, name, result, phase | null, reasons, details]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from ekslab.report.model import RESULT_LABELS, NodeView, Phases, ReportModel
+from ekslab.verify.results import PASS, PodResult
+
+ELEMENT_ID: Final = "map-data"
+
+
+def _pod(ip: str, pod: PodResult, phase: str | None) -> tuple[Any, ...]:
+    if pod.result == PASS:
+        return (ip, pod.namespace, pod.name, PASS, phase)
+    return (ip, pod.namespace, pod.name, pod.result, phase, ", ".join(pod.reasons), "; ".join(pod.details))
+
+
+def node_parts(node: NodeView, phases: Phases) -> list[Any]:
+    """``[checks, enis, unplaced]`` of one closed node (the module's format)."""
+    enis = []
+    for eni in node.enis:
+        groups = []
+        for group in eni.groups:
+            if group.ips is None:
+                pods = [_pod(pod.ip or "", pod, phases.get(pod[:2])) for pod in group.listed]
+            else:
+                pods = [_pod(ip, pod, phases.get(pod[:2])) for ip, pod in group.by_ip.items()]
+            groups.append((group.prefix, group.ips, pods, group.hidden_idle))
+        other_subnet = eni.subnet_id if eni.subnet_id and eni.subnet_id != node.subnet_id else None
+        enis.append(
+            (
+                eni.eni_id,
+                eni.kind,
+                eni.device_label,
+                eni.primary_ip,
+                other_subnet,
+                eni.used,
+                eni.size,
+                eni.failed,
+                groups,
+            )
+        )
+    checks = [(check.result, check.check, check.detail) for check in node.checks]
+    unplaced = [
+        (pod.ip, pod.namespace, pod.name, pod.result, phase, ", ".join(pod.reasons), "; ".join(pod.details))
+        for pod, phase in node.unplaced
+    ]
+    return [checks, enis, unplaced]
+
+
+def map_data(model: ReportModel) -> tuple[str, dict[str, int]]:
+    """The page's JSON document of the closed nodes, ready to stand inside a script element, and
+    each closed node's index in it by name (its ``data-b``); ``("", {})`` when every node is drawn."""
+    from ekslab.verify.report import CompactJson
+
+    bodies: list[Any] = []
+    index: dict[str, int] = {}
+    for zone in model.zones:
+        for subnet in zone.subnets:
+            for node in subnet.nodes:
+                if not node.drawn:
+                    index[node.name] = len(bodies)
+                    bodies.append(node_parts(node, model.phases))
+    if not bodies:
+        return "", {}
+    text = CompactJson()({"labels": RESULT_LABELS, "nodes": bodies})
+    # "<" only occurs inside JSON strings, where \u003c is the same character: no "</script" or "<!--".
+    return text.replace("<", "\\u003c"), index
