@@ -99,7 +99,8 @@ def write_report(
     from ekslab.report.model import build_model
 
     rows, notes = (ledger or PendingLedger(snapshot, lab, fork=False)).result()
-    # The model (a slot per address of the cluster) lives until the page is written.
+    # The model (a slot per address of the cluster) lives until the page is written, and so do the
+    # page's parts: neither holds a reference cycle for the collector to find.
     with long_lived():
         model = build_model(
             snapshot,
@@ -112,7 +113,7 @@ def write_report(
             ledger_notes=notes,
             draw_all=draw_all,
         )
-    write_html(model, path, source=source)
+        write_html(model, path, source=source)
 
 
 def cluster_names(bundle: str | None, live: dict[str, Any]) -> tuple[str | None, str | None]:

@@ -14,8 +14,10 @@ that no text ends the script element)::
     check    = [result, check, detail]
     eni      = [eni_id, kind, device_label, primary_ip | null, subnet_id | null (only when it is not
                 the node's), used, size, failed, [group]]
-    group    = [prefix | null, [ip] | null, [pod], hidden_idle]
-               # ips: a slot per address, each with the pod of that IP if any; null: a slot per pod
+    group    = [prefix | null, slots, [pod], hidden_idle]
+               # slots: [ip], a slot per address, each with the pod of that IP if any; or
+               # {"from": N, "count": C}, the C IPv4 addresses from the number N (a /28: no list of
+               # its 16 addresses); or null, a slot per pod
     pod      = [ip, namespace, name, result, phase | null] + [reasons, details] unless it passed
                # reasons joined with ", ", details with "; " (the slot's data-r and title)
     unplaced = [ip | null, namespace, name, result, phase | null, reasons, details]
@@ -25,29 +27,41 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ekslab.report.model import RESULT_LABELS, NodeView, Phases, ReportModel
+from ekslab.report.model import RESULT_LABELS, NodeView, ReportModel
 from ekslab.verify.results import PASS, PodResult
 
 ELEMENT_ID: Final = "map-data"
 
 
-def _pod(ip: str, pod: PodResult, phase: str | None) -> tuple[Any, ...]:
+def _pod(ip: str, pod: PodResult) -> tuple[Any, ...]:
     if pod.result == PASS:
-        return (ip, pod.namespace, pod.name, PASS, phase)
-    return (ip, pod.namespace, pod.name, pod.result, phase, ", ".join(pod.reasons), "; ".join(pod.details))
+        return (ip, pod.namespace, pod.name, PASS, pod.phase)
+    return (
+        ip,
+        pod.namespace,
+        pod.name,
+        pod.result,
+        pod.phase,
+        ", ".join(pod.reasons),
+        "; ".join(pod.details),
+    )
 
 
-def node_parts(node: NodeView, phases: Phases) -> list[Any]:
+def node_parts(node: NodeView) -> list[Any]:
     """``[checks, enis, unplaced]`` of one closed node (the module's format)."""
     enis = []
     for eni in node.enis:
         groups = []
         for group in eni.groups:
-            if group.ips is None:
-                pods = [_pod(pod.ip or "", pod, phases.get(pod[:2])) for pod in group.listed]
+            if group.span is not None:
+                slots: Any = {"from": group.span[0], "count": group.span[1]}
             else:
-                pods = [_pod(ip, pod, phases.get(pod[:2])) for ip, pod in group.by_ip.items()]
-            groups.append((group.prefix, group.ips, pods, group.hidden_idle))
+                slots = group.ips
+            if slots is None:
+                pods = [_pod(pod.ip or "", pod) for pod in group.listed]
+            else:
+                pods = [_pod(ip, pod) for ip, pod in group.by_ip.items()]
+            groups.append((group.prefix, slots, pods, group.hidden_idle))
         other_subnet = eni.subnet_id if eni.subnet_id and eni.subnet_id != node.subnet_id else None
         enis.append(
             (
@@ -64,8 +78,16 @@ def node_parts(node: NodeView, phases: Phases) -> list[Any]:
         )
     checks = [(check.result, check.check, check.detail) for check in node.checks]
     unplaced = [
-        (pod.ip, pod.namespace, pod.name, pod.result, phase, ", ".join(pod.reasons), "; ".join(pod.details))
-        for pod, phase in node.unplaced
+        (
+            pod.ip,
+            pod.namespace,
+            pod.name,
+            pod.result,
+            pod.phase,
+            ", ".join(pod.reasons),
+            "; ".join(pod.details),
+        )
+        for pod in node.unplaced
     ]
     return [checks, enis, unplaced]
 
@@ -82,7 +104,7 @@ def map_data(model: ReportModel) -> tuple[str, dict[str, int]]:
             for node in subnet.nodes:
                 if not node.drawn:
                     index[node.name] = len(bodies)
-                    bodies.append(node_parts(node, model.phases))
+                    bodies.append(node_parts(node))
     if not bodies:
         return "", {}
     text = CompactJson()({"labels": RESULT_LABELS, "nodes": bodies})

@@ -25,6 +25,7 @@ import ipaddress
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from ekslab.network.addresses import ipv4_network, ipv4_texts
@@ -59,8 +60,6 @@ NODE_GROUP_LABELS: Final = (
     "alpha.eksctl.io/nodegroup-name",
 )
 """Node labels naming a node's group, first match wins (managed node groups, Karpenter, eksctl)."""
-Phases = Mapping[tuple[str, str], "str | None"]
-"""(namespace, name) -> the pod's phase, from the snapshot's pod records."""
 ZONE_LABEL: Final = "topology.kubernetes.io/zone"
 NO_GROUP: Final = "(no node group label)"
 NO_ZONE: Final = "(unknown zone)"
@@ -82,17 +81,18 @@ class Slot(NamedTuple):
     """What a used slot shows: its address and the pod's ``namespace/name``."""
 
 
-def _pod_slot(ip: str, pod: PodResult, phases: Phases) -> Slot:
-    return Slot(ip, pod, phases.get(pod[:2]), f"{ip} {pod.namespace}/{pod.name}")
+def _pod_slot(ip: str, pod: PodResult) -> Slot:
+    return Slot(ip, pod, pod.phase, f"{ip} {pod.namespace}/{pod.name}")
 
 
 @dataclass(slots=True)
 class SlotGroup:
     """The slots of one secondary-IP set (``prefix`` None) or of one delegated prefix.
 
-    An *address group* has ``ips``, a slot per address in that order, and ``by_ip``, the pods on
-    them. A *pod group* (``ips`` None: branch-ENI pods, the used part of a large prefix, pods in no
-    listed slot) has a slot per pod of ``listed``, at the pod's IP."""
+    An *address group* has a slot per address, in order: those of ``ips``, or the ``span`` (first
+    address as a number, count) of an IPv4 prefix; ``by_ip`` holds the pods on them. A *pod group*
+    (neither: branch-ENI pods, the used part of a large prefix, pods in no listed slot) has a slot
+    per pod of ``listed``, at the pod's IP."""
 
     prefix: str | None
     ips: tuple[str, ...] | None
@@ -102,21 +102,23 @@ class SlotGroup:
     """Slots with a pod."""
     hidden_idle: int = 0
     """Idle addresses of a large prefix not drawn as slots."""
+    span: tuple[int, int] | None = None
     slots: list[Slot] = field(default_factory=list)
     """The slots, for a node the page draws (``draw_slots``); empty for a node drawn by the page's script."""
 
     @property
     def size(self) -> int:
+        if self.span is not None:
+            return self.span[1] + self.hidden_idle
         return (len(self.listed) if self.ips is None else len(self.ips)) + self.hidden_idle
 
-    def draw_slots(self, phases: Phases) -> None:
-        if self.ips is None:
-            self.slots = [_pod_slot(pod.ip or "", pod, phases) for pod in self.listed]
+    def draw_slots(self) -> None:
+        ips = ipv4_texts(*self.span) if self.span is not None else self.ips
+        if ips is None:
+            self.slots = [_pod_slot(pod.ip or "", pod) for pod in self.listed]
             return
         by_ip = self.by_ip
-        self.slots = [
-            Slot(ip) if (pod := by_ip.get(ip)) is None else _pod_slot(ip, pod, phases) for ip in self.ips
-        ]
+        self.slots = [Slot(ip) if (pod := by_ip.get(ip)) is None else _pod_slot(ip, pod) for ip in ips]
 
 
 def _address_group(prefix: str | None, ips: Iterable[str], pods: Mapping[str, PodResult]) -> SlotGroup:
@@ -127,7 +129,10 @@ def _address_group(prefix: str | None, ips: Iterable[str], pods: Mapping[str, Po
 
 
 def _pod_group(prefix: str | None, pods: Sequence[PodResult], hidden_idle: int = 0) -> SlotGroup:
-    return SlotGroup(prefix, None, {}, pods, len(pods), hidden_idle)
+    return SlotGroup(prefix, None, _NO_PODS, pods, len(pods), hidden_idle)
+
+
+_NO_PODS: Final[Mapping[str, PodResult]] = MappingProxyType({})
 
 
 @dataclass(slots=True)
@@ -174,8 +179,8 @@ class NodeView:
     ipamd_format: str | None
     checks: list[CheckResult]
     enis: list[EniView] = field(default_factory=list)
-    unplaced: list[tuple[PodResult, str | None]] = field(default_factory=list)
-    """Pods on this node that have no slot, with their phase (hostNetwork, failures, skips)."""
+    unplaced: list[PodResult] = field(default_factory=list)
+    """Pods on this node that have no slot (hostNetwork, failures, skips)."""
     pods: int = 0
     failed_pods: int = 0
     open: bool = False
@@ -265,7 +270,7 @@ class ReportModel:
     cluster_checks: list[CheckResult]
     targets: list[TargetResult]
     targets_checked: CheckResult | None
-    off_node_pods: list[tuple[PodResult, str | None]]
+    off_node_pods: list[PodResult]
     """Pods on no node the snapshot knows (unscheduled, or a node missing from the node list)."""
     notes: list[str]
     ledger: list[LedgerSubnet] | None
@@ -275,8 +280,6 @@ class ReportModel:
     """The replacement plan of verify's convergence checks as lines of text (``RecyclePlan.lines``),
     ``None`` when verify computed none."""
     collapsed: bool
-    phases: Phases
-    """The pods' phases, which the slots show."""
     counts: dict[str, int]
     """What the map draws: ``pods`` placed in slots, ``unplaced`` pods, ``enis``, ``slots``, ``idle``."""
 
@@ -297,15 +300,16 @@ def build_model(
 
     ``draw_all``: the page draws every node's parts itself, closed nodes too (it then reads without
     a script, and is about twice as big and slow to write at 5,000 nodes)."""
-    phases: Phases = {pod[:2]: pod.phase for pod in snapshot.pods}
     by_eni: dict[str, dict[str, PodResult]] = defaultdict(dict)
     unplaced: dict[str, list[PodResult]] = defaultdict(list)
     branch: dict[str, dict[str, list[PodResult]]] = defaultdict(lambda: defaultdict(list))
+    failed_on: Counter[str] = Counter()
+    """Failed pods in ``by_eni``, by ENI."""
     node_results = {node.name: node for node in report.nodes}
-    off_node: list[tuple[PodResult, str | None]] = []
+    off_node: list[PodResult] = []
     for pod in report.pods:
         if pod.node is None or pod.node not in node_results:
-            off_node.append((pod, phases.get(pod[:2])))
+            off_node.append(pod)
         elif pod.eni is None or pod.ip is None:
             unplaced[pod.node].append(pod)
         elif pod.address_kind == BRANCH_ENI:
@@ -315,21 +319,17 @@ def build_model(
             unplaced[pod.node].append(pod)
         else:
             by_eni[pod.eni][pod.ip] = pod
-
-    enis_by_instance: dict[str, list[EniRecord]] = defaultdict(list)
-    for eni in snapshot.enis.values():
-        if eni.instance_id:
-            enis_by_instance[eni.instance_id].append(eni)
+            if pod.result == FAIL:
+                failed_on[pod.eni] += 1
 
     nodes: list[NodeView] = []
     for result in report.nodes:
         record = snapshot.nodes.get(result.name)
-        view = _node_view(result, record, snapshot, enis_by_instance, by_eni, branch.get(result.name, {}))
-        for pod in unplaced.get(result.name, ()):
-            view.unplaced.append((pod, phases.get(pod[:2])))
+        view = _node_view(result, record, snapshot, by_eni, failed_on, branch.get(result.name, {}))
+        view.unplaced.extend(unplaced.get(result.name, ()))
         view.pods = sum(eni.used for eni in view.enis) + len(view.unplaced)
         view.failed_pods = sum(eni.failed for eni in view.enis) + sum(
-            1 for pod, _ in view.unplaced if pod.result == FAIL
+            1 for pod in view.unplaced if pod.result == FAIL
         )
         nodes.append(view)
     drawn = {eni.eni_id for node in nodes for eni in node.enis}
@@ -339,7 +339,7 @@ def build_model(
             # verify placed these pods on an ENI their node does not list: shown beside the node.
             for pod in pods.values():
                 node_view = views[pod.node or ""]
-                node_view.unplaced.append((pod, phases.get(pod[:2])))
+                node_view.unplaced.append(pod)
                 node_view.pods += 1
                 node_view.failed_pods += pod.result == FAIL
 
@@ -355,7 +355,7 @@ def build_model(
         if view.drawn:
             for eni in view.enis:
                 for group in eni.groups:
-                    group.draw_slots(phases)
+                    group.draw_slots()
 
     zones = _zones(nodes, snapshot)
     counts = {
@@ -393,7 +393,6 @@ def build_model(
         ledger_notes=list(ledger_notes),
         recycle=report.recycle.lines() if report.recycle is not None else None,
         collapsed=collapsed,
-        phases=phases,
         counts=counts,
     )
 
@@ -402,30 +401,24 @@ def _node_view(
     result: NodeResult,
     record: NodeRecord | None,
     snapshot: ClusterSnapshot,
-    enis_by_instance: Mapping[str, list[EniRecord]],
     by_eni: Mapping[str, Mapping[str, PodResult]],
+    failed_on: Mapping[str, int],
     branch: Mapping[str, list[PodResult]],
 ) -> NodeView:
-    records = {eni.eni_id: eni for eni in enis_by_instance.get(result.instance_id or "", ())}
     enis: list[EniView] = []
     for node_eni in result.enis:
-        eni = records.get(node_eni.eni_id) or snapshot.enis.get(node_eni.eni_id)
-        view = EniView(
-            node_eni.eni_id,
-            node_eni.kind,
-            node_eni.device,
-            node_eni.network_card,
-            eni.subnet_id if eni else None,
-            eni.primary_ip if eni else None,
-        )
-        pods = by_eni.get(node_eni.eni_id, {})
+        eni_id = node_eni.eni_id
+        eni = snapshot.enis.get(eni_id)
+        pods = by_eni.get(eni_id, _NO_PODS)
         if eni is not None:
+            view = EniView(
+                eni_id, node_eni.kind, node_eni.device, node_eni.network_card, eni.subnet_id, eni.primary_ip
+            )
             groups = _slot_groups(eni, pods, fargate=node_eni.kind == "fargate")
-        elif pods:
-            groups = [_address_group(None, pods, pods)]
         else:
-            groups = []
-        view.set_groups(groups, sum(1 for pod in pods.values() if pod.result == FAIL))
+            view = EniView(eni_id, node_eni.kind, node_eni.device, node_eni.network_card, None, None)
+            groups = [_address_group(None, pods, pods)] if pods else []
+        view.set_groups(groups, failed_on.get(eni_id, 0))
         enis.append(view)
     enis.sort(key=lambda eni: (eni.network_card or 0, eni.device if eni.device is not None else 1 << 16))
     for eni_id, pods in sorted(branch.items()):
@@ -470,28 +463,31 @@ def _slot_groups(eni: EniRecord, pods: Mapping[str, PodResult], *, fargate: bool
         return [_address_group(None, ips, pods)]
     groups: list[SlotGroup] = []
     if eni.secondary_ips or eni.ipv6_addresses:
-        groups.append(_address_group(None, (*eni.secondary_ips, *eni.ipv6_addresses), pods))
-    prefixes = (*eni.ipv4_prefixes, *eni.ipv6_prefixes)
+        groups.append(_address_group(None, eni.secondary_ips + eni.ipv6_addresses, pods))
+    prefixes = eni.ipv4_prefixes + eni.ipv6_prefixes
     if prefixes:
         in_prefix: dict[str, dict[str, PodResult]] = defaultdict(dict)
-        for pod in pods.values():
+        for ip, pod in pods.items():
             if pod.address_kind == PREFIX and pod.prefix:
-                in_prefix[pod.prefix][pod.ip or ""] = pod
-        groups.extend(_prefix_group(prefix, in_prefix.get(prefix, {})) for prefix in prefixes)
-    known: set[str] = set()
-    for group in groups:
-        known.update(group.ips if group.ips is not None else [pod.ip or "" for pod in group.listed])
-    strays = [pod for ip, pod in pods.items() if ip not in known]
-    if strays:
-        # Placed on this ENI by verify but in none of its listed slots (should not happen; shown, not hidden).
-        groups.append(_pod_group(None, strays))
+                in_prefix[pod.prefix][ip] = pod
+        groups.extend(_prefix_group(prefix, in_prefix.get(prefix, _NO_PODS)) for prefix in prefixes)
+    if pods:
+        shown: set[str] = set()
+        for group in groups:
+            shown.update(group.by_ip)
+            shown.update(pod.ip or "" for pod in group.listed)
+        if len(shown) < len(pods):
+            # Placed on this ENI by verify but in none of its slots (should not happen; shown, not hidden).
+            groups.append(_pod_group(None, [pod for ip, pod in pods.items() if ip not in shown]))
     return groups
 
 
 def _prefix_group(prefix: str, by_ip: Mapping[str, PodResult]) -> SlotGroup:
-    """The slots of one delegated prefix; ``by_ip``: the pods verify placed in it."""
+    """The slots of one delegated prefix; ``by_ip``: the pods verify placed in it (so on its addresses)."""
     network = ipv4_network(prefix, strict=False)
     if network is not None:
+        if network[1] <= PREFIX_SLOTS_SHOWN:
+            return SlotGroup(prefix, None, by_ip, (), len(by_ip), span=network)
         first, size = network
     else:
         try:
@@ -499,13 +495,10 @@ def _prefix_group(prefix: str, by_ip: Mapping[str, PodResult]) -> SlotGroup:
         except ValueError:
             return _pod_group(prefix, list(by_ip.values()))
         first, size = int(network6.network_address), network6.num_addresses
-    if size <= PREFIX_SLOTS_SHOWN:
-        # An IPv6 prefix this small is a /124 or longer: not one EC2 delegates, drawn all the same.
-        if network is not None:
-            ips = ipv4_texts(first, size)
-        else:
+        if size <= PREFIX_SLOTS_SHOWN:
+            # A /124 or longer: not one EC2 delegates, drawn all the same.
             ips = [str(ipaddress.IPv6Address(number)) for number in range(first, first + size)]
-        return _address_group(prefix, ips, by_ip)
+            return _address_group(prefix, ips, by_ip)
     listed = [pod for _, pod in sorted(by_ip.items())]
     return _pod_group(prefix, listed, hidden_idle=size - len(listed))
 

@@ -89,13 +89,20 @@ class PodChecks:
     def _check_pod(self, pod: PodRecord, duplicates: Mapping[str, Counter[str]]) -> PodResult:
         if pod.host_network:
             return PodResult(
-                pod.namespace, pod.name, pod.node, pod.ip, SKIP, (HOST_NETWORK,), address_kind=HOST_NETWORK_IP
+                pod.namespace,
+                pod.name,
+                pod.node,
+                pod.ip,
+                SKIP,
+                (HOST_NETWORK,),
+                address_kind=HOST_NETWORK_IP,
+                phase=pod.phase,
             )
         if pod.phase in FINISHED_PHASES:
-            return PodResult(pod.namespace, pod.name, pod.node, pod.ip, SKIP, (NOT_RUNNING,))
+            return PodResult(pod.namespace, pod.name, pod.node, pod.ip, SKIP, (NOT_RUNNING,), phase=pod.phase)
         ip = pod.ip
         if not ip:
-            return PodResult(pod.namespace, pod.name, pod.node, None, SKIP, (NO_IP,))
+            return PodResult(pod.namespace, pod.name, pod.node, None, SKIP, (NO_IP,), phase=pod.phase)
         reasons: list[str] = []
         details: list[str] = []
         not_checked: list[str] = []
@@ -149,6 +156,7 @@ class PodChecks:
             tuple(not_checked),
             kind,
             prefix,
+            pod.phase,
         )
 
     def _node_eni(

@@ -82,6 +82,8 @@ class PodResult(NamedTuple):
     not_checked: tuple[str, ...] = ()
     address_kind: str | None = None
     prefix: str | None = None
+    phase: str | None = None
+    """The pod's phase as read (``Running``, ``Pending``, ``Succeeded``...), which the report shows."""
 
     @property
     def unverified(self) -> bool:

@@ -78,11 +78,11 @@ def test_pods_without_a_slot_are_listed_beside_their_node_or_apart() -> None:
     # GIVEN the hostNetwork aws-node pod, a finished job (node A) and a pod not yet scheduled
     model = model_of(WORKSHOP)
     # THEN the first two are listed under node A and the unscheduled one on no node
-    assert sorted(pod.name for pod, _ in node(model, NODE_A).unplaced) == [
+    assert sorted(pod.name for pod in node(model, NODE_A).unplaced) == [
         "aws-node-4x7kq",
         "report-28490125-abcde",
     ]
-    assert [(pod.name, phase) for pod, phase in model.off_node_pods] == [("queued-7f9c", "Pending")]
+    assert [(pod.name, pod.phase) for pod in model.off_node_pods] == [("queued-7f9c", "Pending")]
 
 
 def test_header_names_region_cni_version_and_ipamd_era() -> None:
@@ -216,7 +216,7 @@ def test_two_pods_on_one_address_are_both_shown(hostile_bundle: Path) -> None:
     model = model_of(hostile_bundle)
     # THEN the slot holds one of them and the node lists the other, both failed for duplicate_ip
     [slot] = [s for e in node(model, NODE_A).enis for g in e.groups for s in g.slots if s.ip == "10.11.17.11"]
-    extra = [pod for pod, _ in node(model, NODE_A).unplaced if pod.ip == "10.11.17.11"]
+    extra = [pod for pod in node(model, NODE_A).unplaced if pod.ip == "10.11.17.11"]
     assert {slot.pod.name, extra[0].name} == {HOSTILE_NAME, "web-2"}
     assert "duplicate_ip" in slot.pod.reasons and "duplicate_ip" in extra[0].reasons
     assert node(model, NODE_A).failed_pods == 2

@@ -38,6 +38,16 @@
     return Object.prototype.hasOwnProperty.call(labels, result) ? labels[result] : result;
   }
 
+  // The addresses of a group's slots, or null for a slot per pod.
+  function addresses(slots) {
+    if (slots === null || Array.isArray(slots)) return slots;
+    var texts = [];
+    for (var n = slots.from; n < slots.from + slots.count; n++) {
+      texts.push([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join("."));
+    }
+    return texts;
+  }
+
   function slot(list, ip, pod) {
     if (!pod) { make(list, "li", { class: "i" }, ip); return; }
     var text = ip + " " + pod[1] + "/" + pod[2], phase = pod[4] || "";
@@ -57,7 +67,7 @@
     var groups = e[8];
     if (!groups.length) make(div, "p", { class: "na" }, "no secondary IPs or prefixes on this ENI");
     groups.forEach(function (g) {
-      var prefix = g[0], ips = g[1], pods = g[2], hidden = g[3];
+      var prefix = g[0], ips = addresses(g[1]), pods = g[2], hidden = g[3];
       if (prefix) make(div, "div", { class: "grp" }, "prefix " + prefix + ": " + pods.length + "/" +
         ((ips ? ips.length : pods.length) + hidden) + " used");
       var list = make(div, "ol", prefix ? { class: "slots", "data-prefix": prefix } : { class: "slots" });
@@ -134,7 +144,7 @@
     mapData().nodes[+node.dataset.b][1].forEach(function (e, ei) {
       index.push(entry(e[0] + " " + (e[3] || ""), null, node, [ei]));
       e[8].forEach(function (g, gi) {
-        var ips = g[1], pods = g[2];
+        var ips = addresses(g[1]), pods = g[2];
         function push(pod, si) { index.push(entry(pod[0] + " " + pod[1] + "/" + pod[2], null, node, [ei, gi, si])); }
         if (!ips) { pods.forEach(push); return; }
         var at = new Map();
