@@ -10,14 +10,16 @@ inserted as markup. The page is streamed into a temporary file and renamed
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from importlib import resources
 from typing import Final
 
 from ekslab.files import atomic_output
-from ekslab.report.ledger import OWNER_KINDS
+from ekslab.report.ledger import OWNER_KINDS, LedgerSubnet
 from ekslab.report.model import FIXES, NODE_FIXES, RESULT_LABELS, ReportModel
 
 TEMPLATE: Final = "report.html.j2"
+LEDGER_TEMPLATE: Final = "_ledger.html.j2"
 TABLE_ROWS: Final = 500
 """Rows of each verification table; the map shows every pod, the tables the first failures."""
 EXIT_WORDS: Final = {0: "every check passed", 1: "at least one failure", 3: "something could not be verified"}
@@ -47,12 +49,22 @@ def _asset(name: str) -> str:
     return resources.files("ekslab.report").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def render_chunks(model: ReportModel):  # -> Iterator[str]
-    """The page, piece by piece (Jinja2's ``generate``)."""
+def ledger_section(ledger: Sequence[LedgerSubnet] | None, notes: Sequence[str]) -> str:
+    """The page's IP-ledger section on its own (``ekslab report`` makes it in the child process that
+    builds the ledger, while the checks run): ``ledger`` None says it is not available."""
+    template = _environment().get_template(LEDGER_TEMPLATE)
+    return template.render(ledger=ledger, ledger_notes=notes, owner_kinds=OWNER_KINDS)
+
+
+def render_chunks(model: ReportModel, ledger: str | None = None):  # -> Iterator[str]
+    """The page, piece by piece (Jinja2's ``generate``). ``ledger``: the IP-ledger section as
+    ``ledger_section`` made it elsewhere; by default made here from ``model.ledger``."""
     from markupsafe import Markup
 
     from ekslab.report.map_data import map_data
 
+    if ledger is None:
+        ledger = ledger_section(model.ledger, model.ledger_notes)
     template = _environment().get_template(TEMPLATE)
     data, body_of = map_data(model)
     return template.generate(
@@ -63,7 +75,8 @@ def render_chunks(model: ReportModel):  # -> Iterator[str]
         node_fixes=NODE_FIXES,
         limit=TABLE_ROWS,
         exit_words=EXIT_WORDS,
-        owner_kinds=OWNER_KINDS,
+        # Rendered from the templates with autoescaping, like the rest of the page.
+        ledger_section=Markup(ledger),
         # The package's own files, not input: inserted as they are.
         css=Markup(_asset("report.css")),
         js=Markup(_asset("report.js")),
@@ -73,14 +86,21 @@ def render_chunks(model: ReportModel):  # -> Iterator[str]
     )
 
 
-def render(model: ReportModel) -> str:
-    return "".join(render_chunks(model))
+def render(model: ReportModel, ledger: str | None = None) -> str:
+    return "".join(render_chunks(model, ledger))
 
 
-def write_html(model: ReportModel, path: str | os.PathLike[str], *, source: str | None = None) -> None:
-    """Write the page to ``path`` atomically; its folder must exist (``source`` names it in errors)."""
+def write_html(
+    model: ReportModel,
+    path: str | os.PathLike[str],
+    *,
+    source: str | None = None,
+    ledger: str | None = None,
+) -> None:
+    """Write the page to ``path`` atomically; its folder must exist (``source`` names it in errors).
+    ``ledger``: the IP-ledger section made elsewhere (``render_chunks``)."""
     with (
         atomic_output(path, source=source or os.fspath(path)) as temporary,
         open(temporary, "w", encoding="utf-8", newline="\n") as stream,
     ):
-        stream.writelines(render_chunks(model))
+        stream.writelines(render_chunks(model, ledger))

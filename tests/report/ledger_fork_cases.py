@@ -52,7 +52,7 @@ def _refused(snapshot: Any, lab: Any) -> Any:
     raise InputError("subnet-cidr-reservations/subnet-x.json", "must be a JSON object")
 
 
-_real_rows = report_output.ledger_rows
+_real_rows = report_output.ledger_html
 
 
 def case(name: str, bundle: str, out: Path, lab_path: str | None) -> dict[str, Any]:
@@ -62,9 +62,9 @@ def case(name: str, bundle: str, out: Path, lab_path: str | None) -> dict[str, A
     report = verify(snapshot, expectations)
     made = count_forks()
     if name == "killed":
-        report_output.ledger_rows = _killed_in_the_child  # type: ignore[assignment]
+        report_output.ledger_html = _killed_in_the_child  # type: ignore[assignment]
     elif name == "refused":
-        report_output.ledger_rows = _refused  # type: ignore[assignment]
+        report_output.ledger_html = _refused  # type: ignore[assignment]
     facts: dict[str, Any] = {"can_fork": forked.can_fork()}
     here, there = out / "here.html", out / "there.html"
     facts["refusal_here"] = _write(snapshot, report, here, lab, fork=False)
