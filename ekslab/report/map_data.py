@@ -9,42 +9,35 @@ carries 272,000 slots as addresses and pod entries rather than as elements, and 
 no Python work per address. The document (every value JSON, every ``<`` written ``\\u003c`` so
 that no text ends the script element)::
 
-    {"labels": {result: word},            # RESULT_LABELS, the word shown beside each result
-     "nodes": [[checks, enis, unplaced]]}  # by data-b
-    check    = [result, check, detail]
-    eni      = [eni_id, kind, device_label, primary_ip | null, subnet_id | null (only when it is not
-                the node's), used, size, failed, [group]]
-    group    = [prefix | null, slots, [pod], hidden_idle]
-               # slots: [ip], a slot per address, each with the pod of that IP if any; or
-               # {"from": N, "count": C}, the C IPv4 addresses from the number N (a /28: no list of
-               # its 16 addresses); or null, a slot per pod
-    pod      = [ip, namespace, name, result, phase | null] + [reasons, details] unless it passed
-               # reasons joined with ", ", details with "; " (the slot's data-r and title)
-    unplaced = [ip | null, namespace, name, result, phase | null, reasons, details]
+    {"labels": {result: word},              # RESULT_LABELS, the word shown beside each result
+     "nodes": [[checks, enis, unplaced]]}    # by data-b; unplaced: [pod], the pods without a slot
+    check = [result, check, detail]
+    eni   = [eni_id, kind, device_label, primary_ip | null, subnet_id | null (only when it is not
+             the node's), used, size, failed, [group]]
+    group = [prefix | null, slots, [pod], hidden_idle]
+            # slots: [ip], a slot per address, each with the pod of that IP if any; or
+            # {"from": N, "count": C}, the C IPv4 addresses from the number N (a /28: no list of
+            # its 16 addresses); or null, a slot per pod
+    pod   = [ip | null, namespace, name, result, phase | null, [reason], [detail]]
+            # a pod in a slot is at its IP (never null there); its reasons joined with ", " and
+            # its details with "; " are the slot's data-r and title
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Any, Final
 
 from ekslab.report.model import RESULT_LABELS, NodeView, ReportModel
-from ekslab.verify.results import PASS, PodResult
+from ekslab.verify.results import PodResult
 
-ELEMENT_ID: Final = "map-data"
-
-
-def _pod(ip: str, pod: PodResult) -> tuple[Any, ...]:
-    if pod.result == PASS:
-        return (ip, pod.namespace, pod.name, PASS, pod.phase)
-    return (
-        ip,
-        pod.namespace,
-        pod.name,
-        pod.result,
-        pod.phase,
-        ", ".join(pod.reasons),
-        "; ".join(pod.details),
+_POD: Final = operator.itemgetter(
+    *(
+        PodResult._fields.index(name)
+        for name in ("ip", "namespace", "name", "result", "phase", "reasons", "details")
     )
+)
+"""A pod's entry, taken from its ``PodResult`` in C (with ``map``): 138,557 of them at 5,000 nodes."""
 
 
 def node_parts(node: NodeView) -> list[Any]:
@@ -53,14 +46,10 @@ def node_parts(node: NodeView) -> list[Any]:
     for eni in node.enis:
         groups = []
         for group in eni.groups:
+            slots: Any = group.ips
             if group.span is not None:
-                slots: Any = {"from": group.span[0], "count": group.span[1]}
-            else:
-                slots = group.ips
-            if slots is None:
-                pods = [_pod(pod.ip or "", pod) for pod in group.listed]
-            else:
-                pods = [_pod(ip, pod) for ip, pod in group.by_ip.items()]
+                slots = {"from": group.span[0], "count": group.span[1]}
+            pods = list(map(_POD, group.listed if slots is None else group.by_ip.values()))
             groups.append((group.prefix, slots, pods, group.hidden_idle))
         other_subnet = eni.subnet_id if eni.subnet_id and eni.subnet_id != node.subnet_id else None
         enis.append(
@@ -77,19 +66,7 @@ def node_parts(node: NodeView) -> list[Any]:
             )
         )
     checks = [(check.result, check.check, check.detail) for check in node.checks]
-    unplaced = [
-        (
-            pod.ip,
-            pod.namespace,
-            pod.name,
-            pod.result,
-            pod.phase,
-            ", ".join(pod.reasons),
-            "; ".join(pod.details),
-        )
-        for pod in node.unplaced
-    ]
-    return [checks, enis, unplaced]
+    return [checks, enis, list(map(_POD, node.unplaced))]
 
 
 def map_data(model: ReportModel) -> tuple[str, dict[str, int]]:

@@ -54,7 +54,7 @@
     if (pod[3] === "pass") { make(list, "li", { class: "p", "data-ph": phase }, text); return; }
     make(list, "li", {
       class: "p " + (pod[3] === "fail" ? "f" : "u"), "data-ph": phase, "data-v": pod[3],
-      "data-r": pod[5], title: pod[6]
+      "data-r": pod[5].join(", "), title: pod[6].join("; ")
     }, text);
   }
 
@@ -106,7 +106,7 @@
         make(li, "code", null, p[1] + "/" + p[2]);
         add(li, " " + (p[0] || "no IP") + " ");
         make(li, "i", null, p[4] || "");
-        add(li, " " + p[5] + (p[6] ? ": " + p[6] : ""));
+        add(li, " " + p[5].join(", ") + (p[6].length ? ": " + p[6].join("; ") : ""));
       });
     }
     node.appendChild(body);
