@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import Any, Final
 
@@ -100,9 +101,8 @@ def ledger_section(ledger: Sequence[LedgerSubnet] | None, notes: Sequence[str]) 
     return template.render(ledger=ledger, ledger_notes=notes, owner_kinds=OWNER_KINDS)
 
 
-def render_chunks(model: ReportModel, ledger: str | None = None):  # -> Iterator[str]
-    """The page, piece by piece (Jinja2's ``generate``). ``ledger``: the IP-ledger section as
-    ``ledger_section`` made it elsewhere; by default made here from ``model.ledger``."""
+def _page(model: ReportModel, ledger: str | None):  # -> (Iterator[str], str, bytes)
+    """The template's pieces, with ``mark`` where the map's data (``map_data``, bytes) goes."""
     from markupsafe import Markup
 
     from ekslab.report.map_data import map_data
@@ -111,7 +111,9 @@ def render_chunks(model: ReportModel, ledger: str | None = None):  # -> Iterator
         ledger = ledger_section(model.ledger, model.ledger_notes)
     template = _environment().get_template(TEMPLATE)
     data, body_of = map_data(model)
-    return template.generate(
+    # Made at random for this page: no text of the input can hold it.
+    mark = f"<!--map-data {secrets.token_hex(16)}-->"
+    chunks = template.generate(
         m=model,
         h=model.header,
         labels=RESULT_LABELS,
@@ -124,10 +126,24 @@ def render_chunks(model: ReportModel, ledger: str | None = None):  # -> Iterator
         # The package's own files, not input: inserted as they are.
         css=Markup(_asset("report.css")),
         js=Markup(_asset("report.js")),
-        # JSON with every "<" escaped (map_data): it cannot end its script element.
-        map_data=Markup(data),
+        map_data=Markup(mark) if data else Markup(""),
         body_of=body_of,
     )
+    return chunks, mark, data
+
+
+def render_chunks(model: ReportModel, ledger: str | None = None) -> Iterator[str]:
+    """The page, piece by piece (Jinja2's ``generate``). ``ledger``: the IP-ledger section as
+    ``ledger_section`` made it elsewhere; by default made here from ``model.ledger``."""
+    chunks, mark, data = _page(model, ledger)
+    for chunk in chunks:
+        if data and mark in chunk:
+            before, after = chunk.split(mark, 1)
+            yield before
+            yield data.decode("utf-8")
+            yield after
+        else:
+            yield chunk
 
 
 def render(model: ReportModel, ledger: str | None = None) -> str:
@@ -142,9 +158,21 @@ def write_html(
     ledger: str | None = None,
 ) -> None:
     """Write the page to ``path`` atomically; its folder must exist (``source`` names it in errors).
-    ``ledger``: the IP-ledger section made elsewhere (``render_chunks``)."""
+    ``ledger``: the IP-ledger section made elsewhere (``render_chunks``). The map's data (JSON with
+    every "<" escaped, ``map_data``: it cannot end its script element) is written as the bytes it is."""
+    chunks, mark, data = _page(model, ledger)
     with (
         atomic_output(path, source=source or os.fspath(path)) as temporary,
-        open(temporary, "w", encoding="utf-8", newline="\n") as stream,
+        # A lone surrogate (a name written "\ud800" in the input's JSON) has no UTF-8: it is shown
+        # as that escape, as verify's JSON report writes it.
+        open(temporary, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as stream,
     ):
-        stream.writelines(render_chunks(model, ledger))
+        for chunk in chunks:
+            if data and mark in chunk:
+                before, after = chunk.split(mark, 1)
+                stream.write(before)
+                stream.flush()
+                stream.buffer.write(data)
+                stream.write(after)
+            else:
+                stream.write(chunk)

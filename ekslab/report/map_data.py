@@ -69,9 +69,10 @@ def node_parts(node: NodeView) -> list[Any]:
     return [checks, enis, list(map(_POD, node.unplaced))]
 
 
-def map_data(model: ReportModel) -> tuple[str, dict[str, int]]:
-    """The page's JSON document of the closed nodes, ready to stand inside a script element, and
-    each closed node's index in it by name (its ``data-b``); ``("", {})`` when every node is drawn."""
+def map_data(model: ReportModel) -> tuple[bytes, dict[str, int]]:
+    """The page's JSON document of the closed nodes in UTF-8, ready to stand inside a script element,
+    and each closed node's index in it by name (its ``data-b``); ``(b"", {})`` when every node is
+    drawn. Bytes, written into the page as they are: 18 MB at 5,000 nodes, never copied into text."""
     from ekslab.verify.report import CompactJson
 
     bodies: list[Any] = []
@@ -83,7 +84,7 @@ def map_data(model: ReportModel) -> tuple[str, dict[str, int]]:
                     index[node.name] = len(bodies)
                     bodies.append(node_parts(node))
     if not bodies:
-        return "", {}
-    text = CompactJson()({"labels": RESULT_LABELS, "nodes": bodies})
+        return b"", {}
+    data = CompactJson().utf8({"labels": RESULT_LABELS, "nodes": bodies})
     # "<" only occurs inside JSON strings, where \u003c is the same character: no "</script" or "<!--".
-    return text.replace("<", "\\u003c"), index
+    return data.replace(b"<", b"\\u003c"), index

@@ -99,6 +99,13 @@ class CompactJson:
         except UnicodeEncodeError:
             return self._fallback(value)
 
+    def utf8(self, value: Any) -> bytes:
+        """The same text as UTF-8 bytes (the fallback's is ASCII: it escapes what is not)."""
+        try:
+            return self._encode(value)
+        except UnicodeEncodeError:
+            return self._fallback(value).encode("ascii")
+
     def each(self, values: Iterable[Any]) -> list[str]:
         return [self(value) for value in values]
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.cli_run import run_cli
 from tests.ledger.lab_docs import crowded_lab
-from tests.report.conftest import WORKSHOP
+from tests.report.conftest import WORKSHOP, copy_with_pod
 
 
 def test_report_writes_one_self_contained_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,6 +116,23 @@ def test_verify_html_draw_all_draws_every_node_of_a_collapsed_map(
     closed_page, drawn_page = closed.read_text(), drawn.read_text()
     assert 'id="map-data"' in closed_page and "<li class=p " not in closed_page
     assert 'id="map-data"' not in drawn_page and drawn_page.count("<li class=p ") == 6
+
+
+def test_a_pod_name_with_a_lone_surrogate_is_written_as_its_escape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN the workshop bundle with web-1 named "web-\ud800" in its JSON: no UTF-8 can hold that name
+    bundle = copy_with_pod(tmp_path, "web-1", new_name="web-\ud800")
+    for collapse in (False, True):
+        if collapse:  # its node closed too: the name is in the page's data, not its markup
+            monkeypatch.setattr("ekslab.report.model.OPEN_NODES_UP_TO", 0)
+            monkeypatch.setattr("ekslab.report.model.OPEN_PROBLEM_NODES", 0)
+        out = tmp_path / f"report-{collapse}.html"
+        # WHEN the report is written
+        code, _, stderr = run_cli(["report", "--bundle", str(bundle), "--out", str(out)], capsys)
+        # THEN it is, with the name as its JSON escape
+        assert (code, stderr) == (0, "")
+        assert "web-\\ud800" in out.read_text(encoding="utf-8")
 
 
 def test_a_report_into_a_missing_folder_is_refused_before_reading(
