@@ -22,6 +22,7 @@ rendered generically from ``NodeResult.checks``, and the IP ledger from ``Ledger
 from __future__ import annotations
 
 import ipaddress
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -133,6 +134,10 @@ def _pod_group(prefix: str | None, pods: Sequence[PodResult], hidden_idle: int =
 
 
 _NO_PODS: Final[Mapping[str, PodResult]] = MappingProxyType({})
+_WHERE: Final = operator.itemgetter(
+    *(PodResult._fields.index(name) for name in ("node", "ip", "result", "eni", "address_kind"))
+)
+"""(node, ip, result, eni, address_kind) of a ``PodResult``, read in one call."""
 
 
 @dataclass(slots=True)
@@ -300,27 +305,41 @@ def build_model(
 
     ``draw_all``: the page draws every node's parts itself, closed nodes too (it then reads without
     a script, and is about twice as big and slow to write at 5,000 nodes)."""
-    by_eni: dict[str, dict[str, PodResult]] = defaultdict(dict)
+    by_eni: dict[str, dict[str, PodResult]] = {}
     unplaced: dict[str, list[PodResult]] = defaultdict(list)
     branch: dict[str, dict[str, list[PodResult]]] = defaultdict(lambda: defaultdict(list))
     failed_on: Counter[str] = Counter()
     """Failed pods in ``by_eni``, by ENI."""
     node_results = {node.name: node for node in report.nodes}
     off_node: list[PodResult] = []
+    failing: list[PodResult] = []
+    unverified: list[PodResult] = []
+    # One pass over the pods (150,000 of them: each look at a pod is a cache miss or more).
     for pod in report.pods:
-        if pod.node is None or pod.node not in node_results:
+        node, ip, result, eni, kind = _WHERE(pod)
+        if result != PASS:
+            if result == FAIL:
+                failing.append(pod)
+            elif result == SKIP and pod.unverified:
+                unverified.append(pod)
+        if node is None or node not in node_results:
             off_node.append(pod)
-        elif pod.eni is None or pod.ip is None:
-            unplaced[pod.node].append(pod)
-        elif pod.address_kind == BRANCH_ENI:
-            branch[pod.node][pod.eni].append(pod)
-        elif pod.ip in by_eni[pod.eni]:
-            # A second pod on one address (duplicate_ip): the slot shows the first, the node lists the others.
-            unplaced[pod.node].append(pod)
+        elif eni is None or ip is None:
+            unplaced[node].append(pod)
+        elif kind == BRANCH_ENI:
+            branch[node][eni].append(pod)
         else:
-            by_eni[pod.eni][pod.ip] = pod
-            if pod.result == FAIL:
-                failed_on[pod.eni] += 1
+            on_eni = by_eni.get(eni)
+            if on_eni is None:
+                by_eni[eni] = {ip: pod}
+            elif ip in on_eni:
+                # A second pod on one address (duplicate_ip): the slot shows the first, the node lists the others.
+                unplaced[node].append(pod)
+                continue
+            else:
+                on_eni[ip] = pod
+            if result == FAIL:
+                failed_on[eni] += 1
 
     nodes: list[NodeView] = []
     for result in report.nodes:
@@ -382,8 +401,8 @@ def build_model(
         zones=zones,
         groups=_groups(nodes),
         node_checks=_node_checks(report.nodes),
-        failing_pods=[pod for pod in report.pods if pod.result == FAIL],
-        unverified_pods=[pod for pod in report.pods if pod.result == SKIP and pod.unverified],
+        failing_pods=failing,
+        unverified_pods=unverified,
         cluster_checks=list(report.cluster),
         targets=list(report.targets),
         targets_checked=report.targets_checked,
