@@ -125,7 +125,11 @@ class SlotGroup:
 def _address_group(prefix: str | None, ips: Iterable[str], pods: Mapping[str, PodResult]) -> SlotGroup:
     """A slot per address of ``ips`` (an address listed twice is one slot), with the pod of ``pods`` there."""
     unique = tuple(dict.fromkeys(ips))
-    by_ip = {ip: pods[ip] for ip in unique if ip in pods} if pods else {}
+    if not pods:
+        return SlotGroup(prefix, unique, _NO_PODS, (), 0)
+    addresses = set(unique)
+    # Mostly every pod of the ENI is on one of these addresses: the ENI's own dict then, no copy.
+    by_ip = pods if addresses.issuperset(pods) else {ip: pod for ip, pod in pods.items() if ip in addresses}
     return SlotGroup(prefix, unique, by_ip, (), len(by_ip))
 
 
