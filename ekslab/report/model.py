@@ -172,8 +172,11 @@ class EniView:
     def set_groups(self, groups: list[SlotGroup], failed: int) -> None:
         self.groups = groups
         self.failed = failed
-        self.used = sum(group.used for group in groups)
-        self.size = sum(group.size for group in groups)
+        if len(groups) == 1:  # most ENIs: their secondary IPs, or one /28
+            self.used, self.size = groups[0].used, groups[0].size
+        else:
+            self.used = sum(group.used for group in groups)
+            self.size = sum(group.size for group in groups)
 
 
 @dataclass(slots=True)
