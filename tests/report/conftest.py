@@ -63,3 +63,10 @@ def hostile_bundle(tmp_path: Path) -> Path:
 def failing_bundle(tmp_path: Path) -> Path:
     """The workshop bundle where web-2's IP is a free slot of node A's ENI that ipamd never assigned."""
     return copy_with_pod(tmp_path, "web-2", ip="10.11.17.22")
+
+
+@pytest.fixture
+def every_node_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Maps collapse from the first node, problem nodes too: every node is drawn from the page's data."""
+    monkeypatch.setattr("ekslab.report.model.OPEN_NODES_UP_TO", 0)
+    monkeypatch.setattr("ekslab.report.model.OPEN_PROBLEM_NODES", 0)

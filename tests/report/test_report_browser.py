@@ -267,14 +267,12 @@ def test_a_closed_node_opened_is_drawn_as_the_page_draws_an_open_one(
     chromium: Any,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    every_node_closed: None,
     request: pytest.FixtureRequest,
     case: str,
 ) -> None:
     # GIVEN a bundle's report with every node closed (its parts as data), and the same with --draw-all
     bundle = WORKSHOP if case == "workshop" else request.getfixturevalue(f"{case}_bundle")
-    monkeypatch.setattr("ekslab.report.model.OPEN_NODES_UP_TO", 0)
-    monkeypatch.setattr("ekslab.report.model.OPEN_PROBLEM_NODES", 0)
     closed = open_page(chromium, make_report(bundle, tmp_path / "closed.html", capsys))
     drawn = open_page(chromium, make_report(bundle, tmp_path / "drawn.html", capsys, "--draw-all"))
     nodes = closed.locator("details.node").count()
@@ -297,13 +295,11 @@ def test_a_closed_node_is_found_and_explained_by_its_failing_pod(
     chromium: Any,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    every_node_closed: None,
     hostile_bundle: Path,
 ) -> None:
     # GIVEN the hostile bundle's report with every node closed: web-2 fails, its details name the
     # hostile pod, which the data carries inside the page's script element
-    monkeypatch.setattr("ekslab.report.model.OPEN_NODES_UP_TO", 0)
-    monkeypatch.setattr("ekslab.report.model.OPEN_PROBLEM_NODES", 0)
     path = make_report(hostile_bundle, tmp_path / "r.html", capsys)
     text = path.read_text()
     assert text.count("</script>") == 2  # the data's own and the page script's end: none from the name
@@ -339,12 +335,10 @@ def test_printing_draws_and_opens_a_closed_problem_node(
     chromium: Any,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    every_node_closed: None,
     failing_bundle: Path,
 ) -> None:
     # GIVEN the failing bundle's report with every node closed, the failing pod's node too
-    monkeypatch.setattr("ekslab.report.model.OPEN_NODES_UP_TO", 0)
-    monkeypatch.setattr("ekslab.report.model.OPEN_PROBLEM_NODES", 0)
     page = open_page(chromium, make_report(failing_bundle, tmp_path / "r.html", capsys))
     assert page.locator("li.p.f").count() == 0
     # WHEN it is about to be printed THEN, before the page is laid out for paper (in the same task as

@@ -102,11 +102,9 @@ def test_html_draw_all_without_a_file_is_refused(capsys: pytest.CaptureFixture[s
 
 
 def test_verify_html_draw_all_draws_every_node_of_a_collapsed_map(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], every_node_closed: None
 ) -> None:
     # GIVEN the workshop bundle with a map that collapses every node
-    monkeypatch.setattr("ekslab.report.model.OPEN_NODES_UP_TO", 0)
-    monkeypatch.setattr("ekslab.report.model.OPEN_PROBLEM_NODES", 0)
     closed, drawn = tmp_path / "closed.html", tmp_path / "drawn.html"
     # WHEN verify writes its page without and with --html-draw-all
     for out, options in ((closed, []), (drawn, ["--html-draw-all"])):
