@@ -358,10 +358,10 @@ def build_model(
             1 for pod in view.unplaced if pod.result == FAIL
         )
         nodes.append(view)
-    drawn = {eni.eni_id for node in nodes for eni in node.enis}
+    listed_enis = {eni.eni_id for node in nodes for eni in node.enis}
     views = {node.name: node for node in nodes}
     for eni_id, pods in by_eni.items():
-        if eni_id not in drawn:
+        if eni_id not in listed_enis:
             # verify placed these pods on an ENI their node does not list: shown beside the node.
             for pod in pods.values():
                 node_view = views[pod.node or ""]

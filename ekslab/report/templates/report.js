@@ -48,6 +48,16 @@
     return texts;
   }
 
+  // Calls each(ip, pod or undefined, index) for the slots of group g in order: one per address
+  // (with the pod on it) where the group lists addresses, else one per pod.
+  function groupSlots(g, each) {
+    var ips = addresses(g[1]), pods = g[2];
+    if (!ips) { pods.forEach(function (pod, si) { each(pod[0], pod, si); }); return; }
+    var at = new Map();
+    pods.forEach(function (pod) { at.set(pod[0], pod); });
+    ips.forEach(function (ip, si) { each(ip, at.get(ip), si); });
+  }
+
   function slot(list, ip, pod) {
     if (!pod) { make(list, "li", { class: "i" }, ip); return; }
     var text = ip + " " + pod[1] + "/" + pod[2], phase = pod[4] || "";
@@ -71,13 +81,7 @@
       if (prefix) make(div, "div", { class: "grp" }, "prefix " + prefix + ": " + pods.length + "/" +
         ((ips ? ips.length : pods.length) + hidden) + " used");
       var list = make(div, "ol", prefix ? { class: "slots", "data-prefix": prefix } : { class: "slots" });
-      if (ips) {
-        var at = new Map();
-        pods.forEach(function (pod) { at.set(pod[0], pod); });
-        ips.forEach(function (ip) { slot(list, ip, at.get(ip)); });
-      } else {
-        pods.forEach(function (pod) { slot(list, pod[0], pod); });
-      }
+      groupSlots(g, function (ip, pod) { slot(list, ip, pod); });
       if (hidden) make(list, "li", { class: "more" }, "+" + hidden + " idle addresses");
     });
   }
@@ -144,12 +148,9 @@
     mapData().nodes[+node.dataset.b][1].forEach(function (e, ei) {
       index.push(entry(e[0] + " " + (e[3] || ""), null, node, [ei]));
       e[8].forEach(function (g, gi) {
-        var ips = addresses(g[1]), pods = g[2];
-        function push(pod, si) { index.push(entry(pod[0] + " " + pod[1] + "/" + pod[2], null, node, [ei, gi, si])); }
-        if (!ips) { pods.forEach(push); return; }
-        var at = new Map();
-        pods.forEach(function (pod) { at.set(pod[0], pod); });
-        ips.forEach(function (ip, si) { if (at.has(ip)) push(at.get(ip), si); });
+        groupSlots(g, function (ip, pod, si) {
+          if (pod) index.push(entry(pod[0] + " " + pod[1] + "/" + pod[2], null, node, [ei, gi, si]));
+        });
       });
     });
   }
