@@ -24,13 +24,14 @@ than Python's JSON reader can follow, an integer longer than Python converts (43
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
 import re
 import sys
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 from ekslab.errors import InputError
 from ekslab.files import MAX_LIST_BYTES, check_size, open_regular, read_text
@@ -38,6 +39,8 @@ from ekslab.files import MAX_LIST_BYTES, check_size, open_regular, read_text
 _WHITESPACE: Final = re.compile(r"[ \t\n\r]*")
 _NUMBER_END: Final = frozenset(",]} \t\n\r")
 _PLAIN_STRING_VALUE: Final = re.compile(r'[ \t\n\r]*:[ \t\n\r]*"[^"\\\\]{0,64}"')
+_SEPARATOR_LOOKAHEAD: Final = 4096
+"""Characters after the list's first item in which ``StructListReader`` looks for the second's first key."""
 _CHUNK_CHARS: Final = 1 << 16
 """Characters read at a time; an item larger than this makes the buffer grow (doubling) until it fits.
 Under glibc's 128 KiB mmap threshold: larger reads (and the buffers cut from them) each became fresh
@@ -210,9 +213,9 @@ class JsonListReader:
             with self._open() as handle:
                 self._handle = handle
                 yield from self._object()
-        except UnicodeDecodeError as error:
+        except UnicodeDecodeError:
             raise InputError(
-                self.source, f"is not UTF-8 text (byte {error.start}), expected {self.expected}"
+                self.source, f"is not UTF-8 text (byte {self._utf8_error_byte()}), expected {self.expected}"
             ) from None
         except OSError as error:  # an I/O error while reading: as ekslab.files.read_bytes
             raise InputError(
@@ -223,15 +226,34 @@ class JsonListReader:
             self._buffer = ""
 
     def _open(self) -> io.TextIOWrapper:
+        return io.TextIOWrapper(self._open_binary(), encoding="utf-8")
+
+    def _open_binary(self) -> BinaryIO:
         try:
-            binary = open_regular(
+            return open_regular(
                 self.path, source=self.source, kind="file", expected=self.expected, limit=self._limit
             )
         except InputError as error:
             if error.rule == "no such file" or error.rule.startswith("cannot be read"):
                 raise InputError(error.where, f"{error.rule}, expected {self.expected}") from None
             raise
-        return io.TextIOWrapper(binary, encoding="utf-8")
+
+    def _utf8_error_byte(self) -> int | str:
+        """The offset in the file of its first byte that is not UTF-8, read again from the start
+        (where the reader met it, the decoder counted from its last chunk); '?' if it is gone."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        seen = 0
+        with self._open_binary() as binary:
+            while True:
+                chunk = binary.read(_CHUNK_CHARS)
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as error:  # error.start counts the bytes held back too
+                    return seen - pending + error.start
+                seen += len(chunk)
+                if not chunk or seen > self._limit:  # gone, or grown past the limit since
+                    return "?"
 
     # --- the document -------------------------------------------------------------------------------
 
@@ -431,27 +453,31 @@ class StructListReader(JsonListReader):
     def _separator(self) -> str | None:
         """The text from the end of the first item to the end of the second item's first member when
         its value is a plain string (``"apiVersion": "v1"``), else to the end of its first key; None
-        when there is no second item or it does not start with a plain key."""
-        end = self._position
-        try:
-            if self._peek() != ",":
-                return None
-            self._position += 1
-            if self._peek() != "{":
-                return None
-            buffer = self._buffer
-            key_start = _WHITESPACE.match(buffer, self._position + 1).end()  # type: ignore[union-attr]
-            key_end = buffer.find('"', key_start + 1)
-            if key_start >= len(buffer) or buffer[key_start] != '"' or key_end < 0:
-                return None
-            stop = key_end + 1
-            value = _PLAIN_STRING_VALUE.match(buffer, stop)
-            if value is not None:
-                stop = value.end()
-            separator = buffer[end - 1 : stop]
-            return separator if "\\" not in separator else None
-        finally:
-            self._position = end
+        when there is no second item or it does not start with a plain key within
+        ``_SEPARATOR_LOOKAHEAD`` characters. Called right after the first item; leaves the reader there."""
+        # Read ahead keeping the first item's last character: a refill drops what is before the position.
+        self._position -= 1
+        while len(self._buffer) - self._position < _SEPARATOR_LOOKAHEAD and not self._eof:
+            self._refill(self._chunk)
+        start = self._position
+        self._position = start + 1
+        buffer = self._buffer
+        comma = _WHITESPACE.match(buffer, start + 1).end()  # type: ignore[union-attr]
+        if buffer[comma : comma + 1] != ",":
+            return None
+        brace = _WHITESPACE.match(buffer, comma + 1).end()  # type: ignore[union-attr]
+        if buffer[brace : brace + 1] != "{":
+            return None
+        key_start = _WHITESPACE.match(buffer, brace + 1).end()  # type: ignore[union-attr]
+        key_end = buffer.find('"', key_start + 1)
+        if buffer[key_start : key_start + 1] != '"' or key_end < 0:
+            return None
+        stop = key_end + 1
+        value = _PLAIN_STRING_VALUE.match(buffer, stop)
+        if value is not None:
+            stop = value.end()
+        separator = buffer[start:stop]
+        return separator if "\\" not in separator else None
 
     def _item_by_item(self, stop: int) -> Iterator[Any]:
         """Items decoded one at a time, each with the ',' after it, until buffer position ``stop`` is

@@ -265,3 +265,81 @@ def test_odd_members_read_as_in_full(tmp_path: Path, change: str, columns: bool)
         assert others == [first, first]
         return
     assert fast == full
+
+
+# --- batches read in the file's bytes -----------------------------------------------------------------
+
+
+def korean(index: int) -> dict[str, Any]:
+    """A pod whose annotations hold text of several bytes a character (the workshop's language)."""
+    item = pod(index)
+    item["metadata"]["annotations"] = {"description": f"2048 게임 서버 {index}번", "note": "é" * (index % 4)}
+    return item
+
+
+def as_written(items: list[Any], *, indent: int | None) -> str:
+    """``document``, with characters past ASCII written as themselves, as kubectl writes them."""
+    return json.dumps(
+        {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {}},
+        indent=indent,
+        ensure_ascii=False,
+    )
+
+
+@pytest.mark.parametrize("make", [pod, korean], ids=["ascii", "korean"])
+@pytest.mark.parametrize("indent", [None, 4])
+def test_every_buffer_size_reads_the_same(tmp_path: Path, indent: int | None, make: Any) -> None:
+    # GIVEN 40 pods, read with every buffer size from 16 characters to past the first pods' size
+    path = tmp_path / "pods.json"
+    path.write_text(as_written([make(index) for index in range(40)], indent=indent), encoding="utf-8")
+    full = records(JsonListReader(path, "items", source="pods.json", expected=EXPECTED))
+    # WHEN the Structs read it with each size  THEN the records and the header are a full decode's
+    # (once, a first pod that ended at the buffer's end was refused with "expected ','")
+    differ = [
+        chunk
+        for chunk in range(16, 3000, 7)
+        if records(
+            StructListReader(
+                path, "items", PodColumnFields, source="pods.json", expected=EXPECTED, chunk_chars=chunk
+            )
+        )
+        != full
+    ]
+    assert (differ, len(full[0])) == ([], 40)
+
+
+def korean_text(count: int, change: str) -> str:
+    """The text of ``count`` Korean pods with one change in the 151st (or at 150,000 characters)."""
+    text = as_written([korean(index) for index in range(count)], indent=4)
+    if change == "bad json":
+        return text.replace('"2048 게임 서버 150번"', '"2048 게임 서버 150번" x', 1)
+    if change == "misfit":
+        return text.replace('"name": "game-150"', '"name": 150', 1)
+    if change == "long integer":
+        return text.replace('"restartCount": 1', '"restartCount": 1' + "0" * 5000, 1)
+    if change == "truncated":
+        return text[:150_000]
+    raise AssertionError(change)
+
+
+@pytest.mark.parametrize("change", ["bad json", "misfit", "long integer", "truncated"])
+def test_a_refusal_after_text_of_several_bytes_a_character_is_worded_alike(
+    tmp_path: Path, change: str
+) -> None:
+    # GIVEN 300 pods with Korean annotations, and a fault far past the first batch
+    path = tmp_path / "pods.json"
+    path.write_text(korean_text(300, change), encoding="utf-8")
+    # WHEN each reader reads it  THEN the same line: the line and column count characters, not bytes
+    messages = refusals(path)
+    assert messages == [messages[0]] * 3
+    assert messages[0].startswith("pods.json line" if change != "misfit" else "pods.json: items[150]")
+
+
+def test_bytes_that_are_not_utf8_are_named_by_their_offset_in_the_file(tmp_path: Path) -> None:
+    # GIVEN 300 Korean pods with one byte that cannot be UTF-8 far into the file
+    data = as_written([korean(index) for index in range(300)], indent=4).encode()
+    bad = data.index("서버 200번".encode())
+    path = tmp_path / "pods.json"
+    path.write_bytes(data[:bad] + b"\xff" + data[bad + 1 :])
+    # WHEN each reader reads it  THEN each names that byte of the file
+    assert refusals(path) == [f"pods.json: is not UTF-8 text (byte {bad}), expected {EXPECTED}"] * 3
