@@ -27,10 +27,10 @@ import itertools
 import operator
 from collections import Counter
 from collections.abc import Mapping
-from typing import Final, NamedTuple
+from typing import Final
 
-from ekslab.ipamd.models import IpamdAddress, IpamdEni, IpamdEnis, NodeIpamd
-from ekslab.network.addresses import Network, contains, parse_ip
+from ekslab.ipamd.models import IpamdAddress, IpamdEni, NodeIpamd
+from ekslab.network.addresses import contains, parse_ip
 from ekslab.sources.records import EniRecord, NodeRecord, PodRecord
 from ekslab.verify.context import Owner, VerifyContext
 from ekslab.verify.nodes import PodSubnet
@@ -60,31 +60,14 @@ MAX_DUPLICATES_NAMED: Final = 5
 """Other pods named in a duplicate_ip detail; the rest are counted."""
 
 
-class _NodeFacts(NamedTuple):
-    """What the checks of a pod on an EC2 node with ipamd ENI data read of that node, found once
-    per node (``PodChecks._facts``): its instance, ipamd's addresses by IP, its ENIConfig subnet."""
-
-    instance_id: str
-    ipamd: Mapping[str, tuple[IpamdEni, IpamdAddress]]
-    subnet: list[Network] | None
-
-
 class PodChecks:
-    """The checks of every pod, given each node's ENIConfig subnet (``NodeChecks.pod_subnets``).
-
-    Most pods of a cluster pass, and for those the checks come down to a few lookups:
-    ``_passed`` judges a pod that way and answers only when every check passes; any other pod, and
-    every pod of a node not of that plain kind, is judged by ``_check_pod``, which words each reason.
-    """
+    """The checks of every pod, given each node's ENIConfig subnet (``NodeChecks.pod_subnets``)."""
 
     def __init__(self, context: VerifyContext, pod_subnets: Mapping[str, PodSubnet]) -> None:
         self.context = context
         self.pod_subnets = pod_subnets
         self.ipamd_indexes: dict[str, Mapping[str, tuple[IpamdEni, IpamdAddress]]] = {}
         self.ipamd_pods: dict[str, dict[str, tuple[str, str]]] = {}
-        # Asked of nearly every pod, once each: the bound methods, not three attribute lookups a pod.
-        self._in_vpc = context.vpc_networks.contains
-        self._owner = context.index.owner
 
     def check_all(self) -> list[PodResult]:
         pods = self.context.snapshot.pods
@@ -96,84 +79,12 @@ class PodChecks:
             for pod in pods:
                 if pod.ip in duplicates and not pod.host_network and pod.phase not in FINISHED_PHASES:
                     duplicates[pod.ip][pod.key] += 1
-        facts: dict[str | None, _NodeFacts | None] = {}
-        results = [self._passed(pod, facts, duplicates) or self._check_pod(pod, duplicates) for pod in pods]
+        results = [self._check_pod(pod, duplicates) for pod in pods]
         if any(result.node is None for result in results):
             results.sort(key=lambda result: (result.node or "", result.namespace, result.name))
         else:  # the same order, with the key read in C
             results.sort(key=_BY_NODE_AND_NAME)
         return results
-
-    def _passed(
-        self,
-        pod: PodRecord,
-        facts: dict[str | None, _NodeFacts | None],
-        duplicates: Mapping[str, Counter[str]],
-    ) -> PodResult | None:
-        """The result of a pod that passes every check ``_check_pod`` makes, or None: a pod with an
-        IP of the VPC on an ENI of its node, which ipamd holds on the same ENI, assigned to no other
-        pod, inside the node's ENIConfig subnet if it has one (``facts`` caches ``_facts`` by node).
-        ``None`` says only "not found passing here": ``_check_pod`` then judges the pod."""
-        ip = pod.ip
-        if (
-            not ip
-            or pod.host_network
-            or pod.phase in FINISHED_PHASES
-            or pod.branch_enis is not None
-            or pod.branch_error
-            or ip in duplicates
-        ):
-            return None
-        node = facts.get(pod.node, False)
-        if node is False:
-            node = facts[pod.node] = self._facts(pod.node)
-        if node is None:
-            return None
-        parsed = parse_ip(ip)
-        if parsed is None or not self._in_vpc(*parsed):
-            return None
-        found = self._owner(ip, *parsed)
-        entry = node.ipamd.get(ip)
-        if found is None or entry is None or found.eni.instance_id != node.instance_id:
-            return None
-        eni = found.eni
-        ipamd_eni, address = entry
-        if (
-            not address.assigned
-            or ipamd_eni.eni_id != eni.eni_id
-            or (address.pod_name and (address.pod_namespace, address.pod_name) != (pod.namespace, pod.name))
-            or (node.subnet is not None and not contains(node.subnet, *parsed))
-        ):
-            return None
-        return PodResult(
-            pod.namespace,
-            pod.name,
-            pod.node,
-            ip,
-            PASS,
-            (),
-            eni.eni_id,
-            eni.device_index,
-            eni.network_card,
-            (),
-            (),
-            found.kind,
-            found.prefix,
-            pod.phase,
-        )
-
-    def _facts(self, node_name: str | None) -> _NodeFacts | None:
-        """The facts ``_passed`` reads of a node; None for a node ``_check_pod`` judges in full: not
-        in the node list, on Fargate, with no instance, without ipamd ENI data, with a /v1/pods list
-        (CNI v1.0-v1.6), or with an ENIConfig subnet that could not be found."""
-        node = self.context.snapshot.nodes.get(node_name or "")
-        if node is None or node.is_fargate or not node.instance_id:
-            return None
-        ipamd = self.context.snapshot.ipamd.get(node.name)
-        subnet = self.pod_subnets.get(node.name)
-        if ipamd is None or ipamd.enis is None or ipamd.pods or isinstance(subnet, str):
-            return None
-        return _NodeFacts(node.instance_id, self._ipamd_index(node.name, ipamd.enis), subnet)
 
     def _check_pod(self, pod: PodRecord, duplicates: Mapping[str, Counter[str]]) -> PodResult:
         if pod.host_network:
@@ -331,7 +242,10 @@ class PodChecks:
         if ipamd is None or ipamd.enis is None:
             not_checked.append(IPAMD_MISMATCH)
             return
-        entry = self._ipamd_index(node_name, ipamd.enis).get(ip)
+        index = self.ipamd_indexes.get(node_name)
+        if index is None:
+            index = self.ipamd_indexes[node_name] = ipamd.enis.address_index()
+        entry = index.get(ip)
         problem = None
         if entry is None:
             # Not listed: either held in one of ipamd's CIDRs but never handed out, or not held at all.
@@ -356,12 +270,6 @@ class PodChecks:
         if problem:
             reasons.append(IPAMD_MISMATCH)
             details.append(problem)
-
-    def _ipamd_index(self, node_name: str, enis: IpamdEnis) -> Mapping[str, tuple[IpamdEni, IpamdAddress]]:
-        index = self.ipamd_indexes.get(node_name)
-        if index is None:
-            index = self.ipamd_indexes[node_name] = enis.address_index()
-        return index
 
     def _ipamd_pods(self, node_name: str, ipamd: NodeIpamd) -> dict[str, tuple[str, str]]:
         table = self.ipamd_pods.get(node_name)
