@@ -1,6 +1,7 @@
-"""The ipamd folders read in a forked child (``ekslab.sources.forked``) give the snapshot and the
-errors of reading them in this process: the same records, the same one-line refusal, an earlier
-error of the parent's own reads first, and a child that fails otherwise is read for again here.
+"""The ipamd folders and the ENI list read in a forked child (``ekslab.sources.forked``) give the
+snapshot and the errors of reading them in this process: the same records, the same one-line
+refusal in the same order, an earlier error of the parent's own reads first, and a child that fails
+otherwise is read for again here.
 
 The cases run in a fresh process (``forked_cases.py``): this one has other threads, where no child is
 forked (the last test shows that refusal)."""
@@ -81,6 +82,50 @@ def test_an_earlier_error_of_the_parent_comes_first(tmp_path: Path) -> None:
     assert facts["together"] == facts["alone"]
     assert "pods.json line" in facts["alone"]
     assert (facts["children"], facts["reaped"]) == (1, True)
+
+
+def refuse_enis(bundle: Path) -> None:
+    (bundle / "network-interfaces.json").write_text('{"NetworkInterfaces": [{"NetworkInterfaceId": 7}]}')
+
+
+def refuse_ipamd(bundle: Path) -> None:
+    node = sorted(os.listdir(bundle / "ipamd"))[0]
+    (bundle / "ipamd" / node / "enis.json").unlink()
+    (bundle / "ipamd" / node / "enis.json").symlink_to(bundle.parent)
+
+
+def refuse_subnets(bundle: Path) -> None:
+    (bundle / "subnets.json").write_text('{"Subnets": 3}')
+
+
+def refuse_autoscaling(bundle: Path) -> None:
+    (bundle / "autoscaling-instances.json").write_text("[]")
+
+
+# GIVEN a bundle with two documents refused, one of them read by the child (the ENI list or the
+# ipamd folders) WHEN read with the child THEN the same first refusal as read alone: the document
+# this process would have read first, whichever process read it.
+@pytest.mark.parametrize(
+    ("faults", "first"),
+    [
+        ((refuse_enis,), "network-interfaces.json: NetworkInterfaces[0]"),
+        ((refuse_subnets, refuse_enis), "subnets.json"),
+        ((refuse_enis, refuse_ipamd), "network-interfaces.json: NetworkInterfaces[0]"),
+        ((refuse_enis, refuse_autoscaling), "network-interfaces.json: NetworkInterfaces[0]"),
+        ((refuse_autoscaling, refuse_ipamd), "autoscaling-instances.json"),
+    ],
+    ids=["enis", "subnets-then-enis", "enis-then-ipamd", "enis-then-autoscaling", "autoscaling-then-ipamd"],
+)
+def test_each_refusal_of_the_child_keeps_its_place(tmp_path: Path, faults: Any, first: str) -> None:
+    bundle = baseline().write(tmp_path / "bundle")
+    for fault in faults:
+        fault(bundle)
+
+    facts = run_case("refusal", bundle)
+
+    assert facts["together"] == facts["alone"]
+    assert facts["alone"].startswith(f"{bundle / first}")
+    assert facts["children"] == 1
 
 
 # GIVEN work that fails in the child for another reason than bad input (a value MessagePack cannot
