@@ -41,9 +41,7 @@ class PendingLedger:
         self.snapshot = snapshot
         self.lab = lab
         self._child: ForkedRead[str] | None = None
-        if fork:
-            from ekslab.ledger import build_ledger  # noqa: F401  (imported before the fork)
-            from ekslab.report.ledger_view import ledger_subnets  # noqa: F401
+        if fork:  # the child imports the ledger: this process needs it only if the child has no answer
             from ekslab.sources import forked
 
             self._child = forked.start(lambda: ledger_html(snapshot, lab), str)
