@@ -13,7 +13,7 @@ from ekslab.cli.options import live_settings
 from ekslab.cli.progress import ProgressBars
 
 if TYPE_CHECKING:
-    from ekslab.sources.bundle import ProgressCallback
+    from ekslab.sources.bundle import AfterRead, ProgressCallback
     from ekslab.sources.snapshot import ClusterSnapshot
 
 
@@ -24,19 +24,24 @@ def read_snapshot(
     bundle_progress: ProgressCallback | None = None,
     cidr_reservations: bool = False,
     pod_columns: bool = False,
+    after: AfterRead | None = None,
 ) -> ClusterSnapshot:
     """The snapshot of the ``--bundle`` folder, or else of the live cluster ``live`` (the values of
     ``ekslab.cli.options.live_options``) names, with progress bars on a terminal (for a bundle,
     through ``bundle_progress`` when given: ``ekslab.cli.progress.BundleProgress.update``).
     ``cidr_reservations``: the live read also fetches each subnet's CIDR reservations (``ekslab ips``).
-    ``pod_columns``: the pod records carry the columns only ``ekslab pods`` shows (READY, RESTARTS, AGE)."""
+    ``pod_columns``: the pod records carry the columns only ``ekslab pods`` shows (READY, RESTARTS, AGE).
+    ``after``: work for a bundle's reading child once the read is done (``ekslab.sources.bundle.AfterRead``;
+    a live read has no such child and leaves it unstarted)."""
     if bundle is not None:
         if live.get("cluster") or live.get("region"):
             raise click.UsageError("give either --bundle or --cluster/--region, not both")
         from ekslab.sources.bundle import read_bundle
 
         with long_lived():
-            return read_bundle(bundle, progress=bundle_progress, pod_columns=pod_columns, fork=True)
+            return read_bundle(
+                bundle, progress=bundle_progress, pod_columns=pod_columns, fork=True, after=after
+            )
     from ekslab.sources.live import read_live
 
     options = live_settings(live)

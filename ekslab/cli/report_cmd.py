@@ -13,7 +13,7 @@ import click
 
 from ekslab.cli.inputs import ExitKeepingHeap, long_lived, read_snapshot
 from ekslab.cli.options import DRAW_ALL_HELP, EXPECT_CONFIG, live_options
-from ekslab.cli.report_output import cluster_names, start_ledger, write_report
+from ekslab.cli.report_output import cluster_names, ledger_after_read, start_ledger, write_report
 from ekslab.cli.verify_cmd import expectations_for
 from ekslab.files import check_output_file
 
@@ -59,10 +59,12 @@ def report(
     # Verify's read plus each subnet's CIDR reservations, as `ekslab ips` reads them, for the ledger
     # section (verify --html-file reads no reservations: its callers, e.g. the CI role, need not have
     # ec2:GetSubnetCidrReservations; that page says they are missing).
-    snapshot = read_snapshot(bundle, live, cidr_reservations=True)
     lab = expectations.lab if config_path else None
-    # The ledger section is built on the second CPU (where there is one) while the checks run here.
-    with start_ledger(snapshot, lab) as ledger:
+    # The ledger section is built on the second CPU (where there is one) while the checks run here:
+    # from a bundle, by the child that read part of it, as soon as the read is done.
+    after = ledger_after_read(lab)
+    snapshot = read_snapshot(bundle, live, cidr_reservations=True, after=after)
+    with start_ledger(snapshot, lab, after) as ledger:
         with long_lived():
             result = run_checks(snapshot, expectations)
         cluster, region = cluster_names(bundle, live)

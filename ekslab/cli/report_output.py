@@ -17,6 +17,7 @@ from ekslab import __version__
 
 if TYPE_CHECKING:
     from ekslab.config.model import LabConfig
+    from ekslab.sources.bundle import AfterRead
     from ekslab.sources.forked import ForkedRead
     from ekslab.sources.snapshot import ClusterSnapshot
     from ekslab.verify.results import Report
@@ -35,13 +36,23 @@ def ledger_html(snapshot: ClusterSnapshot, lab: LabConfig | None) -> str:
 
 
 class PendingLedger:
-    """The ledger section of a page: being built in a child process, or to be built when asked."""
+    """The ledger section of a page: being built in a child process, or to be built when asked.
 
-    def __init__(self, snapshot: ClusterSnapshot, lab: LabConfig | None, *, fork: bool) -> None:
+    ``child``: the section already being built (``ledger_after_read``); else, with ``fork``, a
+    child is forked here for it."""
+
+    def __init__(
+        self,
+        snapshot: ClusterSnapshot,
+        lab: LabConfig | None,
+        *,
+        fork: bool,
+        child: ForkedRead[str] | None = None,
+    ) -> None:
         self.snapshot = snapshot
         self.lab = lab
-        self._child: ForkedRead[str] | None = None
-        if fork:  # the child imports the ledger: this process needs it only if the child has no answer
+        self._child = child
+        if child is None and fork:  # the child imports the ledger: here it is needed only without an answer
             from ekslab.sources import forked
 
             self._child = forked.start(lambda: ledger_html(snapshot, lab), str)
@@ -65,10 +76,21 @@ class PendingLedger:
         self.cancel()
 
 
-def start_ledger(snapshot: ClusterSnapshot, lab: LabConfig | None) -> PendingLedger:
-    """Begin the ledger section of ``snapshot``'s page on the second CPU, where a child may be forked;
-    use it as a context manager, so that the child ends with the block whatever happens in it."""
-    return PendingLedger(snapshot, lab, fork=True)
+def ledger_after_read(lab: LabConfig | None) -> AfterRead:
+    """The ledger section as work for a bundle's reading child (``read_snapshot``'s ``after``): it
+    begins as soon as the bundle is read, in a child that shares no page of this process's records."""
+    from ekslab.sources.bundle import AfterRead
+
+    return AfterRead(lambda snapshot: ledger_html(snapshot, lab), str)
+
+
+def start_ledger(
+    snapshot: ClusterSnapshot, lab: LabConfig | None, after: AfterRead | None = None
+) -> PendingLedger:
+    """Begin the ledger section of ``snapshot``'s page on the second CPU, where a child may be forked
+    (or take the one ``after``, ``ledger_after_read`` given to the read, began); use it as a context
+    manager, so that the child ends with the block whatever happens in it."""
+    return PendingLedger(snapshot, lab, fork=True, child=after.pending if after is not None else None)
 
 
 def write_report(

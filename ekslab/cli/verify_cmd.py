@@ -101,18 +101,20 @@ def verify(
     config_path = expect_config or live.get("config")
     expectations = expectations_for(config_path, live)
     lab = expectations.lab if config_path else None
+    after = None
+    if html_file:
+        from ekslab.cli.report_output import ledger_after_read, start_ledger
+
+        # The page's ledger section, on the second CPU (where there is one) during the checks: from a
+        # bundle, by the child that read part of it, as soon as the read is done.
+        after = ledger_after_read(lab)
     with contextlib.ExitStack() as page_work:
         with BundleProgress(bundle or "", enabled=bundle is not None and sys.stderr.isatty()) as progress:
             snapshot = read_snapshot(
-                bundle, live, bundle_progress=progress.update if progress.enabled else None
+                bundle, live, bundle_progress=progress.update if progress.enabled else None, after=after
             )
+            ledger = page_work.enter_context(start_ledger(snapshot, lab, after)) if html_file else None
             progress.say(f"checking {len(snapshot.pods):,} pods on {len(snapshot.nodes):,} nodes")
-            ledger = None
-            if html_file:
-                from ekslab.cli.report_output import start_ledger
-
-                # The page's ledger section, on the second CPU (where there is one) during the checks.
-                ledger = page_work.enter_context(start_ledger(snapshot, lab))
             with long_lived():
                 report = run_checks(snapshot, expectations)
         if junit_file is not None:

@@ -37,6 +37,7 @@ T = TypeVar("T")
 _DONE: Final = b"D"
 _REFUSED: Final = b"R"
 _READ_BYTES: Final = 1 << 20
+_LENGTH_BYTES: Final = 8
 
 
 def can_fork() -> bool:
@@ -48,25 +49,25 @@ def can_fork() -> bool:
 
 
 class ForkedRead(Generic[T]):
-    """A read running in a child process: ``result`` waits for it, ``cancel`` ends it."""
+    """A read running in a child process: ``result`` waits for it, ``cancel`` ends it; where the
+    child was started with ``then``, ``follow`` then hands it more work (see ``start``)."""
 
-    def __init__(self, pid: int, answer: int, result_type: Any) -> None:
+    def __init__(self, pid: int, answer: int, result_type: Any, ask: int = -1) -> None:
         self._pid = pid
         self._answer = answer
         self._type = result_type
+        self._ask = ask
 
     def result(self) -> T | None:
         """The child's result, or ``None`` when it has none (read in this process then); an
         ``InputError`` of the child is raised here, worded as the child worded it."""
         import msgspec
 
-        chunks = []
         try:
-            while chunk := os.read(self._answer, _READ_BYTES):
-                chunks.append(chunk)
+            data = _receive(self._answer)
         finally:
-            self._close()
-        data = b"".join(chunks)
+            if self._ask < 0:  # no more work for the child
+                self._close()
         try:
             if data[:1] == _REFUSED:
                 message = msgspec.msgpack.decode(data[1:], type=str)
@@ -78,11 +79,32 @@ class ForkedRead(Generic[T]):
             return None
         raise InputError("", message)
 
+    def follow(self, message: Any, result_type: Any) -> ForkedRead[Any] | None:
+        """After ``result``: send ``message`` to the child's ``then`` and return its answer to come,
+        this read's end (use the returned one); None, the child ended, when ``message`` cannot be
+        sent (a value MessagePack cannot carry, a child gone)."""
+        import msgspec
+
+        ask, self._ask = self._ask, -1
+        try:
+            _send(ask, msgspec.msgpack.encode(message))
+        except (TypeError, ValueError, OverflowError, OSError):
+            self.cancel()
+            return None
+        finally:
+            os.close(ask)
+        following = ForkedRead[Any](self._pid, self._answer, result_type)
+        self._pid, self._answer = 0, -1
+        return following
+
     def cancel(self) -> None:
         """End the child (this process stopped before it needed the result)."""
         if self._pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
+        if self._ask >= 0:
+            os.close(self._ask)
+            self._ask = -1
         self._close()
 
     def _close(self) -> None:
@@ -94,30 +116,73 @@ class ForkedRead(Generic[T]):
             self._pid = 0
 
 
-def start(work: Callable[[], T], result_type: Any) -> ForkedRead[T] | None:
+def start(
+    work: Callable[[], T],
+    result_type: Any,
+    *,
+    then: Callable[[Any], Any] | None = None,
+    then_type: Any = None,
+) -> ForkedRead[T] | None:
     """Run ``work`` in a forked child; ``None`` where no child is forked (see ``can_fork``).
 
-    ``result_type`` is the type msgspec decodes the result as (``work``'s return type)."""
+    ``result_type`` is the type msgspec decodes the result as (``work``'s return type). With
+    ``then``, the child waits after its result for a message of ``then_type`` (``ForkedRead.follow``)
+    and answers with ``then(message)``, or ends when this process closes the way without one
+    (``cancel``). So work that needs what this process reads meanwhile runs in a child that
+    shares none of it: no copy-on-write fault in either process for it."""
     if not can_fork():
         return None
     import msgspec  # loaded before the fork: the child imports nothing
 
     encode = msgspec.msgpack.Encoder().encode
     answer, reply = os.pipe()
+    asks, ask = os.pipe() if then is not None else (-1, -1)
     pid = os.fork()
-    if pid == 0:  # the child: send the result or the refusal, then end without cleaning up
+    if pid == 0:  # the child: send the result or the refusal (twice with then), then end without cleaning up
         os.close(answer)
+        if ask >= 0:
+            os.close(ask)
         status = 1
         try:
-            try:
-                payload = _DONE + encode(work())
-            except InputError as error:
-                payload = _REFUSED + encode(error.message)
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(reply, view) :]
+            _send(reply, _answer(work, encode))
+            if then is not None and (request := _receive(asks)):
+                message = msgspec.msgpack.decode(request, type=then_type)
+                _send(reply, _answer(lambda: then(message), encode))
             status = 0
         finally:
             os._exit(status)
     os.close(reply)
-    return ForkedRead(pid, answer, result_type)
+    if asks >= 0:
+        os.close(asks)
+    return ForkedRead(pid, answer, result_type, ask)
+
+
+def _answer(work: Callable[[], Any], encode: Callable[[Any], bytes]) -> bytes:
+    try:
+        return _DONE + encode(work())
+    except InputError as error:
+        return _REFUSED + encode(error.message)
+
+
+def _send(descriptor: int, payload: bytes) -> None:
+    """``payload`` after its length (8 bytes), so that one pipe can carry several."""
+    view = memoryview(len(payload).to_bytes(_LENGTH_BYTES, "little") + payload)
+    while view:
+        view = view[os.write(descriptor, view) :]
+
+
+def _receive(descriptor: int) -> bytes:
+    """One payload of ``_send``; b"" when the pipe ends before it does (the other side ended)."""
+    header = _read_exactly(descriptor, _LENGTH_BYTES)
+    if len(header) < _LENGTH_BYTES:
+        return b""
+    data = _read_exactly(descriptor, int.from_bytes(header, "little"))
+    return data if len(data) == int.from_bytes(header, "little") else b""
+
+
+def _read_exactly(descriptor: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left and (chunk := os.read(descriptor, min(left, _READ_BYTES))):
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)

@@ -29,11 +29,12 @@ def _page(path: Path) -> str:
     return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", "TIME", path.read_text())
 
 
-def _write(snapshot: Any, report: Any, out: Path, lab: Any, *, fork: bool) -> str | None:
-    """Write the page with the ledger from a child (``fork``) or built here; the refusal, if any."""
+def _write(snapshot: Any, report: Any, out: Path, lab: Any, *, fork: bool, after: Any = None) -> str | None:
+    """Write the page with the ledger from a child (``fork``: the read's, with ``after``) or built
+    here; the refusal, if any."""
     try:
         if fork:
-            with report_output.start_ledger(snapshot, lab) as ledger:
+            with report_output.start_ledger(snapshot, lab, after) as ledger:
                 report_output.write_report(snapshot, report, str(out), source="out", lab=lab, ledger=ledger)
         else:
             report_output.write_report(snapshot, report, str(out), source="out", lab=lab)
@@ -56,21 +57,26 @@ _real_rows = report_output.ledger_html
 
 
 def case(name: str, bundle: str, out: Path, lab_path: str | None) -> dict[str, Any]:
+    """``same``, ``killed``, ``refused``: the ledger from a child forked for it after the read;
+    with ``-after``, from the read's own child (``ledger_after_read``)."""
     expectations = expectations_for(lab_path, {})
     lab = expectations.lab if lab_path else None
-    snapshot = read_snapshot(bundle, {}, cidr_reservations=True)
-    report = verify(snapshot, expectations)
     made = count_forks()
-    if name == "killed":
+    if name.startswith("killed"):
         report_output.ledger_html = _killed_in_the_child  # type: ignore[assignment]
-    elif name == "refused":
+    elif name.startswith("refused"):
         report_output.ledger_html = _refused  # type: ignore[assignment]
-    facts: dict[str, Any] = {"can_fork": forked.can_fork()}
+    after = report_output.ledger_after_read(lab) if name.endswith("-after") else None
+    snapshot = read_snapshot(bundle, {}, cidr_reservations=True, after=after)
+    read = len(made)
+    report = verify(snapshot, expectations)
+    facts: dict[str, Any] = {"can_fork": forked.can_fork(), "children_read": read}
+    facts["after_started"] = after is not None and after.pending is not None
     here, there = out / "here.html", out / "there.html"
     facts["refusal_here"] = _write(snapshot, report, here, lab, fork=False)
-    facts["children_here"] = len(made)
-    facts["refusal_there"] = _write(snapshot, report, there, lab, fork=True)
-    facts["children"] = len(made)
+    facts["children_here"] = len(made) - read
+    facts["refusal_there"] = _write(snapshot, report, there, lab, fork=True, after=after)
+    facts["children"] = len(made) - read
     facts["reaped"] = all(_reaped(pid) for pid in made)
     if facts["refusal_here"] is None:
         facts["same_page"] = _page(here) == _page(there)

@@ -1,10 +1,12 @@
-"""The page's ledger section built in a forked child while the checks run (``start_ledger``) gives
+"""The page's ledger section built in a forked child while the checks run (``start_ledger``), or by
+the child that read the bundle's ipamd folders once the read is done (``ledger_after_read``), gives
 the page built without one: the same bytes, the same refusal, and a child that dies is made up for
 here. The cases run in a fresh process (``ledger_fork_cases.py``): this one has other threads, where
 no child is forked."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -73,3 +75,58 @@ def test_a_refusal_in_the_child_is_the_same_line(tmp_path: Path) -> None:
     assert facts["refusal_there"] == facts["refusal_here"]
     assert facts["refusal_here"] == "subnet-cidr-reservations/subnet-x.json: must be a JSON object"
     assert (facts["children"], facts["pages"]) == (1, [])
+
+
+# GIVEN the two bundles above WHEN the page is written with the ledger from the child that read the
+# bundle (given the work before the read) THEN the same page as without a child, and no child is
+# forked for it after the read.
+@pytest.mark.parametrize("which", ["workshop", "crowded"])
+def test_the_page_is_the_same_with_the_ledger_from_the_reading_child(which: str, tmp_path: Path) -> None:
+    lab = None
+    if which == "workshop":
+        bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
+    else:
+        bundle, lab = crowded_lab(tmp_path)
+        write_node_subnet_reservations(bundle)
+
+    facts = run_case("same-after", bundle, tmp_path / "out", lab)
+
+    assert (facts["same_page"], facts["after_started"], facts["children_read"], facts["children"]) == (
+        True,
+        True,
+        1,
+        0,
+    )
+    assert (facts["reaped"], facts["ledger_rows"] >= 2) == (True, True)
+
+
+# GIVEN the reading child killed in the ledger's work, or refusing it WHEN the page is written THEN
+# the same page, built here, or the same refusal, as without a child.
+def test_the_reading_child_dying_or_refusing_is_as_without_it(tmp_path: Path) -> None:
+    bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
+
+    killed = run_case("killed-after", bundle, tmp_path / "out-killed")
+    refused = run_case("refused-after", bundle, tmp_path / "out-refused")
+
+    assert (killed["same_page"], killed["after_started"], killed["children"], killed["reaped"]) == (
+        True,
+        True,
+        0,
+        True,
+    )
+    assert (refused["refusal_there"], refused["pages"]) == (refused["refusal_here"], [])
+    assert refused["refusal_here"] == "subnet-cidr-reservations/subnet-x.json: must be a JSON object"
+
+
+# GIVEN a pod whose name MessagePack cannot carry (a lone surrogate, as a bundle's JSON can write it)
+# WHEN the page is written with the ledger asked of the reading child THEN what the parent read is not
+# sent; the ledger comes from a child forked after the read or from here: the same page.
+def test_what_cannot_be_sent_to_the_reading_child_is_built_another_way(tmp_path: Path) -> None:
+    bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
+    pods = json.loads((bundle / "pods.json").read_text())
+    pods["items"][0]["metadata"]["name"] = "web-\ud800"  # json.dumps writes it as the escape \ud800
+    (bundle / "pods.json").write_text(json.dumps(pods))
+
+    facts = run_case("same-after", bundle, tmp_path / "out")
+
+    assert (facts["same_page"], facts["after_started"], facts["reaped"]) == (True, False, True)

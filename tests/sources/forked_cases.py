@@ -5,6 +5,7 @@ for the test to judge."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ from typing import Any
 
 from ekslab.errors import InputError
 from ekslab.sources import forked
-from ekslab.sources.bundle import read_bundle
+from ekslab.sources.bundle import AfterRead, read_bundle
 from tests.fresh_process import count_forks
 
 
@@ -30,10 +31,22 @@ def _refuse() -> None:
     raise InputError("bundle/ipamd/x", "must be a folder", "a-file", hint="see docs")
 
 
+def _digest(snapshot: Any) -> str:
+    return hashlib.sha256(repr(snapshot).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def case(name: str, bundle: str) -> dict[str, Any]:
     made = count_forks()
     facts: dict[str, Any] = {"can_fork": forked.can_fork()}
-    if name == "same-snapshot":
+    if name == "after-snapshot":
+        after = AfterRead(_digest, str)
+        snapshot = read_bundle(bundle, fork=True, after=after)
+        facts.update(
+            started=after.pending is not None,
+            equal=after.pending is not None and after.pending.result() == _digest(snapshot),
+            children=len(made),
+        )
+    elif name == "same-snapshot":
         alone = read_bundle(bundle, fork=False)
         children_alone = len(made)
         together = read_bundle(bundle, fork=True)

@@ -51,6 +51,26 @@ def test_forked_read_gives_the_same_snapshot(which: str, tmp_path: Path) -> None
         assert any("ip-of-no-node: no node of that name" in note for note in facts["notes"])
 
 
+# GIVEN the two bundles above WHEN read with work for the child once the read is done THEN the
+# child's snapshot, filled with what this process read, is this process's (the same repr), and the
+# read made one child.
+@pytest.mark.parametrize("which", ["workshop", "baseline"])
+def test_the_child_works_after_the_read_on_the_same_snapshot(which: str, tmp_path: Path) -> None:
+    if which == "workshop":
+        bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
+    else:
+        bundle = baseline().write(tmp_path / "bundle")
+        (bundle / "ipamd" / "ip-of-no-node").mkdir()
+        (bundle / "subnet-cidr-reservations").mkdir()
+        (bundle / "subnet-cidr-reservations" / "subnet-x.json").write_text(
+            '{"SubnetIpv4CidrReservations": []}'
+        )
+
+    facts = run_case("after-snapshot", bundle)
+
+    assert (facts["started"], facts["equal"], facts["children"]) == (True, True, 1)
+
+
 # GIVEN a node's enis.json that is a symlink out of the bundle WHEN read with the child THEN the
 # child's refusal is the same one line this process gives.
 def test_a_refusal_in_the_child_is_the_same_line(tmp_path: Path) -> None:
