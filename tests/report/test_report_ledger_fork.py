@@ -32,17 +32,22 @@ def run_case(name: str, bundle: Path, out: Path, lab: Path | None = None) -> dic
     )
 
 
+def bundle_and_lab(which: str, tmp_path: Path) -> tuple[Path, Path | None]:
+    """The recorded workshop bundle (no lab configuration), or a crowded one-subnet lab with CIDR
+    reservations and its configuration."""
+    if which == "workshop":
+        return shutil.copytree(WORKSHOP, tmp_path / "bundle"), None
+    bundle, lab = crowded_lab(tmp_path)
+    write_node_subnet_reservations(bundle)
+    return bundle, lab
+
+
 # GIVEN the recorded workshop bundle, and a crowded one-subnet lab with CIDR reservations and its lab
 # configuration WHEN the page is written with the ledger from a child and without THEN the pages are
 # the same, and only the first made a child (which was reaped).
 @pytest.mark.parametrize("which", ["workshop", "crowded"])
 def test_the_page_is_the_same_with_the_ledger_from_a_child(which: str, tmp_path: Path) -> None:
-    lab = None
-    if which == "workshop":
-        bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
-    else:
-        bundle, lab = crowded_lab(tmp_path)
-        write_node_subnet_reservations(bundle)
+    bundle, lab = bundle_and_lab(which, tmp_path)
 
     facts = run_case("same", bundle, tmp_path / "out", lab)
 
@@ -82,12 +87,7 @@ def test_a_refusal_in_the_child_is_the_same_line(tmp_path: Path) -> None:
 # forked for it after the read.
 @pytest.mark.parametrize("which", ["workshop", "crowded"])
 def test_the_page_is_the_same_with_the_ledger_from_the_reading_child(which: str, tmp_path: Path) -> None:
-    lab = None
-    if which == "workshop":
-        bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
-    else:
-        bundle, lab = crowded_lab(tmp_path)
-        write_node_subnet_reservations(bundle)
+    bundle, lab = bundle_and_lab(which, tmp_path)
 
     facts = run_case("same-after", bundle, tmp_path / "out", lab)
 

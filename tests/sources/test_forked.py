@@ -32,16 +32,21 @@ def run_case(name: str, bundle: Path | str = "-") -> dict[str, Any]:
     return run_cases("tests.sources.forked_cases", name, str(bundle))
 
 
+def workshop_or_baseline(which: str, tmp_path: Path) -> Path:
+    """The recorded workshop bundle, or the generated baseline with an ipamd folder of no node."""
+    if which == "workshop":
+        return shutil.copytree(WORKSHOP, tmp_path / "bundle")
+    bundle = baseline().write(tmp_path / "bundle")
+    (bundle / "ipamd" / "ip-of-no-node").mkdir()
+    return bundle
+
+
 # GIVEN the recorded workshop bundle, and a generated one with a folder of no node WHEN read with
 # the child and without THEN the snapshots are equal (every ipamd model, note and flag), and only the
 # forked read made a child.
 @pytest.mark.parametrize("which", ["workshop", "baseline"])
 def test_forked_read_gives_the_same_snapshot(which: str, tmp_path: Path) -> None:
-    if which == "workshop":
-        bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
-    else:
-        bundle = baseline().write(tmp_path / "bundle")
-        (bundle / "ipamd" / "ip-of-no-node").mkdir()
+    bundle = workshop_or_baseline(which, tmp_path)
 
     facts = run_case("same-snapshot", bundle)
 
@@ -56,11 +61,8 @@ def test_forked_read_gives_the_same_snapshot(which: str, tmp_path: Path) -> None
 # read made one child.
 @pytest.mark.parametrize("which", ["workshop", "baseline"])
 def test_the_child_works_after_the_read_on_the_same_snapshot(which: str, tmp_path: Path) -> None:
-    if which == "workshop":
-        bundle = shutil.copytree(WORKSHOP, tmp_path / "bundle")
-    else:
-        bundle = baseline().write(tmp_path / "bundle")
-        (bundle / "ipamd" / "ip-of-no-node").mkdir()
+    bundle = workshop_or_baseline(which, tmp_path)
+    if which == "baseline":
         (bundle / "subnet-cidr-reservations").mkdir()
         (bundle / "subnet-cidr-reservations" / "subnet-x.json").write_text(
             '{"SubnetIpv4CidrReservations": []}'
