@@ -85,6 +85,8 @@ class ForkedRead(Generic[T]):
         sent (a value MessagePack cannot carry, a child gone)."""
         import msgspec
 
+        if self._ask < 0:
+            raise RuntimeError("follow() needs a child started with then= and not yet followed or ended")
         ask, self._ask = self._ask, -1
         try:
             _send(ask, msgspec.msgpack.encode(message))

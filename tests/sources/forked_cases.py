@@ -74,6 +74,13 @@ def case(name: str, bundle: str) -> dict[str, Any]:
         except InputError as error:
             facts["refusal"] = error.message
         facts["result"] = forked.start(lambda: {"a": [1, 2], "b": None}, dict[str, Any]).result()  # type: ignore[union-attr]
+        asked = forked.start(lambda: 2, int, then=lambda number: number * 21, then_type=int)
+        assert asked is not None
+        facts["then"] = [asked.result(), asked.follow(1, int).result()]  # type: ignore[union-attr]
+        try:
+            asked.follow(1, int)
+        except RuntimeError:
+            facts["followed_twice"] = "refused"
     return facts
 
 

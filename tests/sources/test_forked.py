@@ -163,6 +163,9 @@ def test_the_child_answers_with_its_result_or_its_refusal() -> None:
     facts = run_case("answers")
     assert facts["refusal"] == "bundle/ipamd/x: must be a folder, got 'a-file' (see docs)"
     assert facts["result"] == {"a": [1, 2], "b": None}
+    # GIVEN a child started with then= THEN its result, then the answer to the message sent to it;
+    # a second message is refused (the child has ended)
+    assert (facts["then"], facts["followed_twice"]) == ([2, 21], "refused")
 
 
 # GIVEN another thread running WHEN a forked read is asked for THEN none is made (a fork would copy
