@@ -101,8 +101,9 @@ def ledger_section(ledger: Sequence[LedgerSubnet] | None, notes: Sequence[str]) 
     return template.render(ledger=ledger, ledger_notes=notes, owner_kinds=OWNER_KINDS)
 
 
-def _page(model: ReportModel, ledger: str | None):  # -> (Iterator[str], str, bytes)
-    """The template's pieces, with ``mark`` where the map's data (``map_data``, bytes) goes."""
+def _pieces(model: ReportModel, ledger: str | None) -> Iterator[str | bytes]:
+    """The page, piece by piece (Jinja2's ``generate``): text, and the map's data (``map_data``) as
+    the bytes it is, where the template placed it."""
     from markupsafe import Markup
 
     from ekslab.report.map_data import map_data
@@ -129,21 +130,21 @@ def _page(model: ReportModel, ledger: str | None):  # -> (Iterator[str], str, by
         map_data=Markup(mark) if data else Markup(""),
         body_of=body_of,
     )
-    return chunks, mark, data
-
-
-def render_chunks(model: ReportModel, ledger: str | None = None) -> Iterator[str]:
-    """The page, piece by piece (Jinja2's ``generate``). ``ledger``: the IP-ledger section as
-    ``ledger_section`` made it elsewhere; by default made here from ``model.ledger``."""
-    chunks, mark, data = _page(model, ledger)
     for chunk in chunks:
         if data and mark in chunk:
             before, after = chunk.split(mark, 1)
             yield before
-            yield data.decode("utf-8")
+            yield data
             yield after
         else:
             yield chunk
+
+
+def render_chunks(model: ReportModel, ledger: str | None = None) -> Iterator[str]:
+    """The page, piece by piece. ``ledger``: the IP-ledger section as ``ledger_section`` made it
+    elsewhere; by default made here from ``model.ledger``."""
+    for piece in _pieces(model, ledger):
+        yield piece.decode("utf-8") if isinstance(piece, bytes) else piece
 
 
 def render(model: ReportModel, ledger: str | None = None) -> str:
@@ -160,19 +161,15 @@ def write_html(
     """Write the page to ``path`` atomically; its folder must exist (``source`` names it in errors).
     ``ledger``: the IP-ledger section made elsewhere (``render_chunks``). The map's data (JSON with
     every "<" escaped, ``map_data``: it cannot end its script element) is written as the bytes it is."""
-    chunks, mark, data = _page(model, ledger)
     with (
         atomic_output(path, source=source or os.fspath(path)) as temporary,
         # A lone surrogate (a name written "\ud800" in the input's JSON) has no UTF-8: it is shown
         # as that escape, as verify's JSON report writes it.
         open(temporary, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as stream,
     ):
-        for chunk in chunks:
-            if data and mark in chunk:
-                before, after = chunk.split(mark, 1)
-                stream.write(before)
+        for piece in _pieces(model, ledger):
+            if isinstance(piece, bytes):
                 stream.flush()
-                stream.buffer.write(data)
-                stream.write(after)
+                stream.buffer.write(piece)
             else:
-                stream.write(chunk)
+                stream.write(piece)
