@@ -249,7 +249,7 @@ class AfterRead:
 
 class ParentReads(NamedTuple):
     """What ``read_bundle`` reads in this process after forking its child: sent to the child for
-    ``AfterRead``."""
+    ``AfterRead``. Each field is the ``ClusterSnapshot`` field of its name."""
 
     pods: list[PodRecord]
     vpcs: list[VpcRecord]
@@ -331,14 +331,7 @@ def read_bundle(
             ahead.cancel()
         raise
     if ahead is not None and after is not None and read is not None:
-        reads = ParentReads(
-            snapshot.pods,
-            snapshot.vpcs,
-            snapshot.subnets,
-            snapshot.auto_scaling_groups,
-            snapshot.cidr_reservations,
-            snapshot.notes,
-        )
+        reads = ParentReads(*(getattr(snapshot, name) for name in ParentReads._fields))
         after.pending = ahead.follow(reads, after.result_type)
     elif ahead is not None:
         ahead.cancel()
@@ -515,8 +508,7 @@ def _read_ahead(
     keeps its place."""
     try:
         ipamd: IpamdFolders | str = _ipamd_folders(root, node_names, label)
-        snapshot.ipamd_collected = ipamd.collected
-        snapshot.ipamd.update(ipamd.nodes)
+        _put_ipamd(snapshot, ipamd)
     except InputError as error:
         ipamd = error.message
     try:
@@ -530,12 +522,8 @@ def _read_ahead(
 def _work_after(snapshot: ClusterSnapshot, reads: ParentReads, work: Callable[[ClusterSnapshot], Any]) -> Any:
     """In the child, after ``_read_ahead``: ``work`` on ``snapshot`` once it holds what the parent
     read (its notes are the parent's, which include the ipamd folders')."""
-    snapshot.pods = reads.pods
-    snapshot.vpcs = reads.vpcs
-    snapshot.subnets = reads.subnets
-    snapshot.auto_scaling_groups = reads.auto_scaling_groups
-    snapshot.cidr_reservations = reads.cidr_reservations
-    snapshot.notes = reads.notes
+    for name, value in zip(ParentReads._fields, reads, strict=True):
+        setattr(snapshot, name, value)
     return work(snapshot)
 
 
@@ -573,6 +561,10 @@ def _read_ipamd(
         folders = ahead.ipamd
         if progress is not None:
             progress(f"{IPAMD_DIR}/ node folders", len(folders.nodes), len(folders.nodes))
+    _put_ipamd(snapshot, folders)
+
+
+def _put_ipamd(snapshot: ClusterSnapshot, folders: IpamdFolders) -> None:
     snapshot.ipamd_collected = folders.collected
     snapshot.ipamd.update(folders.nodes)
     snapshot.notes.extend(folders.notes)
